@@ -1,0 +1,154 @@
+"""The command line: ``codesign-prevalence [--conf FILE] [--set KEY=VALUE]... COMMAND [options]``.
+
+User errors (bad paths, bad configuration, stages run out of order) print one line on stderr and exit
+with status 2; nothing else about them is shown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from codesign_prevalence import __version__
+from codesign_prevalence.config import load_config
+from codesign_prevalence.errors import UserError
+from codesign_prevalence.jobs.context import JobContext, parse_date
+
+PROG = "codesign-prevalence"
+NOT_YET = 3
+
+
+def _add_as_of(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--as-of", type=str, default=None, metavar="DATE",
+                        help="YYYY-MM-DD; defaults to the date of the newest ingested event")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Rank rare signed Windows binaries across a fleet (MITRE ATT&CK T1588.003).",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--conf", metavar="FILE", help="YAML configuration file (defaults are built in)")
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                        help="override one configuration key, e.g. --set storage.root=/data/lake")
+    parser.add_argument("--quiet", "-q", action="store_true", help="print only results and errors")
+    parser.add_argument("--verbose", "-v", action="store_true", help="print more detail")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    generate = commands.add_parser("generate", help="write a synthetic fleet: DIR/events.ndjson.gz + labels.csv")
+    generate.add_argument("--out", required=True, metavar="DIR")
+    generate.add_argument("--hosts", type=int, default=200)
+    generate.add_argument("--days", type=int, default=14)
+    generate.add_argument("--seed", type=int, default=7)
+    generate.add_argument("--end-date", type=str, default=None, metavar="DATE",
+                          help="last day of the fleet's activity (default 2026-11-26)")
+    generate.add_argument("--events-per-host-day", type=float, default=120.0)
+
+    ingest = commands.add_parser("ingest", help="read NDJSON (.gz) files or folders into bronze")
+    ingest.add_argument("--input", nargs="+", required=True, metavar="PATH")
+
+    features = commands.add_parser("features", help="seed-rule matches and prevalence features")
+    _add_as_of(features)
+    train = commands.add_parser("train", help="train the IsolationForest and register it in MLflow")
+    _add_as_of(train)
+    score = commands.add_parser("score", help="score the candidates into gold/scored_binaries")
+    _add_as_of(score)
+    score.add_argument("--model-alias", default="champion")
+    compare = commands.add_parser("compare", help="compare @champion and @challenger on the same candidates")
+    _add_as_of(compare)
+    compare.add_argument("--promote", action="store_true")
+    evaluate = commands.add_parser("evaluate", help="precision/recall against a labels file")
+    evaluate.add_argument("--labels", required=True, metavar="FILE")
+    _add_as_of(evaluate)
+    report = commands.add_parser("report", help="HTML + PNG report of a run")
+    _add_as_of(report)
+    run = commands.add_parser("run", help="ingest -> features -> train (if no model) -> score -> report")
+    run.add_argument("--input", nargs="+", required=True, metavar="PATH")
+    _add_as_of(run)
+    run.add_argument("--json", action="store_true", help="print a JSON summary on stdout at the end")
+    return parser
+
+
+def _generate(context: JobContext, args: argparse.Namespace) -> int:
+    from codesign_prevalence.simulator import generate_fleet
+
+    options: dict[str, object] = {
+        "hosts": args.hosts,
+        "days": args.days,
+        "seed": args.seed,
+        "events_per_host_day": args.events_per_host_day,
+    }
+    if args.end_date:
+        options["end_date"] = parse_date(args.end_date)
+    with context.stage("generate") as counts:
+        try:
+            summary = generate_fleet(Path(args.out), **options)  # type: ignore[arg-type]
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
+        counts.update(lines=summary.lines_written, binaries=summary.binaries,
+                      malicious=summary.malicious_binaries)
+    context.say(f"  events: {summary.events_path}")
+    context.say(f"  labels: {summary.labels_path}")
+    return 0
+
+
+def _ingest(context: JobContext, args: argparse.Namespace) -> int:
+    from codesign_prevalence.jobs import ingest
+
+    ingest.run(context, args.input)
+    return 0
+
+
+def _run(context: JobContext, args: argparse.Namespace) -> int:
+    from codesign_prevalence.jobs import ingest
+
+    report = ingest.run(context, args.input)
+    summary: dict[str, object] = {"ingest": report.as_dict(), "storage_root": str(context.lakehouse.root)}
+    context.say("  (features, train, score and report are not built yet: see the open issues)")
+    if args.json:
+        print(json.dumps(summary, indent=2, sort_keys=True))
+    return 0
+
+
+def _not_yet(name: str) -> Callable[[JobContext, argparse.Namespace], int]:
+    def handler(context: JobContext, args: argparse.Namespace) -> int:
+        print(f"{PROG}: '{name}' is not implemented yet", file=sys.stderr)
+        return NOT_YET
+
+    return handler
+
+
+HANDLERS: dict[str, Callable[[JobContext, argparse.Namespace], int]] = {
+    "generate": _generate,
+    "ingest": _ingest,
+    "features": _not_yet("features"),
+    "train": _not_yet("train"),
+    "score": _not_yet("score"),
+    "compare": _not_yet("compare"),
+    "evaluate": _not_yet("evaluate"),
+    "report": _not_yet("report"),
+    "run": _run,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        config = load_config(args.conf, args.overrides)
+        verbosity = 0 if args.quiet else 2 if args.verbose else 1
+        context = JobContext(config=config, verbosity=verbosity)
+        return HANDLERS[args.command](context, args)
+    except UserError as error:
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,218 @@
+"""The one typed configuration object, loaded from ``conf/*.yaml`` and ``--set KEY=VALUE`` overrides.
+
+Every section rejects unknown keys, naming the key, so that a typo never silently falls back to a default.
+The built-in defaults below are the seed rule's values; ``conf/default.yaml`` is a copy of them that a
+test keeps in step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from codesign_prevalence.errors import ConfigError
+
+# The seed rule (Elastic's EQL rule for T1588.003), verbatim values.
+SEED_ANOMALOUS_STATUSES: tuple[str, ...] = (
+    "expired",
+    "revoked",
+    "invalid",
+    "errorUntrustedRoot",
+    "errorExpired",
+    "errorChaining",
+)
+SEED_PATH_PATTERNS: tuple[str, ...] = (
+    "*\\AppData\\*",
+    "*\\Temp\\*",
+    "*\\Downloads\\*",
+    "*\\Users\\Public\\*",
+    "*\\ProgramData\\*",
+)
+SEED_ALLOWED_PUBLISHERS: tuple[str, ...] = (
+    "Microsoft Corporation",
+    "Microsoft Windows Publisher",
+    "Google LLC",
+    "Adobe Inc.",
+    "Oracle America, Inc.",
+    "Mozilla Corporation",
+    "Cisco Systems, Inc.",
+    "VMware, Inc.",
+    "Intel Corporation",
+    "NVIDIA Corporation",
+    "Apple Inc.",
+    "Amazon.com, Inc.",
+)
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+class StorageConfig(_Section):
+    root: str = "lakehouse"
+
+    @property
+    def root_path(self) -> Path:
+        return Path(self.root).expanduser().absolute()
+
+
+class SparkConfig(_Section):
+    master: str = "local[*]"
+    app_name: str = "codesign-prevalence"
+    driver_memory: str = "4g"
+    shuffle_partitions: int = Field(default=8, ge=1)
+    ui_enabled: bool = False
+    log_level: str = "ERROR"
+    jars_dir: str | None = None
+    extra: dict[str, str] = Field(default_factory=dict)
+
+
+class IngestConfig(_Section):
+    max_line_bytes: int = Field(default=1_048_576, ge=1024)
+    arrow_batch_lines: int = Field(default=20_000, ge=100)
+    raw_quarantine_chars: int = Field(default=65_536, ge=256)
+    min_event_date: dt.date = dt.date(2000, 1, 1)
+    max_future_hours: int = Field(default=48, ge=0)
+    source: str = "elastic_defend"
+
+
+class RuleConfig(_Section):
+    """The seed rule's lists. Statuses compare exactly; paths and publishers case-insensitively."""
+
+    anomalous_statuses: tuple[str, ...] = SEED_ANOMALOUS_STATUSES
+    path_patterns: tuple[str, ...] = SEED_PATH_PATTERNS
+    allowed_publishers: tuple[str, ...] = SEED_ALLOWED_PUBLISHERS
+
+
+class FeaturesConfig(_Section):
+    lookback_days: int = Field(default=30, ge=1)
+    lolbin_parents: tuple[str, ...] = (
+        "rundll32.exe",
+        "regsvr32.exe",
+        "mshta.exe",
+        "wscript.exe",
+        "cscript.exe",
+        "powershell.exe",
+        "pwsh.exe",
+        "cmd.exe",
+        "msiexec.exe",
+        "certutil.exe",
+        "bitsadmin.exe",
+        "wmic.exe",
+        "installutil.exe",
+        "regasm.exe",
+        "msbuild.exe",
+        "winword.exe",
+        "excel.exe",
+        "powerpnt.exe",
+        "outlook.exe",
+    )
+
+
+class ModelConfig(_Section):
+    name: str = "codesign_prevalence_iforest"
+    n_estimators: int = Field(default=300, ge=10)
+    max_samples: int | float | Literal["auto"] = 256
+    max_features: float = Field(default=1.0, gt=0.0, le=1.0)
+    random_state: int = 42
+    max_training_rows: int = Field(default=200_000, ge=100)
+    features: tuple[str, ...] = ()
+    alert_top_n: int = Field(default=20, ge=0)
+    alert_min_score: float | None = None
+    reasons_per_binary: int = Field(default=3, ge=1, le=6)
+
+
+class MlflowConfig(_Section):
+    tracking_uri: str | None = None
+    registry_uri: str | None = None
+    experiment: str = "codesign-prevalence"
+
+
+class EvaluateConfig(_Section):
+    labels: str | None = None
+    promote_metric: str = "rule_average_precision"
+
+
+class Config(_Section):
+    storage: StorageConfig = StorageConfig()
+    spark: SparkConfig = SparkConfig()
+    ingest: IngestConfig = IngestConfig()
+    rule: RuleConfig = RuleConfig()
+    features: FeaturesConfig = FeaturesConfig()
+    model: ModelConfig = ModelConfig()
+    mlflow: MlflowConfig = MlflowConfig()
+    evaluate: EvaluateConfig = EvaluateConfig()
+
+    @field_validator("rule")
+    @classmethod
+    def _rule_lists_not_empty(cls, rule: RuleConfig) -> RuleConfig:
+        if not rule.anomalous_statuses or not rule.path_patterns:
+            raise ValueError("rule.anomalous_statuses and rule.path_patterns must not be empty")
+        return rule
+
+
+def _describe(error: ValidationError) -> str:
+    first = error.errors()[0]
+    key = ".".join(str(part) for part in first["loc"])
+    if first["type"] == "extra_forbidden":
+        return f"unknown configuration key '{key}'"
+    return f"invalid value for '{key}': {first['msg']}"
+
+
+def _set_dotted(tree: dict[str, Any], dotted_key: str, value: Any) -> None:
+    parts = dotted_key.split(".")
+    node = tree
+    for part in parts[:-1]:
+        child = node.setdefault(part, {})
+        if not isinstance(child, dict):
+            raise ConfigError(f"cannot set '{dotted_key}': '{part}' is not a section")
+        node = child
+    node[parts[-1]] = value
+
+
+def parse_override(assignment: str) -> tuple[str, Any]:
+    """Split ``KEY=VALUE``; the value is read as YAML (``true``, ``3``, ``[a, b]``), else kept as text."""
+    key, sep, raw = assignment.partition("=")
+    if not sep or not key.strip():
+        raise ConfigError(f"--set expects KEY=VALUE, got '{assignment}'")
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else ""
+    except yaml.YAMLError:
+        value = raw
+    if key.strip() in {"storage.root", "mlflow.tracking_uri", "evaluate.labels"}:
+        value = raw
+    return key.strip(), value
+
+
+def load_config(path: str | Path | None = None, overrides: list[str] | tuple[str, ...] = ()) -> Config:
+    """Load the configuration: built-in defaults, then the YAML file, then each ``--set`` override."""
+    tree: dict[str, Any] = {}
+    if path is not None:
+        conf_path = Path(path)
+        if not conf_path.is_file():
+            raise ConfigError(f"configuration file not found: {conf_path}")
+        try:
+            loaded = yaml.safe_load(conf_path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"configuration file {conf_path} is not valid YAML: {exc}".splitlines()[0]) from None
+        if loaded is None:
+            loaded = {}
+        if not isinstance(loaded, dict):
+            raise ConfigError(f"configuration file {conf_path} must hold a mapping of sections")
+        tree = loaded
+    for assignment in overrides:
+        key, value = parse_override(assignment)
+        _set_dotted(tree, key, value)
+    try:
+        return Config.model_validate(tree)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc)) from None
+
+
+def config_as_yaml(config: Config) -> str:
+    """The configuration as YAML, the form ``conf/default.yaml`` holds."""
+    return yaml.safe_dump(config.model_dump(mode="json"), sort_keys=False, allow_unicode=True)

@@ -1,0 +1,1 @@
+"""Reading raw ECS documents into the bronze schema, with quarantine for what cannot be read."""

@@ -1,0 +1,167 @@
+"""The ingest: files -> numbered lines -> classified records -> bronze (deduplicated) and quarantine.
+
+Accounting, always: ``lines read = accepted + quarantined + duplicates + skipped + blank``, where
+*duplicates* are process-start events whose id is already in bronze or appeared earlier in the same batch,
+and *skipped* are valid events that are not process starts (network, file, process end, ...).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+
+from pyspark import StorageLevel
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from codesign_prevalence.config import IngestConfig
+from codesign_prevalence.errors import UserError
+from codesign_prevalence.ingest.parse import (
+    OUTCOME_ACCEPTED,
+    OUTCOME_BLANK,
+    OUTCOME_QUARANTINED,
+    OUTCOME_SKIPPED,
+    classify_records,
+    to_bronze,
+    to_quarantine,
+    with_ecs_fields,
+)
+from codesign_prevalence.ingest.reader import LINES_DDL, ReaderLimits, expand_inputs, lines_from_files
+from codesign_prevalence.schema import BRONZE_SCHEMA, QUARANTINE_SCHEMA
+from codesign_prevalence.storage import (
+    BRONZE_EVENTS,
+    BRONZE_QUARANTINE,
+    Lakehouse,
+    insert_new,
+    last_operation_metrics,
+)
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    files: int
+    lines_read: int
+    accepted: int
+    quarantined: int
+    duplicates: int
+    skipped_not_process_start: int
+    blank_lines: int
+    quarantine_reasons: dict[str, int]
+    newest_event_date: dt.date | None
+
+    @property
+    def balanced(self) -> bool:
+        accounted = (
+            self.accepted + self.quarantined + self.duplicates + self.skipped_not_process_start + self.blank_lines
+        )
+        return accounted == self.lines_read
+
+    def as_dict(self) -> dict[str, object]:
+        result = asdict(self)
+        result["newest_event_date"] = self.newest_event_date.isoformat() if self.newest_event_date else None
+        result["balanced"] = self.balanced
+        return result
+
+
+def read_lines(spark: SparkSession, files: list[str], limits: ReaderLimits) -> DataFrame:
+    """One row per input line: ``source_file``, ``line_number``, ``raw``, ``read_error``.
+
+    Files are read by Python tasks on the executors (one task per file); when there are fewer files than
+    cores, the lines are spread round-robin so that JSON parsing uses every core.
+    """
+    parallelism = spark.sparkContext.defaultParallelism
+    file_list = F.array(*[F.lit(path) for path in files])
+    paths = spark.range(0, len(files), 1, numPartitions=max(1, min(len(files), 4 * parallelism))).select(
+        F.element_at(file_list, (F.col("id") + 1).cast("int")).alias("path")
+    )
+    lines = paths.mapInArrow(lines_from_files(limits), LINES_DDL)
+    if len(files) < parallelism:
+        lines = lines.repartition(parallelism)
+    return lines
+
+
+def _deduplicated(bronze_rows: DataFrame) -> DataFrame:
+    """One row per event id; of identical ids the first by (source file, line) wins, so reruns agree."""
+    order = F.struct(F.col("source_file"), F.col("line_number"))
+    return (
+        bronze_rows.groupBy("event_id")
+        .agg(F.min_by(F.struct(*[F.col(f.name) for f in BRONZE_SCHEMA.fields]), order).alias("row"))
+        .select("row.*")
+    )
+
+
+def ingest_files(
+    spark: SparkSession,
+    lakehouse: Lakehouse,
+    inputs: list[str] | tuple[str, ...],
+    config: IngestConfig,
+    now: dt.datetime | None = None,
+) -> IngestReport:
+    """Ingest NDJSON files (plain or gzip, or folders of them) into bronze and quarantine."""
+    files = expand_inputs(inputs)
+    ingested_at = (now or dt.datetime.now(dt.UTC)).replace(tzinfo=None)
+    limits = ReaderLimits(config.max_line_bytes, config.raw_quarantine_chars, config.arrow_batch_lines)
+    classified = (
+        read_lines(spark, files, limits)
+        .transform(with_ecs_fields)
+        .transform(lambda records: classify_records(records, ingested_at, config.min_event_date,
+                                                    config.max_future_hours))
+        .persist(StorageLevel.MEMORY_AND_DISK)
+    )
+    try:
+        return _write(spark, lakehouse, classified, files, ingested_at, config)
+    finally:
+        classified.unpersist()
+
+
+def _outcome_counts(classified: DataFrame) -> tuple[dict[str, int], dict[str, int]]:
+    rows = classified.groupBy("outcome", "reason").count().collect()
+    outcomes: dict[str, int] = {}
+    reasons: dict[str, int] = {}
+    for row in rows:
+        outcomes[row["outcome"]] = outcomes.get(row["outcome"], 0) + int(row["count"])
+        if row["outcome"] == OUTCOME_QUARANTINED:
+            reasons[row["reason"]] = reasons.get(row["reason"], 0) + int(row["count"])
+    return outcomes, reasons
+
+
+def _write(
+    spark: SparkSession,
+    lakehouse: Lakehouse,
+    classified: DataFrame,
+    files: list[str],
+    ingested_at: dt.datetime,
+    config: IngestConfig,
+) -> IngestReport:
+    outcomes, reasons = _outcome_counts(classified)
+    lines_read = sum(outcomes.values())
+    if lines_read == 0:
+        raise UserError(f"the input has no lines to ingest ({len(files)} empty file(s))")
+
+    accepted_rows = to_bronze(classified, config.source, ingested_at, keep=("line_number",))
+    unique_rows = _deduplicated(accepted_rows)
+    dates = [row[0] for row in unique_rows.select("event_date").distinct().collect()]
+
+    inserted = 0
+    bronze = lakehouse.ensure(spark, BRONZE_EVENTS, BRONZE_SCHEMA, partition_by=("event_date",))
+    if dates:
+        insert_new(bronze, unique_rows, ["event_id"], prune=F.col("target.event_date").isin(dates))
+        inserted = int(last_operation_metrics(bronze).get("numTargetRowsInserted", "0"))
+
+    quarantine = lakehouse.ensure(spark, BRONZE_QUARANTINE, QUARANTINE_SCHEMA)
+    if outcomes.get(OUTCOME_QUARANTINED, 0):
+        rows = to_quarantine(classified, ingested_at, config.raw_quarantine_chars)
+        insert_new(quarantine, rows, ["source_file", "line_number", "raw_sha256"])
+
+    accepted_total = outcomes.get(OUTCOME_ACCEPTED, 0)
+    return IngestReport(
+        files=len(files),
+        lines_read=lines_read,
+        accepted=inserted,
+        quarantined=outcomes.get(OUTCOME_QUARANTINED, 0),
+        duplicates=accepted_total - inserted,
+        skipped_not_process_start=outcomes.get(OUTCOME_SKIPPED, 0),
+        blank_lines=outcomes.get(OUTCOME_BLANK, 0),
+        quarantine_reasons=dict(sorted(reasons.items())),
+        newest_event_date=max(dates) if dates else None,
+    )

@@ -1,0 +1,1 @@
+"""Entry points: parse arguments, load configuration, call read -> transform -> write."""

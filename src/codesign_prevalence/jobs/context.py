@@ -1,0 +1,72 @@
+"""What every entry point shares: the configuration, the lakehouse, a lazily built SparkSession, output."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from pyspark.sql import SparkSession
+
+from codesign_prevalence.config import Config
+from codesign_prevalence.errors import UserError
+from codesign_prevalence.spark import get_spark
+from codesign_prevalence.storage import Lakehouse
+
+
+@dataclass
+class JobContext:
+    config: Config
+    verbosity: int = 1  # 0 quiet, 1 normal, 2 verbose
+    _spark: SparkSession | None = field(default=None, repr=False)
+
+    @property
+    def lakehouse(self) -> Lakehouse:
+        return Lakehouse(self.config.storage.root_path)
+
+    @property
+    def spark(self) -> SparkSession:
+        if self._spark is None:
+            self._check_storage_root()
+            self._spark = get_spark(self.config.spark)
+        return self._spark
+
+    def _check_storage_root(self) -> None:
+        root = self.config.storage.root_path
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            probe = root / ".write-test"
+            probe.write_text("ok", encoding="utf-8")
+            probe.unlink()
+        except OSError as exc:
+            raise UserError(
+                f"storage root {root} is not writable ({exc.strerror}); choose another with --set storage.root=DIR"
+            ) from None
+
+    def say(self, message: str) -> None:
+        if self.verbosity >= 1:
+            print(message, file=sys.stderr, flush=True)
+
+    def detail(self, message: str) -> None:
+        if self.verbosity >= 2:
+            print(message, file=sys.stderr, flush=True)
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[dict[str, object]]:
+        """Print one line when a stage starts and one when it ends, with the counts it reports and seconds."""
+        self.say(f"[{name}] started")
+        started = time.monotonic()
+        counts: dict[str, object] = {}
+        yield counts
+        shown = ", ".join(f"{key}={value}" for key, value in counts.items())
+        self.say(f"[{name}] done in {time.monotonic() - started:.1f}s" + (f": {shown}" if shown else ""))
+
+
+def parse_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"'{text}' is not a date; use YYYY-MM-DD") from None

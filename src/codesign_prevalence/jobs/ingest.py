@@ -1,0 +1,28 @@
+"""Entry point: ``codesign-prevalence ingest --input PATH...``."""
+
+from __future__ import annotations
+
+from codesign_prevalence.ingest.pipeline import IngestReport, ingest_files
+from codesign_prevalence.jobs.context import JobContext
+from codesign_prevalence.storage import BRONZE_EVENTS, BRONZE_QUARANTINE
+
+
+def run(context: JobContext, inputs: list[str]) -> IngestReport:
+    with context.stage("ingest") as counts:
+        report = ingest_files(context.spark, context.lakehouse, inputs, context.config.ingest)
+        counts.update(
+            files=report.files,
+            read=report.lines_read,
+            accepted=report.accepted,
+            quarantined=report.quarantined,
+            duplicates=report.duplicates,
+            skipped=report.skipped_not_process_start,
+            blank=report.blank_lines,
+        )
+    for reason, count in report.quarantine_reasons.items():
+        context.detail(f"  quarantined {count:>8} {reason}")
+    if not report.balanced:  # never expected; says so loudly rather than hiding it
+        context.say(f"[ingest] WARNING: accounting does not add up: {report.as_dict()}")
+    context.say(f"  bronze:     {context.lakehouse.path(BRONZE_EVENTS)}")
+    context.say(f"  quarantine: {context.lakehouse.path(BRONZE_QUARANTINE)}")
+    return report

@@ -1,0 +1,1 @@
+"""Training, the MLflow pyfunc model, scoring, comparison and evaluation."""

@@ -1,0 +1,130 @@
+"""The one module that builds a SparkSession.
+
+On Databricks (or wherever a session is already active) the active session is reused and nothing is
+added. Locally a session is built with the Delta Lake extension and catalog, UTC time, and sizes from
+configuration; Delta's jars are loaded from a local cache that ``python -m codesign_prevalence.spark
+fetch-jars`` (run by the setup step) fills from Maven Central once, so that job runs need no network.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from importlib.metadata import version
+from pathlib import Path
+
+from pyspark.sql import SparkSession
+
+from codesign_prevalence.config import SparkConfig
+from codesign_prevalence.errors import UserError
+
+SCALA_BINARY_VERSION = "2.13"
+CACHE_ENV_VAR = "CODESIGN_PREVALENCE_CACHE"
+
+
+def delta_maven_coordinates() -> str:
+    """The Maven coordinates of the Delta jar that matches the installed ``delta-spark`` package."""
+    return f"io.delta:delta-spark_{SCALA_BINARY_VERSION}:{version('delta-spark')}"
+
+
+def default_cache_dir() -> Path:
+    """Where the jars live: ``$CODESIGN_PREVALENCE_CACHE``, else ``.cache`` in a source checkout, else ~/.cache."""
+    from_env = os.environ.get(CACHE_ENV_VAR)
+    if from_env:
+        return Path(from_env)
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / "pyproject.toml").is_file():
+        return checkout / ".cache"
+    return Path.home() / ".cache" / "codesign-prevalence"
+
+
+def jars_dir(config: SparkConfig) -> Path:
+    return Path(config.jars_dir) if config.jars_dir else default_cache_dir() / "jars"
+
+
+def cached_delta_jars(directory: Path) -> list[Path]:
+    """The cached jars, or an empty list when the matching delta-spark jar is not there."""
+    wanted = f"io.delta_delta-spark_{SCALA_BINARY_VERSION}-{version('delta-spark')}.jar"
+    if not (directory / wanted).is_file():
+        return []
+    return sorted(directory.glob("*.jar"))
+
+
+def fetch_delta_jars(directory: Path) -> list[Path]:
+    """Resolve Delta's jars with Spark's own resolver (Ivy) and copy them into ``directory``."""
+    existing = cached_delta_jars(directory)
+    if existing:
+        return existing
+    directory.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="ivy-") as ivy_home:
+        session = (
+            SparkSession.builder.master("local[1]")
+            .appName("codesign-prevalence-fetch-jars")
+            .config("spark.jars.packages", delta_maven_coordinates())
+            .config("spark.jars.ivy", ivy_home)
+            .config("spark.ui.enabled", "false")
+            .getOrCreate()
+        )
+        session.stop()
+        for jar in Path(ivy_home, "jars").glob("*.jar"):
+            shutil.copy2(jar, directory / jar.name)
+    jars = cached_delta_jars(directory)
+    if not jars:
+        raise UserError(f"could not fetch {delta_maven_coordinates()} from Maven Central into {directory}")
+    return jars
+
+
+def _running_on_databricks() -> bool:
+    return "DATABRICKS_RUNTIME_VERSION" in os.environ
+
+
+def get_spark(config: SparkConfig) -> SparkSession:
+    """The active session if there is one, else a local session with Delta, UTC and configured sizes."""
+    active = SparkSession.getActiveSession()
+    if active is not None or _running_on_databricks():
+        return active or SparkSession.builder.getOrCreate()
+    jars = cached_delta_jars(jars_dir(config))
+    if not jars:
+        raise UserError(
+            f"Delta Lake jars are not in {jars_dir(config)}; run 'make setup' "
+            "(or 'python -m codesign_prevalence.spark fetch-jars') once with network access"
+        )
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    builder = (
+        SparkSession.builder.master(config.master)
+        .appName(config.app_name)
+        .config("spark.jars", ",".join(str(jar) for jar in jars))
+        .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+        .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC")
+        .config("spark.executor.extraJavaOptions", "-Duser.timezone=UTC")
+        .config("spark.sql.shuffle.partitions", str(config.shuffle_partitions))
+        .config("spark.driver.memory", config.driver_memory)
+        .config("spark.ui.enabled", str(config.ui_enabled).lower())
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .config("spark.databricks.delta.snapshotPartitions", "2")
+        .config("spark.databricks.delta.schema.autoMerge.enabled", "false")
+    )
+    for key, value in config.extra.items():
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel(config.log_level)
+    return session
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] != ["fetch-jars"]:
+        print("usage: python -m codesign_prevalence.spark fetch-jars [DIR]", file=sys.stderr)
+        return 2
+    target = Path(argv[1]) if len(argv) > 1 else default_cache_dir() / "jars"
+    jars = fetch_delta_jars(target)
+    print(f"Delta Lake jars ready in {target} ({len(jars)} jars)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

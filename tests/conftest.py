@@ -1,0 +1,43 @@
+"""One SparkSession for the whole test run: local[2], two shuffle partitions, UTC, UI off, Delta on."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pyspark.sql import SparkSession
+
+from codesign_prevalence.config import SparkConfig
+from codesign_prevalence.spark import get_spark
+
+SHARED_SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "samples"
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[SparkSession]:
+    os.environ.setdefault("PYARROW_IGNORE_TIMEZONE", "1")
+    session = get_spark(
+        SparkConfig(
+            master="local[2]",
+            app_name="codesign-prevalence-tests",
+            driver_memory="2g",
+            shuffle_partitions=2,
+            extra={
+                "spark.default.parallelism": "2",
+                "spark.sql.adaptive.coalescePartitions.initialPartitionNum": "2",
+                "spark.databricks.delta.snapshotPartitions": "1",
+            },
+        )
+    )
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="session")
+def samples_dir() -> Path:
+    """../shared/samples beside the checkout; tests that need it skip when it is absent (a user's clone)."""
+    if not SHARED_SAMPLES.is_dir():
+        pytest.skip("../shared/samples is not present beside this checkout")
+    return SHARED_SAMPLES
