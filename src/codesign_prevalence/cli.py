@@ -22,8 +22,13 @@ NOT_YET = 3
 
 
 def _add_as_of(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--as-of", type=str, default=None, metavar="DATE",
-                        help="YYYY-MM-DD; defaults to the date of the newest ingested event")
+    parser.add_argument(
+        "--as-of",
+        type=str,
+        default=None,
+        metavar="DATE",
+        help="YYYY-MM-DD; defaults to the date of the newest ingested event",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,19 +38,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--conf", metavar="FILE", help="YAML configuration file (defaults are built in)")
-    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                        help="override one configuration key, e.g. --set storage.root=/data/lake")
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override one configuration key, e.g. --set storage.root=/data/lake",
+    )
     parser.add_argument("--quiet", "-q", action="store_true", help="print only results and errors")
     parser.add_argument("--verbose", "-v", action="store_true", help="print more detail")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    generate = commands.add_parser("generate", help="write a synthetic fleet: DIR/events.ndjson.gz + labels.csv")
+    generate = commands.add_parser(
+        "generate", help="write a synthetic fleet: DIR/events.ndjson.gz + labels.csv"
+    )
     generate.add_argument("--out", required=True, metavar="DIR")
     generate.add_argument("--hosts", type=int, default=200)
     generate.add_argument("--days", type=int, default=14)
     generate.add_argument("--seed", type=int, default=7)
-    generate.add_argument("--end-date", type=str, default=None, metavar="DATE",
-                          help="last day of the fleet's activity (default 2026-11-26)")
+    generate.add_argument(
+        "--end-date",
+        type=str,
+        default=None,
+        metavar="DATE",
+        help="last day of the fleet's activity (default 2026-11-26)",
+    )
     generate.add_argument("--events-per-host-day", type=float, default=120.0)
 
     ingest = commands.add_parser("ingest", help="read NDJSON (.gz) files or folders into bronze")
@@ -89,8 +107,9 @@ def _generate(context: JobContext, args: argparse.Namespace) -> int:
             summary = generate_fleet(Path(args.out), **options)  # type: ignore[arg-type]
         except ValueError as exc:
             raise UserError(str(exc)) from None
-        counts.update(lines=summary.lines_written, binaries=summary.binaries,
-                      malicious=summary.malicious_binaries)
+        counts.update(
+            lines=summary.lines_written, binaries=summary.binaries, malicious=summary.malicious_binaries
+        )
     context.say(f"  events: {summary.events_path}")
     context.say(f"  labels: {summary.labels_path}")
     return 0

@@ -198,7 +198,9 @@ def load_config(path: str | Path | None = None, overrides: list[str] | tuple[str
         try:
             loaded = yaml.safe_load(conf_path.read_text(encoding="utf-8"))
         except yaml.YAMLError as exc:
-            raise ConfigError(f"configuration file {conf_path} is not valid YAML: {exc}".splitlines()[0]) from None
+            raise ConfigError(
+                f"configuration file {conf_path} is not valid YAML: {exc}".splitlines()[0]
+            ) from None
         if loaded is None:
             loaded = {}
         if not isinstance(loaded, dict):
@@ -216,3 +218,11 @@ def load_config(path: str | Path | None = None, overrides: list[str] | tuple[str
 def config_as_yaml(config: Config) -> str:
     """The configuration as YAML, the form ``conf/default.yaml`` holds."""
     return yaml.safe_dump(config.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+
+
+if __name__ == "__main__":  # python -m codesign_prevalence.config > conf/default.yaml
+    print("# codesign-prevalence configuration: the built-in defaults (the seed rule's values).")
+    print(
+        "# Copy this file, change what you need, pass it with --conf FILE; override one key with --set KEY=VALUE."
+    )
+    print(config_as_yaml(Config()), end="")

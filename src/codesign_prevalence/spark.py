@@ -22,6 +22,7 @@ from codesign_prevalence.errors import UserError
 
 SCALA_BINARY_VERSION = "2.13"
 CACHE_ENV_VAR = "CODESIGN_PREVALENCE_CACHE"
+LOG4J_CONFIG = Path(__file__).with_name("log4j2.properties")
 
 
 def delta_maven_coordinates() -> str:
@@ -99,7 +100,9 @@ def get_spark(config: SparkConfig) -> SparkSession:
         .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
         .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
         .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC")
+        .config(
+            "spark.driver.extraJavaOptions", f"-Duser.timezone=UTC -Dlog4j.configurationFile={LOG4J_CONFIG}"
+        )
         .config("spark.executor.extraJavaOptions", "-Duser.timezone=UTC")
         .config("spark.sql.shuffle.partitions", str(config.shuffle_partitions))
         .config("spark.driver.memory", config.driver_memory)

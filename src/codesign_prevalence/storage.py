@@ -87,18 +87,22 @@ def _key_match(keys: Sequence[str]) -> Column:
     return condition
 
 
-def insert_new(target: DeltaTable, rows: DataFrame, keys: Sequence[str], prune: Column | None = None) -> None:
-    """Insert the rows whose key is not in the table yet (an insert-only MERGE).
+def _current_version(target: DeltaTable) -> int:
+    return int(target.history(1).select("version").head()[0])
+
+
+def insert_new(target: DeltaTable, rows: DataFrame, keys: Sequence[str], prune: Column | None = None) -> int:
+    """Insert the rows whose key is not in the table yet (an insert-only MERGE); return how many were inserted.
 
     ``prune`` is an extra condition on ``target.*`` columns that lets Delta skip files (a date range).
     """
     condition = _key_match(keys) if prune is None else _key_match(keys) & prune
-    (
-        target.alias("target")
-        .merge(rows.alias("source"), condition)
-        .whenNotMatchedInsertAll()
-        .execute()
-    )
+    before = _current_version(target)
+    (target.alias("target").merge(rows.alias("source"), condition).whenNotMatchedInsertAll().execute())
+    history = target.history(1).select("version", "operation", "operationMetrics").head()
+    if history is None or int(history["version"]) == before:
+        return 0  # a MERGE that changes nothing commits nothing
+    return int((history["operationMetrics"] or {}).get("numTargetRowsInserted", "0"))
 
 
 def upsert(target: DeltaTable, rows: DataFrame, keys: Sequence[str], prune: Column | None = None) -> None:
@@ -113,7 +117,9 @@ def upsert(target: DeltaTable, rows: DataFrame, keys: Sequence[str], prune: Colu
     )
 
 
-def replace_as_of(rows: DataFrame, path: str, as_of: dt.date, partition_by: Sequence[str] = ("as_of",)) -> None:
+def replace_as_of(
+    rows: DataFrame, path: str, as_of: dt.date, partition_by: Sequence[str] = ("as_of",)
+) -> None:
     """Atomically replace one as-of date's slice of a table with ``rows`` (whose ``as_of`` must all equal it).
 
     The predicate is built from a ``datetime.date`` (its ISO form has no quotes), never from data values.
@@ -127,9 +133,3 @@ def replace_as_of(rows: DataFrame, path: str, as_of: dt.date, partition_by: Sequ
         .partitionBy(*partition_by)
         .save(path)
     )
-
-
-def last_operation_metrics(target: DeltaTable) -> dict[str, str]:
-    """The operation metrics of the table's latest commit (rows inserted by a MERGE, and so on)."""
-    row = target.history(1).select("operationMetrics").head()
-    return dict(row[0] or {}) if row else {}

@@ -158,16 +158,17 @@ def text_as_timestamp(text: Column) -> Column:
 
 def text_as_string_array(text: Column) -> Column:
     """A JSON array's text -> array of strings; a plain string -> a one-element array."""
-    return (
-        F.when(F.trim(text).startswith("["), F.from_json(text, ArrayType(StringType())))
-        .when(text.isNotNull(), F.array(text))
+    return F.when(F.trim(text).startswith("["), F.from_json(text, ArrayType(StringType()))).when(
+        text.isNotNull(), F.array(text)
     )
 
 
 def _not_json_reason(raw: Column) -> Column:
     parses_as_json = F.get_json_object(raw, "$").isNotNull() | (F.trim(raw) == F.lit("null"))
     starts_as_object = F.ltrim(raw).startswith("{")
-    return F.when(~starts_as_object & parses_as_json, F.lit(REASON_NOT_OBJECT)).otherwise(F.lit(REASON_NOT_JSON))
+    return F.when(~starts_as_object & parses_as_json, F.lit(REASON_NOT_OBJECT)).otherwise(
+        F.lit(REASON_NOT_JSON)
+    )
 
 
 def classify_records(
@@ -228,9 +229,7 @@ def classify_records(
         .otherwise(F.lit(OUTCOME_ACCEPTED))
     )
     return (
-        records.withColumn("timestamp", timestamp)
-        .withColumn("reason", reason)
-        .withColumn("outcome", outcome)
+        records.withColumn("timestamp", timestamp).withColumn("reason", reason).withColumn("outcome", outcome)
     )
 
 

@@ -26,14 +26,13 @@ from codesign_prevalence.ingest.parse import (
     to_quarantine,
     with_ecs_fields,
 )
-from codesign_prevalence.ingest.reader import LINES_DDL, ReaderLimits, expand_inputs, lines_from_files
+from codesign_prevalence.ingest.reader import LINES_DDL, ReaderLimits, lines_from_files
 from codesign_prevalence.schema import BRONZE_SCHEMA, QUARANTINE_SCHEMA
 from codesign_prevalence.storage import (
     BRONZE_EVENTS,
     BRONZE_QUARANTINE,
     Lakehouse,
     insert_new,
-    last_operation_metrics,
 )
 
 
@@ -52,7 +51,11 @@ class IngestReport:
     @property
     def balanced(self) -> bool:
         accounted = (
-            self.accepted + self.quarantined + self.duplicates + self.skipped_not_process_start + self.blank_lines
+            self.accepted
+            + self.quarantined
+            + self.duplicates
+            + self.skipped_not_process_start
+            + self.blank_lines
         )
         return accounted == self.lines_read
 
@@ -93,19 +96,21 @@ def _deduplicated(bronze_rows: DataFrame) -> DataFrame:
 def ingest_files(
     spark: SparkSession,
     lakehouse: Lakehouse,
-    inputs: list[str] | tuple[str, ...],
+    files: list[str],
     config: IngestConfig,
     now: dt.datetime | None = None,
 ) -> IngestReport:
-    """Ingest NDJSON files (plain or gzip, or folders of them) into bronze and quarantine."""
-    files = expand_inputs(inputs)
+    """Ingest NDJSON files (plain or gzip; see :func:`expand_inputs` for folders) into bronze and quarantine."""
     ingested_at = (now or dt.datetime.now(dt.UTC)).replace(tzinfo=None)
     limits = ReaderLimits(config.max_line_bytes, config.raw_quarantine_chars, config.arrow_batch_lines)
     classified = (
         read_lines(spark, files, limits)
         .transform(with_ecs_fields)
-        .transform(lambda records: classify_records(records, ingested_at, config.min_event_date,
-                                                    config.max_future_hours))
+        .transform(
+            lambda records: classify_records(
+                records, ingested_at, config.min_event_date, config.max_future_hours
+            )
+        )
         .persist(StorageLevel.MEMORY_AND_DISK)
     )
     try:
@@ -145,8 +150,7 @@ def _write(
     inserted = 0
     bronze = lakehouse.ensure(spark, BRONZE_EVENTS, BRONZE_SCHEMA, partition_by=("event_date",))
     if dates:
-        insert_new(bronze, unique_rows, ["event_id"], prune=F.col("target.event_date").isin(dates))
-        inserted = int(last_operation_metrics(bronze).get("numTargetRowsInserted", "0"))
+        inserted = insert_new(bronze, unique_rows, ["event_id"], prune=F.col("target.event_date").isin(dates))
 
     quarantine = lakehouse.ensure(spark, BRONZE_QUARANTINE, QUARANTINE_SCHEMA)
     if outcomes.get(OUTCOME_QUARANTINED, 0):

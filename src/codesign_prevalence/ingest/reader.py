@@ -25,6 +25,7 @@ from codesign_prevalence.schema import (
 )
 
 GZIP_MAGIC = b"\x1f\x8b"
+UTF8_BOM = b"\xef\xbb\xbf"
 READ_CHUNK_BYTES = 4 * 1024 * 1024
 INPUT_SUFFIXES = (".ndjson", ".json", ".jsonl", ".ndjson.gz", ".json.gz", ".jsonl.gz", ".gz", ".log")
 
@@ -94,6 +95,8 @@ def read_numbered_lines(path: str, limits: ReaderLimits) -> Iterator[tuple[int, 
             pieces = (pending + chunk).split(b"\n")
             pending = pieces.pop()
             for piece in pieces:
+                if number == 0 and piece.startswith(UTF8_BOM):
+                    piece = piece[len(UTF8_BOM) :]
                 number += 1
                 text, error = _decoded(piece.rstrip(b"\r"), limits)
                 yield number, text, error
@@ -145,7 +148,9 @@ def _batches(path: str, limits: ReaderLimits) -> Iterator[pa.RecordBatch]:
         yield _batch(path, numbers, texts, errors)
 
 
-def _batch(path: str, numbers: list[int], texts: list[str | None], errors: list[str | None]) -> pa.RecordBatch:
+def _batch(
+    path: str, numbers: list[int], texts: list[str | None], errors: list[str | None]
+) -> pa.RecordBatch:
     return pa.RecordBatch.from_arrays(
         [
             pa.array([path] * len(numbers), pa.string()),

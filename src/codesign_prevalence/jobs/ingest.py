@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from codesign_prevalence.ingest.pipeline import IngestReport, ingest_files
+from codesign_prevalence.ingest.reader import expand_inputs
 from codesign_prevalence.jobs.context import JobContext
 from codesign_prevalence.storage import BRONZE_EVENTS, BRONZE_QUARANTINE
 
 
 def run(context: JobContext, inputs: list[str]) -> IngestReport:
+    files = expand_inputs(inputs)
     with context.stage("ingest") as counts:
-        report = ingest_files(context.spark, context.lakehouse, inputs, context.config.ingest)
+        report = ingest_files(context.spark, context.lakehouse, files, context.config.ingest)
         counts.update(
             files=report.files,
             read=report.lines_read,

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from codesign_prevalence.config import Config, config_as_yaml, load_config, parse_override
+from codesign_prevalence.errors import ConfigError
+
+DEFAULT_YAML = Path(__file__).resolve().parents[1] / "conf" / "default.yaml"
+
+
+def test_default_yaml_matches_built_in_defaults() -> None:
+    body = "".join(
+        line for line in DEFAULT_YAML.read_text().splitlines(keepends=True) if not line.startswith("#")
+    )
+    assert body == config_as_yaml(Config()), (
+        "conf/default.yaml is out of date: regenerate it with "
+        "'.venv/bin/python -m codesign_prevalence.config > conf/default.yaml'"
+    )
+    assert load_config(DEFAULT_YAML) == Config()
+
+
+def test_seed_rule_defaults() -> None:
+    rule = Config().rule
+    assert "errorUntrustedRoot" in rule.anomalous_statuses
+    assert "*\\Users\\Public\\*" in rule.path_patterns
+    assert len(rule.allowed_publishers) == 12
+
+
+def test_unknown_key_in_file_is_named(tmp_path: Path) -> None:
+    conf = tmp_path / "c.yaml"
+    conf.write_text("storage:\n  root: x\n  rooot: y\n")
+    with pytest.raises(ConfigError, match=r"unknown configuration key 'storage\.rooot'"):
+        load_config(conf)
+
+
+def test_unknown_section_is_named() -> None:
+    with pytest.raises(ConfigError, match="unknown configuration key 'nope'"):
+        load_config(None, ["nope.x=1"])
+
+
+def test_wrong_type_is_named() -> None:
+    with pytest.raises(ConfigError, match=r"invalid value for 'features\.lookback_days'"):
+        load_config(None, ["features.lookback_days=soon"])
+
+
+def test_overrides_apply_in_order_and_keep_paths_as_text(tmp_path: Path) -> None:
+    config = load_config(None, ["features.lookback_days=7", "features.lookback_days=9", "storage.root=~/x:1"])
+    assert config.features.lookback_days == 9
+    assert config.storage.root == "~/x:1"
+
+
+def test_override_without_equals_sign() -> None:
+    with pytest.raises(ConfigError, match="KEY=VALUE"):
+        parse_override("storage.root")
+
+
+def test_missing_and_invalid_files(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not found"):
+        load_config(tmp_path / "absent.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- just\n- a list\n")
+    with pytest.raises(ConfigError, match="mapping"):
+        load_config(bad)

@@ -1,0 +1,144 @@
+"""The ingest end to end into Delta under tmp_path: accounting, idempotency, duplicates across files, samples."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+from pathlib import Path
+
+from chispa import assert_df_equality
+from pyspark.sql import SparkSession
+
+from codesign_prevalence.config import IngestConfig
+from codesign_prevalence.ingest.pipeline import IngestReport, ingest_files
+from codesign_prevalence.ingest.reader import expand_inputs
+from codesign_prevalence.storage import BRONZE_EVENTS, BRONZE_QUARANTINE, Lakehouse
+
+NOW = dt.datetime(2026, 11, 27, 12, 0, 0)
+
+
+def _event(event_id: str | None, host: str = "h1", day: int = 20) -> dict[str, object]:
+    event: dict[str, object] = {"category": ["process"], "type": ["start"]}
+    if event_id is not None:
+        event["id"] = event_id
+    return {
+        "@timestamp": f"2026-11-{day:02d}T08:00:00Z",
+        "event": event,
+        "host": {"id": host, "name": host.upper()},
+        "process": {
+            "executable": "C:\\ProgramData\\x\\x.exe",
+            "name": "x.exe",
+            "hash": {"sha256": "b" * 64},
+            "code_signature": {"exists": True, "trusted": True, "status": "trusted", "subject_name": "X Ltd"},
+        },
+    }
+
+
+def _ingest(spark: SparkSession, root: Path, *paths: Path) -> IngestReport:
+    files = expand_inputs([str(p) for p in paths])
+    return ingest_files(spark, Lakehouse(root), files, IngestConfig(), now=NOW)
+
+
+def test_accounting_idempotency_and_duplicates_across_files(spark: SparkSession, tmp_path: Path) -> None:
+    first = [
+        json.dumps(_event("a")),
+        json.dumps(_event("b", day=21)),
+        json.dumps(_event("a")),
+        "not json",
+        json.dumps({"event": {"category": "network", "type": "start"}}),
+        "",
+        json.dumps(_event(None)),
+    ]
+    second = [json.dumps(_event("b", day=21)), json.dumps(_event("c", host="h2")), "[]"]
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "one.ndjson").write_text("\n".join(first) + "\n")
+    (tmp_path / "in" / "two.ndjson.gz").write_bytes(gzip.compress(("\n".join(second) + "\n").encode()))
+    root = tmp_path / "lake"
+
+    report = _ingest(spark, root, tmp_path / "in")
+    assert report.as_dict() == {
+        "files": 2,
+        "lines_read": 10,
+        "accepted": 4,
+        "quarantined": 2,
+        "duplicates": 2,
+        "skipped_not_process_start": 1,
+        "blank_lines": 1,
+        "quarantine_reasons": {"not_an_object": 1, "not_json": 1},
+        "newest_event_date": "2026-11-21",
+        "balanced": True,
+    }
+    lake = Lakehouse(root)
+    bronze_before = lake.read(spark, BRONZE_EVENTS)
+    quarantine_before = lake.read(spark, BRONZE_QUARANTINE)
+    bronze_rows = bronze_before.select("event_id", "host_id", "event_date").orderBy("event_id").collect()
+    assert [r.event_id for r in bronze_rows][:3] == ["a", "b", "c"] and len(bronze_rows) == 4
+    assert bronze_rows[3].event_id.startswith("sha256:")
+    quarantine = (
+        quarantine_before.select("source_file", "line_number", "reason", "raw").orderBy("reason").collect()
+    )
+    assert [(Path(r.source_file).name, r.line_number, r.reason, r.raw) for r in quarantine] == [
+        ("two.ndjson.gz", 3, "not_an_object", "[]"),
+        ("one.ndjson", 4, "not_json", "not json"),
+    ]
+    bronze_snapshot = bronze_before.toPandas()
+    quarantine_snapshot = quarantine_before.toPandas()
+
+    again = _ingest(spark, root, tmp_path / "in")
+    assert (again.accepted, again.duplicates, again.quarantined, again.balanced) == (0, 6, 2, True)
+    bronze_after = lake.read(spark, BRONZE_EVENTS)
+    assert_df_equality(
+        bronze_after,
+        spark.createDataFrame(bronze_snapshot, bronze_after.schema),
+        ignore_row_order=True,
+        ignore_nullable=True,
+    )
+    quarantine_after = lake.read(spark, BRONZE_QUARANTINE)
+    assert_df_equality(
+        quarantine_after,
+        spark.createDataFrame(quarantine_snapshot, quarantine_after.schema),
+        ignore_row_order=True,
+        ignore_nullable=True,
+    )
+    partitions = {p.name for p in (root / BRONZE_EVENTS).iterdir() if p.name.startswith("event_date=")}
+    assert partitions == {"event_date=2026-11-20", "event_date=2026-11-21"}
+
+
+def test_elastic_defend_samples_keep_their_code_signature(
+    spark: SparkSession, samples_dir: Path, tmp_path: Path
+) -> None:
+    lines = []
+    expected = {}
+    for sample in sorted(samples_dir.glob("elastic_endpoint_*_sample_event.json")):
+        doc = json.loads(sample.read_text())
+        lines.append(json.dumps(doc))
+        event = doc.get("event", {})
+        if (
+            "process" in event.get("category", [])
+            and "start" in event.get("type", [])
+            and event.get("kind") in (None, "event")
+        ):
+            expected[event["id"]] = doc["process"]["code_signature"]
+    assert expected, "the samples should hold at least one Elastic Defend process-start event"
+    path = tmp_path / "samples.ndjson"
+    path.write_text("\n".join(lines) + "\n")
+    report = _ingest(spark, tmp_path / "lake", path)
+    assert report.balanced and report.accepted == len(expected)
+    rows = Lakehouse(tmp_path / "lake").read(spark, BRONZE_EVENTS).collect()
+    for row in rows:
+        signature = expected[row.event_id]
+        assert (
+            row.cs_exists,
+            row.cs_trusted,
+            row.cs_status,
+            row.cs_subject_name,
+            row.cs_thumbprint_sha256,
+        ) == (
+            signature["exists"],
+            signature["trusted"],
+            signature["status"],
+            signature["subject_name"],
+            signature["thumbprint_sha256"],
+        )
+        assert row.source == "elastic_defend"
