@@ -67,8 +67,7 @@ class Lakehouse:
         """The table's current Delta version (for lineage), or None when it does not exist."""
         if not self.exists(spark, table):
             return None
-        history = DeltaTable.forPath(spark, self.path(table)).history(1)
-        return int(history.select("version").head()[0])
+        return _current_version(DeltaTable.forPath(spark, self.path(table)))
 
     def ensure(
         self, spark: SparkSession, table: str, schema: StructType, partition_by: Sequence[str] = ()
@@ -88,7 +87,8 @@ def _key_match(keys: Sequence[str]) -> Column:
 
 
 def _current_version(target: DeltaTable) -> int:
-    return int(target.history(1).select("version").head()[0])
+    latest = target.history(1).select("version").head()
+    return int(latest[0]) if latest is not None else -1
 
 
 def insert_new(target: DeltaTable, rows: DataFrame, keys: Sequence[str], prune: Column | None = None) -> int:
