@@ -7,6 +7,7 @@ with status 2; nothing else about them is shown.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -122,12 +123,29 @@ def _ingest(context: JobContext, args: argparse.Namespace) -> int:
     return 0
 
 
-def _run(context: JobContext, args: argparse.Namespace) -> int:
-    from codesign_prevalence.jobs import ingest
+def _as_of(args: argparse.Namespace) -> dt.date | None:
+    return parse_date(args.as_of) if args.as_of else None
 
-    report = ingest.run(context, args.input)
-    summary: dict[str, object] = {"ingest": report.as_dict(), "storage_root": str(context.lakehouse.root)}
-    context.say("  (features, train, score and report are not built yet: see the open issues)")
+
+def _features(context: JobContext, args: argparse.Namespace) -> int:
+    from codesign_prevalence.jobs import features
+
+    features.run(context, _as_of(args))
+    return 0
+
+
+def _run(context: JobContext, args: argparse.Namespace) -> int:
+    from codesign_prevalence.jobs import features, ingest
+
+    as_of = _as_of(args)
+    ingest_report = ingest.run(context, args.input)
+    features_report = features.run(context, as_of)
+    summary: dict[str, object] = {
+        "storage_root": str(context.lakehouse.root),
+        "ingest": ingest_report.as_dict(),
+        "features": features_report.as_dict(),
+    }
+    context.say("  (train, score and report are not built yet: see the open issues)")
     if args.json:
         print(json.dumps(summary, indent=2, sort_keys=True))
     return 0
@@ -144,7 +162,7 @@ def _not_yet(name: str) -> Callable[[JobContext, argparse.Namespace], int]:
 HANDLERS: dict[str, Callable[[JobContext, argparse.Namespace], int]] = {
     "generate": _generate,
     "ingest": _ingest,
-    "features": _not_yet("features"),
+    "features": _features,
     "train": _not_yet("train"),
     "score": _not_yet("score"),
     "compare": _not_yet("compare"),

@@ -111,6 +111,8 @@ def ingest_files(
                 records, ingested_at, config.min_event_date, config.max_future_hours
             )
         )
+        # Only quarantined lines keep their raw text: the others are fully described by their columns.
+        .withColumn("raw", F.when(F.col("outcome") == F.lit(OUTCOME_QUARANTINED), F.col("raw")))
         .persist(StorageLevel.MEMORY_AND_DISK)
     )
     try:

@@ -3,7 +3,8 @@
 A binary is one sha256. Everything about it that does not change from one execution to the next (paths,
 command lines, hashes, PE header, signature) is serialised to JSON text once, here, so that the event
 stream only joins strings. Path templates may hold two placeholders, filled per execution:
-``{U}`` (the user's profile folder name) and ``{G}`` (a per-host token such as a GUID folder).
+``{U}`` (the user's profile folder name), and ``{G}`` (a ``{GUID}`` folder), ``{C}`` (two characters, a
+ccmcache folder) and ``{O}`` (eight characters, an Outlook temp folder), all three from a scheduled run's token.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from dataclasses import dataclass, field
 
 USER_TOKEN = "{U}"
 HOST_TOKEN = "{G}"
+SHORT_TOKEN = "{C}"
+FOLDER_TOKEN = "{O}"
+TOKENS = (USER_TOKEN, HOST_TOKEN, SHORT_TOKEN, FOLDER_TOKEN)
 
 LABEL_BENIGN = "benign"
 LABEL_MALICIOUS = "malicious"
@@ -30,6 +34,7 @@ UNSIGNED_ENDPOINT_ERROR = "errorCode_endpoint: 0x800b0100"
 RUN_AS_SYSTEM = "system"
 RUN_AS_SERVICE = "service"
 RUN_AS_USER = "user"
+RUN_AS_ANY = "any"  # a system account or the interactive user
 
 # Days before the first simulated day: "installed long ago".
 LONG_AGO = -10_000
@@ -141,7 +146,7 @@ def make_invocation(
     directory = workdir if workdir is not None else path.rsplit("\\", 1)[0] + "\\"
     exe = f'"executable":{jstr(path)},"name":{jstr(name)}'
     cmd = (
-        f'"args":{json.dumps([path, *args])},"command_line":{jstr(command_line)},'
+        f'"args":{json.dumps([path, *args], separators=(",", ":"))},"command_line":{jstr(command_line)},'
         f'"working_directory":{jstr(directory)}'
     )
     return Invocation(exe=exe, cmd=cmd, parents=tuple(parents))
@@ -149,7 +154,10 @@ def make_invocation(
 
 @dataclass(slots=True)
 class Binary:
-    """One distinct file (sha256) with its label and the JSON fragments its events are made of."""
+    """One distinct file (sha256) with its label and the JSON fragments its events are made of.
+
+    ``sig`` is the signature JSON before any status change; :meth:`sig_on` gives it for a given day.
+    """
 
     bid: int
     sha256: str
@@ -164,6 +172,7 @@ class Binary:
     signature: SignatureTimeline
     run_as: str
     templated: bool
+    sig: str = ""
     sig_by_status: dict[str, str] = field(default_factory=dict)
 
     def sig_on(self, day: int) -> str:
@@ -203,9 +212,7 @@ def static_json(sha256: str, sha1: str, md5: str, pe: PeInfo | None) -> str:
 
 def build_binary(bid: int, seed: int, spec: BinarySpec) -> Binary:
     sha256, sha1, md5 = digests(seed, spec.key)
-    templated = any(
-        token in inv.exe or token in inv.cmd for inv in spec.invocations for token in (USER_TOKEN, HOST_TOKEN)
-    )
+    templated = any(token in inv.exe or token in inv.cmd for inv in spec.invocations for token in TOKENS)
     cert = spec.signature.cert
     return Binary(
         bid=bid,
@@ -221,4 +228,38 @@ def build_binary(bid: int, seed: int, spec: BinarySpec) -> Binary:
         signature=spec.signature,
         run_as=spec.run_as,
         templated=templated,
+        sig=signature_json(cert, spec.signature.statuses[0][1]),
     )
+
+
+USER_BY_RUN_AS = -1
+USER_SYSTEM = -2
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """A scheduled execution of one binary on one host and day (scenarios plant these).
+
+    ``invocation`` picks one of the binary's invocations (-1: random); ``parent`` overrides the parent kind;
+    ``user`` is an index into the host's users, or USER_BY_RUN_AS / USER_SYSTEM; ``token`` is a GUID that
+    fills the per-host placeholders ``{G}`` (``{GUID}``), ``{C}`` (two characters) and ``{O}`` (eight).
+    """
+
+    bid: int
+    count: int = 1
+    invocation: int = -1
+    parent: str = ""
+    user: int = USER_BY_RUN_AS
+    token: str = ""
+
+
+@dataclass(slots=True)
+class Plan:
+    """Scheduled runs by (day, host index); runs outside the simulated days are dropped."""
+
+    days: int
+    runs: dict[tuple[int, int], list[Run]] = field(default_factory=dict)
+
+    def add(self, day: int, host: int, run: Run) -> None:
+        if 0 <= day < self.days:
+            self.runs.setdefault((day, host), []).append(run)

@@ -1,0 +1,271 @@
+"""Attack scenarios (label ``malicious``): binaries signed with stolen or fraudulently obtained certificates.
+
+Every malicious binary runs on one to four hosts over a short span, from a user-writable path, first
+started by a LOLBin, an Office application, a browser or Outlook, later again by its persistence (a
+scheduled task under svchost.exe, or a Run key under explorer.exe).
+
+- ``stolen_cert_revoked``: a common vendor's certificate, stolen and revoked mid-window
+  (``trusted`` before, ``errorRevoked`` from the revocation day on).
+- ``front_company_cert``: a certificate bought through a front company the fleet never saw; ``trusted``.
+- ``expired_stolen_phishing``: phishing downloads signed with an expired stolen certificate.
+- ``self_signed_impostor``: a self-signed certificate whose subject copies an allow-listed publisher.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+from dataclasses import dataclass
+
+from codesign_prevalence.simulator import words
+from codesign_prevalence.simulator.catalog import KIND_SERVER, Catalog, Vendor
+from codesign_prevalence.simulator.hosts import Host
+from codesign_prevalence.simulator.model import (
+    LABEL_MALICIOUS,
+    LONG_AGO,
+    RUN_AS_USER,
+    STATUS_EXPIRED,
+    STATUS_REVOKED,
+    STATUS_TRUSTED,
+    STATUS_UNTRUSTED_ROOT,
+    BinarySpec,
+    Cert,
+    PeInfo,
+    Plan,
+    Run,
+    SignatureTimeline,
+    make_invocation,
+    stable_guid,
+    thumbprint,
+)
+
+STOLEN_REVOKED = "stolen_cert_revoked"
+FRONT_COMPANY = "front_company_cert"
+EXPIRED_PHISHING = "expired_stolen_phishing"
+SELF_SIGNED_IMPOSTOR = "self_signed_impostor"
+ATTACK_SCENARIOS = (STOLEN_REVOKED, FRONT_COMPANY, EXPIRED_PHISHING, SELF_SIGNED_IMPOSTOR)
+
+FIRST_PARENTS = {
+    STOLEN_REVOKED: ("rundll32", "regsvr32", "powershell", "cmd", "mshta", "wscript"),
+    FRONT_COMPANY: ("winword", "excel", "mshta", "wscript", "rundll32", "explorer"),
+    EXPIRED_PHISHING: ("outlook", "chrome", "msedge", "firefox", "explorer"),
+    SELF_SIGNED_IMPOSTOR: ("powershell", "cmd", "wscript", "rundll32"),
+}
+PERSISTENCE_PARENTS = ("svchost", "svchost", "explorer")
+
+# (path, original_file_name, product, description) of binaries posing as an allow-listed publisher's updater.
+IMPOSTORS: dict[str, tuple[tuple[str, str, str, str], ...]] = {
+    "Google LLC": (
+        (
+            "C:\\Users\\{U}\\AppData\\Local\\Google\\Update\\GoogleUpdate.exe",
+            "GoogleUpdate.exe",
+            "Google Update",
+            "Google Installer",
+        ),
+        (
+            "C:\\Users\\{U}\\AppData\\Roaming\\Google\\Chrome\\chrome_proxy.exe",
+            "chrome_proxy.exe",
+            "Google Chrome",
+            "Google Chrome",
+        ),
+    ),
+    "Microsoft Corporation": (
+        (
+            "C:\\ProgramData\\Microsoft\\EdgeUpdate\\MicrosoftEdgeUpdateCore.exe",
+            "MicrosoftEdgeUpdateCore.exe",
+            "Microsoft Edge Update",
+            "Microsoft Edge Update",
+        ),
+        (
+            "C:\\Users\\{U}\\AppData\\Roaming\\Microsoft\\OneDrive\\OneDriveUpdaterService.exe",
+            "OneDriveUpdaterService.exe",
+            "Microsoft OneDrive",
+            "Microsoft OneDrive Update Service",
+        ),
+    ),
+    "Adobe Inc.": (
+        (
+            "C:\\Users\\Public\\Adobe\\ARM\\AdobeARMHelper.exe",
+            "AdobeARMHelper.exe",
+            "Adobe Reader and Acrobat Manager",
+            "Adobe Reader and Acrobat Manager",
+        ),
+        ("C:\\ProgramData\\Adobe\\Setup\\AcroRdSvc.exe", "AcroRdSvc.exe", "Adobe Acrobat", "Adobe Acrobat Service"),
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Attack:
+    scenario: str
+    first_day: int
+    spec: BinarySpec
+
+
+def attack_count(hosts: int, days: int) -> int:
+    """About 12 for 400 hosts x 14 days, growing with the square root of fleet size; at least 4."""
+    return max(len(ATTACK_SCENARIOS), min(40, round(12 * math.sqrt(hosts * days / 5600))))
+
+
+def add_attacks(catalog: Catalog, hosts: list[Host], plan: Plan) -> None:
+    rng = random.Random(f"{catalog.seed}|attacks")
+    count = attack_count(len(hosts), catalog.days)
+    scenarios = list(ATTACK_SCENARIOS) + rng.choices(ATTACK_SCENARIOS, weights=(3, 3, 2, 2), k=count - 4)
+    rng.shuffle(scenarios)
+    first_days = [min(catalog.days - 1, int((i + rng.random()) * catalog.days / count)) for i in range(count)]
+    victims = [h for h in hosts if h.kind != KIND_SERVER and h.users] or hosts
+    forge = _Forge(catalog, rng)
+    for number, (scenario, first) in enumerate(zip(scenarios, first_days, strict=True)):
+        spec = forge.binary(scenario, number, first)
+        bid = catalog.add_binary(spec)
+        _schedule(catalog, rng, plan, victims, bid, scenario, first)
+
+
+class _Forge:
+    """Makes the attackers' binaries and keeps the certificates they reuse."""
+
+    def __init__(self, catalog: Catalog, rng: random.Random) -> None:
+        self.catalog, self.rng = catalog, rng
+        days = catalog.days
+        self.revocation_day = max(1, days // 2) if days > 1 else 0
+        self.victim_vendor: Vendor = rng.choice(_common_vendors(catalog))
+        self.fronts: list[Cert] = []
+
+    def binary(self, scenario: str, number: int, first_day: int) -> BinarySpec:
+        make = {
+            STOLEN_REVOKED: self._stolen_revoked,
+            FRONT_COMPANY: self._front_company,
+            EXPIRED_PHISHING: self._phishing,
+            SELF_SIGNED_IMPOSTOR: self._impostor,
+        }[scenario]
+        return make(number, first_day)
+
+    def _implant_path(self) -> str:
+        rng = self.rng
+        folder = rng.choice(
+            (
+                "C:\\Users\\{U}\\AppData\\Roaming\\" + rng.choice(words.IMPLANT_DIRS),
+                "C:\\Users\\{U}\\AppData\\Local\\Temp",
+                "C:\\Users\\Public\\" + rng.choice(("Libraries", "Documents", "Music")),
+                "C:\\ProgramData\\" + rng.choice(words.IMPLANT_DIRS),
+            )
+        )
+        return f"{folder}\\{rng.choice(words.IMPLANT_NAMES)}"
+
+    def _fake_pe(self, version: str) -> PeInfo:
+        original, company, product, description = self.rng.choice(words.IMPERSONATED_PE)
+        return PeInfo(original, company, product, version if original else "", description)
+
+    def _spec(
+        self, scenario: str, number: int, path: str, pe: PeInfo, signature: SignatureTimeline, description: str
+    ) -> BinarySpec:
+        invocation = make_invocation(path, (), ("explorer",))
+        return BinarySpec(
+            key=f"attack|{number}|{scenario}",
+            invocations=(invocation,),
+            pe=pe,
+            signature=signature,
+            run_as=RUN_AS_USER,
+            label=LABEL_MALICIOUS,
+            scenario=scenario,
+            description=description,
+        )
+
+    def _stolen_revoked(self, number: int, first_day: int) -> BinarySpec:
+        vendor, revoked = self.victim_vendor, self.revocation_day
+        cert = vendor.cert_at(0)
+        signature = SignatureTimeline(cert, ((LONG_AGO, STATUS_TRUSTED), (revoked, STATUS_REVOKED)))
+        when = (self.catalog.start + dt.timedelta(days=revoked)).isoformat()
+        return self._spec(
+            STOLEN_REVOKED,
+            number,
+            self._implant_path(),
+            self._fake_pe("1.0.0.1"),
+            signature,
+            f"loader signed with {vendor.signer}'s stolen certificate, revoked {when}",
+        )
+
+    def _front_company(self, number: int, first_day: int) -> BinarySpec:
+        rng = self.rng
+        if not self.fronts or rng.random() > 0.3:
+            head = rng.choice(words.FRONT_HEADS)
+            subject = rng.choice(words.FRONT_FORMS).format(h=head)
+            self.fronts.append(Cert(subject, thumbprint(self.catalog.seed, f"front|{number}|{subject}")))
+        cert = rng.choice(self.fronts)
+        return self._spec(
+            FRONT_COMPANY,
+            number,
+            self._implant_path(),
+            self._fake_pe("2.3.0.0"),
+            SignatureTimeline(cert),
+            f"payload signed with a certificate bought as {cert.subject}",
+        )
+
+    def _phishing(self, number: int, first_day: int) -> BinarySpec:
+        rng = self.rng
+        vendor = rng.choice(self.catalog.vendors[20:])
+        cert = Cert(
+            vendor.signer,
+            thumbprint(self.catalog.seed, f"stolen-old|{number}|{vendor.signer}"),
+            -1200,
+            -rng.randint(60, 500),
+        )
+        name = rng.choice(words.PHISHING_NAMES).format(n=rng.randint(10000, 99999))
+        folder = rng.choice(
+            (
+                "C:\\Users\\{U}\\Downloads",
+                "C:\\Users\\{U}\\AppData\\Local\\Microsoft\\Windows\\INetCache\\Content.Outlook\\{O}",
+            )
+        )
+        signature = SignatureTimeline(cert, ((LONG_AGO, STATUS_EXPIRED),))
+        return self._spec(
+            EXPIRED_PHISHING,
+            number,
+            f"{folder}\\{name}",
+            self._fake_pe("1.0.0.0"),
+            signature,
+            f"phishing attachment signed with an expired certificate stolen from {vendor.signer}",
+        )
+
+    def _impostor(self, number: int, first_day: int) -> BinarySpec:
+        rng = self.rng
+        subject = rng.choice(tuple(IMPOSTORS))
+        path, original, product, description = rng.choice(IMPOSTORS[subject])
+        cert = Cert(subject, thumbprint(self.catalog.seed, f"selfsigned|{number}|{subject}"))
+        pe = PeInfo(original, subject, product, f"1.3.{rng.randint(100, 300)}.{rng.randint(1, 9)}", description)
+        signature = SignatureTimeline(cert, ((LONG_AGO, STATUS_UNTRUSTED_ROOT),))
+        return self._spec(
+            SELF_SIGNED_IMPOSTOR, number, path, pe, signature, f"self-signed certificate naming itself {subject}"
+        )
+
+
+def _common_vendors(catalog: Catalog) -> list[Vendor]:
+    """Popular long-tail vendors with signed workstation software: whose certificate is worth stealing."""
+    on_workstations = {
+        product.key.split("|")[1]
+        for product in catalog.products
+        if product.key.startswith("syn|")
+        and product.share[0] >= 0.05
+        and catalog.binaries[product.versions[0][1][0]].signer
+    }
+    common = [v for v in catalog.vendors[:12] if v.brand in on_workstations]
+    return common or catalog.vendors[1:8]
+
+
+def _schedule(
+    catalog: Catalog, rng: random.Random, plan: Plan, victims: list[Host], bid: int, scenario: str, first: int
+) -> None:
+    """1-4 hosts, first run from a phishing or LOLBin parent, later runs from persistence, within ~3 days."""
+    spread = rng.choice((1, 1, 1, 1, 2, 2, 3, 4))
+    chosen = rng.sample(victims, min(spread, len(victims)))
+    span = rng.randint(1, 3)
+    for position, host in enumerate(chosen):
+        day = first if position == 0 else first + rng.randrange(span)
+        token = stable_guid(catalog.seed, f"attack|{bid}|{host.idx}")
+        parent = rng.choice(FIRST_PARENTS[scenario])
+        plan.add(day, host.idx, Run(bid, count=rng.randint(1, 2), parent=parent, user=0, token=token))
+        for later in range(day + 1, min(catalog.days, first + span + 1)):
+            if rng.random() < 0.6:
+                again = rng.choice(PERSISTENCE_PARENTS)
+                plan.add(later, host.idx, Run(bid, count=rng.randint(1, 3), parent=again, user=0, token=token))

@@ -1,0 +1,145 @@
+"""The long tail: a few hundred invented vendors, ranked by popularity (Zipf-like), and their products."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+
+from codesign_prevalence.simulator import words
+from codesign_prevalence.simulator.catalog import (
+    SCENARIO_COMMON,
+    SCENARIO_UNSIGNED,
+    Catalog,
+    ExeDef,
+    Share,
+    Vendor,
+    cert_history,
+    exe,
+    release_plan,
+)
+from codesign_prevalence.simulator.model import (
+    LONG_AGO,
+    RUN_AS_SYSTEM,
+    RUN_AS_USER,
+    STATUS_TRUSTED,
+    UNSIGNED_ENDPOINT_ERROR,
+    SignatureTimeline,
+)
+
+VENDOR_COUNT = 320
+
+
+def add_long_tail(catalog: Catalog, rng: random.Random, count: int = VENDOR_COUNT) -> None:
+    catalog.vendors = make_vendors(catalog.seed, rng, count, catalog.days)
+    for vendor in catalog.vendors:
+        add_synthetic_products(catalog, rng, vendor)
+
+
+def zipf_share(rank: int) -> float:
+    return min(0.6, 0.45 * rank**-0.95)
+
+
+def make_vendors(seed: int, rng: random.Random, count: int, horizon: int) -> list[Vendor]:
+    """Synthetic publishers with legal-form names, ranked by popularity."""
+    vendors: list[Vendor] = []
+    seen: set[str] = set()
+    brands = list(words.VENDOR_CLASSICS)
+    while len(vendors) < count:
+        if brands and rng.random() < 0.3:
+            brand = brands.pop(rng.randrange(len(brands)))
+        else:
+            head, tail = rng.choice(words.BRAND_HEADS), rng.choice(words.BRAND_TAILS)
+            brand = f"{head}{tail.lower()}" if rng.random() < 0.3 else f"{head} {tail}"
+        signer = rng.choice(words.LEGAL_FORMS).format(b=brand)
+        if brand in seen:
+            continue
+        seen.add(brand)
+        company = signer if rng.random() < 0.75 else brand
+        certs = cert_history(seed, rng, signer, horizon)
+        vendors.append(Vendor(signer, company, brand, certs, rng.random() > 0.08, len(vendors) + 1))
+    return vendors
+
+
+def _unsigned(rng: random.Random) -> Callable[[int], SignatureTimeline]:
+    status = UNSIGNED_ENDPOINT_ERROR if rng.random() < 0.1 else STATUS_TRUSTED
+    timeline = SignatureTimeline(None, ((LONG_AGO, status),))
+    return lambda _day: timeline
+
+
+def add_synthetic_products(catalog: Catalog, rng: random.Random, vendor: Vendor) -> None:
+    """One to three products of a long-tail vendor, popularity from the vendor's rank."""
+    base = zipf_share(vendor.rank)
+    short = vendor.brand.split()[0]
+    for index in range(1 + (rng.random() < 0.45) + (rng.random() < 0.15)):
+        kind = rng.choices(_SYNTHETIC_KINDS, weights=(45, 20, 15, 10, 10))[0]
+        noun = rng.choice(_NOUNS.get(kind, words.PRODUCT_NOUNS))
+        name = f"{short} {noun}"
+        exes, share, rate = _synthetic_layout(kind, vendor, short, noun, base)
+        unsigned = rng.random() < 0.06
+        sign = _unsigned(rng) if unsigned else vendor.signature_for
+        catalog.add_product(
+            key=f"syn|{vendor.brand}|{index}|{name}",
+            name=name,
+            company=vendor.company,
+            exes=exes,
+            releases=release_plan(rng, catalog.days, rate, (rng.randint(1, 12), rng.randint(0, 9), 0, 0)),
+            sign=sign,
+            share=share,
+            lag_mean=3.0 if kind == "per_user" else 12.0,
+            scenario=SCENARIO_UNSIGNED if unsigned else SCENARIO_COMMON,
+            roles=("APP", "DB", "BKP", "FS") if kind == "server_app" else (),
+        )
+
+
+_SYNTHETIC_KINDS = ("desktop", "agent", "per_user", "server_app", "dev_tool")
+_NOUNS = {"agent": words.AGENT_NOUNS, "per_user": words.PER_USER_NOUNS}
+
+
+def _synthetic_layout(
+    kind: str, vendor: Vendor, short: str, noun: str, base: float
+) -> tuple[list[ExeDef], Share, float]:
+    """Executables, install shares and update rate of one synthetic product of the given kind."""
+    camel = short + noun.replace(" ", "")
+    pf = f"C:\\Program Files\\{vendor.brand}\\{short} {noun}\\"
+    if kind == "desktop":
+        exes = [exe(pf + f"{camel}.exe", 2.0, RUN_AS_USER, ("", "explorer explorer explorer outlook"))]
+        return exes, (base, min(0.9, base * 1.2), base * 0.1), 0.02
+    if kind == "agent":
+        exes = [
+            exe(pf + f"{short}Svc.exe", 0.4, RUN_AS_SYSTEM, ("", "services")),
+            exe(pf + f"{short}Tray.exe", 0.3, RUN_AS_USER, ("", "explorer userinit")),
+            exe(
+                f"C:\\ProgramData\\{vendor.brand}\\Update\\{short}Update.exe",
+                0.3,
+                RUN_AS_SYSTEM,
+                ("/silent", "svchost"),
+            ),
+        ]
+        return exes, (base, base, min(0.9, base * 1.5)), 0.02
+    if kind == "per_user":
+        home = f"C:\\Users\\{{U}}\\AppData\\Local\\Programs\\{short.lower()}-{noun.lower()}\\"
+        exes = [
+            exe(
+                home + f"{camel}.exe",
+                4.0,
+                RUN_AS_USER,
+                ("", "explorer"),
+                ("--type=renderer", "self"),
+                ("--type=gpu-process", "self"),
+            ),
+            exe(
+                f"C:\\Users\\{{U}}\\AppData\\Local\\{short}\\Update\\{short}Update.exe",
+                0.3,
+                RUN_AS_USER,
+                ("--check", "svchost"),
+            ),
+        ]
+        return exes, (base, min(0.9, base * 1.3), 0.0), 0.06
+    if kind == "server_app":
+        exes = [
+            exe(pf + f"{camel}Service.exe", 0.5, RUN_AS_SYSTEM, ("", "services")),
+            exe(pf + f"{camel}Worker.exe", 0.8, RUN_AS_SYSTEM, ("--job nightly", "svchost cmd")),
+        ]
+        return exes, (0.0, 0.0, min(0.9, base * 4)), 0.01
+    exes = [exe(pf + f"{camel}.exe", 1.0, RUN_AS_USER, ("", "explorer cmd powershell"))]
+    return exes, (0.0, min(0.9, base * 6), 0.0), 0.05
