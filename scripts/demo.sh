@@ -10,7 +10,10 @@ cli=".venv/bin/codesign-prevalence"
 "$cli" --set storage.root="$root" run --input "$fleet/events.ndjson.gz"
 cat <<MSG
 
-Done. The tables are Delta tables under $(pwd)/$root:
-  bronze/process_events, bronze/quarantine (ingest)
-Query them with:  .venv/bin/python -c "from deltalake import DeltaTable; print(DeltaTable('$root/bronze/process_events').to_pandas().head())"
+Done. Results are Delta tables under $(pwd)/$root:
+  gold/scored_binaries   ranked binaries with reasons (one row per binary, population and as-of date)
+  gold/candidates, gold/hash_prevalence, gold/signer_prevalence, silver/rule_matches
+  bronze/process_events, bronze/quarantine
+MLflow runs and the registered model:  .venv/bin/mlflow ui --backend-store-uri sqlite:///$(pwd)/$root/mlflow/mlflow.db
+Read the scored table from Python:     .venv/bin/python -c "from deltalake import DeltaTable; print(DeltaTable('$root/gold/scored_binaries').to_pandas().sort_values(['population','rank']).head(20))"
 MSG

@@ -142,3 +142,21 @@ def test_elastic_defend_samples_keep_their_code_signature(
             signature["thumbprint_sha256"],
         )
         assert row.source == "elastic_defend"
+
+
+def test_generated_fleet_accounting_matches_the_simulator(spark: SparkSession, tmp_path: Path) -> None:
+    from codesign_prevalence.simulator import generate_fleet
+
+    fleet = generate_fleet(tmp_path / "fleet", hosts=30, days=4, seed=3, events_per_host_day=50)
+    assert fleet.malformed_lines >= 8 and fleet.duplicate_lines > 0 and fleet.dotted_key_docs > 0
+    report = _ingest(spark, tmp_path / "lake", fleet.events_path)
+    assert report.balanced
+    assert (report.lines_read, report.accepted, report.duplicates, report.quarantined,
+            report.skipped_not_process_start, report.blank_lines) == (
+        fleet.lines_written, fleet.process_start_events, fleet.duplicate_lines, fleet.malformed_lines,
+        fleet.non_process_events, 0,
+    )
+    assert set(report.quarantine_reasons) == {
+        "not_json", "not_an_object", "missing_field:host.id", "missing_field:process.executable",
+        "missing_field:process.hash.sha256", "bad_timestamp",
+    }

@@ -94,7 +94,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _generate(context: JobContext, args: argparse.Namespace) -> int:
     from codesign_prevalence.simulator import generate_fleet
+    from codesign_prevalence.simulator.fleet import check_arguments
 
+    try:
+        check_arguments(args.hosts, args.days, args.events_per_host_day)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
     options: dict[str, object] = {
         "hosts": args.hosts,
         "days": args.days,
@@ -104,10 +109,7 @@ def _generate(context: JobContext, args: argparse.Namespace) -> int:
     if args.end_date:
         options["end_date"] = parse_date(args.end_date)
     with context.stage("generate") as counts:
-        try:
-            summary = generate_fleet(Path(args.out), **options)  # type: ignore[arg-type]
-        except ValueError as exc:
-            raise UserError(str(exc)) from None
+        summary = generate_fleet(Path(args.out), **options)  # type: ignore[arg-type]
         counts.update(
             lines=summary.lines_written, binaries=summary.binaries, malicious=summary.malicious_binaries
         )
@@ -134,20 +136,43 @@ def _features(context: JobContext, args: argparse.Namespace) -> int:
     return 0
 
 
-def _run(context: JobContext, args: argparse.Namespace) -> int:
-    from codesign_prevalence.jobs import features, ingest
+def _train(context: JobContext, args: argparse.Namespace) -> int:
+    from codesign_prevalence.jobs import train
 
-    as_of = _as_of(args)
-    ingest_report = ingest.run(context, args.input)
-    features_report = features.run(context, as_of)
-    summary: dict[str, object] = {
-        "storage_root": str(context.lakehouse.root),
-        "ingest": ingest_report.as_dict(),
-        "features": features_report.as_dict(),
-    }
-    context.say("  (train, score and report are not built yet: see the open issues)")
+    train.run(context, _as_of(args))
+    return 0
+
+
+def _score(context: JobContext, args: argparse.Namespace) -> int:
+    from codesign_prevalence.jobs import score
+
+    score.run(context, _as_of(args), args.model_alias)
+    return 0
+
+
+def _compare(context: JobContext, args: argparse.Namespace) -> int:
+    from codesign_prevalence.jobs import compare
+
+    compare.run(context, _as_of(args), args.promote)
+    return 0
+
+
+def _evaluate(context: JobContext, args: argparse.Namespace) -> int:
+    from codesign_prevalence.jobs import evaluate
+
+    labels = Path(args.labels)
+    if not labels.is_file():
+        raise UserError(f"labels file not found: {labels}")
+    evaluate.run(context, labels, _as_of(args))
+    return 0
+
+
+def _run(context: JobContext, args: argparse.Namespace) -> int:
+    from codesign_prevalence.jobs import run
+
+    summary = run.run(context, args.input, _as_of(args))
     if args.json:
-        print(json.dumps(summary, indent=2, sort_keys=True))
+        print(json.dumps(summary, indent=2, sort_keys=True, default=str))
     return 0
 
 
@@ -163,10 +188,10 @@ HANDLERS: dict[str, Callable[[JobContext, argparse.Namespace], int]] = {
     "generate": _generate,
     "ingest": _ingest,
     "features": _features,
-    "train": _not_yet("train"),
-    "score": _not_yet("score"),
-    "compare": _not_yet("compare"),
-    "evaluate": _not_yet("evaluate"),
+    "train": _train,
+    "score": _score,
+    "compare": _compare,
+    "evaluate": _evaluate,
     "report": _not_yet("report"),
     "run": _run,
 }

@@ -42,7 +42,7 @@ def generate_fleet(
     Writes ``out_dir/events.ndjson.gz`` (Elastic Defend documents, one per line, with dirty data) and
     ``out_dir/labels.csv`` (one row per sha256 in the events). The same arguments give byte-identical files.
     """
-    _check_arguments(hosts, days, events_per_host_day)
+    check_arguments(hosts, days, events_per_host_day)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     start = end_date - dt.timedelta(days=days - 1)
@@ -87,7 +87,7 @@ def build_catalog(seed: int, days: int, start: dt.date) -> Catalog:
     return catalog
 
 
-def _check_arguments(hosts: int, days: int, events_per_host_day: float) -> None:
+def check_arguments(hosts: int, days: int, events_per_host_day: float) -> None:
     if hosts < 1:
         raise ValueError(f"hosts must be at least 1, got {hosts}")
     if days < 1:

@@ -1,0 +1,59 @@
+"""Entry point: ``codesign-prevalence run --input PATH... [--as-of DATE]``.
+
+ingest -> features -> train (only when no model has the ``champion`` alias yet) -> score, then the top
+binaries of each population with their reasons.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+
+from pyspark.sql import functions as F
+
+from codesign_prevalence.jobs import features, ingest, score, train
+from codesign_prevalence.jobs.context import JobContext
+from codesign_prevalence.models.tracking import connect, has_alias
+from codesign_prevalence.storage import GOLD_SCORED
+
+CHAMPION = "champion"
+TOP_SHOWN = 10
+
+
+def run(context: JobContext, inputs: list[str], as_of: dt.date | None = None) -> dict[str, object]:
+    """Run every stage in order and return a JSON-ready summary of what each did."""
+    summary: dict[str, object] = {"storage_root": str(context.lakehouse.root)}
+    summary["ingest"] = ingest.run(context, inputs).as_dict()
+    features_report = features.run(context, as_of)
+    summary["features"] = features_report.as_dict()
+    if not has_alias(connect(context.config), context.config.model.name, CHAMPION):
+        summary["train"] = train.run(context, features_report.as_of).as_dict()
+    else:
+        context.say(f"[train] skipped: {context.config.model.name}@{CHAMPION} exists (run 'train' to retrain)")
+    score_report = score.run(context, features_report.as_of, CHAMPION)
+    summary["score"] = score_report.as_dict()
+    show_top(context, features_report.as_of)
+    return summary
+
+
+def show_top(context: JobContext, as_of: dt.date, limit: int = TOP_SHOWN) -> None:
+    """Print the top binaries of each population with their reasons (stdout: it is the result)."""
+    if context.verbosity == 0:
+        return
+    top = (
+        context.lakehouse.read(context.spark, GOLD_SCORED)
+        .where((F.col("as_of") == F.lit(as_of)) & (F.col("rank") <= F.lit(limit)))
+        .select("population", "rank", "anomaly_score", "alert", "sha256", "subject_name", "host_count", "reasons")
+        .orderBy("population", "rank")
+        .collect()
+    )
+    for population in ("rule", "hunt"):
+        rows = [row for row in top if row["population"] == population]
+        print(f"\nTop {len(rows)} of population '{population}' as of {as_of.isoformat()}:")
+        for row in rows:
+            flag = "ALERT" if row["alert"] else "     "
+            print(f"{row['rank']:>3}. {flag} score {row['anomaly_score']:.3f}  {row['sha256'][:16]}…  "
+                  f"{row['subject_name']!r} on {row['host_count']} host(s)")
+            for reason in row["reasons"] or []:
+                print(textwrap.indent(f"- {reason}", " " * 12))
+    print(f"\nAll results: Delta table {context.lakehouse.path(GOLD_SCORED)}")
