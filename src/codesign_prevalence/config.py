@@ -114,16 +114,33 @@ class FeaturesConfig(_Section):
 
 
 class ModelConfig(_Section):
+    """The IsolationForest, its features (see ``models/features.py``), scoring, alerts and reasons."""
+
     name: str = "codesign_prevalence_iforest"
     n_estimators: int = Field(default=300, ge=10)
-    max_samples: int | float | Literal["auto"] = 256
+    # Rows per tree; an int above the training rows means all of them. Deep trees (many rows) separate
+    # the rare-and-odd binaries from the merely rare ones far better than the sklearn default of 256.
+    max_samples: int | float | Literal["auto"] = 1024
     max_features: float = Field(default=1.0, gt=0.0, le=1.0)
     random_state: int = 42
     max_training_rows: int = Field(default=200_000, ge=100)
-    features: tuple[str, ...] = ()
+    features: tuple[str, ...] = (
+        "hash_rarity",
+        "signer_obscurity",
+        "status_severity",
+        "status_surprise",
+        "path_surprise",
+        "masquerade",
+        "lolbin_parent",
+    )
+    training_population: Literal["hunt", "rule", "all"] = "hunt"
+    rarity_ceiling_fraction: float = Field(default=0.05, gt=0.0, le=1.0)
+    rarity_ceiling_min_hosts: int = Field(default=5, ge=2)
+    signer_recency_days: float = Field(default=7.0, gt=0.0)
     alert_top_n: int = Field(default=20, ge=0)
     alert_min_score: float | None = None
     reasons_per_binary: int = Field(default=3, ge=1, le=6)
+    reason_min_contribution: float = Field(default=0.01, ge=0.0)
 
 
 class MlflowConfig(_Section):
@@ -133,8 +150,18 @@ class MlflowConfig(_Section):
 
 
 class EvaluateConfig(_Section):
+    """Labels for ``evaluate``/``compare``, the cut-off k of recall@k and top-k overlap, the promotion metric."""
+
     labels: str | None = None
-    promote_metric: str = "rule_average_precision"
+    promote_metric: Literal[
+        "rule_average_precision",
+        "rule_precision_at_k",
+        "rule_recall_at_k",
+        "hunt_average_precision",
+        "hunt_precision_at_k",
+        "hunt_recall_at_k",
+    ] = "rule_average_precision"
+    top_k: int = Field(default=20, ge=1)
 
 
 class Config(_Section):

@@ -1,0 +1,269 @@
+"""gold/candidates: one row per binary (sha256 x canonical signer) per scoring population, with its features.
+
+Populations (a binary can be in both):
+
+- ``rule``: at least one of its events in the window matches the seed rule;
+- ``hunt``: it is signed (``code_signature.exists`` true or a subject name, on any of its events) and ran at
+  least once from a user-writable path class (appdata, temp, downloads, users_public, programdata), whatever
+  its trust status and whether or not its signer is allow-listed.
+
+Null handling (every feature column is filled; only analyst columns may be null):
+
+- a binary without a canonical signer (a signed file whose subject is missing or folds to nothing) has no
+  signer profile: ``signer_host_count``, ``signer_hash_count``, ``signer_other_*`` and
+  ``signer_days_since_first_seen`` are 0, ``signer_path_class_share`` 0.0, ``signer_first_seen`` null,
+  ``pe_company_mismatch`` false (nothing to compare with);
+- a signer with no other binary: ``signer_other_host_count`` = ``signer_other_hash_count`` = 0 and
+  ``signer_path_class_share`` = 0.0 (no other binary runs from here);
+- ``pe_company_mismatch`` / ``original_name_mismatch`` are false when ``pe.company`` /
+  ``pe.original_file_name`` is absent;
+- ``subject_name``, ``thumbprint``, ``example_parent`` (each the binary's value with the most executions,
+  ties by the smallest value) and ``signer_first_seen`` may be null; ``host_names`` is an
+  empty array when no event has a host name, and ``example_host`` then falls back to the smallest host id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from pyspark.sql import Column, DataFrame, Window
+from pyspark.sql import functions as F
+
+from codesign_prevalence.features.normalize import status_of_rank
+from codesign_prevalence.features.prevalence import (
+    PATH_CLASS_COUNT_COLUMNS,
+    path_class_map,
+    path_classes_by_count,
+    user_writable_count,
+)
+
+POPULATION_RULE = "rule"
+POPULATION_HUNT = "hunt"
+POPULATIONS: tuple[str, ...] = (POPULATION_RULE, POPULATION_HUNT)
+EXAMPLE_HOSTS = 5
+
+# Columns of gold/candidates, in order.
+CANDIDATE_COLUMNS: tuple[str, ...] = (
+    "as_of",
+    "population",
+    "sha256",
+    "signer",
+    "subject_name",
+    "thumbprint",
+    "rule_match",
+    "status_category",
+    "any_untrusted",
+    "any_invalid",
+    "host_count",
+    "exec_count",
+    "hash_host_count",
+    "hash_fleet_fraction",
+    "hash_exec_count",
+    "hash_first_seen",
+    "hash_days_since_first_seen",
+    "hash_active_days",
+    "hash_path_count",
+    "hash_user_count",
+    "hash_signer_count",
+    "signer_host_count",
+    "signer_hash_count",
+    "signer_first_seen",
+    "signer_days_since_first_seen",
+    "signer_other_host_count",
+    "signer_other_hash_count",
+    "signer_user_writable_hash_share",
+    "signer_anomalous_status_share",
+    "path_class",
+    "signer_path_class_share",
+    "pe_company_mismatch",
+    "original_name_mismatch",
+    "lolbin_parent_share",
+    "parent_distinct_count",
+    "example_path",
+    "example_host",
+    "example_parent",
+    "host_names",
+    "first_seen",
+    "last_seen",
+    "fleet_hosts",
+)
+
+
+def binary_prevalence(host_binary: DataFrame) -> DataFrame:
+    """One row per binary (sha256 x signer), from the per-(host, binary) table.
+
+    Reads: the output of :func:`~codesign_prevalence.features.prevalence.host_binary_prevalence`.
+    Output: ``sha256``, ``signer``, ``host_count``, ``exclusive_hosts`` (hosts where this is the signer's
+    only binary: the hosts the signer would lose without it), ``exec_count``, ``first_seen``, ``last_seen``,
+    ``pc_<class>``, ``rule_match_count``, ``lolbin_parent_count``, ``status_rank``, ``any_untrusted``,
+    ``any_invalid``, ``any_signed``, ``any_original_name_mismatch``, ``parents``, ``companies``,
+    ``example_path`` (smallest raw path), ``host_names`` (all, sorted), ``first_host_id``.
+    """
+    per_signer_host = Window.partitionBy("signer", "host_id")
+    counted = host_binary.select(
+        "*", F.count(F.lit(1)).over(per_signer_host).alias("signer_binaries_on_host")
+    )
+    aggregated = counted.groupBy("sha256", "signer").agg(
+        F.count(F.lit(1)).alias("host_count"),
+        F.count_if(F.col("signer_binaries_on_host") == F.lit(1)).alias("exclusive_hosts"),
+        F.sum("executions").alias("exec_count"),
+        F.min("first_seen").alias("first_seen"),
+        F.max("last_seen").alias("last_seen"),
+        *[F.sum(column).alias(column) for column in PATH_CLASS_COUNT_COLUMNS],
+        F.sum("rule_match_count").alias("rule_match_count"),
+        F.sum("lolbin_parent_count").alias("lolbin_parent_count"),
+        F.max("status_rank").alias("status_rank"),
+        F.bool_or("any_untrusted").alias("any_untrusted"),
+        F.bool_or("any_invalid").alias("any_invalid"),
+        F.bool_or("any_signed").alias("any_signed"),
+        F.bool_or("any_original_name_mismatch").alias("any_original_name_mismatch"),
+        F.array_sort(F.array_distinct(F.flatten(F.collect_list("parents")))).alias("parents"),
+        F.array_sort(F.array_distinct(F.flatten(F.collect_list("companies")))).alias("companies"),
+        F.min("example_path").alias("example_path"),
+        F.array_sort(F.collect_set("host_name")).alias("host_names"),
+        F.min("host_id").alias("first_host_id"),
+    )
+    return aggregated.select(*aggregated.columns)
+
+
+def _hash_columns(hash_prevalence: DataFrame) -> DataFrame:
+    renamed = {
+        "host_count": "hash_host_count",
+        "fleet_fraction": "hash_fleet_fraction",
+        "exec_count": "hash_exec_count",
+        "first_seen": "hash_first_seen",
+        "days_since_first_seen": "hash_days_since_first_seen",
+        "active_days": "hash_active_days",
+        "path_count": "hash_path_count",
+        "user_count": "hash_user_count",
+        "signer_count": "hash_signer_count",
+    }
+    return hash_prevalence.select(
+        F.col("sha256"), F.col("fleet_hosts"), *[F.col(old).alias(new) for old, new in renamed.items()]
+    )
+
+
+def _signer_columns(signer_prevalence: DataFrame) -> DataFrame:
+    renamed = {
+        "host_count": "signer_host_count",
+        "hash_count": "signer_hash_count",
+        "exec_count": "signer_exec_count",
+        "first_seen": "signer_first_seen",
+        "days_since_first_seen": "signer_days_since_first_seen",
+        "user_writable_hash_share": "signer_user_writable_hash_share",
+        "anomalous_status_share": "signer_anomalous_status_share",
+        "path_class_executions": "signer_path_class_executions",
+    }
+    return signer_prevalence.select(F.col("signer"), *[F.col(old).alias(new) for old, new in renamed.items()])
+
+
+def _with_labels(binaries: DataFrame, labels: DataFrame) -> DataFrame:
+    """Join the binary labels on (sha256, signer), a null signer matching a null signer."""
+    keyed = labels.select(
+        F.col("sha256").alias("_label_sha256"),
+        F.col("signer").alias("_label_signer"),
+        F.col("subject_name"),
+        F.col("thumbprint"),
+        F.col("example_parent"),
+    )
+    same_binary = (F.col("sha256") == F.col("_label_sha256")) & F.col("signer").eqNullSafe(F.col("_label_signer"))
+    joined = binaries.join(keyed, on=same_binary, how="left")
+    return joined.select(*[F.col(name) for name in joined.columns if not name.startswith("_label_")])
+
+
+def _pe_company_mismatch() -> Column:
+    """Some canonical pe.company neither contains nor is contained in the canonical signer."""
+    signer = F.col("signer")
+    mismatch = F.exists(
+        F.col("companies"), lambda company: ~(signer.contains(company) | company.contains(signer))
+    )
+    return F.coalesce(mismatch, F.lit(False))
+
+
+def _signer_path_class_share(path_class: Column) -> Column:
+    """Share of the signer's other binaries' executions that ran from ``path_class`` (0.0 when none)."""
+    signer_here = F.coalesce(F.try_element_at(F.col("signer_path_class_executions"), path_class), F.lit(0))
+    own_here = F.coalesce(F.try_element_at(path_class_map(), path_class), F.lit(0))
+    other_executions = F.col("signer_exec_count") - F.col("exec_count")
+    share = F.try_divide(signer_here - own_here, other_executions)
+    return F.coalesce(F.when(other_executions > F.lit(0), share), F.lit(0.0))
+
+
+def _zero_if_null(column: Column) -> Column:
+    return F.coalesce(column, F.lit(0))
+
+
+def candidates(
+    hash_prevalence: DataFrame, signer_prevalence: DataFrame, labels: DataFrame, as_of: dt.date
+) -> Callable[[DataFrame], DataFrame]:
+    """A transform: the per-(host, binary) table -> rows of gold/candidates (:data:`CANDIDATE_COLUMNS`).
+
+    Reads: the output of ``host_binary_prevalence``, and ``hash_prevalence`` / ``signer_prevalence`` /
+    ``labels`` (the outputs of the transforms of those names, and of ``binary_labels``, for the same as-of
+    date).
+    Output: :data:`CANDIDATE_COLUMNS`; see the module docstring for the populations and null handling.
+    """
+
+    def transform(host_binary: DataFrame) -> DataFrame:
+        joined = (
+            _with_labels(binary_prevalence(host_binary), labels)
+            .join(_hash_columns(hash_prevalence), on="sha256", how="left")
+            .join(_signer_columns(signer_prevalence), on="signer", how="left")
+        )
+        path_class = F.try_element_at(path_classes_by_count(), F.lit(1))
+        rule_match = F.col("rule_match_count") > F.lit(0)
+        hunt = F.col("any_signed") & (user_writable_count() > F.lit(0))
+        populations = F.filter(
+            F.array(F.when(rule_match, F.lit(POPULATION_RULE)), F.when(hunt, F.lit(POPULATION_HUNT))),
+            lambda population: population.isNotNull(),
+        )
+        features = {
+            "as_of": F.lit(as_of),
+            "population": F.explode(populations),
+            "sha256": F.col("sha256"),
+            "signer": F.col("signer"),
+            "subject_name": F.col("subject_name"),
+            "thumbprint": F.col("thumbprint"),
+            "rule_match": rule_match,
+            "status_category": status_of_rank(F.col("status_rank")),
+            "any_untrusted": F.col("any_untrusted"),
+            "any_invalid": F.col("any_invalid"),
+            "host_count": F.col("host_count"),
+            "exec_count": F.col("exec_count"),
+            "hash_host_count": F.col("hash_host_count"),
+            "hash_fleet_fraction": F.col("hash_fleet_fraction"),
+            "hash_exec_count": F.col("hash_exec_count"),
+            "hash_first_seen": F.col("hash_first_seen"),
+            "hash_days_since_first_seen": F.col("hash_days_since_first_seen"),
+            "hash_active_days": F.col("hash_active_days"),
+            "hash_path_count": F.col("hash_path_count"),
+            "hash_user_count": F.col("hash_user_count"),
+            "hash_signer_count": F.col("hash_signer_count"),
+            "signer_host_count": _zero_if_null(F.col("signer_host_count")),
+            "signer_hash_count": _zero_if_null(F.col("signer_hash_count")),
+            "signer_first_seen": F.col("signer_first_seen"),
+            "signer_days_since_first_seen": _zero_if_null(F.col("signer_days_since_first_seen")),
+            "signer_other_host_count": _zero_if_null(F.col("signer_host_count") - F.col("exclusive_hosts")),
+            "signer_other_hash_count": _zero_if_null(F.col("signer_hash_count") - F.lit(1)),
+            "signer_user_writable_hash_share": F.coalesce(
+                F.col("signer_user_writable_hash_share"), F.lit(0.0)
+            ),
+            "signer_anomalous_status_share": F.coalesce(F.col("signer_anomalous_status_share"), F.lit(0.0)),
+            "path_class": path_class,
+            "signer_path_class_share": _signer_path_class_share(path_class),
+            "pe_company_mismatch": _pe_company_mismatch(),
+            "original_name_mismatch": F.col("any_original_name_mismatch"),
+            "lolbin_parent_share": F.try_divide(F.col("lolbin_parent_count"), F.col("exec_count")),
+            "parent_distinct_count": F.size(F.col("parents")),
+            "example_path": F.col("example_path"),
+            "example_host": F.coalesce(F.try_element_at(F.col("host_names"), F.lit(1)), F.col("first_host_id")),
+            "example_parent": F.col("example_parent"),
+            "host_names": F.slice(F.col("host_names"), 1, EXAMPLE_HOSTS),
+            "first_seen": F.col("first_seen"),
+            "last_seen": F.col("last_seen"),
+            "fleet_hosts": F.col("fleet_hosts"),
+        }
+        return joined.select(*[features[column].alias(column) for column in CANDIDATE_COLUMNS])
+
+    return transform

@@ -1,0 +1,283 @@
+"""Normalisation for grouping: canonical signer names, folded paths, path classes, certificate status categories.
+
+Every function here is a built-in Spark expression (no Python UDF). The raw columns are kept beside the
+normalised ones.
+
+Canonical signer (:func:`canonical_signer`)
+    Lower case; invisible format characters (zero-width space, joiners, BOM) removed; every run of white
+    space (Unicode), punctuation, symbols and control characters becomes one space; leading and trailing
+    spaces go. ``"Microsoft Corporation "``, ``"microsoft  corporation"`` and ``"MICROSOFT CORPORATION."``
+    are one signer. Legal suffixes are *kept*, so ``"Google LLC"`` and ``"Google Inc"`` stay two signers (a
+    suffix is part of the legal name that a CA validated; folding it would merge a look-alike company into
+    a famous one); only their punctuation is folded (``"Adobe Inc."`` = ``"Adobe Inc"``, ``"Amazon.com,
+    Inc."`` -> ``"amazon com inc"``). A name that folds to nothing (null, empty, only punctuation) is null.
+
+Path normalisation (:func:`normalized_path`)
+    Lower case, ``/`` -> ``\\``, the ``\\\\?\\`` and ``\\??\\`` prefixes dropped, repeated backslashes
+    collapsed; then folded to ``*``: the user folder (``c:\\users\\alice`` -> ``c:\\users\\*``, except
+    ``public``, ``default`` and ``all users``), GUIDs (with or without braces, anywhere), version-number folders
+    (``120.0.6099.130``, ``app-1.0.9013``, ``v2.1``) and the random folder directly under a ``temp`` folder
+    (a name holding a digit or ending in ``.tmp``: ``7zS4A3C``, ``is-K2QF.tmp``, ``_MEI4560``, ``2``).
+    File names are never folded.
+
+Path class (:func:`path_class`), first match wins, on the cleaned lower-case path:
+    ``temp`` (a ``\\temp\\`` folder anywhere, so Temp inside AppData is ``temp``), ``downloads``,
+    ``users_public`` (``\\users\\public\\``), ``appdata``, ``programdata``, ``program_files`` (``X:\\program
+    files\\`` or ``X:\\program files (x86)\\``), ``system`` (``X:\\windows\\``), ``other``. The first five are
+    the user-writable classes, the same folders as the seed rule's patterns.
+
+Status category (:func:`status_category`)
+    ``code_signature.status`` folded to lower case (this is a feature, not the rule: the rule compares
+    statuses exactly), then: ``trusted``; ``expired``/``errorExpired`` -> expired; ``revoked``/``errorRevoked``
+    -> revoked; ``errorUntrustedRoot`` -> untrusted_root; ``errorChaining`` -> chaining; ``errorBadDigest`` ->
+    bad_digest; ``invalid`` -> invalid; ``errorCode_endpoint: 0x800b0100`` (TRUST_E_NOSIGNATURE) ->
+    unsigned_or_unknown; any other text -> other. Without a status: ``valid == false`` -> invalid, ``exists ==
+    false`` -> unsigned_or_unknown, ``trusted == true`` -> trusted, ``trusted == false`` -> other, else
+    unsigned_or_unknown. :data:`STATUS_CATEGORIES` lists them from best to worst; "the worst seen" of a binary
+    is the highest index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pyspark.sql import Column, DataFrame
+from pyspark.sql import functions as F
+
+PATH_CLASS_TEMP = "temp"
+PATH_CLASS_DOWNLOADS = "downloads"
+PATH_CLASS_USERS_PUBLIC = "users_public"
+PATH_CLASS_APPDATA = "appdata"
+PATH_CLASS_PROGRAMDATA = "programdata"
+PATH_CLASS_PROGRAM_FILES = "program_files"
+PATH_CLASS_SYSTEM = "system"
+PATH_CLASS_OTHER = "other"
+
+# Path classes in precedence order (first match wins): a folder anywhere in the cleaned lower-case path...
+PATH_CLASS_FOLDERS: tuple[tuple[str, str], ...] = (
+    (PATH_CLASS_TEMP, "\\temp\\"),
+    (PATH_CLASS_DOWNLOADS, "\\downloads\\"),
+    (PATH_CLASS_USERS_PUBLIC, "\\users\\public\\"),
+    (PATH_CLASS_APPDATA, "\\appdata\\"),
+    (PATH_CLASS_PROGRAMDATA, "\\programdata\\"),
+)
+# ...then a folder at the root of a drive (a regular expression anchored at the start).
+PATH_CLASS_ROOTS: tuple[tuple[str, str], ...] = (
+    (PATH_CLASS_PROGRAM_FILES, r"^[a-z]:\\program files(?: \(x86\))?\\"),
+    (PATH_CLASS_SYSTEM, r"^[a-z]:\\windows\\"),
+)
+PATH_CLASS_RULES: tuple[tuple[str, str], ...] = (*PATH_CLASS_FOLDERS, *PATH_CLASS_ROOTS)
+PATH_CLASSES: tuple[str, ...] = (*(name for name, _ in PATH_CLASS_RULES), PATH_CLASS_OTHER)
+USER_WRITABLE_PATH_CLASSES: tuple[str, ...] = (
+    PATH_CLASS_APPDATA,
+    PATH_CLASS_TEMP,
+    PATH_CLASS_DOWNLOADS,
+    PATH_CLASS_USERS_PUBLIC,
+    PATH_CLASS_PROGRAMDATA,
+)
+
+# Best to worst: a binary's status category is the worst one seen in its events.
+STATUS_TRUSTED = "trusted"
+STATUS_UNSIGNED_OR_UNKNOWN = "unsigned_or_unknown"
+STATUS_OTHER = "other"
+STATUS_EXPIRED = "expired"
+STATUS_CHAINING = "chaining"
+STATUS_UNTRUSTED_ROOT = "untrusted_root"
+STATUS_INVALID = "invalid"
+STATUS_BAD_DIGEST = "bad_digest"
+STATUS_REVOKED = "revoked"
+STATUS_CATEGORIES: tuple[str, ...] = (
+    STATUS_TRUSTED,
+    STATUS_UNSIGNED_OR_UNKNOWN,
+    STATUS_OTHER,
+    STATUS_EXPIRED,
+    STATUS_CHAINING,
+    STATUS_UNTRUSTED_ROOT,
+    STATUS_INVALID,
+    STATUS_BAD_DIGEST,
+    STATUS_REVOKED,
+)
+# Lower-case status text -> category.
+STATUS_TEXT_CATEGORIES: dict[str, str] = {
+    "trusted": STATUS_TRUSTED,
+    "expired": STATUS_EXPIRED,
+    "errorexpired": STATUS_EXPIRED,
+    "revoked": STATUS_REVOKED,
+    "errorrevoked": STATUS_REVOKED,
+    "untrustedroot": STATUS_UNTRUSTED_ROOT,
+    "erroruntrustedroot": STATUS_UNTRUSTED_ROOT,
+    "chaining": STATUS_CHAINING,
+    "errorchaining": STATUS_CHAINING,
+    "baddigest": STATUS_BAD_DIGEST,
+    "errorbaddigest": STATUS_BAD_DIGEST,
+    "invalid": STATUS_INVALID,
+    "errorcode_endpoint: 0x800b0100": STATUS_UNSIGNED_OR_UNKNOWN,
+}
+
+_INVISIBLE = r"\p{Cf}+"
+_SEPARATORS = r"(?U)[\s\p{P}\p{S}\p{Cc}]+"
+_GUID = r"\{?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}?"
+_USER_FOLDER = r"^([a-z]:\\(?:users|documents and settings)\\)(?!(?:public|default|all users)\\)[^\\]++(?=\\|$)"
+# A whole folder name: optional words joined by -, _ or space, optional v, then a dotted number and suffixes.
+# Possessive quantifiers and unambiguous alternatives keep it linear in the path's length.
+_VERSION_FOLDER = (
+    r"(?<=\\)[a-z]*+(?:[-_ ][a-z]++){0,3}+[-_ ]?v?[0-9]++(?:[._][0-9]++)++(?:[-_.+][a-z0-9]++)*+(?=\\)"
+)
+_TEMP_RANDOM_FOLDER = r"(?<=\\temp\\)[^\\]*?(?:[0-9]|\.tmp)[^\\]*+(?=\\)"
+FOLDED = "*"
+_ONE_BACKSLASH = r"\\"  # a replacement string: Java reads backslash-backslash as one backslash
+
+
+def canonical_signer(name: Column) -> Column:
+    """A signer's name folded for grouping (see the module docstring); null when nothing is left."""
+    visible = F.regexp_replace(F.lower(name), _INVISIBLE, "")
+    folded = F.trim(F.regexp_replace(visible, _SEPARATORS, " "))
+    return F.when(folded != F.lit(""), folded)
+
+
+def clean_path(path: Column) -> Column:
+    """Lower case, forward slashes as backslashes, no ``\\\\?\\``/``\\??\\`` prefix, single backslashes."""
+    backslashed = F.translate(F.lower(path), "/", "\\")
+    unprefixed = F.regexp_replace(backslashed, r"^(?:\\\\\?|\\\?\?)\\", "")
+    return F.regexp_replace(unprefixed, r"(?<=[^\\])\\{2,}", _ONE_BACKSLASH)
+
+
+def fold_path(cleaned: Column) -> Column:
+    """A cleaned path (:func:`clean_path`) with user, GUID, version and random temp folders folded to ``*``."""
+    folded = F.regexp_replace(cleaned, _USER_FOLDER, "$1" + FOLDED)
+    folded = F.regexp_replace(folded, _GUID, FOLDED)
+    folded = F.regexp_replace(folded, _VERSION_FOLDER, FOLDED)
+    return F.regexp_replace(folded, _TEMP_RANDOM_FOLDER, FOLDED)
+
+
+def class_of_path(cleaned: Column) -> Column:
+    """The class (one of :data:`PATH_CLASSES`) of a cleaned path; ``other`` for a null path.
+
+    Pass a column reference (as :func:`with_path_normalization` does): the expression reads it once per class.
+    """
+    tests = [(name, cleaned.contains(folder)) for name, folder in PATH_CLASS_FOLDERS]
+    tests += [(name, cleaned.rlike(pattern)) for name, pattern in PATH_CLASS_ROOTS]
+    first_name, first_test = tests[0]
+    result = F.when(F.coalesce(first_test, F.lit(False)), F.lit(first_name))
+    for name, test in tests[1:]:
+        result = result.when(F.coalesce(test, F.lit(False)), F.lit(name))
+    return result.otherwise(F.lit(PATH_CLASS_OTHER))
+
+
+def normalized_path(path: Column) -> Column:
+    """The path with user, GUID, version and random temp folders folded to ``*`` (module docstring)."""
+    return fold_path(clean_path(path))
+
+
+def path_class(path: Column) -> Column:
+    """The path's class (one of :data:`PATH_CLASSES`); ``other`` for a null path."""
+    return class_of_path(clean_path(path))
+
+
+def is_user_writable(path_class_column: Column) -> Column:
+    """Whether a path class is one of :data:`USER_WRITABLE_PATH_CLASSES`."""
+    return path_class_column.isin(*USER_WRITABLE_PATH_CLASSES)
+
+
+def status_category(status: Column, exists: Column, trusted: Column, valid: Column) -> Column:
+    """The certificate status category of one event (one of :data:`STATUS_CATEGORIES`, never null).
+
+    The status text is looked up in a literal map (one lookup, the folded text computed once).
+    """
+    folded = F.lower(F.trim(status))
+    known = F.create_map(*[F.lit(value) for pair in STATUS_TEXT_CATEGORIES.items() for value in pair])
+    by_text = F.try_element_at(known, folded)
+    return (
+        F.when(by_text.isNotNull(), by_text)
+        .when(F.coalesce(folded != F.lit(""), F.lit(False)), F.lit(STATUS_OTHER))
+        .when(valid == F.lit(False), F.lit(STATUS_INVALID))
+        .when(exists == F.lit(False), F.lit(STATUS_UNSIGNED_OR_UNKNOWN))
+        .when(trusted == F.lit(True), F.lit(STATUS_TRUSTED))
+        .when(trusted == F.lit(False), F.lit(STATUS_OTHER))
+        .otherwise(F.lit(STATUS_UNSIGNED_OR_UNKNOWN))
+    )
+
+
+def status_rank(category: Column) -> Column:
+    """A status category's index in :data:`STATUS_CATEGORIES` (0 = trusted ... 8 = revoked)."""
+    return F.array_position(F.array(*[F.lit(name) for name in STATUS_CATEGORIES]), category).cast("int") - 1
+
+
+def status_of_rank(rank: Column) -> Column:
+    """The inverse of :func:`status_rank`; null rank -> ``unsigned_or_unknown``."""
+    categories = F.array(*[F.lit(name) for name in STATUS_CATEGORIES])
+    return F.coalesce(F.try_element_at(categories, rank + 1), F.lit(STATUS_UNSIGNED_OR_UNKNOWN))
+
+
+def file_name(path: Column) -> Column:
+    """The last part of a Windows or POSIX path (the whole text when it has no separator)."""
+    return F.substring_index(F.substring_index(path, "\\", -1), "/", -1)
+
+
+def file_stem(name: Column) -> Column:
+    """A file name (or path) without folders and without its last extension, lower case."""
+    base = F.lower(file_name(name))
+    extension = F.substring_index(base, ".", -1)
+    return F.when(base.contains("."), F.left(base, F.length(base) - F.length(extension) - 1)).otherwise(base)
+
+
+LOOKUP_VALUE = "_lookup_value"
+
+
+def with_lookup(source: str, compute: Callable[[DataFrame], DataFrame]) -> Callable[[DataFrame], DataFrame]:
+    """A transform adding columns that depend on one column only, computed once per distinct value.
+
+    ``compute`` receives the distinct values of ``source`` (one column, :data:`LOOKUP_VALUE`) and returns them
+    with the new columns; these are joined back (null matching null; Spark broadcasts the lookup when it is
+    small). For expensive expressions (regular expressions) on a column with few distinct values, this
+    replaces one evaluation per row with one per value. Row order is not kept.
+    """
+
+    def transform(frame: DataFrame) -> DataFrame:
+        values = frame.select(F.col(source).alias(LOOKUP_VALUE)).distinct()
+        lookup = compute(values)
+        added = [name for name in lookup.columns if name != LOOKUP_VALUE]
+        joined = frame.join(lookup, on=F.col(source).eqNullSafe(F.col(LOOKUP_VALUE)), how="left")
+        return joined.select(*[F.col(name) for name in frame.columns], *[F.col(name) for name in added])
+
+    return transform
+
+
+def _signers(values: DataFrame) -> DataFrame:
+    return values.select(LOOKUP_VALUE, canonical_signer(F.col(LOOKUP_VALUE)).alias("signer"))
+
+
+def _paths(values: DataFrame) -> DataFrame:
+    cleaned = values.select(LOOKUP_VALUE, clean_path(F.col(LOOKUP_VALUE)).alias("_path_clean"))
+    return cleaned.select(
+        LOOKUP_VALUE,
+        fold_path(F.col("_path_clean")).alias("path_norm"),
+        class_of_path(F.col("_path_clean")).alias("path_class"),
+    )
+
+
+def with_signer(events: DataFrame) -> DataFrame:
+    """Add the canonical signer (computed once per distinct subject name).
+
+    Reads: ``cs_subject_name``. Adds: ``signer`` (null when the subject is missing or folds to nothing).
+    """
+    return events.transform(with_lookup("cs_subject_name", _signers))
+
+
+def with_path_normalization(events: DataFrame) -> DataFrame:
+    """Add the folded path and the path class (computed once per distinct path).
+
+    Reads: ``executable``. Adds: ``path_norm`` (string), ``path_class`` (string, never null).
+    """
+    return events.transform(with_lookup("executable", _paths))
+
+
+def with_status_category(events: DataFrame) -> DataFrame:
+    """Add the certificate status category and its severity rank.
+
+    Reads: ``cs_status``, ``cs_exists``, ``cs_trusted``, ``cs_valid``.
+    Adds: ``status_category`` (string, never null), ``status_rank`` (int, 0 best .. 8 worst).
+    """
+    category = status_category(F.col("cs_status"), F.col("cs_exists"), F.col("cs_trusted"), F.col("cs_valid"))
+    categorised = events.select("*", category.alias("status_category"))
+    return categorised.select("*", status_rank(F.col("status_category")).alias("status_rank"))

@@ -1,0 +1,99 @@
+"""The features stage as one composition of transforms: bronze events -> the four output tables.
+
+Pure (no I/O, no session lookups): :func:`feature_tables` returns lazy DataFrames; the job persists the
+per-(host, binary) aggregate, writes the tables and counts them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from pyspark.sql import DataFrame
+
+from codesign_prevalence.features.candidates import candidates
+from codesign_prevalence.features.events import in_window, with_event_attributes
+from codesign_prevalence.features.normalize import with_path_normalization, with_signer, with_status_category
+from codesign_prevalence.features.prevalence import (
+    binary_labels,
+    event_variants,
+    hash_prevalence,
+    host_binary_prevalence,
+    signer_prevalence,
+)
+from codesign_prevalence.features.rule import rule_matches, with_rule_match
+
+
+@dataclass(frozen=True)
+class RuleLists:
+    """The seed rule's lists (``rule.*`` in the configuration)."""
+
+    anomalous_statuses: Sequence[str]
+    path_patterns: Sequence[str]
+    allowed_publishers: Sequence[str]
+
+
+@dataclass(frozen=True)
+class FeatureTables:
+    """The lazy outputs of one as-of date; ``host_binary`` is the aggregate the others derive from."""
+
+    rule_matches: DataFrame
+    variants: DataFrame
+    host_binary: DataFrame
+    labels: DataFrame
+    hash_prevalence: DataFrame
+    signer_prevalence: DataFrame
+    candidates: DataFrame
+
+
+def event_attributes(
+    as_of: dt.date, lookback_days: int, rule: RuleLists, lolbin_parents: Sequence[str]
+) -> Callable[[DataFrame], DataFrame]:
+    """A transform: the window's events -> their variants with every attribute (rule, signer, path, status...)."""
+
+    def transform(events: DataFrame) -> DataFrame:
+        return (
+            events.transform(event_variants(as_of, lookback_days))
+            .transform(with_rule_match(rule.anomalous_statuses, rule.path_patterns, rule.allowed_publishers))
+            .transform(with_signer)
+            .transform(with_path_normalization)
+            .transform(with_status_category)
+            .transform(with_event_attributes(lolbin_parents))
+        )
+
+    return transform
+
+
+def feature_tables(
+    bronze: DataFrame,
+    as_of: dt.date,
+    lookback_days: int,
+    rule: RuleLists,
+    lolbin_parents: Sequence[str],
+) -> FeatureTables:
+    """Every table of the features stage for ``as_of``, as lazy DataFrames.
+
+    The events are read by two plans only: the seed-rule filter (silver/rule_matches) and one hash
+    aggregation into variants; everything else derives from the variants. Persisting ``variants``,
+    ``host_binary`` (and the hash, signer and label tables, which candidates join) before the first action
+    makes Spark reuse them: the cache is matched by plan.
+    """
+    events = bronze.transform(in_window(as_of, lookback_days))
+    matches = events.transform(
+        with_rule_match(rule.anomalous_statuses, rule.path_patterns, rule.allowed_publishers)
+    ).transform(rule_matches(as_of))
+    variants = events.transform(event_attributes(as_of, lookback_days, rule, lolbin_parents))
+    host_binary = variants.transform(host_binary_prevalence)
+    hashes = host_binary.transform(hash_prevalence(as_of))
+    signers = host_binary.transform(signer_prevalence(as_of))
+    labels = variants.transform(binary_labels)
+    return FeatureTables(
+        rule_matches=matches,
+        variants=variants,
+        host_binary=host_binary,
+        labels=labels,
+        hash_prevalence=hashes,
+        signer_prevalence=signers,
+        candidates=host_binary.transform(candidates(hashes, signers, labels, as_of)),
+    )

@@ -1,0 +1,92 @@
+"""Entry point: ``codesign-prevalence score [--as-of DATE] [--model-alias champion]``.
+
+Reads gold/candidates (one as-of date, both populations), scores them on the executors with the registered
+model under the alias, and MERGEs the result into gold/scored_binaries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from pyspark.sql import functions as F
+
+from codesign_prevalence.jobs.context import JobContext
+from codesign_prevalence.models.inputs import resolve_as_of
+from codesign_prevalence.models.scoring import ModelRef, score_udf, scored_binaries, write_scored
+from codesign_prevalence.models.tracking import connect, version_by_alias, version_uri
+from codesign_prevalence.storage import GOLD_CANDIDATES, GOLD_SCORED
+
+
+@dataclass(frozen=True)
+class ScoreReport:
+    as_of: dt.date
+    model_name: str
+    model_alias: str
+    model_version: str
+    run_id: str
+    rows: dict[str, int] = field(default_factory=dict)
+    alerts: dict[str, int] = field(default_factory=dict)
+    table_version: int | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "model_name": self.model_name,
+            "model_alias": self.model_alias,
+            "model_version": self.model_version,
+            "run_id": self.run_id,
+            "rows": dict(self.rows),
+            "alerts": dict(self.alerts),
+            "table_version": self.table_version,
+        }
+
+
+def _counts(context: JobContext, as_of: dt.date) -> tuple[dict[str, int], dict[str, int]]:
+    """Rows and alerts per population of one as-of date in gold/scored_binaries (a small aggregate)."""
+    per_population = (
+        context.lakehouse.read(context.spark, GOLD_SCORED)
+        .where(F.col("as_of") == F.lit(as_of))
+        .groupBy("population")
+        .agg(F.count(F.lit(1)).alias("rows"), F.count_if(F.col("alert")).alias("alerts"))
+        .collect()
+    )
+    rows = {row["population"]: int(row["rows"]) for row in per_population}
+    alerts = {row["population"]: int(row["alerts"]) for row in per_population}
+    return rows, alerts
+
+
+def run(context: JobContext, as_of: dt.date | None = None, model_alias: str = "champion") -> ScoreReport:
+    """Score one as-of date of gold/candidates (default: the newest) with ``model.name@model_alias``."""
+    config = context.config.model
+    with context.stage("score") as counts:
+        tracking = connect(context.config)
+        version = version_by_alias(tracking, config.name, model_alias)
+        spark, lakehouse = context.spark, context.lakehouse
+        candidates = lakehouse.read(spark, GOLD_CANDIDATES)
+        as_of = resolve_as_of(candidates, GOLD_CANDIDATES, as_of)
+        model = ModelRef(config.name, str(version.version), str(version.run_id))
+        udf = score_udf(spark, version_uri(version), with_reasons=True)
+        rows = candidates.where(F.col("as_of") == F.lit(as_of)).transform(
+            scored_binaries(udf, model, config.alert_top_n, config.alert_min_score)
+        )
+        write_scored(spark, lakehouse, rows, as_of)
+        population_rows, alerts = _counts(context, as_of)
+        report = ScoreReport(
+            as_of=as_of,
+            model_name=config.name,
+            model_alias=model_alias,
+            model_version=model.version,
+            run_id=model.run_id,
+            rows=population_rows,
+            alerts=alerts,
+            table_version=lakehouse.version(spark, GOLD_SCORED),
+        )
+        counts.update(
+            as_of=as_of.isoformat(),
+            model=f"{config.name}@{model_alias}=v{model.version}",
+            **{f"rows_{name}": number for name, number in population_rows.items()},
+            **{f"alerts_{name}": number for name, number in alerts.items()},
+        )
+    context.detail(f"  {GOLD_SCORED}: {lakehouse.path(GOLD_SCORED)}")
+    return report

@@ -1,0 +1,86 @@
+"""Entry point: ``codesign-prevalence train [--as-of DATE]``.
+
+Reads gold/candidates (one as-of date, the training population, a bounded random sample), fits the
+IsolationForest, logs the run to MLflow and registers a new version of ``model.name`` (alias ``challenger``;
+the first version also ``champion``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from codesign_prevalence.errors import UserError
+from codesign_prevalence.jobs.context import JobContext
+from codesign_prevalence.models.features import check_feature_names
+from codesign_prevalence.models.inputs import resolve_as_of
+from codesign_prevalence.models.registry import log_and_register
+from codesign_prevalence.models.tracking import connect
+from codesign_prevalence.models.training import bounded_sample, fit_model, training_rows
+from codesign_prevalence.storage import GOLD_CANDIDATES
+
+
+@dataclass(frozen=True)
+class TrainReport:
+    as_of: dt.date
+    model_name: str
+    model_version: str
+    aliases: tuple[str, ...]
+    run_id: str
+    training_rows: int
+    candidates_version: int | None
+    tracking_uri: str
+    metrics: dict[str, float] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "model_name": self.model_name,
+            "model_version": self.model_version,
+            "aliases": list(self.aliases),
+            "run_id": self.run_id,
+            "training_rows": self.training_rows,
+            "candidates_version": self.candidates_version,
+            "tracking_uri": self.tracking_uri,
+            "metrics": dict(self.metrics),
+        }
+
+
+def run(context: JobContext, as_of: dt.date | None = None) -> TrainReport:
+    """Train on one as-of date of gold/candidates (default: the newest) and register the model."""
+    config = context.config.model
+    check_feature_names(config.features)
+    with context.stage("train") as counts:
+        spark, lakehouse = context.spark, context.lakehouse
+        candidates = lakehouse.read(spark, GOLD_CANDIDATES)
+        lineage = {GOLD_CANDIDATES: lakehouse.version(spark, GOLD_CANDIDATES)}
+        as_of = resolve_as_of(candidates, GOLD_CANDIDATES, as_of)
+        rows = training_rows(candidates, as_of, config.training_population)
+        sample = bounded_sample(rows, config.max_training_rows, config.random_state)
+        if sample.empty:
+            raise UserError(
+                f"no '{config.training_population}' candidates for as-of {as_of.isoformat()} to train on; "
+                "check the features output or set model.training_population"
+            )
+        result = fit_model(sample, config)
+        tracking = connect(context.config)
+        registered = log_and_register(tracking, result, config, as_of, lineage)
+        report = TrainReport(
+            as_of=as_of,
+            model_name=config.name,
+            model_version=registered.version,
+            aliases=registered.aliases,
+            run_id=registered.run_id,
+            training_rows=len(sample),
+            candidates_version=lineage[GOLD_CANDIDATES],
+            tracking_uri=tracking.tracking_uri,
+            metrics=registered.metrics,
+        )
+        counts.update(
+            as_of=as_of.isoformat(),
+            rows=len(sample),
+            version=registered.version,
+            aliases="+".join(registered.aliases),
+        )
+    context.detail(f"  run {registered.run_id} in {tracking.tracking_uri}")
+    return report

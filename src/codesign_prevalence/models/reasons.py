@@ -1,0 +1,195 @@
+"""Why a binary scored high: per-feature occlusion contributions, rendered as short analyst phrases.
+
+Method (per-feature occlusion). For a binary with feature vector ``x`` and anomaly score ``s(x)``, the
+contribution of feature ``j`` is ``s(x) - s(x with x_j replaced by the training median of feature j)``:
+how much less anomalous the binary would look if that one feature were typical. It costs one extra pass
+of the forest per feature (``k + 1`` passes for ``k`` features), needs no sampling, is exactly zero for a
+feature that already sits at its typical value, and follows the model itself rather than a surrogate.
+A feature becomes a *reason* when its value is more suspicious than the median and its contribution is
+at least ``min_contribution`` (in score units); a binary keeps its ``top_n`` largest reasons, largest
+first. A binary with nothing unusual therefore has no reasons. Contributions of correlated features are
+not additive (occlusion is not a Shapley value): they answer "which single feature, made typical, would
+lower the score most", which is the question an analyst triaging a row asks.
+
+Each reason is rendered from the binary's raw candidate columns ("hash seen on 1 of 412 hosts",
+"certificate revoked", "runs from a Temp folder, where this signer's other binaries never run").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+ScoreFunction = Callable[[np.ndarray], np.ndarray]
+
+STATUS_PHRASES: dict[str, str] = {
+    "revoked": "certificate revoked",
+    "expired": "certificate expired",
+    "untrusted_root": "certificate chains to an untrusted root (self-signed or private CA)",
+    "chaining": "certificate chain cannot be built",
+    "bad_digest": "file changed after signing (bad digest)",
+    "invalid": "signature invalid",
+    "other": "unusual signature status",
+    "trusted": "certificate trusted",
+    "unsigned_or_unknown": "signature status unknown",
+}
+PATH_CLASS_PHRASES: dict[str, str] = {
+    "temp": "a Temp folder",
+    "downloads": "Downloads",
+    "users_public": "C:\\Users\\Public",
+    "appdata": "AppData",
+    "programdata": "ProgramData",
+    "program_files": "Program Files",
+    "system": "the Windows folder",
+    "other": "an unusual folder",
+}
+
+
+def occlusion_contributions(
+    score: ScoreFunction, features: pd.DataFrame, baseline: Mapping[str, float]
+) -> pd.DataFrame:
+    """Per row and feature: score drop when that feature alone is set to its baseline (training median)."""
+    matrix = features.to_numpy(dtype="float64", copy=True)
+    full = score(matrix)
+    drops: dict[str, np.ndarray] = {}
+    for position, name in enumerate(features.columns):
+        occluded = matrix.copy()
+        occluded[:, position] = baseline[name]
+        drops[name] = full - score(occluded)
+    return pd.DataFrame(drops, index=features.index)
+
+
+def _text(value: Any, default: str = "?") -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return default
+    return str(value)
+
+
+def _count(value: Any) -> int:
+    try:
+        return int(float(value))
+    except (TypeError, ValueError):
+        return 0
+
+
+def _share(value: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return 0.0
+    return 0.0 if np.isnan(number) else number
+
+
+def _hash_rarity(row: Mapping[str, Any]) -> str:
+    return f"hash seen on {_count(row['hash_host_count'])} of {_count(row['fleet_hosts'])} hosts"
+
+
+def _signer_obscurity(row: Mapping[str, Any]) -> str:
+    signer, others = _text(row["signer"], "(no signer)"), _count(row["signer_other_host_count"])
+    if _count(row["signer_other_hash_count"]) == 0:
+        phrase = f"signer '{signer}' signs no other binary in the fleet"
+    elif others == 0:
+        phrase = f"signer '{signer}' runs on no host beyond this binary's"
+    else:
+        phrase = f"signer '{signer}' seen on only {others} other host{'s' if others != 1 else ''}"
+    return phrase + f", first seen {_count(row['signer_days_since_first_seen'])} days ago"
+
+
+def _status_severity(row: Mapping[str, Any]) -> str:
+    return STATUS_PHRASES.get(_text(row["status_category"]), STATUS_PHRASES["other"])
+
+
+def _status_surprise(row: Mapping[str, Any]) -> str:
+    good = 1.0 - _share(row["signer_anomalous_status_share"])
+    return f"{_status_severity(row)}, although {good:.0%} of signer '{_text(row['signer'])}' runs are validly signed"
+
+
+def _path_surprise(row: Mapping[str, Any]) -> str:
+    place = PATH_CLASS_PHRASES.get(_text(row["path_class"]), PATH_CLASS_PHRASES["other"])
+    share = _share(row["signer_path_class_share"])
+    if share <= 0.0:
+        return f"runs from {place}, where this signer's other binaries never run"
+    return f"runs from {place}, where this signer's other binaries rarely run ({share:.1%} of their runs)"
+
+
+def _masquerade(row: Mapping[str, Any]) -> str:
+    company, renamed = bool(row["pe_company_mismatch"]), bool(row["original_name_mismatch"])
+    parts = []
+    if company:
+        parts.append(f"pe.company does not match signer '{_text(row['signer'])}'")
+    if renamed:
+        parts.append("file renamed (pe.original_file_name differs)")
+    return " and ".join(parts) if parts else "PE header does not match the file"
+
+
+def _lolbin_parent(row: Mapping[str, Any]) -> str:
+    share, parent = _share(row["lolbin_parent_share"]), _text(row["example_parent"], "unknown parent")
+    return f"{share:.0%} of its runs started by a LOLBin or Office app (usually by {parent})"
+
+
+def _signer_recency(row: Mapping[str, Any]) -> str:
+    return f"signer '{_text(row['signer'])}' first seen {_count(row['signer_days_since_first_seen'])} days ago"
+
+
+PHRASES: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    "hash_rarity": _hash_rarity,
+    "signer_obscurity": _signer_obscurity,
+    "status_severity": _status_severity,
+    "status_surprise": _status_surprise,
+    "path_surprise": _path_surprise,
+    "masquerade": _masquerade,
+    "lolbin_parent": _lolbin_parent,
+    "signer_recency": _signer_recency,
+}
+
+
+# A reason whose phrase already says what another one would: keep only the first (the fuller one).
+SUBSUMES: dict[str, str] = {"status_surprise": "status_severity"}
+
+
+def top_reasons(
+    contributions: pd.Series, features: pd.Series, baseline: Mapping[str, float], top_n: int, min_contribution: float
+) -> list[str]:
+    """Feature names of one row's reasons: above-median value, contribution >= the minimum, largest first."""
+    eligible = [
+        name
+        for name in contributions.index
+        if features[name] > baseline[name] and contributions[name] >= min_contribution
+    ]
+    eligible.sort(key=lambda name: (-contributions[name], name))
+    subsumed = {SUBSUMES[name] for name in eligible if name in SUBSUMES}
+    return [name for name in eligible if name not in subsumed][:top_n]
+
+
+def render_reasons(
+    candidates: pd.DataFrame,
+    features: pd.DataFrame,
+    contributions: pd.DataFrame,
+    baseline: Mapping[str, float],
+    top_n: int,
+    min_contribution: float,
+) -> list[list[str]]:
+    """For each row, its reasons as phrases (see the module docstring), most important first."""
+    rendered: list[list[str]] = []
+    for index in candidates.index:
+        row = candidates.loc[index]
+        names = top_reasons(contributions.loc[index], features.loc[index], baseline, top_n, min_contribution)
+        rendered.append([PHRASES[name](row) for name in names])
+    return rendered
+
+
+def reason_names(
+    features: pd.DataFrame,
+    contributions: pd.DataFrame,
+    baseline: Mapping[str, float],
+    top_n: int,
+    min_contribution: float,
+) -> Sequence[list[str]]:
+    """The feature names behind each row's reasons (for tests and analysis), most important first."""
+    return [
+        top_reasons(contributions.loc[index], features.loc[index], baseline, top_n, min_contribution)
+        for index in features.index
+    ]

@@ -1,0 +1,97 @@
+"""Logging a trained model to MLflow and registering it under the configured name, with aliases."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib.metadata import version
+
+import mlflow
+import mlflow.pyfunc
+
+from codesign_prevalence.config import ModelConfig
+from codesign_prevalence.models.pyfunc import model_signature
+from codesign_prevalence.models.tracking import (
+    Tracking,
+    assign_new_version_aliases,
+    ensure_experiment,
+    ensure_registered_model,
+    git_commit,
+)
+from codesign_prevalence.models.training import TrainingResult, training_metrics
+
+MODEL_ARTIFACT = "model"
+INPUT_EXAMPLE_ROWS = 3
+RUN_KIND_TAG = "codesign_prevalence.kind"
+
+
+@dataclass(frozen=True)
+class RegisteredModel:
+    run_id: str
+    version: str
+    aliases: tuple[str, ...]
+    metrics: dict[str, float]
+
+
+def _pip_requirements() -> list[str]:
+    return [f"{package}=={version(package)}" for package in ("mlflow", "scikit-learn", "pandas", "numpy")]
+
+
+def training_params(
+    config: ModelConfig, as_of: dt.date, lineage: Mapping[str, int | None], commit: str
+) -> dict[str, str]:
+    """The run's parameters: hyper-parameters, features and their constants, code and data lineage."""
+    params = {
+        "as_of": as_of.isoformat(),
+        "n_estimators": str(config.n_estimators),
+        "max_samples": str(config.max_samples),
+        "max_features": str(config.max_features),
+        "random_state": str(config.random_state),
+        "max_training_rows": str(config.max_training_rows),
+        "training_population": config.training_population,
+        "features": ",".join(config.features),
+        "rarity_ceiling_fraction": str(config.rarity_ceiling_fraction),
+        "rarity_ceiling_min_hosts": str(config.rarity_ceiling_min_hosts),
+        "signer_recency_days": str(config.signer_recency_days),
+        "reasons_per_binary": str(config.reasons_per_binary),
+        "reason_min_contribution": str(config.reason_min_contribution),
+        "git_commit": commit,
+    }
+    params.update({f"delta_version.{table}": str(number) for table, number in lineage.items()})
+    return params
+
+
+def log_and_register(
+    tracking: Tracking,
+    result: TrainingResult,
+    config: ModelConfig,
+    as_of: dt.date,
+    lineage: Mapping[str, int | None],
+) -> RegisteredModel:
+    """One MLflow run: params, lineage, metrics, the pyfunc model; registered, aliased challenger (and champion)."""
+    experiment_id = ensure_experiment(tracking)
+    metrics = training_metrics(result.scores, config.alert_top_n, config.alert_min_score)
+    commit = git_commit()
+    with mlflow.start_run(experiment_id=experiment_id, run_name=f"train {as_of.isoformat()}") as run:
+        mlflow.set_tags({RUN_KIND_TAG: "train", "mlflow.source.git.commit": commit})
+        mlflow.log_params(training_params(config, as_of, lineage, commit))
+        mlflow.log_metrics(metrics)
+        mlflow.log_dict({"features": list(config.features), "baseline": result.model.baseline}, "features.json")
+        info = mlflow.pyfunc.log_model(
+            name=MODEL_ARTIFACT,
+            python_model=result.model,
+            signature=model_signature(),
+            input_example=result.sample.head(INPUT_EXAMPLE_ROWS),
+            pip_requirements=_pip_requirements(),
+        )
+    ensure_registered_model(tracking, config.name)
+    created = tracking.client.create_model_version(
+        config.name, source=info.model_uri, run_id=run.info.run_id, model_id=info.model_id
+    )
+    model_version = str(created.version)
+    aliases = assign_new_version_aliases(tracking, config.name, model_version)
+    tracking.client.set_model_version_tag(config.name, model_version, "as_of", as_of.isoformat())
+    tracking.client.set_model_version_tag(config.name, model_version, "features", json.dumps(list(config.features)))
+    return RegisteredModel(run_id=run.info.run_id, version=model_version, aliases=aliases, metrics=metrics)

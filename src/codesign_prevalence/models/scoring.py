@@ -1,0 +1,190 @@
+"""Distributed scoring: gold/candidates -> gold/scored_binaries, through the registered pyfunc on the executors.
+
+The model is loaded by alias (``models:/<name>@<alias>``) as a Spark UDF (``mlflow.pyfunc.spark_udf``,
+``env_manager="local"``): MLflow ships the model to the executors, each scores its partitions with pandas
+batches, and nothing but the per-population ranks is computed across rows. The rows are written with a
+Delta MERGE on (``sha256``, ``subject_name``, ``population``, ``as_of``): scoring an as-of date again updates
+its rows in place.
+
+``rank`` is 1 for the most anomalous binary within an as-of date and population; ties are broken by
+``sha256`` then ``subject_name`` (ascending), so ranks are a permutation of 1..n. ``alert`` is true for the
+top ``model.alert_top_n`` of each population (all rows when 0) whose score is at least
+``model.alert_min_score`` (no minimum when unset); with ``alert_top_n = 0`` and no minimum nothing alerts.
+A null ``subject_name`` (a signed file without a subject) is stored as an empty string, so that the MERGE
+key never holds a null.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import mlflow.pyfunc
+from pyspark.sql import Column, DataFrame, SparkSession, Window
+from pyspark.sql import functions as F
+from pyspark.sql.types import (
+    ArrayType,
+    BooleanType,
+    DateType,
+    DoubleType,
+    IntegerType,
+    LongType,
+    StringType,
+    StructField,
+    StructType,
+    TimestampType,
+)
+
+from codesign_prevalence.models.features import BOOLEAN_INPUTS, NUMERIC_INPUTS, STRING_INPUTS
+from codesign_prevalence.models.pyfunc import REASONS_COLUMN, SCORE_COLUMN, WITH_REASONS
+from codesign_prevalence.storage import GOLD_SCORED, Lakehouse, upsert
+
+SCORED_KEY: tuple[str, ...] = ("sha256", "subject_name", "population", "as_of")
+PREDICTION = "_prediction"
+
+SCORED_SCHEMA = StructType(
+    [
+        StructField("as_of", DateType(), False),
+        StructField("population", StringType(), False),
+        StructField("rank", IntegerType(), False),
+        StructField("sha256", StringType(), False),
+        StructField("subject_name", StringType(), False),
+        StructField("signer", StringType(), True),
+        StructField("anomaly_score", DoubleType(), False),
+        StructField("alert", BooleanType(), False),
+        StructField("reasons", ArrayType(StringType(), True), False),
+        StructField("rule_match", BooleanType(), False),
+        StructField("status_category", StringType(), True),
+        StructField("host_count", LongType(), False),
+        StructField("first_seen", TimestampType(), True),
+        StructField("example_path", StringType(), True),
+        StructField("example_host", StringType(), True),
+        StructField("host_names", ArrayType(StringType(), True), True),
+        StructField("model_name", StringType(), False),
+        StructField("model_version", StringType(), False),
+        StructField("mlflow_run_id", StringType(), False),
+        StructField("scored_at", TimestampType(), False),
+    ]
+)
+PREDICTION_TYPE = StructType(
+    [StructField(SCORE_COLUMN, DoubleType(), True), StructField(REASONS_COLUMN, ArrayType(StringType()), True)]
+)
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    """Which registered version scored a row."""
+
+    name: str
+    version: str
+    run_id: str
+
+
+def model_input_columns() -> list[Column]:
+    """The candidate columns in the model signature's types: numbers as double, flags never null."""
+    return [
+        *[F.col(name).cast("double").alias(name) for name in NUMERIC_INPUTS],
+        *[F.coalesce(F.col(name), F.lit(False)).alias(name) for name in BOOLEAN_INPUTS],
+        *[F.col(name).cast("string").alias(name) for name in STRING_INPUTS],
+    ]
+
+
+def score_udf(spark: SparkSession, model_uri: str, with_reasons: bool) -> Callable[..., Column]:
+    """The registered model as a Spark UDF: a double, or a struct of score and reasons.
+
+    ``env_manager="local"``: the executors use the job's own environment (the package is installed there);
+    MLflow's warning that this does not rebuild the training environment is silenced.
+    """
+    pyfunc_logger = logging.getLogger("mlflow.pyfunc")
+    level = pyfunc_logger.level
+    pyfunc_logger.setLevel(logging.ERROR)
+    try:
+        if with_reasons:
+            return mlflow.pyfunc.spark_udf(
+                spark, model_uri, result_type=PREDICTION_TYPE, env_manager="local", params={WITH_REASONS: True}
+            )
+        return mlflow.pyfunc.spark_udf(spark, model_uri, result_type="double", env_manager="local")
+    finally:
+        pyfunc_logger.setLevel(level)
+
+
+def with_prediction(udf: Callable[..., Column]) -> Callable[[DataFrame], DataFrame]:
+    """A transform adding ``anomaly_score`` and ``reasons`` from a score-and-reasons UDF (:func:`score_udf`).
+
+    Reads: the model's input columns of gold/candidates. Adds: ``anomaly_score``, ``reasons``.
+    """
+
+    def transform(candidates: DataFrame) -> DataFrame:
+        predicted = candidates.select("*", udf(*model_input_columns()).alias(PREDICTION))
+        return predicted.select(
+            *[F.col(name) for name in candidates.columns],
+            F.col(f"{PREDICTION}.{SCORE_COLUMN}").alias(SCORE_COLUMN),
+            F.coalesce(F.col(f"{PREDICTION}.{REASONS_COLUMN}"), F.array().cast("array<string>")).alias(REASONS_COLUMN),
+        )
+
+    return transform
+
+
+def one_row_per_key(scored: DataFrame) -> DataFrame:
+    """Guard the MERGE: keep one row per (sha256, subject_name, population, as_of), the highest score.
+
+    Reads: the key columns (``subject_name`` already non-null), ``anomaly_score``, ``signer``.
+    """
+    order = Window.partitionBy(*SCORED_KEY).orderBy(F.col(SCORE_COLUMN).desc(), F.col("signer").asc_nulls_last())
+    numbered = scored.select("*", F.row_number().over(order).alias("_key_row"))
+    return numbered.where(F.col("_key_row") == F.lit(1)).drop("_key_row")
+
+
+def with_rank(scored: DataFrame) -> DataFrame:
+    """Adds ``rank``: 1 = most anomalous within (as_of, population); ties by sha256, then subject_name."""
+    order = Window.partitionBy("as_of", "population").orderBy(
+        F.col(SCORE_COLUMN).desc(), F.col("sha256").asc(), F.col("subject_name").asc()
+    )
+    return scored.select("*", F.row_number().over(order).alias("rank"))
+
+
+def with_alert(top_n: int, min_score: float | None) -> Callable[[DataFrame], DataFrame]:
+    """A transform adding ``alert`` (module docstring). Reads ``rank`` and ``anomaly_score``."""
+
+    def transform(ranked: DataFrame) -> DataFrame:
+        in_top = F.col("rank") <= F.lit(top_n) if top_n > 0 else F.lit(min_score is not None)
+        above = F.col(SCORE_COLUMN) >= F.lit(min_score) if min_score is not None else F.lit(True)
+        return ranked.select("*", (in_top & above).alias("alert"))
+
+    return transform
+
+
+def scored_binaries(
+    udf: Callable[..., Column], model: ModelRef, alert_top_n: int, alert_min_score: float | None
+) -> Callable[[DataFrame], DataFrame]:
+    """A transform: one as-of date of gold/candidates -> rows of gold/scored_binaries (:data:`SCORED_SCHEMA`)."""
+
+    def transform(candidates: DataFrame) -> DataFrame:
+        keyed = candidates.withColumn("subject_name", F.coalesce(F.col("subject_name"), F.lit("")))
+        rows = (
+            keyed.transform(with_prediction(udf))
+            .transform(one_row_per_key)
+            .transform(with_rank)
+            .transform(with_alert(alert_top_n, alert_min_score))
+        )
+        metadata = {
+            "model_name": F.lit(model.name),
+            "model_version": F.lit(model.version),
+            "mlflow_run_id": F.lit(model.run_id),
+            "scored_at": F.current_timestamp(),
+            "rank": F.col("rank").cast("int"),
+            "host_count": F.col("host_count").cast("long"),
+        }
+        return rows.select(
+            *[metadata.get(field.name, F.col(field.name)).alias(field.name) for field in SCORED_SCHEMA.fields]
+        )
+
+    return transform
+
+
+def write_scored(spark: SparkSession, lakehouse: Lakehouse, rows: DataFrame, as_of: dt.date) -> None:
+    """MERGE the rows of one as-of date into gold/scored_binaries (created, partitioned by as_of, if absent)."""
+    target = lakehouse.ensure(spark, GOLD_SCORED, SCORED_SCHEMA, partition_by=("as_of",))
+    upsert(target, rows, SCORED_KEY, prune=F.col("target.as_of") == F.lit(as_of))

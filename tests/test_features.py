@@ -1,0 +1,469 @@
+"""Prevalence feature transforms on a small inline fleet (explicit bronze schema, null rows, whole tables).
+
+The fleet, as of 2026-11-20 with a 30-day look-back (window 2026-10-22 .. 2026-11-20):
+
+- ``a``: Contoso Ltd's app in Program Files on h1 (twice), h2 (subject in upper case), h3 (no host name,
+  user or parent); one more event on h1 a second before the window opens (left out);
+- ``b``: Contoso Ltd's updater in AppData on h1 and h4, certificate expired: seed-rule matches; h4 runs no
+  other Contoso binary (the one host the signer would lose without ``b``);
+- ``c``: Contoso Ltd's helper in AppData on h2, trusted;
+- ``e``: Evil LLC (a front company with one binary) in Downloads on h2, untrusted root, started by Word,
+  claiming to be Microsoft's svchost.exe; one more event a second after the as-of day (left out);
+- ``g``: Google LLC's updater in AppData on h3, trusted (hunt population only);
+- ``s``: a signed file without subject name in ProgramData on h2, bad digest (hunt only, no signer);
+- ``u``: an unsigned tool in Downloads on h3, on the window's first second and later (in no population).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from chispa import assert_df_equality
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+from pyspark.sql.types import StringType, StructField, StructType, TimestampType
+
+from codesign_prevalence.config import Config
+from codesign_prevalence.features.events import in_window, window_start, with_event_attributes
+from codesign_prevalence.features.pipeline import FeatureTables, RuleLists, feature_tables
+from codesign_prevalence.features.prevalence import binary_labels, event_variants
+from codesign_prevalence.schema import BRONZE_SCHEMA
+
+AS_OF = dt.date(2026, 11, 20)
+LOOKBACK = 30
+CONFIG = Config()
+RULE = RuleLists(CONFIG.rule.anomalous_statuses, CONFIG.rule.path_patterns, CONFIG.rule.allowed_publishers)
+LOLBINS = CONFIG.features.lolbin_parents
+
+PATH_A = r"C:\Program Files\Contoso\1.0\app.exe"
+PATH_C = r"C:\Users\bob\AppData\Roaming\Contoso\helper.exe"
+PATH_E = r"C:\Users\bob\Downloads\invoice.exe"
+PATH_G = r"C:\Users\carol\AppData\Local\Google\Update\GoogleUpdate.exe"
+PATH_S = r"C:\ProgramData\Tool\svc.exe"
+PATH_U = r"C:\Users\carol\Downloads\tool.exe"
+
+
+def updater(user: str) -> str:
+    return rf"C:\Users\{user}\AppData\Local\Contoso\update.exe"
+
+
+def event(event_id: str, timestamp: str, host_id: str, sha256: str, executable: str, **fields: Any) -> dict[str, Any]:
+    """A bronze row (as text for timestamps), signed and trusted unless ``fields`` say otherwise."""
+    row: dict[str, Any] = {field.name: None for field in BRONZE_SCHEMA.fields}
+    row.update(
+        event_id=event_id,
+        timestamp=timestamp,
+        host_id=host_id,
+        executable=executable,
+        process_name=executable.rsplit("\\", 1)[-1],
+        sha256=sha256,
+        cs_exists=True,
+        cs_trusted=True,
+        cs_status="trusted",
+        source="elastic_defend",
+        ingested_at="2026-11-21 06:00:00",
+    )
+    row.update(fields)
+    return row
+
+
+CONTOSO = {"cs_subject_name": "Contoso Ltd", "cs_thumbprint_sha256": "t-contoso", "pe_company": "Contoso Ltd"}
+EXPIRED = {"cs_trusted": False, "cs_status": "errorExpired"}
+UNSIGNED = {
+    "cs_exists": False, "cs_trusted": False, "cs_status": None, "user_name": "carol", "parent_name": "explorer.exe"
+}
+
+EVENTS = [
+    event("a1", "2026-11-18 10:00:00", "h1", "a", PATH_A, **{**CONTOSO, "pe_company": "Contoso Ltd."},
+          host_name="WS1", user_name="alice", parent_name="explorer.exe", pe_original_file_name="app.exe"),
+    event("a2", "2026-11-19 09:00:00", "h2", "a", PATH_A,
+          **{**CONTOSO, "cs_subject_name": "CONTOSO LTD.", "pe_company": "Contoso Corporation"},
+          host_name="WS2", user_name="bob", parent_executable=r"C:\Windows\System32\cmd.exe",
+          pe_original_file_name="app.exe"),
+    event("a3", "2026-11-20 23:59:59", "h3", "a", PATH_A, **CONTOSO),
+    event("a4", "2026-11-19 15:00:00", "h1", "a", PATH_A, **{**CONTOSO, "pe_company": "Contoso Ltd."},
+          host_name="WS1", user_name="ALICE", parent_name="explorer.exe"),
+    event("a_old", "2026-10-21 23:59:59", "h1", "a", PATH_A, **CONTOSO, host_name="WS1"),
+    event("b1", "2026-11-20 08:00:00", "h1", "b", updater("alice"), **CONTOSO, **EXPIRED, host_name="WS1",
+          user_name="alice", parent_name="explorer.exe", pe_original_file_name="update.exe"),
+    event("b2", "2026-11-19 07:00:00", "h4", "b", updater("dave"), **CONTOSO, **EXPIRED, host_name="WS4",
+          user_name="dave", parent_name="explorer.exe", pe_original_file_name="Update.EXE"),
+    event("c1", "2026-11-20 10:00:00", "h2", "c", PATH_C, **CONTOSO, host_name="WS2", user_name="bob",
+          parent_name="explorer.exe", pe_original_file_name="helper.exe"),
+    event("e1", "2026-11-20 12:00:00", "h2", "e", PATH_E, cs_subject_name="Evil LLC",
+          cs_thumbprint_sha256="t-evil", cs_trusted=False, cs_valid=False, cs_status="errorUntrustedRoot",
+          host_name="WS2", user_name="bob", parent_name="WINWORD.EXE", pe_company="Microsoft Corporation",
+          pe_original_file_name="svchost.exe"),
+    event("e_future", "2026-11-21 00:00:00", "h1", "e", PATH_E, cs_subject_name="Evil LLC",
+          cs_trusted=False, host_name="WS1"),
+    event("g1", "2026-11-17 06:00:00", "h3", "g", PATH_G, cs_subject_name="Google LLC",
+          cs_thumbprint_sha256="t-google", host_name="WS3", user_name="carol", parent_name="svchost.exe",
+          pe_company="Google LLC", pe_original_file_name="GoogleUpdate.exe"),
+    event("s1", "2026-11-20 01:00:00", "h2", "s", PATH_S, cs_trusted=False, cs_status="errorBadDigest",
+          host_name="WS2", user_name="SYSTEM", parent_name="services.exe", pe_company="Tool Co",
+          pe_original_file_name="svc.exe"),
+    event("u1", "2026-11-15 13:00:00", "h3", "u", PATH_U, **UNSIGNED, host_name="WS3"),
+    event("u2", "2026-10-22 00:00:00", "h3", "u", PATH_U, **UNSIGNED, host_name="WS3"),
+]
+
+
+def bronze_frame(spark: SparkSession, rows: list[dict[str, Any]]) -> DataFrame:
+    """Rows -> a DataFrame with exactly BRONZE_SCHEMA (timestamps given as UTC text, event_date derived)."""
+    text_schema = StructType(
+        [
+            StructField(field.name, StringType() if field.name in {"timestamp", "ingested_at", "event_date"}
+                        else field.dataType, True)
+            for field in BRONZE_SCHEMA.fields
+        ]
+    )
+    frame = spark.createDataFrame([tuple(row[name] for name in text_schema.names) for row in rows], text_schema)
+    typed = frame.withColumn("timestamp", F.to_timestamp("timestamp")).withColumn(
+        "ingested_at", F.to_timestamp("ingested_at")
+    )
+    return typed.withColumn("event_date", F.to_date("timestamp")).select(*BRONZE_SCHEMA.names)
+
+
+def expected_frame(spark: SparkSession, rows: list[tuple[Any, ...]], schema: StructType) -> DataFrame:
+    """Rows whose timestamps are UTC text -> a DataFrame of ``schema`` (timestamps parsed by Spark, in UTC)."""
+    timestamps = {field.name for field in schema.fields if isinstance(field.dataType, TimestampType)}
+    text_schema = StructType(
+        [StructField(f.name, StringType() if f.name in timestamps else f.dataType, True) for f in schema.fields]
+    )
+    frame = spark.createDataFrame(rows, text_schema)
+    return frame.select(
+        *[F.to_timestamp(name).alias(name) if name in timestamps else F.col(name) for name in schema.names]
+    )
+
+
+def schema_of(frame: DataFrame) -> list[tuple[str, str]]:
+    return [(field.name, field.dataType.simpleString()) for field in frame.schema.fields]
+
+
+def tables_for(spark: SparkSession, rows: list[dict[str, Any]]) -> FeatureTables:
+    return feature_tables(bronze_frame(spark, rows), AS_OF, LOOKBACK, RULE, LOLBINS)
+
+
+@pytest.fixture(scope="module")
+def fleet(spark: SparkSession) -> Iterator[FeatureTables]:
+    """The tables of the inline fleet, persisted once for the module (as the job does)."""
+    tables = tables_for(spark, EVENTS)
+    frames = [tables.variants, tables.host_binary, tables.labels, tables.hash_prevalence,
+              tables.signer_prevalence, tables.candidates]
+    for frame in frames:
+        frame.persist()
+    yield tables
+    for frame in frames:
+        frame.unpersist()
+
+
+def test_window_start() -> None:
+    assert window_start(AS_OF, 30) == dt.date(2026, 10, 22)
+    assert window_start(AS_OF, 1) == AS_OF
+
+
+def test_in_window_keeps_the_lookback_days_ending_with_as_of(spark: SparkSession) -> None:
+    rows = [
+        event("before", "2026-10-21 23:59:59", "h", "x", PATH_U),
+        event("first", "2026-10-22 00:00:00", "h", "x", PATH_U),
+        event("last", "2026-11-20 23:59:59.999999", "h", "x", PATH_U),
+        event("after", "2026-11-21 00:00:00", "h", "x", PATH_U),
+        event("null host name", "2026-11-01 12:00:00", "h", "x", PATH_U, host_name=None),
+    ]
+    kept = bronze_frame(spark, rows).transform(in_window(AS_OF, LOOKBACK)).select("event_id")
+    expected = spark.createDataFrame([("first",), ("last",), ("null host name",)], "event_id string")
+    assert_df_equality(kept, expected, ignore_nullable=True, ignore_row_order=True)
+
+
+def test_with_event_attributes(spark: SparkSession) -> None:
+    rows = [
+        event("lolbin by path", "2026-11-20 00:00:00", "h", "x", r"C:\Temp\a.exe",
+              parent_executable=r"C:\Windows\System32\CMD.EXE", pe_original_file_name="A.dll",
+              pe_company="Contoso, Ltd.", user_name="Alice"),
+        event("renamed", "2026-11-20 00:00:00", "h", "x", r"C:\Temp\invoice.pdf.exe", process_name=None,
+              parent_name="explorer.exe", pe_original_file_name="svchost.exe", cs_exists=None,
+              cs_subject_name="Evil"),
+        event("nothing known", "2026-11-20 00:00:00", "h", "x", r"C:\Temp\b.exe", cs_exists=False),
+    ]
+    actual = (
+        bronze_frame(spark, rows)
+        .transform(with_event_attributes(LOLBINS))
+        .select("event_id", "parent", "lolbin_parent", "original_name_mismatch", "company", "user", "is_signed")
+    )
+    expected = spark.createDataFrame(
+        [
+            ("lolbin by path", "cmd.exe", True, False, "contoso ltd", "alice", True),
+            ("renamed", "explorer.exe", False, True, None, None, True),
+            ("nothing known", None, False, False, None, None, False),
+        ],
+        "event_id string, parent string, lolbin_parent boolean, original_name_mismatch boolean, "
+        "company string, user string, is_signed boolean",
+    )
+    assert_df_equality(actual, expected, ignore_nullable=True, ignore_row_order=True)
+
+
+def test_event_variants_group_identical_event_shapes_and_mark_their_days(spark: SparkSession) -> None:
+    rows = [
+        event("v1", "2026-10-22 08:00:00", "h1", "x", PATH_U, user_name="alice", host_name="WS1"),
+        event("v2", "2026-10-22 09:00:00", "h1", "x", PATH_U, user_name="alice", host_name="WS1"),
+        event("v3", "2026-11-20 23:00:00", "h1", "x", PATH_U, user_name="alice", host_name="WS1"),
+        event("v4", "2026-11-19 10:00:00", "h1", "x", PATH_U, user_name="bob", host_name="WS1"),
+        event("v5", "2026-11-19 11:00:00", "h1", "x", PATH_U, user_name=None, host_name="WS1"),
+        event("v6", "2026-11-19 12:00:00", "h1", "x", PATH_U, user_name="bob", host_name=None),
+    ]
+    actual = (
+        bronze_frame(spark, rows)
+        .transform(event_variants(AS_OF, LOOKBACK))
+        .select("user_name", "host_name", "executions", "first_seen", "day_bits_0")
+        .withColumn("first_seen", F.date_format("first_seen", "yyyy-MM-dd HH:mm:ss"))
+        .orderBy("user_name", "host_name")
+    )
+    expected = spark.createDataFrame(
+        [
+            (None, "WS1", 1, "2026-11-19 11:00:00", 1 << 28),
+            ("alice", "WS1", 3, "2026-10-22 08:00:00", 1 | 1 << 29),
+            ("bob", None, 1, "2026-11-19 12:00:00", 1 << 28),
+            ("bob", "WS1", 1, "2026-11-19 10:00:00", 1 << 28),
+        ],
+        "user_name string, host_name string, executions long, first_seen string, day_bits_0 long",
+    )
+    assert_df_equality(actual, expected, ignore_nullable=True)
+    # A look-back longer than a 63-day word spreads the days over several masks.
+    long_window = bronze_frame(spark, rows[:1]).transform(event_variants(AS_OF, 100))
+    assert [c for c in long_window.columns if c.startswith("day_bits_")] == ["day_bits_0", "day_bits_1"]
+    assert long_window.select("day_bits_0", "day_bits_1").head() == (0, 1 << (70 - 63))
+
+
+def test_binary_labels_take_the_value_with_most_executions(spark: SparkSession) -> None:
+    variants = spark.createDataFrame(
+        [
+            ("a", "s", 2, "Signer", "t1", "cmd.exe"),
+            ("a", "s", 1, "Signer", "t2", "explorer.exe"),
+            ("a", "s", 2, "SIGNER", "t2", "explorer.exe"),
+            ("b", None, 1, None, None, None),
+            ("c", "s", 1, "B", "t", "y.exe"),
+            ("c", "s", 1, "A", "t", "x.exe"),
+        ],
+        "sha256 string, signer string, executions long, cs_subject_name string, cs_thumbprint_sha256 string, "
+        "parent string",
+    )
+    actual = binary_labels(variants).orderBy("sha256")
+    expected = spark.createDataFrame(
+        [("a", "s", "Signer", "t2", "explorer.exe"), ("c", "s", "A", "t", "x.exe")],
+        "sha256 string, signer string, subject_name string, thumbprint string, example_parent string",
+    )
+    assert_df_equality(actual, expected, ignore_nullable=True)
+
+
+def test_host_binary_prevalence(spark: SparkSession, fleet: FeatureTables) -> None:
+    host_binary = fleet.host_binary
+    actual = host_binary.select(
+        "host_id", "sha256", "signer", "host_name", "executions",
+        F.date_format("first_seen", "yyyy-MM-dd HH:mm:ss").alias("first_seen"),
+        F.col("active_days").alias("days"), F.array_sort("users").alias("users"),
+        F.array_sort("parents").alias("parents"), "example_path", "pc_appdata", "pc_program_files",
+        "rule_match_count", "status_rank", "any_untrusted", "any_signed", "any_original_name_mismatch",
+    ).orderBy("sha256", "host_id")
+    expected = spark.createDataFrame(
+        [
+            ("h1", "a", "contoso ltd", "WS1", 2, "2026-11-18 10:00:00", 2, ["alice"], ["explorer.exe"],
+             PATH_A, 0, 2, 0, 0, False, True, False),
+            ("h2", "a", "contoso ltd", "WS2", 1, "2026-11-19 09:00:00", 1, ["bob"], ["cmd.exe"],
+             PATH_A, 0, 1, 0, 0, False, True, False),
+            ("h3", "a", "contoso ltd", None, 1, "2026-11-20 23:59:59", 1, [], [],
+             PATH_A, 0, 1, 0, 0, False, True, False),
+            ("h1", "b", "contoso ltd", "WS1", 1, "2026-11-20 08:00:00", 1, ["alice"], ["explorer.exe"],
+             updater("alice"), 1, 0, 1, 3, True, True, False),
+            ("h4", "b", "contoso ltd", "WS4", 1, "2026-11-19 07:00:00", 1, ["dave"], ["explorer.exe"],
+             updater("dave"), 1, 0, 1, 3, True, True, False),
+            ("h2", "c", "contoso ltd", "WS2", 1, "2026-11-20 10:00:00", 1, ["bob"], ["explorer.exe"],
+             PATH_C, 1, 0, 0, 0, False, True, False),
+            ("h2", "e", "evil llc", "WS2", 1, "2026-11-20 12:00:00", 1, ["bob"], ["winword.exe"],
+             PATH_E, 0, 0, 1, 5, True, True, True),
+            ("h3", "g", "google llc", "WS3", 1, "2026-11-17 06:00:00", 1, ["carol"], ["svchost.exe"],
+             PATH_G, 1, 0, 0, 0, False, True, False),
+            ("h2", "s", None, "WS2", 1, "2026-11-20 01:00:00", 1, ["system"], ["services.exe"],
+             PATH_S, 0, 0, 0, 7, True, True, False),
+            ("h3", "u", None, "WS3", 2, "2026-10-22 00:00:00", 2, ["carol"], ["explorer.exe"],
+             PATH_U, 0, 0, 0, 1, True, False, False),
+        ],
+        "host_id string, sha256 string, signer string, host_name string, executions long, first_seen string, "
+        "days int, users array<string>, parents array<string>, example_path string, pc_appdata long, "
+        "pc_program_files long, rule_match_count long, status_rank int, any_untrusted boolean, "
+        "any_signed boolean, any_original_name_mismatch boolean",
+    )
+    assert_df_equality(actual, expected, ignore_nullable=True)
+
+
+def test_hash_prevalence(spark: SparkSession, fleet: FeatureTables) -> None:
+    actual = fleet.hash_prevalence.orderBy("sha256")
+    assert schema_of(actual) == [
+        ("as_of", "date"), ("sha256", "string"), ("host_count", "bigint"), ("fleet_hosts", "bigint"),
+        ("fleet_fraction", "double"), ("exec_count", "bigint"), ("first_seen", "timestamp"),
+        ("last_seen", "timestamp"), ("days_since_first_seen", "int"), ("active_days", "int"),
+        ("path_count", "int"), ("user_count", "int"), ("signer_count", "bigint"),
+        ("path_classes", "array<string>"),
+    ]
+    d = AS_OF
+    expected = expected_frame(
+        spark,
+        [
+            (d, "a", 3, 4, 0.75, 4, "2026-11-18 10:00:00", "2026-11-20 23:59:59", 2, 3, 1, 2, 1, ["program_files"]),
+            (d, "b", 2, 4, 0.5, 2, "2026-11-19 07:00:00", "2026-11-20 08:00:00", 1, 2, 1, 2, 1, ["appdata"]),
+            (d, "c", 1, 4, 0.25, 1, "2026-11-20 10:00:00", "2026-11-20 10:00:00", 0, 1, 1, 1, 1, ["appdata"]),
+            (d, "e", 1, 4, 0.25, 1, "2026-11-20 12:00:00", "2026-11-20 12:00:00", 0, 1, 1, 1, 1, ["downloads"]),
+            (d, "g", 1, 4, 0.25, 1, "2026-11-17 06:00:00", "2026-11-17 06:00:00", 3, 1, 1, 1, 1, ["appdata"]),
+            (d, "s", 1, 4, 0.25, 1, "2026-11-20 01:00:00", "2026-11-20 01:00:00", 0, 1, 1, 1, 0, ["programdata"]),
+            (d, "u", 1, 4, 0.25, 2, "2026-10-22 00:00:00", "2026-11-15 13:00:00", 29, 2, 1, 1, 0, ["downloads"]),
+        ],
+        actual.schema,
+    )
+    assert_df_equality(actual, expected, ignore_nullable=True)
+
+
+def test_signer_prevalence(spark: SparkSession, fleet: FeatureTables) -> None:
+    actual = fleet.signer_prevalence.orderBy("signer")
+    assert schema_of(actual) == [
+        ("as_of", "date"), ("signer", "string"), ("host_count", "bigint"), ("hash_count", "bigint"),
+        ("exec_count", "bigint"), ("first_seen", "timestamp"), ("last_seen", "timestamp"),
+        ("days_since_first_seen", "int"), ("user_writable_hash_share", "double"),
+        ("anomalous_status_share", "double"), ("path_classes", "array<string>"),
+        ("path_class_executions", "map<string,bigint>"), ("parents", "array<string>"),
+        ("pe_companies", "array<string>"),
+    ]
+    d = AS_OF
+    expected = expected_frame(
+        spark,
+        [
+            (d, "contoso ltd", 4, 3, 7, "2026-11-18 10:00:00", "2026-11-20 23:59:59", 2, 2 / 3, 2 / 7,
+             ["program_files", "appdata"], {"program_files": 4, "appdata": 3}, ["explorer.exe", "cmd.exe"],
+             ["contoso ltd", "contoso corporation"]),
+            (d, "evil llc", 1, 1, 1, "2026-11-20 12:00:00", "2026-11-20 12:00:00", 0, 1.0, 1.0,
+             ["downloads"], {"downloads": 1}, ["winword.exe"], ["microsoft corporation"]),
+            (d, "google llc", 1, 1, 1, "2026-11-17 06:00:00", "2026-11-17 06:00:00", 3, 1.0, 0.0,
+             ["appdata"], {"appdata": 1}, ["svchost.exe"], ["google llc"]),
+        ],
+        actual.schema,
+    )
+    assert_df_equality(actual, expected, ignore_nullable=True)
+
+
+CANDIDATE_SCHEMA = [
+    ("as_of", "date"), ("population", "string"), ("sha256", "string"), ("signer", "string"),
+    ("subject_name", "string"), ("thumbprint", "string"), ("rule_match", "boolean"),
+    ("status_category", "string"), ("any_untrusted", "boolean"), ("any_invalid", "boolean"),
+    ("host_count", "bigint"), ("exec_count", "bigint"), ("hash_host_count", "bigint"),
+    ("hash_fleet_fraction", "double"), ("hash_exec_count", "bigint"), ("hash_first_seen", "timestamp"),
+    ("hash_days_since_first_seen", "int"), ("hash_active_days", "int"), ("hash_path_count", "int"),
+    ("hash_user_count", "int"), ("hash_signer_count", "bigint"), ("signer_host_count", "bigint"),
+    ("signer_hash_count", "bigint"), ("signer_first_seen", "timestamp"), ("signer_days_since_first_seen", "int"),
+    ("signer_other_host_count", "bigint"), ("signer_other_hash_count", "bigint"),
+    ("signer_user_writable_hash_share", "double"), ("signer_anomalous_status_share", "double"),
+    ("path_class", "string"), ("signer_path_class_share", "double"), ("pe_company_mismatch", "boolean"),
+    ("original_name_mismatch", "boolean"), ("lolbin_parent_share", "double"), ("parent_distinct_count", "int"),
+    ("example_path", "string"), ("example_host", "string"), ("example_parent", "string"),
+    ("host_names", "array<string>"), ("first_seen", "timestamp"), ("last_seen", "timestamp"),
+    ("fleet_hosts", "bigint"),
+]
+
+# Per binary: every candidate column after ``population``.
+BINARY_B = (
+    "b", "contoso ltd", "Contoso Ltd", "t-contoso", True, "expired", True, False, 2, 2,
+    2, 0.5, 2, "2026-11-19 07:00:00", 1, 2, 1, 2, 1,
+    4, 3, "2026-11-18 10:00:00", 2, 3, 2, 2 / 3, 2 / 7,
+    "appdata", 1 / 5, False, False, 0.0, 1,
+    updater("alice"), "WS1", "explorer.exe", ["WS1", "WS4"], "2026-11-19 07:00:00", "2026-11-20 08:00:00", 4,
+)
+BINARY_C = (
+    "c", "contoso ltd", "Contoso Ltd", "t-contoso", False, "trusted", False, False, 1, 1,
+    1, 0.25, 1, "2026-11-20 10:00:00", 0, 1, 1, 1, 1,
+    4, 3, "2026-11-18 10:00:00", 2, 4, 2, 2 / 3, 2 / 7,
+    "appdata", 2 / 6, False, False, 0.0, 1,
+    PATH_C, "WS2", "explorer.exe", ["WS2"], "2026-11-20 10:00:00", "2026-11-20 10:00:00", 4,
+)
+BINARY_E = (
+    "e", "evil llc", "Evil LLC", "t-evil", True, "untrusted_root", True, True, 1, 1,
+    1, 0.25, 1, "2026-11-20 12:00:00", 0, 1, 1, 1, 1,
+    1, 1, "2026-11-20 12:00:00", 0, 0, 0, 1.0, 1.0,
+    "downloads", 0.0, True, True, 1.0, 1,
+    PATH_E, "WS2", "winword.exe", ["WS2"], "2026-11-20 12:00:00", "2026-11-20 12:00:00", 4,
+)
+BINARY_G = (
+    "g", "google llc", "Google LLC", "t-google", False, "trusted", False, False, 1, 1,
+    1, 0.25, 1, "2026-11-17 06:00:00", 3, 1, 1, 1, 1,
+    1, 1, "2026-11-17 06:00:00", 3, 0, 0, 1.0, 0.0,
+    "appdata", 0.0, False, False, 0.0, 1,
+    PATH_G, "WS3", "svchost.exe", ["WS3"], "2026-11-17 06:00:00", "2026-11-17 06:00:00", 4,
+)
+BINARY_S = (
+    "s", None, None, None, False, "bad_digest", True, False, 1, 1,
+    1, 0.25, 1, "2026-11-20 01:00:00", 0, 1, 1, 1, 0,
+    0, 0, None, 0, 0, 0, 0.0, 0.0,
+    "programdata", 0.0, False, False, 0.0, 1,
+    PATH_S, "WS2", "services.exe", ["WS2"], "2026-11-20 01:00:00", "2026-11-20 01:00:00", 4,
+)
+
+
+def test_candidates(spark: SparkSession, fleet: FeatureTables) -> None:
+    actual = fleet.candidates.orderBy("population", "sha256")
+    assert schema_of(actual) == CANDIDATE_SCHEMA
+    rows = [
+        (AS_OF, "hunt", *BINARY_B),
+        (AS_OF, "hunt", *BINARY_C),
+        (AS_OF, "hunt", *BINARY_E),
+        (AS_OF, "hunt", *BINARY_G),
+        (AS_OF, "hunt", *BINARY_S),
+        (AS_OF, "rule", *BINARY_B),
+        (AS_OF, "rule", *BINARY_E),
+    ]
+    assert_df_equality(actual, expected_frame(spark, rows, actual.schema), ignore_nullable=True)
+
+
+def test_leave_one_out_signer_figures(spark: SparkSession, fleet: FeatureTables) -> None:
+    """A front company with one binary looks new and tiny; a famous signer keeps its profile without ``b``."""
+    actual = (
+        fleet.candidates.where(F.col("population") == F.lit("rule"))
+        .select("sha256", "signer_host_count", "signer_other_host_count", "signer_other_hash_count")
+    )
+    expected = spark.createDataFrame(
+        [("b", 4, 3, 2), ("e", 1, 0, 0)],
+        "sha256 string, signer_host_count long, signer_other_host_count long, signer_other_hash_count long",
+    )
+    assert_df_equality(actual, expected, ignore_nullable=True, ignore_row_order=True)
+
+
+def test_rule_matches_of_the_window(spark: SparkSession, fleet: FeatureTables) -> None:
+    actual = fleet.rule_matches.select("as_of", "event_id", "signer")
+    expected = spark.createDataFrame(
+        [(AS_OF, "b1", "contoso ltd"), (AS_OF, "b2", "contoso ltd"), (AS_OF, "e1", "evil llc")],
+        "as_of date, event_id string, signer string",
+    )
+    assert_df_equality(actual, expected, ignore_nullable=True, ignore_row_order=True)
+
+
+def test_no_feature_sees_events_after_as_of(spark: SparkSession, fleet: FeatureTables) -> None:
+    """Adding events after the as-of day (a new host, a new signer, more of ``e``) changes no table."""
+    later = [
+        event("late1", "2026-11-21 00:00:00", "h9", "e", PATH_E, cs_subject_name="Evil LLC", cs_trusted=False,
+              host_name="WS9"),
+        event("late2", "2026-11-25 09:00:00", "h1", "z", updater("alice"), cs_subject_name="Newco",
+              cs_trusted=False, host_name="WS1"),
+        event("late3", "2026-12-01 09:00:00", "h2", "b", updater("bob"), **CONTOSO, **EXPIRED, host_name="WS2"),
+    ]
+    before = fleet
+    after = tables_for(spark, EVENTS + later)
+    for name, keys in [
+        ("rule_matches", ["event_id"]),
+        ("hash_prevalence", ["sha256"]),
+        ("signer_prevalence", ["signer"]),
+        ("candidates", ["population", "sha256"]),
+    ]:
+        assert_df_equality(
+            getattr(after, name).orderBy(*keys), getattr(before, name).orderBy(*keys), ignore_nullable=True
+        )
+    # ...while the same events on the as-of day itself do change them (the comparison can fail).
+    same_day = [{**row, "timestamp": "2026-11-20 20:00:00"} for row in later]
+    changed = tables_for(spark, EVENTS + same_day).hash_prevalence.orderBy("sha256")
+    assert changed.select("sha256").collect() != before.hash_prevalence.orderBy("sha256").select("sha256").collect()

@@ -1,0 +1,122 @@
+"""The suspicion features: one-sided, in [0, 1], common binaries collapsed onto zero (pure pandas)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from codesign_prevalence.config import ModelConfig
+from codesign_prevalence.errors import ConfigError
+from codesign_prevalence.models.features import (
+    DEFAULT_FEATURES,
+    FEATURE_FUNCTIONS,
+    FeatureParams,
+    check_feature_names,
+    suspicion_features,
+)
+from test_model_support import benign_fleet, candidate
+
+ALL_FEATURES = tuple(FEATURE_FUNCTIONS)
+
+
+def test_default_features_are_the_configured_ones() -> None:
+    assert ModelConfig().features == DEFAULT_FEATURES
+    assert check_feature_names(DEFAULT_FEATURES) == DEFAULT_FEATURES
+
+
+def test_hand_computed_rows() -> None:
+    rows = pd.DataFrame.from_records(
+        [
+            candidate("a" * 64),  # common: 200 of 400 hosts
+            candidate(
+                "b" * 64,
+                hash_host_count=1,
+                status_category="untrusted_root",
+                signer_anomalous_status_share=0.0,
+                signer_path_class_share=0.0,
+                pe_company_mismatch=True,
+                lolbin_parent_share=0.5,
+            ),  # self-signed copy of a big vendor's name
+            candidate(
+                "c" * 64,
+                hash_host_count=1,
+                status_category="expired",
+                signer_other_host_count=0,
+                signer_other_hash_count=0,
+                signer_anomalous_status_share=1.0,
+                signer_path_class_share=0.0,
+                original_name_mismatch=True,
+                lolbin_parent_share=None,
+            ),  # a lone signer: no sibling binaries to compare with
+        ]
+    )
+    # ceiling = 5% of 400 = 20 hosts; obscurity of 1 + 300 other hosts is past it (0)
+    expected = pd.DataFrame(
+        {
+            "hash_rarity": [0.0, 1.0, 1.0],
+            "signer_obscurity": [0.0, 0.0, 1.0],
+            "status_severity": [0.0, 0.5, 0.25],
+            "status_surprise": [0.0, 0.5, 0.0],
+            "path_surprise": [0.0, 1.0, 0.0],
+            "masquerade": [0.0, 0.5, 0.5],
+            "lolbin_parent": [0.0, 0.5, 0.0],
+            "signer_recency": [0.0, 0.0, 0.0],
+        }
+    )
+    pd.testing.assert_frame_equal(suspicion_features(rows, ALL_FEATURES), expected)
+
+
+def test_common_binaries_collapse_onto_zero_whatever_else_they_show() -> None:
+    odd_but_common = pd.DataFrame.from_records(
+        [
+            candidate(
+                f"{hosts:064x}",
+                hash_host_count=hosts,
+                status_category="revoked",
+                signer_path_class_share=0.0,
+                pe_company_mismatch=True,
+                original_name_mismatch=True,
+                lolbin_parent_share=1.0,
+                signer_days_since_first_seen=0,
+            )
+            for hosts in (20, 50, 400)
+        ]
+    )
+    features = suspicion_features(odd_but_common, ALL_FEATURES)
+    assert (features.to_numpy() == 0.0).all()
+
+
+def test_rarity_decreases_with_hosts_and_stays_in_unit_interval() -> None:
+    rows = pd.DataFrame.from_records([candidate(f"{h:064x}", hash_host_count=h) for h in (1, 2, 3, 5, 10, 19, 20, 21)])
+    rarity = suspicion_features(rows, ("hash_rarity",))["hash_rarity"].to_numpy()
+    assert rarity[0] == 1.0
+    assert np.all(np.diff(rarity[:-2]) < 0)  # strictly rarer below the ceiling of 20 hosts
+    assert list(rarity[-2:]) == [0.0, 0.0]  # one value at and above it
+
+
+def test_ceiling_has_a_floor_for_small_fleets() -> None:
+    tiny_fleet = pd.DataFrame.from_records([candidate("d" * 64, hash_host_count=2, fleet_hosts=10)])
+    rarity = suspicion_features(tiny_fleet, ("hash_rarity",), FeatureParams(rarity_ceiling_min_hosts=5))
+    assert rarity["hash_rarity"].iloc[0] == pytest.approx(np.log(5 / 2) / np.log(5))
+
+
+def test_features_stay_in_unit_interval_on_a_fleet() -> None:
+    features = suspicion_features(benign_fleet(), ALL_FEATURES)
+    assert features.notna().all().all()
+    assert ((features >= 0.0) & (features <= 1.0)).all().all()
+
+
+def test_missing_input_column_is_named() -> None:
+    rows = pd.DataFrame.from_records([candidate("e" * 64)]).drop(columns=["signer_path_class_share"])
+    with pytest.raises(ValueError, match="signer_path_class_share"):
+        suspicion_features(rows, DEFAULT_FEATURES)
+
+
+@pytest.mark.parametrize(
+    ("names", "message"),
+    [((), "at least one"), (("hash_rarity", "nope"), "unknown model feature 'nope'"), (("masquerade",) * 2, "twice")],
+)
+def test_feature_names_are_checked(names: tuple[str, ...], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        check_feature_names(names)

@@ -1,0 +1,151 @@
+"""Reasons follow the score: per-feature occlusion on a fitted forest, rendered as phrases (pure pandas)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from codesign_prevalence.config import ModelConfig
+from codesign_prevalence.models.pyfunc import REASONS_COLUMN, SCORE_COLUMN, SuspicionForestModel, model_input_frame
+from codesign_prevalence.models.reasons import occlusion_contributions, reason_names
+from codesign_prevalence.models.training import TrainingResult, fit_model, training_metrics
+from test_model_support import benign_fleet, candidate
+
+RARE_ONLY = {"hash_host_count": 1, "signer_path_class_share": 1.0}
+
+
+@pytest.fixture(scope="module")
+def trained() -> TrainingResult:
+    """A model of a hunt-like population: most binaries rare, all benign."""
+    return fit_model(benign_fleet(rows=200, rare_share=0.6), ModelConfig(n_estimators=200, random_state=7))
+
+
+@pytest.fixture(scope="module")
+def trained_on_common() -> TrainingResult:
+    """A model of a population where nine in ten binaries are common."""
+    return fit_model(benign_fleet(rows=200, rare_share=0.1), ModelConfig(n_estimators=200, random_state=7))
+
+
+def _rows(*overrides: dict[str, object]) -> pd.DataFrame:
+    records = [candidate(f"{number:064x}", **extra) for number, extra in enumerate(overrides)]  # type: ignore[arg-type]
+    return model_input_frame(pd.DataFrame.from_records(records))
+
+
+def _explain(model: SuspicionForestModel, rows: pd.DataFrame) -> tuple[pd.DataFrame, list[list[str]]]:
+    features = model.features(rows)
+    contributions = occlusion_contributions(model.score_matrix, features, model.baseline)
+    names = reason_names(features, contributions, model.baseline, model.reasons.top_n, model.reasons.min_contribution)
+    return contributions, list(names)
+
+
+def test_baseline_is_the_training_median(trained: TrainingResult, trained_on_common: TrainingResult) -> None:
+    features = trained.model.features(trained.sample)
+    assert trained.model.baseline == {name: float(features[name].median()) for name in features.columns}
+    assert trained.model.baseline["hash_rarity"] > 0.5  # most binaries of a hunt population are rare
+    assert trained_on_common.model.baseline["hash_rarity"] == 0.0
+
+
+def test_rare_hash_among_common_ones_is_explained_by_rarity(trained_on_common: TrainingResult) -> None:
+    rows = _rows({}, RARE_ONLY)
+    _, names = _explain(trained_on_common.model, rows)
+    assert names == [[], ["hash_rarity"]]
+    assert trained_on_common.model.explain(rows)[REASONS_COLUMN].iloc[1] == ["hash seen on 1 of 400 hosts"]
+
+
+def test_ordinary_binary_has_no_reasons(trained: TrainingResult) -> None:
+    rows = _rows({}, {"hash_host_count": 60})
+    contributions, names = _explain(trained.model, rows)
+    assert names == [[], []]
+    assert (contributions.to_numpy() <= 0.0).all()  # no feature makes it look more anomalous than typical
+    assert trained.model.explain(rows)[REASONS_COLUMN].tolist() == [[], []]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "top_features"),
+    [
+        ({**RARE_ONLY, "lolbin_parent_share": 1.0}, {"lolbin_parent"}),
+        ({**RARE_ONLY, "pe_company_mismatch": True, "original_name_mismatch": True}, {"masquerade"}),
+        ({**RARE_ONLY, "signer_path_class_share": 0.0}, {"path_surprise"}),
+        ({**RARE_ONLY, "status_category": "revoked"}, {"status_surprise", "status_severity"}),
+    ],
+)
+def test_top_reason_is_the_unusual_feature(
+    trained: TrainingResult, overrides: dict[str, object], top_features: set[str]
+) -> None:
+    _, names = _explain(trained.model, _rows(overrides))
+    assert names[0][0] in top_features
+
+
+def test_phrases_of_a_stolen_certificate(trained: TrainingResult) -> None:
+    stolen = _rows(
+        {
+            "hash_host_count": 1,
+            "status_category": "revoked",
+            "signer_anomalous_status_share": 0.02,
+            "path_class": "users_public",
+            "signer_path_class_share": 0.0,
+            "pe_company_mismatch": True,
+            "lolbin_parent_share": 1.0,
+            "example_parent": "rundll32.exe",
+        }
+    )
+    explained = trained.model.explain(stolen)
+    reasons = explained[REASONS_COLUMN].iloc[0]
+    assert 2 <= len(reasons) <= trained.model.reasons.top_n
+    expected = {
+        "certificate revoked, although 98% of signer 'contoso software ltd' runs are validly signed",
+        "runs from C:\\Users\\Public, where this signer's other binaries never run",
+        "100% of its runs started by a LOLBin or Office app (usually by rundll32.exe)",
+        "pe.company does not match signer 'contoso software ltd'",
+        "hash seen on 1 of 400 hosts",
+    }
+    assert set(reasons) <= expected
+    assert not any(reason == "certificate revoked" for reason in reasons)  # said once, with its context
+
+
+def test_suspicious_rows_outscore_the_training_population(trained: TrainingResult) -> None:
+    suspicious = _rows(
+        {**RARE_ONLY, "status_category": "untrusted_root", "signer_path_class_share": 0.0, "lolbin_parent_share": 1.0},
+        {**RARE_ONLY, "status_category": "revoked", "pe_company_mismatch": True, "original_name_mismatch": True},
+    )
+    scores = trained.model.score(suspicious).to_numpy()
+    assert scores.min() > trained.scores.max()
+
+
+def test_reasons_follow_the_score(trained: TrainingResult) -> None:
+    odd_parent = {**RARE_ONLY, "lolbin_parent_share": 1.0}
+    masquerading = {**odd_parent, "pe_company_mismatch": True, "original_name_mismatch": True}
+    rows = _rows({}, odd_parent, masquerading)
+    scores = trained.model.explain(rows)[SCORE_COLUMN].to_numpy()
+    assert scores[0] < scores[1] < scores[2]
+    features = [names[:2] for names in _explain(trained.model, rows)[1]]
+    assert features[0] == []
+    assert features[1][0] == "lolbin_parent"
+    assert set(features[2]) == {"lolbin_parent", "masquerade"}
+
+
+def test_predict_is_the_pyfunc_contract(trained: TrainingResult) -> None:
+    rows = _rows({}, RARE_ONLY, {**RARE_ONLY, "status_category": "revoked"})
+    plain = trained.model.predict(None, rows)
+    pd.testing.assert_frame_equal(plain, pd.DataFrame({SCORE_COLUMN: trained.model.score(rows)}))
+    explained = trained.model.predict(None, rows, params={"with_reasons": True})
+    assert list(explained.columns) == [SCORE_COLUMN, REASONS_COLUMN]
+    np.testing.assert_allclose(explained[SCORE_COLUMN].to_numpy(), plain[SCORE_COLUMN].to_numpy())
+    empty = trained.model.predict(None, rows.iloc[0:0], params={"with_reasons": True})
+    assert empty.empty and list(empty.columns) == [SCORE_COLUMN, REASONS_COLUMN]
+
+
+def test_training_is_reproducible() -> None:
+    config = ModelConfig(n_estimators=50, random_state=11)
+    first, second = (fit_model(benign_fleet(rows=80), config) for _ in range(2))
+    np.testing.assert_array_equal(first.scores, second.scores)
+
+
+def test_training_metrics() -> None:
+    metrics = training_metrics(np.array([0.1, 0.2, 0.3, 0.9]), alert_top_n=2, alert_min_score=0.25)
+    assert metrics["training_rows"] == 4.0
+    assert metrics["score_max"] == 0.9
+    assert metrics["score_at_alert_top_n"] == 0.3
+    assert metrics["training_rows_above_alert_min_score"] == 2.0
+    assert metrics["score_p50"] == pytest.approx(0.25)

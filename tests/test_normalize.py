@@ -1,0 +1,201 @@
+"""Normalisation transforms: canonical signer, folded path, path class, status category (inline DataFrames)."""
+
+from __future__ import annotations
+
+from chispa import assert_df_equality
+from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
+from pyspark.sql.types import BooleanType, IntegerType, StringType, StructField, StructType
+
+from codesign_prevalence.features.normalize import (
+    STATUS_CATEGORIES,
+    file_stem,
+    status_of_rank,
+    with_path_normalization,
+    with_signer,
+    with_status_category,
+)
+
+SUBJECT_SCHEMA = StructType([StructField("cs_subject_name", StringType(), True)])
+PATH_SCHEMA = StructType([StructField("executable", StringType(), True)])
+
+
+def test_with_signer_folds_case_space_and_punctuation_but_keeps_legal_suffixes(spark: SparkSession) -> None:
+    rows = [
+        ("Microsoft Corporation ",),
+        ("microsoft  corporation",),
+        ("MICROSOFT\u00a0CORPORATION.",),
+        ("Micro\u200bsoft Corporation",),  # a zero-width space is removed, not made a space
+        ("Google LLC",),
+        ("Google Inc",),
+        ("Adobe Inc.",),
+        ("Amazon.com, Inc.",),
+        ("Hewlett-Packard",),
+        ("...",),
+        ("   ",),
+        (None,),
+    ]
+    expected = [
+        ("Microsoft Corporation ", "microsoft corporation"),
+        ("microsoft  corporation", "microsoft corporation"),
+        ("MICROSOFT\u00a0CORPORATION.", "microsoft corporation"),
+        ("Micro\u200bsoft Corporation", "microsoft corporation"),
+        ("Google LLC", "google llc"),
+        ("Google Inc", "google inc"),
+        ("Adobe Inc.", "adobe inc"),
+        ("Amazon.com, Inc.", "amazon com inc"),
+        ("Hewlett-Packard", "hewlett packard"),
+        ("...", None),
+        ("   ", None),
+        (None, None),
+    ]
+    actual = spark.createDataFrame(rows, SUBJECT_SCHEMA).transform(with_signer)
+    expected_df = spark.createDataFrame(expected, "cs_subject_name string, signer string")
+    assert_df_equality(actual, expected_df, ignore_nullable=True, ignore_row_order=True)
+
+
+def test_with_path_normalization_folds_users_guids_versions_and_temp_folders(spark: SparkSession) -> None:
+    rows = [
+        (r"C:\Users\alice\AppData\Local\Temp\{0F3A1B2C-1234-4ABC-8DEF-0123456789AB}\setup.exe",),
+        (r"C:\Users\bob\AppData\Local\Temp\{0f3a1b2c-1234-4abc-8def-0123456789ab}\setup.exe",),
+        (r"\\?\C:\Program Files (x86)\Google\Chrome\Application\120.0.6099.130\chrome.exe",),
+        (r"C:\Users\bob\AppData\Local\Discord\app-1.0.9013\Discord.exe",),
+        (r"C:\Windows\Temp\7zS4A3C\setup.exe",),
+        (r"C:\Users\x\AppData\Local\Temp\is-ABCDE.tmp\setup.tmp",),
+        (r"C:\Users\x\AppData\Local\Temp\Chocolatey\choco.exe",),
+        (r"c:/users/Bob/Downloads//x_1.2.exe",),
+        (r"C:\Users\Public\Documents\a.exe",),
+        (r"\??\C:\Windows\System32\svchost.exe",),
+        (r"C:\ProgramData\Vendor\v2.1\agent.exe",),
+        (r"\\fileserver\share\tool.exe",),
+        (None,),
+    ]
+    expected = [
+        (r"c:\users\*\appdata\local\temp\*\setup.exe", "temp"),
+        (r"c:\users\*\appdata\local\temp\*\setup.exe", "temp"),
+        (r"c:\program files (x86)\google\chrome\application\*\chrome.exe", "program_files"),
+        (r"c:\users\*\appdata\local\discord\*\discord.exe", "appdata"),
+        (r"c:\windows\temp\*\setup.exe", "temp"),
+        (r"c:\users\*\appdata\local\temp\*\setup.tmp", "temp"),
+        (r"c:\users\*\appdata\local\temp\chocolatey\choco.exe", "temp"),
+        (r"c:\users\*\downloads\x_1.2.exe", "downloads"),
+        (r"c:\users\public\documents\a.exe", "users_public"),
+        (r"c:\windows\system32\svchost.exe", "system"),
+        (r"c:\programdata\vendor\*\agent.exe", "programdata"),
+        (r"\\fileserver\share\tool.exe", "other"),
+        (None, "other"),
+    ]
+    actual = spark.createDataFrame(rows, PATH_SCHEMA).transform(with_path_normalization)
+    expected_df = spark.createDataFrame(
+        [(row[0], *normal) for row, normal in zip(rows, expected, strict=True)],
+        "executable string, path_norm string, path_class string",
+    )
+    assert_df_equality(actual, expected_df, ignore_nullable=True, ignore_row_order=True)
+
+
+def test_path_class_precedence(spark: SparkSession) -> None:
+    """Temp inside AppData is temp; Downloads inside Users\\Public is downloads; ProgramData beats system."""
+    rows = [
+        (r"C:\Users\a\AppData\Local\Temp\x.exe",),
+        (r"C:\Users\Public\Downloads\x.exe",),
+        (r"C:\Users\a\AppData\Roaming\x.exe",),
+        (r"C:\Windows\Temp\x.exe",),
+        (r"D:\Program Files\Vendor\x.exe",),
+        (r"C:\Windows\SysWOW64\x.exe",),
+        (r"C:\Users\a\Desktop\x.exe",),
+        (r"C:\Temporary\x.exe",),
+    ]
+    actual = (
+        spark.createDataFrame(rows, PATH_SCHEMA)
+        .transform(with_path_normalization)
+        .select("executable", "path_class")
+    )
+    expected = spark.createDataFrame(
+        [
+            (r"C:\Users\a\AppData\Local\Temp\x.exe", "temp"),
+            (r"C:\Users\Public\Downloads\x.exe", "downloads"),
+            (r"C:\Users\a\AppData\Roaming\x.exe", "appdata"),
+            (r"C:\Windows\Temp\x.exe", "temp"),
+            (r"D:\Program Files\Vendor\x.exe", "program_files"),
+            (r"C:\Windows\SysWOW64\x.exe", "system"),
+            (r"C:\Users\a\Desktop\x.exe", "other"),
+            (r"C:\Temporary\x.exe", "other"),
+        ],
+        "executable string, path_class string",
+    )
+    assert_df_equality(actual, expected, ignore_nullable=True, ignore_row_order=True)
+
+
+STATUS_SCHEMA = StructType(
+    [
+        StructField("cs_status", StringType(), True),
+        StructField("cs_exists", BooleanType(), True),
+        StructField("cs_trusted", BooleanType(), True),
+        StructField("cs_valid", BooleanType(), True),
+    ]
+)
+
+
+def test_with_status_category(spark: SparkSession) -> None:
+    rows = [
+        ("trusted", True, True, None),
+        ("errorExpired", True, False, None),
+        ("Expired", True, False, None),
+        ("errorRevoked", True, False, None),
+        ("errorUntrustedRoot", True, False, None),
+        ("errorChaining", True, False, None),
+        ("errorBadDigest", True, False, None),
+        ("invalid", True, False, False),
+        ("errorCode_endpoint: 0x800b0100", False, False, None),
+        ("errorCode_endpoint: 0x80096010", True, False, None),
+        (None, True, True, True),
+        (None, True, True, False),
+        (None, False, False, None),
+        (None, True, False, None),
+        (None, None, None, None),
+    ]
+    expected = [
+        ("trusted", 0),
+        ("expired", 3),
+        ("expired", 3),
+        ("revoked", 8),
+        ("untrusted_root", 5),
+        ("chaining", 4),
+        ("bad_digest", 7),
+        ("invalid", 6),
+        ("unsigned_or_unknown", 1),
+        ("other", 2),
+        ("trusted", 0),
+        ("invalid", 6),
+        ("unsigned_or_unknown", 1),
+        ("other", 2),
+        ("unsigned_or_unknown", 1),
+    ]
+    actual = (
+        spark.createDataFrame(rows, STATUS_SCHEMA)
+        .transform(with_status_category)
+        .select("status_category", "status_rank")
+    )
+    expected_df = spark.createDataFrame(
+        expected,
+        StructType([StructField("status_category", StringType()), StructField("status_rank", IntegerType())]),
+    )
+    assert_df_equality(actual, expected_df, ignore_nullable=True)
+
+
+def test_status_of_rank_inverts_the_rank(spark: SparkSession) -> None:
+    ranks = spark.createDataFrame([(rank,) for rank in [*range(len(STATUS_CATEGORIES)), None]], "rank int")
+    actual = ranks.select(status_of_rank(F.col("rank")).alias("category"))
+    expected = spark.createDataFrame(
+        [(name,) for name in [*STATUS_CATEGORIES, "unsigned_or_unknown"]], "category string"
+    )
+    assert_df_equality(actual, expected, ignore_nullable=True)
+
+
+def test_file_stem(spark: SparkSession) -> None:
+    names = spark.createDataFrame(
+        [(r"C:\a\Setup.EXE",), ("setup",), ("archive.tar.gz",), ("c:/x/y.dll",), (None,)], "name string"
+    )
+    actual = names.select(file_stem(F.col("name")).alias("stem"))
+    expected = spark.createDataFrame([("setup",), ("setup",), ("archive.tar",), ("y",), (None,)], "stem string")
+    assert_df_equality(actual, expected, ignore_nullable=True)
