@@ -13,9 +13,10 @@ generates a fleet with the simulator, ingests it with ``ingest_files`` into a fr
 - ``spark_prevalence``: the same core aggregation in Spark (the engine-to-engine comparison).
 
 Both engines use 2 threads; the Spark session (``local[2]``, 8g driver) is warmed up on a tiny fleet first,
-as it would be in a scheduled job that runs several stages. Prints one JSON document with seconds, the
-ratios Spark / DuckDB and the growth from the small to the large size, and the machine's load average
-(other processes on a shared machine slow both engines).
+as it would be in a scheduled job that runs several stages. Prints one JSON document with wall and CPU
+seconds (the JVM's for Spark, this process's for DuckDB, read around each step), the ratios Spark / DuckDB,
+the growth from the small to the large size, and the machine's load average after each size (other
+processes on a shared machine slow both engines; CPU seconds are much less sensitive to them).
 """
 
 from __future__ import annotations
@@ -137,46 +138,78 @@ def _generate_and_ingest(spark: SparkSession, directory: Path, events: int) -> d
             "ingest_seconds": round(ingested, 1)}
 
 
-def _time_features(spark: SparkSession, lake: Path) -> tuple[float, dict[str, object]]:
+class Clock:
+    """Wall seconds and CPU seconds of one engine (the JVM's process for Spark, this process for DuckDB).
+
+    On a shared machine the wall time grows with other processes' load; the CPU time much less.
+    """
+
+    def __init__(self, pid: int | None = None) -> None:
+        self.pid = pid
+
+    def _cpu(self) -> float:
+        if self.pid is None:
+            return time.process_time()
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def __enter__(self) -> Clock:
+        self.wall, self.cpu = time.monotonic(), self._cpu()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.wall, self.cpu = time.monotonic() - self.wall, self._cpu() - self.cpu
+
+
+def _jvm_pid(spark: SparkSession) -> int:
+    return int(spark.sparkContext._jvm.java.lang.ProcessHandle.current().pid())  # type: ignore[union-attr]
+
+
+def _time_features(spark: SparkSession, lake: Path) -> tuple[Clock, dict[str, object]]:
     context = JobContext(load_config(None, [f"storage.root={lake}"]), verbosity=0, _spark=spark)
-    started = time.monotonic()
-    report = features.run(context, None)
-    return time.monotonic() - started, report.as_dict()
+    with Clock(_jvm_pid(spark)) as clock:
+        report = features.run(context, None)
+    return clock, report.as_dict()
 
 
-def _time_duckdb(spark: SparkSession, lake: Path, as_of: dt.date, out: Path) -> float:
+def _time_duckdb(spark: SparkSession, lake: Path, as_of: dt.date, out: Path) -> Clock:
     files = sorted(DeltaTable.forPath(spark, str(lake / BRONZE_EVENTS)).toDF().inputFiles())
-    started = time.monotonic()
-    connection = duckdb.connect()
-    connection.execute("SET threads = 2")
-    connection.execute(
-        DUCKDB_PREVALENCE.format(out=str(out)),
-        {"files": files, "first_day": window_start(as_of, LOOKBACK), "as_of": as_of},
-    )
-    connection.close()
-    return time.monotonic() - started
+    with Clock() as clock:
+        connection = duckdb.connect()
+        connection.execute("SET threads = 2")
+        connection.execute(
+            DUCKDB_PREVALENCE.format(out=str(out)),
+            {"files": files, "first_day": window_start(as_of, LOOKBACK), "as_of": as_of},
+        )
+        connection.close()
+    return clock
 
 
-def _time_spark_prevalence(spark: SparkSession, lake: Path, as_of: dt.date, out: Path) -> float:
-    started = time.monotonic()
-    bronze = spark.read.format("delta").load(str(lake / BRONZE_EVENTS))
-    spark_prevalence(bronze, as_of).write.mode("overwrite").parquet(str(out))
-    return time.monotonic() - started
+def _time_spark_prevalence(spark: SparkSession, lake: Path, as_of: dt.date, out: Path) -> Clock:
+    with Clock(_jvm_pid(spark)) as clock:
+        bronze = spark.read.format("delta").load(str(lake / BRONZE_EVENTS))
+        spark_prevalence(bronze, as_of).write.mode("overwrite").parquet(str(out))
+    return clock
 
 
 def _measure(spark: SparkSession, directory: Path, events: int) -> dict[str, Any]:
     result = _generate_and_ingest(spark, directory, events)
     lake = directory / "lake"
-    spark_seconds, report = _time_features(spark, lake)
+    spark_clock, report = _time_features(spark, lake)
     as_of = dt.date.fromisoformat(str(report["as_of"]))
-    duck_seconds = _time_duckdb(spark, lake, as_of, directory / "duckdb_prevalence.parquet")
-    core_seconds = _time_spark_prevalence(spark, lake, as_of, directory / "spark_prevalence.parquet")
+    duck = _time_duckdb(spark, lake, as_of, directory / "duckdb_prevalence.parquet")
+    core = _time_spark_prevalence(spark, lake, as_of, directory / "spark_prevalence.parquet")
     result.update(
-        spark_features_seconds=round(spark_seconds, 1),
-        duckdb_prevalence_seconds=round(duck_seconds, 1),
-        spark_prevalence_seconds=round(core_seconds, 1),
-        features_over_duckdb=round(spark_seconds / duck_seconds, 2),
-        spark_prevalence_over_duckdb=round(core_seconds / duck_seconds, 2),
+        spark_features_seconds=round(spark_clock.wall, 1),
+        spark_features_cpu_seconds=round(spark_clock.cpu, 1),
+        duckdb_prevalence_seconds=round(duck.wall, 2),
+        duckdb_prevalence_cpu_seconds=round(duck.cpu, 2),
+        spark_prevalence_seconds=round(core.wall, 1),
+        spark_prevalence_cpu_seconds=round(core.cpu, 1),
+        features_over_duckdb=round(spark_clock.wall / duck.wall, 1),
+        features_over_duckdb_cpu=round(spark_clock.cpu / max(duck.cpu, 0.01), 1),
+        spark_prevalence_over_duckdb=round(core.wall / duck.wall, 1),
+        load_average_after=os.getloadavg(),
         features_report=report,
     )
     return result
@@ -202,12 +235,15 @@ def main() -> None:
 
         sizes = [size for size in (args.small, args.events) if size > 0]
         results = {f"{size}": _measure(spark, work / f"events-{size}", size) for size in sizes}
-        summary: dict[str, Any] = {"sizes": results, "cpu_count": os.cpu_count(), "load_average": os.getloadavg()}
+        summary: dict[str, Any] = {"sizes": results, "cpu_count": os.cpu_count()}
         if len(sizes) == 2:
             small, large = (results[f"{size}"] for size in sizes)
             summary["growth"] = {
                 "events_ratio": round(large["bronze_events"] / small["bronze_events"], 2),
                 "spark_features_ratio": round(large["spark_features_seconds"] / small["spark_features_seconds"], 2),
+                "spark_features_cpu_ratio": round(
+                    large["spark_features_cpu_seconds"] / small["spark_features_cpu_seconds"], 2
+                ),
                 "duckdb_ratio": round(large["duckdb_prevalence_seconds"] / small["duckdb_prevalence_seconds"], 2),
             }
         print(json.dumps(summary, indent=2, default=str))

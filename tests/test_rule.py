@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from chispa import assert_df_equality
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
@@ -44,33 +43,45 @@ def test_glob_to_regex_escapes_every_metacharacter() -> None:
     assert glob_to_regex("Ünï") == "(?s)^ünï$"
 
 
-@pytest.mark.parametrize(
-    ("pattern", "value", "matches"),
-    [
-        (r"*\AppData\*", r"C:\USERS\A\APPDATA\x.exe", True),
-        (r"*\AppData\*", r"C:\Users\a\AppDataX\x.exe", False),
-        (r"*\AppData\*", r"C:\Users\a\AppData", False),  # the folder itself: no trailing backslash
-        (r"*\AppData\*", "C:/Users/a/AppData/x.exe", False),  # forward slashes are other characters
-        (r"*\Temp\*", "C:\\Windows\\Temp\\line\nbreak.exe", True),  # `*` spans a new line
-        (r"C:\100%_done\*", r"c:\100%_done\x.exe", True),
-        (r"C:\100%_done\*", r"c:\100xydone\x.exe", False),  # `%` and `_` are literal
-        (r"C:\[ab]\*", r"C:\[ab]\x.exe", True),
-        (r"C:\[ab]\*", r"C:\a\x.exe", False),  # `[` is literal
-        (r"C:\a.b\*", r"C:\aXb\x.exe", False),  # `.` is literal
-        (r"C:\$x\*", r"C:\$x\y.exe", True),
-        (r"C:\a?c\*", r"C:\abc\y.exe", True),  # `?` is exactly one character
-        (r"C:\a?c\*", r"C:\ac\y.exe", False),
-        (r"C:\a?c\*", r"C:\abbc\y.exe", False),
-        (r"C:\a\b*", r"C:\a\b", True),  # `*` may be empty
-        (r"*\Users\Public\*", "C:\\U\u017fers\\Public\\x.exe", False),  # long s is not s
-        (r"*\AppData\*", None, None),
-    ],
-)
-def test_glob_matches_any(spark: SparkSession, pattern: str, value: str | None, matches: bool | None) -> None:
-    row = spark.createDataFrame([(value,)], "value string").select(
-        glob_matches_any(F.col("value"), [pattern]).alias("matches")
-    )
-    assert row.head()["matches"] is matches
+GLOB_CASES: list[tuple[str, str | None, bool | None]] = [
+    (r"*\AppData\*", r"C:\USERS\A\APPDATA\x.exe", True),
+    (r"*\AppData\*", r"C:\Users\a\AppDataX\x.exe", False),
+    (r"*\AppData\*", r"C:\Users\a\AppData", False),  # the folder itself: no trailing backslash
+    (r"*\AppData\*", "C:/Users/a/AppData/x.exe", False),  # forward slashes are other characters
+    (r"*\Temp\*", "C:\\Windows\\Temp\\line\nbreak.exe", True),  # `*` spans a new line
+    (r"C:\100%_done\*", r"c:\100%_done\x.exe", True),
+    (r"C:\100%_done\*", r"c:\100xydone\x.exe", False),  # `%` and `_` are literal
+    (r"C:\[ab]\*", r"C:\[ab]\x.exe", True),
+    (r"C:\[ab]\*", r"C:\a\x.exe", False),  # `[` is literal
+    (r"C:\a.b\*", r"C:\aXb\x.exe", False),  # `.` is literal
+    (r"C:\$x\*", r"C:\$x\y.exe", True),
+    (r"C:\a?c\*", r"C:\abc\y.exe", True),  # `?` is exactly one character (a regex)
+    (r"C:\a?c\*", r"C:\ac\y.exe", False),
+    (r"C:\a?c\*", r"C:\abbc\y.exe", False),
+    (r"C:\a\b*", r"C:\a\b", True),  # `*` may be empty (startswith)
+    (r"*.EXE", r"C:\a\b.exe", True),  # endswith
+    (r"C:\A\B.EXE", r"c:\a\b.exe", True),  # equality
+    (r"C:\A\B.EXE", r"c:\a\b.exe2", False),
+    (r"*\a*b\*", r"C:\aXXb\y.exe", True),  # a `*` inside: a regex
+    (r"*\a*b\*", r"C:\ab\y.exe", True),
+    (r"*\a*b\*", r"C:\a\b.exe", False),
+    ("*", "", True),
+    ("", "", True),
+    ("", "x", False),
+    (r"*\Users\Public\*", "C:\\U\u017fers\\Public\\x.exe", False),  # long s is not s
+    (r"*\AppData\*", None, None),
+]
+
+
+def test_glob_matches_any(spark: SparkSession) -> None:
+    """Every case in one projection (one Spark job)."""
+    columns = [
+        glob_matches_any(F.lit(value).cast("string"), [pattern]).alias(f"case_{index}")
+        for index, (pattern, value, _) in enumerate(GLOB_CASES)
+    ]
+    row = spark.range(1).select(*columns).head()
+    assert row is not None
+    assert [row[f"case_{index}"] for index in range(len(GLOB_CASES))] == [case[2] for case in GLOB_CASES]
 
 
 def test_seed_rule_semantics(spark: SparkSession) -> None:

@@ -247,8 +247,14 @@ def test_question_mark_is_one_character_for_us(spark: SparkSession) -> None:
 
 
 def test_metacharacter_patterns_agree_with_eql(spark: SparkSession) -> None:
-    """Patterns holding regex and LIKE metacharacters (no ``?``) agree with eql on the generated paths."""
-    patterns = ("*\\100%_done\\*", "*[x]*", "*$Recycle.Bin\\*", "*(x86)\\*", "*a.b*", "*\\ünïcödé\\*", "*ΣΑΣ*")
+    """Patterns holding regex and LIKE metacharacters (no ``?``), of every shape, agree with eql."""
+    patterns = (
+        # plain text (contains / startswith / endswith / equality) ...
+        "*\\100%_done\\*", "*[x]*", "*$Recycle.Bin\\*", "*(x86)\\*", "*a.b*", "*\\ünïcödé\\*", "*ΣΑΣ*",
+        "c:\\*", "*.EXE", "D:\\x.exe",
+        # ... and with a `*` inside (one regular expression)
+        "*\\100%_done\\*.exe", "*[x]*\\a_b\\*", "\\\\server\\share\\*$*", "*\\(x86)\\*\\*.exe",
+    )
     quoted = ", ".join('"' + pattern.replace("\\", "\\\\") + '"' for pattern in patterns)
     query = (
         "process where (process.code_signature.trusted == false or process.code_signature.valid == false) "

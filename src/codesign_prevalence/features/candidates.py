@@ -7,6 +7,32 @@ Populations (a binary can be in both):
   least once from a user-writable path class (appdata, temp, downloads, users_public, programdata), whatever
   its trust status and whether or not its signer is allow-listed.
 
+Columns (all figures over the as-of window; "executions" are events):
+
+- key: ``as_of``, ``population``, ``sha256``, ``signer`` (canonical);
+- certificate: ``subject_name`` (raw, most frequent), ``thumbprint`` (most frequent), ``rule_match`` (at
+  least one seed-rule match), ``status_category`` (worst seen: trusted < unsigned_or_unknown < other <
+  expired < chaining < untrusted_root < invalid < bad_digest < revoked), ``any_untrusted``, ``any_invalid``;
+- the binary: ``host_count``, ``exec_count``;
+- its hash: ``hash_host_count``, ``hash_fleet_fraction`` (hosts / ``fleet_hosts``), ``hash_exec_count``,
+  ``hash_first_seen``, ``hash_days_since_first_seen``, ``hash_active_days``, ``hash_path_count`` (distinct
+  normalised paths), ``hash_user_count``, ``hash_signer_count``;
+- its signer: ``signer_host_count``, ``signer_hash_count``, ``signer_first_seen``,
+  ``signer_days_since_first_seen`` (the whole signer), ``signer_other_host_count`` /
+  ``signer_other_hash_count`` (leave-one-out: hosts that ran another binary of the signer, and its other
+  hashes; a front company with one binary has 0 and 0, a famous signer whose stolen certificate signed one
+  odd binary keeps its profile), ``signer_user_writable_hash_share``, ``signer_anomalous_status_share``;
+- departure from the signer's profile: ``path_class`` (the binary's most frequent, ties by name),
+  ``signer_path_class_share`` (share of the signer's *other* binaries' executions that ran from that path
+  class; 0.0 = the signer never runs from here), ``pe_company_mismatch`` (some ``pe.company``, folded like a
+  signer name, neither contains nor is contained in the signer), ``original_name_mismatch``
+  (``pe.original_file_name`` differs from the process name, ignoring case and extension, on some event),
+  ``lolbin_parent_share`` (share of executions whose parent is in ``features.lolbin_parents``),
+  ``parent_distinct_count``;
+- for the analyst: ``example_path`` (raw, smallest), ``example_host`` (host name), ``example_parent`` (most
+  frequent parent name), ``host_names`` (up to 5, sorted), ``first_seen``, ``last_seen``, ``fleet_hosts``
+  (hosts with any event in the window).
+
 Null handling (every feature column is filled; only analyst columns may be null):
 
 - a binary without a canonical signer (a signed file whose subject is missing or folds to nothing) has no

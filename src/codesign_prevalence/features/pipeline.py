@@ -1,7 +1,7 @@
 """The features stage as one composition of transforms: bronze events -> the four output tables.
 
 Pure (no I/O, no session lookups): :func:`feature_tables` returns lazy DataFrames; the job persists the
-per-(host, binary) aggregate, writes the tables and counts them.
+event variants and the aggregates derived from them, counts them and writes the four tables.
 """
 
 from __future__ import annotations
@@ -36,7 +36,13 @@ class RuleLists:
 
 @dataclass(frozen=True)
 class FeatureTables:
-    """The lazy outputs of one as-of date; ``host_binary`` is the aggregate the others derive from."""
+    """The lazy outputs of one as-of date.
+
+    ``variants`` (the window's events grouped by their raw columns, with every attribute) is the only plan
+    besides ``rule_matches`` that reads events; ``host_binary`` (one row per host and binary) is the
+    aggregate that the hash, signer and candidate tables derive from; ``labels`` holds each binary's
+    analyst-facing raw values.
+    """
 
     rule_matches: DataFrame
     variants: DataFrame

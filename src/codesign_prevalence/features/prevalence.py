@@ -15,6 +15,9 @@ Active days are exact and cheap: each variant carries bit masks of the window da
 (``day_bits_<k>``: bit ``d`` of word ``k`` = window day ``63k + d``), combined with ``bit_or`` and counted
 with ``bit_count``.
 
+Every figure covers the as-of window only (the events passed in): "first seen" is the first execution in
+the window, not in the fleet's history.
+
 Determinism: every aggregate here is order-independent (counts, sums, min/max, bit masks, sorted arrays,
 ``min_by`` with ties broken by value), so a rerun on the same bronze data writes the same rows.
 """
