@@ -11,7 +11,6 @@ from pyspark.sql import functions as F
 
 from codesign_prevalence.ingest.parse import (
     classify_records,
-    key_variants,
     text_as_boolean,
     text_as_string_array,
     text_as_timestamp,
@@ -62,11 +61,6 @@ def _classified(
         .transform(with_ecs_fields)
         .transform(lambda df: classify_records(df, NOW, dt.date(2000, 1, 1), 48))
     )
-
-
-def test_key_variants_cover_every_split() -> None:
-    assert key_variants("a.b.c") == [("a", "b", "c"), ("a.b", "c"), ("a", "b.c"), ("a.b.c",)]
-    assert key_variants("x") == [("x",)]
 
 
 def test_every_outcome_and_reason(spark: SparkSession) -> None:

@@ -18,12 +18,14 @@ Type coercions (the ingest's contract, tested in ``tests/test_ingest_parse.py``)
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
-from pyspark.sql.types import ArrayType, StringType, StructField, StructType
+from pyspark.sql.types import ArrayType, StringType
 
+from codesign_prevalence.ingest.extract import BLANK_COLUMN, PARSE_ERROR_COLUMN, fields_from_lines, records_ddl
+from codesign_prevalence.ingest.reader import LINES_ARROW_SCHEMA, LINES_DDL
 from codesign_prevalence.schema import (
     BRONZE_SCHEMA,
     ECS_BOOLEAN_FIELDS,
@@ -36,13 +38,10 @@ from codesign_prevalence.schema import (
     QUARANTINE_SCHEMA,
     REASON_BAD_TIMESTAMP,
     REASON_MISSING_PREFIX,
-    REASON_NOT_JSON,
-    REASON_NOT_OBJECT,
     REASON_WRONG_TYPE_PREFIX,
     REQUIRED_COLUMNS,
 )
 
-CORRUPT_COLUMN = "_corrupt_record"
 REASON_TIMESTAMP_RANGE = "timestamp_out_of_range"
 OUTCOME_ACCEPTED = "accepted"
 OUTCOME_QUARANTINED = "quarantined"
@@ -66,76 +65,14 @@ EXTRA_FIELDS: dict[str, str] = {
 ALL_FIELDS: dict[str, str] = {**ECS_STRING_FIELDS, **ECS_BOOLEAN_FIELDS, **EXTRA_FIELDS}
 
 
-def key_variants(dotted: str) -> list[tuple[str, ...]]:
-    """Every way a dotted ECS name can be spelled as nested keys: ``a.b.c`` -> (a,b,c), (a.b,c), (a,b.c), (a.b.c)."""
-    parts = dotted.split(".")
-    variants: list[tuple[str, ...]] = []
-    for mask in range(2 ** (len(parts) - 1)):
-        keys: list[str] = [parts[0]]
-        for index, part in enumerate(parts[1:]):
-            if mask & (1 << index):
-                keys[-1] = f"{keys[-1]}.{part}"
-            else:
-                keys.append(part)
-        variants.append(tuple(keys))
-    # Nested first: when a document has both spellings, the nested one wins.
-    return sorted(variants, key=len, reverse=True)
-
-
-def _insert(tree: dict[str, object], keys: tuple[str, ...]) -> None:
-    node = tree
-    for key in keys[:-1]:
-        child = node.setdefault(key, {})
-        if not isinstance(child, dict):  # a leaf and a struct under one name: keep the leaf
-            return
-        node = child
-    node.setdefault(keys[-1], None)
-
-
-def _to_struct(tree: Mapping[str, object]) -> StructType:
-    fields = [
-        StructField(name, _to_struct(child) if isinstance(child, dict) else StringType(), True)
-        for name, child in sorted(tree.items())
-    ]
-    return StructType(fields)
-
-
-def ecs_read_schema(dotted_fields: Iterable[str]) -> StructType:
-    """A ``from_json`` schema with a text leaf for each spelling of each field, plus the corrupt-record column."""
-    tree: dict[str, object] = {}
-    for dotted in dotted_fields:
-        for keys in key_variants(dotted):
-            _insert(tree, keys)
-    schema = _to_struct(tree)
-    return schema.add(StructField(CORRUPT_COLUMN, StringType(), True))
-
-
-def _field(document: Column, dotted: str) -> Column:
-    """The first non-empty spelling of a field in a parsed document."""
-    spellings = []
-    for keys in key_variants(dotted):
-        column = document
-        for key in keys:
-            column = column.getField(key)
-        spellings.append(F.when(column != F.lit(""), column))
-    return F.coalesce(*spellings) if len(spellings) > 1 else spellings[0]
-
-
 def with_ecs_fields(lines: DataFrame, fields: Mapping[str, str] = ALL_FIELDS) -> DataFrame:
     """Parse ``raw`` as JSON and add one text column per entry of ``fields`` (column name -> ECS field).
 
-    Reads: ``raw``. Adds: each key of ``fields``, ``_corrupt``, ``_is_blank``.
+    Reads: the columns of the reader (``raw``, ``read_error``, ...). Adds: each key of ``fields``,
+    ``_parse_error`` (``not_json``/``not_an_object`` or null) and ``_is_blank``. The parsing is
+    :class:`~codesign_prevalence.ingest.extract.FieldExtractor`'s, in Python tasks.
     """
-    schema = ecs_read_schema(fields.values())
-    options = {"mode": "PERMISSIVE", "columnNameOfCorruptRecord": CORRUPT_COLUMN}
-    parsed = lines.withColumn("_doc", F.from_json(F.col("raw"), schema, options))
-    document = F.col("_doc")
-    return parsed.select(
-        "*",
-        *[_field(document, dotted).alias(name) for name, dotted in fields.items()],
-        document.getField(CORRUPT_COLUMN).isNotNull().alias("_corrupt"),
-        (F.trim(F.coalesce(F.col("raw"), F.lit(""))) == F.lit("")).alias("_is_blank"),
-    ).drop("_doc")
+    return lines.mapInArrow(fields_from_lines(fields, LINES_ARROW_SCHEMA), records_ddl(fields, LINES_DDL))
 
 
 def text_as_boolean(text: Column) -> Column:
@@ -163,14 +100,6 @@ def text_as_string_array(text: Column) -> Column:
     )
 
 
-def _not_json_reason(raw: Column) -> Column:
-    parses_as_json = F.get_json_object(raw, "$").isNotNull() | (F.trim(raw) == F.lit("null"))
-    starts_as_object = F.ltrim(raw).startswith("{")
-    return F.when(~starts_as_object & parses_as_json, F.lit(REASON_NOT_OBJECT)).otherwise(
-        F.lit(REASON_NOT_JSON)
-    )
-
-
 def classify_records(
     records: DataFrame,
     ingested_at: dt.datetime,
@@ -179,7 +108,7 @@ def classify_records(
 ) -> DataFrame:
     """Decide each line's fate: accepted, quarantined (with a reason), skipped, or blank.
 
-    Reads: ``raw``, ``read_error`` and the columns of :func:`with_ecs_fields`.
+    Reads: ``read_error`` and the columns of :func:`with_ecs_fields`.
     Adds: ``timestamp``, typed boolean columns, ``outcome``, ``reason``.
     """
     timestamp = text_as_timestamp(F.col("_timestamp"))
@@ -207,8 +136,8 @@ def classify_records(
     ]
     reason = (
         F.when(F.col("read_error").isNotNull(), F.col("read_error"))
-        .when(F.col("_is_blank"), F.lit(None))
-        .when(F.col("_corrupt"), _not_json_reason(F.col("raw")))
+        .when(F.col(BLANK_COLUMN), F.lit(None))
+        .when(F.col(PARSE_ERROR_COLUMN).isNotNull(), F.col(PARSE_ERROR_COLUMN))
         .when(F.col("_category").isNull(), F.lit(REASON_MISSING_PREFIX + ECS_EVENT_CATEGORY))
         .when(~is_process_start, F.lit(None))
         .otherwise(
@@ -223,14 +152,12 @@ def classify_records(
     )
     outcome = (
         F.when(F.col("read_error").isNotNull(), F.lit(OUTCOME_QUARANTINED))
-        .when(F.col("_is_blank"), F.lit(OUTCOME_BLANK))
+        .when(F.col(BLANK_COLUMN), F.lit(OUTCOME_BLANK))
         .when(F.col("reason").isNotNull(), F.lit(OUTCOME_QUARANTINED))
         .when(~is_process_start, F.lit(OUTCOME_SKIPPED))
         .otherwise(F.lit(OUTCOME_ACCEPTED))
     )
-    return (
-        records.withColumn("timestamp", timestamp).withColumn("reason", reason).withColumn("outcome", outcome)
-    )
+    return records.withColumn("timestamp", timestamp).withColumn("reason", reason).withColumn("outcome", outcome)
 
 
 def _canonical_event_id() -> Column:
@@ -247,9 +174,7 @@ def _canonical_event_id() -> Column:
     return F.concat(F.lit("sha256:"), F.sha2(F.to_json(identity), 256))
 
 
-def to_bronze(
-    classified: DataFrame, source: str, ingested_at: dt.datetime, keep: tuple[str, ...] = ()
-) -> DataFrame:
+def to_bronze(classified: DataFrame, source: str, ingested_at: dt.datetime, keep: tuple[str, ...] = ()) -> DataFrame:
     """Accepted records as bronze rows (the schema of :data:`BRONZE_SCHEMA`).
 
     Reads: the columns of :func:`classify_records`. Output: exactly ``BRONZE_SCHEMA``, then ``keep``.

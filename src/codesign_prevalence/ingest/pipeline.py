@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass
+from functools import partial
 
 from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
@@ -16,7 +17,9 @@ from pyspark.sql import functions as F
 
 from codesign_prevalence.config import IngestConfig
 from codesign_prevalence.errors import UserError
+from codesign_prevalence.ingest.extract import FieldExtractor, add_fields, records_ddl, records_schema
 from codesign_prevalence.ingest.parse import (
+    ALL_FIELDS,
     OUTCOME_ACCEPTED,
     OUTCOME_BLANK,
     OUTCOME_QUARANTINED,
@@ -26,7 +29,7 @@ from codesign_prevalence.ingest.parse import (
     to_quarantine,
     with_ecs_fields,
 )
-from codesign_prevalence.ingest.reader import LINES_DDL, ReaderLimits, lines_from_files
+from codesign_prevalence.ingest.reader import LINES_ARROW_SCHEMA, LINES_DDL, ReaderLimits, lines_from_files
 from codesign_prevalence.schema import BRONZE_SCHEMA, QUARANTINE_SCHEMA
 from codesign_prevalence.storage import (
     BRONZE_EVENTS,
@@ -51,11 +54,7 @@ class IngestReport:
     @property
     def balanced(self) -> bool:
         accounted = (
-            self.accepted
-            + self.quarantined
-            + self.duplicates
-            + self.skipped_not_process_start
-            + self.blank_lines
+            self.accepted + self.quarantined + self.duplicates + self.skipped_not_process_start + self.blank_lines
         )
         return accounted == self.lines_read
 
@@ -66,21 +65,25 @@ class IngestReport:
         return result
 
 
-def read_lines(spark: SparkSession, files: list[str], limits: ReaderLimits) -> DataFrame:
-    """One row per input line: ``source_file``, ``line_number``, ``raw``, ``read_error``.
+def read_records(spark: SparkSession, files: list[str], limits: ReaderLimits) -> DataFrame:
+    """One row per input line: ``source_file``, ``line_number``, ``raw``, ``read_error`` and the columns of
+    :func:`with_ecs_fields`.
 
-    Files are read by Python tasks on the executors (one task per file); when there are fewer files than
-    cores, the lines are spread round-robin so that JSON parsing uses every core.
+    Files are read by Python tasks on the executors, one task per file, which also parse the JSON. With
+    fewer files than cores, the lines are spread round-robin first, so that parsing uses every core.
     """
     parallelism = spark.sparkContext.defaultParallelism
     file_list = F.array(*[F.lit(path) for path in files])
     paths = spark.range(0, len(files), 1, numPartitions=max(1, min(len(files), 4 * parallelism))).select(
         F.element_at(file_list, (F.col("id") + 1).cast("int")).alias("path")
     )
-    lines = paths.mapInArrow(lines_from_files(limits), LINES_DDL)
     if len(files) < parallelism:
-        lines = lines.repartition(parallelism)
-    return lines
+        lines = paths.mapInArrow(lines_from_files(limits), LINES_DDL)
+        return lines.repartition(parallelism).transform(with_ecs_fields)
+    extractor = FieldExtractor(ALL_FIELDS)
+    schema = records_schema(ALL_FIELDS, LINES_ARROW_SCHEMA)
+    parse = partial(add_fields, extractor=extractor, schema=schema)
+    return paths.mapInArrow(lines_from_files(limits, parse), records_ddl(ALL_FIELDS, LINES_DDL))
 
 
 def _deduplicated(bronze_rows: DataFrame) -> DataFrame:
@@ -104,12 +107,9 @@ def ingest_files(
     ingested_at = (now or dt.datetime.now(dt.UTC)).replace(tzinfo=None)
     limits = ReaderLimits(config.max_line_bytes, config.raw_quarantine_chars, config.arrow_batch_lines)
     classified = (
-        read_lines(spark, files, limits)
-        .transform(with_ecs_fields)
+        read_records(spark, files, limits)
         .transform(
-            lambda records: classify_records(
-                records, ingested_at, config.min_event_date, config.max_future_hours
-            )
+            lambda records: classify_records(records, ingested_at, config.min_event_date, config.max_future_hours)
         )
         # Only quarantined lines keep their raw text: the others are fully described by their columns.
         .withColumn("raw", F.when(F.col("outcome") == F.lit(OUTCOME_QUARANTINED), F.col("raw")))
@@ -121,15 +121,25 @@ def ingest_files(
         classified.unpersist()
 
 
-def _outcome_counts(classified: DataFrame) -> tuple[dict[str, int], dict[str, int]]:
-    rows = classified.groupBy("outcome", "reason").count().collect()
-    outcomes: dict[str, int] = {}
+@dataclass(frozen=True)
+class _Outcomes:
+    counts: dict[str, int]
+    reasons: dict[str, int]
+    accepted_dates: list[dt.date]
+
+
+def _outcomes(classified: DataFrame) -> _Outcomes:
+    """Lines per outcome, quarantined lines per reason and the dates of accepted events, in one pass."""
+    event_date = F.when(F.col("outcome") == F.lit(OUTCOME_ACCEPTED), F.to_date(F.col("timestamp")))
+    rows = classified.groupBy("outcome", "reason", event_date.alias("event_date")).count().collect()
+    counts: dict[str, int] = {}
     reasons: dict[str, int] = {}
     for row in rows:
-        outcomes[row["outcome"]] = outcomes.get(row["outcome"], 0) + int(row["count"])
+        counts[row["outcome"]] = counts.get(row["outcome"], 0) + int(row["count"])
         if row["outcome"] == OUTCOME_QUARANTINED:
             reasons[row["reason"]] = reasons.get(row["reason"], 0) + int(row["count"])
-    return outcomes, reasons
+    dates = sorted({row["event_date"] for row in rows if row["event_date"] is not None})
+    return _Outcomes(counts, reasons, dates)
 
 
 def _write(
@@ -140,14 +150,14 @@ def _write(
     ingested_at: dt.datetime,
     config: IngestConfig,
 ) -> IngestReport:
-    outcomes, reasons = _outcome_counts(classified)
+    summary = _outcomes(classified)
+    outcomes, reasons, dates = summary.counts, summary.reasons, summary.accepted_dates
     lines_read = sum(outcomes.values())
     if lines_read == 0:
         raise UserError(f"the input has no lines to ingest ({len(files)} empty file(s))")
 
     accepted_rows = to_bronze(classified, config.source, ingested_at, keep=("line_number",))
     unique_rows = _deduplicated(accepted_rows)
-    dates = [row[0] for row in unique_rows.select("event_date").distinct().collect()]
 
     inserted = 0
     bronze = lakehouse.ensure(spark, BRONZE_EVENTS, BRONZE_SCHEMA, partition_by=("event_date",))

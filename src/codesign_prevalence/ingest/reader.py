@@ -84,30 +84,64 @@ def _decoded(line: bytes, limits: ReaderLimits) -> tuple[str | None, str | None]
 
 def read_numbered_lines(path: str, limits: ReaderLimits) -> Iterator[tuple[int, str | None, str | None]]:
     """(line number, text, error reason) for each line of a file; blank lines come with text ``""``."""
+    for first, texts, errors in _numbered_blocks(path, limits):
+        yield from zip(range(first, first + len(texts)), texts, errors, strict=True)
+
+
+Block = tuple[int, list[str | None], list[str | None]]
+
+
+def _decoded_block(body: bytes, may_be_too_long: int) -> list[str | None] | None:
+    """The lines of a block of whole lines, or None if a line is not UTF-8 or may be too long."""
+    try:
+        lines: list[str | None] = [
+            line[:-1] if line.endswith("\r") else line for line in body.decode("utf-8").split("\n")
+        ]
+    except UnicodeDecodeError:
+        return None
+    if any(len(line) > may_be_too_long for line in lines if line is not None):
+        return None
+    return lines
+
+
+def _numbered_blocks(path: str, limits: ReaderLimits) -> Iterator[Block]:
+    """The file's lines as blocks: (number of the first line, texts, error reasons), one block per chunk read.
+
+    Each chunk's whole lines are decoded at once; a chunk that is not valid UTF-8, or has a line that may be
+    too long, is redone line by line to find the culprits.
+    """
     number = 0
     pending = b""
     truncated = False
+    may_be_too_long = limits.max_line_bytes // 4  # a line of fewer characters has fewer bytes than the limit
     try:
         for chunk, cut_short in _gzip_aware_chunks(path):
             truncated = truncated or cut_short
             if not chunk:
                 continue
-            pieces = (pending + chunk).split(b"\n")
-            pending = pieces.pop()
-            for piece in pieces:
-                if number == 0 and piece.startswith(UTF8_BOM):
-                    piece = piece[len(UTF8_BOM) :]
-                number += 1
-                text, error = _decoded(piece.rstrip(b"\r"), limits)
-                yield number, text, error
+            data = pending + chunk if pending else chunk
+            if number == 0 and data.startswith(UTF8_BOM):
+                data = data[len(UTF8_BOM) :]
+            cut = data.rfind(b"\n")
+            if cut < 0:
+                pending = data
+                continue
+            body, pending = data[:cut], data[cut + 1 :]
+            texts = _decoded_block(body, may_be_too_long)
+            if texts is not None:
+                errors: list[str | None] = [None] * len(texts)
+            else:
+                pairs = [_decoded(piece.rstrip(b"\r"), limits) for piece in body.split(b"\n")]
+                texts = [text for text, _ in pairs]
+                errors = [error for _, error in pairs]
+            yield number + 1, texts, errors
+            number += len(texts)
     except (OSError, zlib.error, EOFError) as exc:
-        number += 1
-        yield number, None, f"{REASON_UNREADABLE_FILE}: {type(exc).__name__}: {exc}"[:500]
+        yield number + 1, [None], [f"{REASON_UNREADABLE_FILE}: {type(exc).__name__}: {exc}"[:500]]
         return
     if pending.strip() or truncated:
-        number += 1
         text, error = _decoded(pending.rstrip(b"\r"), limits)
-        yield number, text, REASON_TRUNCATED_GZIP if truncated else error
+        yield number + 1, [text], [REASON_TRUNCATED_GZIP if truncated else error]
 
 
 def _gzip_aware_chunks(path: str) -> Iterator[tuple[bytes, bool]]:
@@ -134,23 +168,23 @@ def _gzip_aware_chunks(path: str) -> Iterator[tuple[bytes, bool]]:
 
 
 def _batches(path: str, limits: ReaderLimits) -> Iterator[pa.RecordBatch]:
-    numbers: list[int] = []
+    first = 1
     texts: list[str | None] = []
     errors: list[str | None] = []
-    for number, text, error in read_numbered_lines(path, limits):
-        numbers.append(number)
-        texts.append(text)
-        errors.append(error)
-        if len(numbers) >= limits.batch_lines:
-            yield _batch(path, numbers, texts, errors)
-            numbers, texts, errors = [], [], []
-    if numbers:
-        yield _batch(path, numbers, texts, errors)
+    for block_first, block_texts, block_errors in _numbered_blocks(path, limits):
+        if not texts:
+            first = block_first
+        texts.extend(block_texts)
+        errors.extend(block_errors)
+        while len(texts) >= limits.batch_lines:
+            size = limits.batch_lines
+            yield _batch(path, list(range(first, first + size)), texts[:size], errors[:size])
+            first, texts, errors = first + size, texts[size:], errors[size:]
+    if texts:
+        yield _batch(path, list(range(first, first + len(texts))), texts, errors)
 
 
-def _batch(
-    path: str, numbers: list[int], texts: list[str | None], errors: list[str | None]
-) -> pa.RecordBatch:
+def _batch(path: str, numbers: list[int], texts: list[str | None], errors: list[str | None]) -> pa.RecordBatch:
     return pa.RecordBatch.from_arrays(
         [
             pa.array([path] * len(numbers), pa.string()),
@@ -162,15 +196,24 @@ def _batch(
     )
 
 
-def lines_from_files(limits: ReaderLimits) -> Callable[[Iterable[pa.RecordBatch]], Iterable[pa.RecordBatch]]:
-    """A ``mapInArrow`` function: batches of file paths in, batches of numbered lines out."""
+def lines_from_files(
+    limits: ReaderLimits, then: Callable[[pa.RecordBatch], pa.RecordBatch] | None = None
+) -> Callable[[Iterable[pa.RecordBatch]], Iterable[pa.RecordBatch]]:
+    """A ``mapInArrow`` function: batches of file paths in, batches of numbered lines out.
+
+    ``then``, when given, is applied to each batch of lines in the same task (the field extraction, so that
+    the lines need not cross into the JVM and back first).
+    """
 
     def read(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for batch in batches:
             for path in batch.column("path").to_pylist():
+                lines: Iterable[pa.RecordBatch]
                 if not os.access(path, os.R_OK):
-                    yield _batch(path, [0], [None], [f"{REASON_UNREADABLE_FILE}: permission denied"])
-                    continue
-                yield from _batches(path, limits)
+                    lines = [_batch(path, [0], [None], [f"{REASON_UNREADABLE_FILE}: permission denied"])]
+                else:
+                    lines = _batches(path, limits)
+                for lines_batch in lines:
+                    yield lines_batch if then is None else then(lines_batch)
 
     return read

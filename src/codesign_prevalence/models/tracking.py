@@ -50,19 +50,6 @@ class Tracking:
     client: MlflowClient
 
 
-def _sqlalchemy_compat() -> None:
-    """Let MLflow 3.6's SQL store import under SQLAlchemy 2.1, which dropped ``FallbackAsyncAdaptedQueuePool``.
-
-    MLflow only maps a pool-class *name* (``MLFLOW_SQLALCHEMYSTORE_POOLCLASS``) to that class; SQLAlchemy 2.1's
-    ``AsyncAdaptedQueuePool`` replaces it. A no-op on SQLAlchemy 2.0. Remove once SQLAlchemy is pinned < 2.1
-    or MLflow supports 2.1.
-    """
-    import sqlalchemy.pool
-
-    if not hasattr(sqlalchemy.pool, "FallbackAsyncAdaptedQueuePool"):
-        sqlalchemy.pool.FallbackAsyncAdaptedQueuePool = sqlalchemy.pool.AsyncAdaptedQueuePool  # type: ignore[attr-defined]
-
-
 def make_quiet() -> None:
     """No progress bars or INFO chatter from MLflow on the job's output."""
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
@@ -126,7 +113,6 @@ def resolve_uris(config: Config) -> tuple[str, str, str | None]:
 def connect(config: Config) -> Tracking:
     """Point MLflow (the fluent API and a client) at the configured stores."""
     make_quiet()
-    _sqlalchemy_compat()
     tracking_uri, registry_uri, artifact_location = resolve_uris(config)
     mlflow.set_tracking_uri(tracking_uri)
     mlflow.set_registry_uri(registry_uri)

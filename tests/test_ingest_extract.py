@@ -1,0 +1,117 @@
+"""The JSON field extractor (pure Python): text semantics, spellings, precedence and parse errors."""
+
+from __future__ import annotations
+
+import json
+
+import pyarrow as pa
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from codesign_prevalence.ingest.extract import FieldExtractor, add_fields, records_schema
+from codesign_prevalence.ingest.reader import LINES_ARROW_SCHEMA
+from codesign_prevalence.schema import REASON_NOT_JSON, REASON_NOT_OBJECT
+
+FIELDS = {"pid": "process.pid", "status": "process.code_signature.status", "name": "host.name", "ts": "@timestamp"}
+EXTRACTOR = FieldExtractor(FIELDS)
+
+
+def _values(text: str | None) -> dict[str, str | None]:
+    values, error, blank = EXTRACTOR.extract(text)
+    assert error is None and not blank
+    return dict(zip(FIELDS, values, strict=True))
+
+
+def test_every_json_type_becomes_text() -> None:
+    doc = {
+        "process": {"pid": 12, "code_signature": {"status": True}},
+        "host": {"name": [1, {"a": "ü"}]},
+        "@timestamp": 1.5,
+    }
+    assert _values(json.dumps(doc)) == {"pid": "12", "status": "true", "name": '[1,{"a":"ü"}]', "ts": "1.5"}
+
+
+def test_empty_string_and_null_are_missing() -> None:
+    assert _values('{"process": {"pid": "", "code_signature": null}, "host": {"name": null}}') == dict.fromkeys(FIELDS)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"process": {"code_signature": {"status": "s"}}}',
+        '{"process.code_signature.status": "s"}',
+        '{"process.code_signature": {"status": "s"}}',
+        '{"process": {"code_signature.status": "s"}}',
+    ],
+)
+def test_nested_dotted_and_mixed_spellings(text: str) -> None:
+    assert _values(text)["status"] == "s"
+
+
+def test_the_most_nested_spelling_wins_whatever_the_key_order() -> None:
+    for text in (
+        '{"process.pid": 1, "process": {"pid": 2}}',
+        '{"process": {"pid": 2}, "process.pid": 1}',
+        '{"process": {"pid": 2}, "process.pid": 1, "process.code_signature.status": ""}',
+    ):
+        assert _values(text)["pid"] == "2"
+    assert _values('{"process.pid": 1, "process": {"pid": ""}}')["pid"] == "1"  # an empty value is no value
+
+
+def test_a_sub_object_of_the_wrong_type_hides_only_its_fields() -> None:
+    assert _values('{"process": "x", "host": {"name": "h"}}') == {**dict.fromkeys(FIELDS), "name": "h"}
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("{", REASON_NOT_JSON),
+        ('{"a": 1} x', REASON_NOT_JSON),
+        ("[1]", REASON_NOT_OBJECT),
+        ("null", REASON_NOT_OBJECT),
+        ("12", REASON_NOT_OBJECT),
+        ('"s"', REASON_NOT_OBJECT),
+        ('{"a": "\x01"}', REASON_NOT_JSON),
+    ],
+)
+def test_parse_errors(text: str, error: str) -> None:
+    assert EXTRACTOR.extract(text)[1:] == (error, False)
+
+
+@pytest.mark.parametrize("text", [None, "", "   "])
+def test_blank_lines(text: str | None) -> None:
+    assert EXTRACTOR.extract(text)[1:] == (None, True)
+
+
+def test_lenient_documents_python_json_accepts() -> None:
+    values = _values('{"process": {"pid": NaN}, "host": {"name": "a\\ud800b"}, "@timestamp": 123456789012345678901234}')
+    assert values["pid"] == "NaN" and values["name"] == "a\ufffdb" and values["ts"] == "123456789012345678901234"
+
+
+def test_deeply_nested_documents_do_not_crash() -> None:
+    text = '{"process": ' + "[" * 5000 + "]" * 5000 + "}"
+    values, error, _ = EXTRACTOR.extract(text)
+    assert error in (None, REASON_NOT_JSON) and values[0] is None
+
+
+@given(st.text())
+def test_attacker_strings_round_trip(value: str) -> None:
+    clean = "".join(c if not "\ud800" <= c <= "\udfff" else "\ufffd" for c in value)
+    expected = clean or None
+    assert _values(json.dumps({"host": {"name": value}}))["name"] == expected
+    assert _values(json.dumps({"host": {"name": value}}, ensure_ascii=False))["name"] == expected
+
+
+def test_batches_keep_read_errors_unparsed() -> None:
+    batch = pa.RecordBatch.from_pylist(
+        [
+            {"source_file": "f", "line_number": 1, "raw": '{"host": {"name": "h"}}', "read_error": None},
+            {"source_file": "f", "line_number": 2, "raw": '{"host": {"name": "h"}}', "read_error": "line_too_long"},
+        ],
+        schema=LINES_ARROW_SCHEMA,
+    )
+    out = add_fields(batch, EXTRACTOR, records_schema(FIELDS, LINES_ARROW_SCHEMA)).to_pylist()
+    assert [row["name"] for row in out] == ["h", None]
+    assert [row["_is_blank"] for row in out] == [False, False]
+    assert out[1]["read_error"] == "line_too_long"
