@@ -38,8 +38,8 @@ class FieldExtractor:
     """Reads the fields ``columns`` (column name -> dotted ECS name) out of JSON text.
 
     Most documents spell every field nested; for them one walk down a tree of the wanted keys does it. A
-    document whose text holds a key that could be a dotted spelling (``"process.``, also escaped as
-    ``\\u002e``) takes the general walk over its keys, which ranks the spellings.
+    document whose text holds a key with a dot in it (or an escaped dot) takes the general walk over its
+    keys, which ranks the spellings.
     """
 
     def __init__(self, columns: Mapping[str, str]) -> None:
@@ -55,8 +55,8 @@ class FieldExtractor:
             for key in parents:
                 node = node.setdefault(key, {})
             node[leaf] = position
-        segments = sorted({segment for prefix in self._prefixes for segment in prefix.split(".")})
-        self._dotted_markers = ['"' + segment + "." for segment in segments] + ["\\u002e", "\\u002E"]
+        # A key holding a dot (``"process.pid":``), or an escaped dot anywhere: maybe a dotted spelling.
+        self._dotted_key = re.compile(r'\.[^"\\]*"\s*:')
 
     def extract(self, text: str | None) -> tuple[list[str | None], str | None, bool]:
         """(one text value per column, the parse error or None, whether the line is blank)."""
@@ -68,7 +68,7 @@ class FieldExtractor:
             return values, REASON_NOT_JSON, False
         if type(document) is not dict:
             return values, REASON_NOT_OBJECT, False
-        if not any(marker in text for marker in self._dotted_markers):
+        if "\\u002" not in text and self._dotted_key.search(text) is None:
             _walk_nested(document, self._tree, values)
         else:
             self._walk(document, "", 1, values, [0] * len(self.names))
@@ -170,18 +170,17 @@ def add_fields(batch: pa.RecordBatch, extractor: FieldExtractor, schema: pa.Sche
     extract = extractor.extract
     unparsed: tuple[list[str | None], str | None, bool] = ([None] * len(extractor.names), None, False)
     collecting = gc.isenabled()
-    gc.disable()  # documents have no cycles; the collector would rescan the growing list of rows for nothing
+    gc.disable()  # no cycles here; the collector would rescan the growing lists of rows for nothing
     try:
         rows = [unparsed if error is not None else extract(raw) for raw, error in zip(raws, errors, strict=True)]
+        if rows:
+            values, parse_errors, blanks = zip(*rows, strict=True)
+            columns = list(zip(*values, strict=True))
+        else:
+            parse_errors, blanks, columns = (), (), [()] * len(extractor.names)
     finally:
         if collecting:
             gc.enable()
-    width = len(extractor.names)
-    if rows:
-        values, parse_errors, blanks = zip(*rows, strict=True)
-        columns = list(zip(*values, strict=True))
-    else:
-        parse_errors, blanks, columns = (), (), [()] * width
     arrays = list(batch.columns) + [pa.array(column, pa.string()) for column in columns]
     arrays += [pa.array(parse_errors, pa.string()), pa.array(blanks, pa.bool_())]
     return pa.RecordBatch.from_arrays(arrays, schema=schema)
