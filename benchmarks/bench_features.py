@@ -120,18 +120,23 @@ def spark_prevalence(bronze: DataFrame, as_of: dt.date) -> DataFrame:
     )
 
 
-def _generate_and_ingest(spark: SparkSession, directory: Path, events: int) -> dict[str, Any]:
+def _generate_and_ingest(spark: SparkSession, directory: Path, events: int, parts: int) -> dict[str, Any]:
+    """The fleet is generated as ``parts`` sub-fleets (seeds 42, 43, ...), one file each, so that the ingest
+    reads files in parallel as it would a fleet's daily or per-shipper exports."""
     hosts = max(1, round(events / (EVENTS_PER_HOST_DAY * DAYS)))
-    fleet_dir = directory / "fleet"
     started = time.monotonic()
-    if not (fleet_dir / "events.ndjson.gz").is_file():
-        generate_fleet(fleet_dir, hosts=hosts, days=DAYS, seed=42, end_date=END,
-                       events_per_host_day=EVENTS_PER_HOST_DAY)
+    files = []
+    for part in range(parts):
+        fleet_dir = directory / f"fleet-{part}"
+        if not (fleet_dir / "events.ndjson.gz").is_file():
+            generate_fleet(fleet_dir, hosts=max(1, hosts // parts), days=DAYS, seed=42 + part, end_date=END,
+                           events_per_host_day=EVENTS_PER_HOST_DAY)
+        files.append(str(fleet_dir / "events.ndjson.gz"))
     generated = time.monotonic() - started
     lakehouse = Lakehouse(directory / "lake")
     started = time.monotonic()
     if not lakehouse.exists(spark, BRONZE_EVENTS):
-        ingest_files(spark, lakehouse, [str(fleet_dir / "events.ndjson.gz")], IngestConfig(), now=NOW)
+        ingest_files(spark, lakehouse, files, IngestConfig(), now=NOW)
     ingested = time.monotonic() - started
     bronze_rows = lakehouse.read(spark, BRONZE_EVENTS).count()
     return {"hosts": hosts, "bronze_events": bronze_rows, "generate_seconds": round(generated, 1),
@@ -192,8 +197,8 @@ def _time_spark_prevalence(spark: SparkSession, lake: Path, as_of: dt.date, out:
     return clock
 
 
-def _measure(spark: SparkSession, directory: Path, events: int) -> dict[str, Any]:
-    result = _generate_and_ingest(spark, directory, events)
+def _measure(spark: SparkSession, directory: Path, events: int, parts: int) -> dict[str, Any]:
+    result = _generate_and_ingest(spark, directory, events, parts)
     lake = directory / "lake"
     spark_clock, report = _time_features(spark, lake)
     as_of = dt.date.fromisoformat(str(report["as_of"]))
@@ -220,6 +225,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=10_000_000)
     parser.add_argument("--small", type=int, default=1_000_000, help="a smaller size for the growth figure (0: skip)")
     parser.add_argument("--shuffle-partitions", type=int, default=8)
+    parser.add_argument("--parts", type=int, default=4, help="input files (sub-fleets) per size")
     parser.add_argument("--keep", type=Path, default=None, help="keep generated input and lakehouses here for reruns")
     args = parser.parse_args()
 
@@ -234,7 +240,7 @@ def main() -> None:
         _time_features(spark, warm / "lake")
 
         sizes = [size for size in (args.small, args.events) if size > 0]
-        results = {f"{size}": _measure(spark, work / f"events-{size}", size) for size in sizes}
+        results = {f"{size}": _measure(spark, work / f"events-{size}", size, args.parts) for size in sizes}
         summary: dict[str, Any] = {"sizes": results, "cpu_count": os.cpu_count()}
         if len(sizes) == 2:
             small, large = (results[f"{size}"] for size in sizes)
