@@ -94,8 +94,10 @@ def spark_prevalence(bronze: DataFrame, as_of: dt.date) -> DataFrame:
     events = bronze.where(F.col("event_date").between(F.lit(window_start(as_of, LOOKBACK)), F.lit(as_of))).select(
         "host_id", "sha256", "timestamp", canonical_signer(F.col("cs_subject_name")).alias("signer")
     )
-    host_binary = events.groupBy("host_id", "sha256", "signer").agg(
-        F.count(F.lit(1)).alias("executions"), F.min("timestamp").alias("first_seen")
+    host_binary = (
+        events.groupBy("host_id", "sha256", "signer")
+        .agg(F.count(F.lit(1)).alias("executions"), F.min("timestamp").alias("first_seen"))
+        .cache()  # read by four aggregates below: computed from bronze once, as DuckDB's CTE is
     )
     fleet = host_binary.agg(F.count_distinct("host_id").alias("fleet_hosts"))
     hashes = host_binary.groupBy("sha256").agg(
