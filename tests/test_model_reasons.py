@@ -96,7 +96,7 @@ def test_phrases_of_a_stolen_certificate(trained: TrainingResult) -> None:
     expected = {
         "certificate revoked, although 98% of signer 'contoso software ltd' runs are validly signed",
         "runs from C:\\Users\\Public, where this signer's other binaries never run",
-        "100% of its runs started by a LOLBin or Office app (usually by rundll32.exe)",
+        "100% of its runs started by a LOLBin or Office app (most frequent parent: rundll32.exe)",
         "pe.company does not match signer 'contoso software ltd'",
         "hash seen on 1 of 400 hosts",
     }

@@ -127,7 +127,7 @@ def _masquerade(row: Mapping[str, Any]) -> str:
 
 def _lolbin_parent(row: Mapping[str, Any]) -> str:
     share, parent = _share(row["lolbin_parent_share"]), _text(row["example_parent"], "unknown parent")
-    return f"{share:.0%} of its runs started by a LOLBin or Office app (usually by {parent})"
+    return f"{share:.0%} of its runs started by a LOLBin or Office app (most frequent parent: {parent})"
 
 
 def _signer_recency(row: Mapping[str, Any]) -> str:
