@@ -23,6 +23,7 @@ import gc
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from functools import partial
 from typing import Any
 
 import orjson
@@ -186,15 +187,19 @@ def add_fields(batch: pa.RecordBatch, extractor: FieldExtractor, schema: pa.Sche
     return pa.RecordBatch.from_arrays(arrays, schema=schema)
 
 
+def field_adder(columns: Mapping[str, str], base: pa.Schema) -> Callable[[pa.RecordBatch], pa.RecordBatch]:
+    """A function that adds the fields ``columns`` to one batch of lines (whose schema is ``base``)."""
+    return partial(add_fields, extractor=FieldExtractor(columns), schema=records_schema(columns, base))
+
+
 def fields_from_lines(
     columns: Mapping[str, str], base: pa.Schema
 ) -> Callable[[Iterable[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
     """A ``mapInArrow`` function: batches of numbered lines in, the same batches with the fields added out."""
-    extractor = FieldExtractor(columns)
-    schema = records_schema(columns, base)
+    add = field_adder(columns, base)
 
     def run(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for batch in batches:
-            yield add_fields(batch, extractor, schema)
+            yield add(batch)
 
     return run

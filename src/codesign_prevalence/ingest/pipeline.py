@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass
-from functools import partial
 
 from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
@@ -17,7 +16,7 @@ from pyspark.sql import functions as F
 
 from codesign_prevalence.config import IngestConfig
 from codesign_prevalence.errors import UserError
-from codesign_prevalence.ingest.extract import FieldExtractor, add_fields, records_ddl, records_schema
+from codesign_prevalence.ingest.extract import field_adder, records_ddl
 from codesign_prevalence.ingest.parse import (
     ALL_FIELDS,
     OUTCOME_ACCEPTED,
@@ -80,9 +79,7 @@ def read_records(spark: SparkSession, files: list[str], limits: ReaderLimits) ->
     if len(files) < parallelism:
         lines = paths.mapInArrow(lines_from_files(limits), LINES_DDL)
         return lines.repartition(parallelism).transform(with_ecs_fields)
-    extractor = FieldExtractor(ALL_FIELDS)
-    schema = records_schema(ALL_FIELDS, LINES_ARROW_SCHEMA)
-    parse = partial(add_fields, extractor=extractor, schema=schema)
+    parse = field_adder(ALL_FIELDS, LINES_ARROW_SCHEMA)
     return paths.mapInArrow(lines_from_files(limits, parse), records_ddl(ALL_FIELDS, LINES_DDL))
 
 
