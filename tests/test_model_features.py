@@ -59,6 +59,8 @@ def test_hand_computed_rows() -> None:
             "status_severity": [0.0, 0.5, 0.25],
             "status_surprise": [0.0, 0.5, 0.0],
             "path_surprise": [0.0, 1.0, 0.0],
+            "company_mismatch": [0.0, 1.0, 0.0],
+            "renamed": [0.0, 0.0, 1.0],
             "masquerade": [0.0, 0.5, 0.5],
             "lolbin_parent": [0.0, 0.5, 0.0],
             "signer_recency": [0.0, 0.0, 0.0],

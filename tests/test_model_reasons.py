@@ -65,7 +65,8 @@ def test_ordinary_binary_has_no_reasons(trained: TrainingResult) -> None:
     ("overrides", "top_features"),
     [
         ({**RARE_ONLY, "lolbin_parent_share": 1.0}, {"lolbin_parent"}),
-        ({**RARE_ONLY, "pe_company_mismatch": True, "original_name_mismatch": True}, {"masquerade"}),
+        ({**RARE_ONLY, "pe_company_mismatch": True}, {"company_mismatch"}),
+        ({**RARE_ONLY, "original_name_mismatch": True}, {"renamed"}),
         ({**RARE_ONLY, "signer_path_class_share": 0.0}, {"path_surprise"}),
         ({**RARE_ONLY, "status_category": "revoked"}, {"status_surprise", "status_severity"}),
     ],
@@ -122,7 +123,8 @@ def test_reasons_follow_the_score(trained: TrainingResult) -> None:
     features = [names[:2] for names in _explain(trained.model, rows)[1]]
     assert features[0] == []
     assert features[1][0] == "lolbin_parent"
-    assert set(features[2]) == {"lolbin_parent", "masquerade"}
+    assert features[2][0] in {"lolbin_parent", "company_mismatch", "renamed"}
+    assert {"company_mismatch", "renamed"} & set(features[2])  # what separates it from row 1 is named
 
 
 def test_predict_is_the_pyfunc_contract(trained: TrainingResult) -> None:

@@ -130,7 +130,8 @@ class ModelConfig(_Section):
         "status_severity",
         "status_surprise",
         "path_surprise",
-        "masquerade",
+        "company_mismatch",
+        "renamed",
         "lolbin_parent",
     )
     training_population: Literal["hunt", "rule", "all"] = "hunt"

@@ -30,9 +30,16 @@ lapsed); gating collapses all common binaries onto the origin, so the forest ran
 ``path_surprise``
     ``1 - signer_path_class_share``: the binary runs from a folder class where the signer's other binaries
     (almost) never run; 0 when the signer has no other binary.
-``masquerade``
-    mean of ``pe_company_mismatch`` and ``original_name_mismatch``: the PE header claims another company,
-    or the file was renamed.
+``company_mismatch``
+    ``pe_company_mismatch``: the PE header names another company than the certificate's signer.
+``renamed``
+    ``original_name_mismatch``: the file runs under another name than the one compiled into its header.
+    Kept apart from ``company_mismatch`` (one feature each) because they are different behaviours of
+    different weight: niche tools are often renamed on download (``tool-1.2-portable.exe``), while a
+    header claiming "Zoom Video Communications" under a stranger's certificate is an impersonation; a
+    binary doing both is rarer than one doing either, which one averaged column cannot show the forest.
+``masquerade`` (available, not in the default list)
+    mean of the two above.
 ``lolbin_parent``
     ``lolbin_parent_share``: share of its executions started by a LOLBin or an Office application.
 ``signer_recency`` (available, not in the default list)
@@ -154,6 +161,14 @@ def masquerade(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
     return (_flag(frame, "pe_company_mismatch") + _flag(frame, "original_name_mismatch")) / 2.0
 
 
+def company_mismatch(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
+    return _flag(frame, "pe_company_mismatch")
+
+
+def renamed(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
+    return _flag(frame, "original_name_mismatch")
+
+
 def lolbin_parent(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
     return _clip01(_numeric(frame, "lolbin_parent_share"))
 
@@ -171,6 +186,8 @@ FEATURE_FUNCTIONS: Mapping[str, FeatureFunction] = {
     "status_severity": status_severity,
     "status_surprise": status_surprise,
     "path_surprise": path_surprise,
+    "company_mismatch": company_mismatch,
+    "renamed": renamed,
     "masquerade": masquerade,
     "lolbin_parent": lolbin_parent,
     "signer_recency": signer_recency,

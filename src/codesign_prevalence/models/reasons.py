@@ -125,6 +125,14 @@ def _masquerade(row: Mapping[str, Any]) -> str:
     return " and ".join(parts) if parts else "PE header does not match the file"
 
 
+def _company_mismatch(row: Mapping[str, Any]) -> str:
+    return f"pe.company does not match signer '{_text(row['signer'])}'"
+
+
+def _renamed(row: Mapping[str, Any]) -> str:
+    return "file renamed (pe.original_file_name differs)"
+
+
 def _lolbin_parent(row: Mapping[str, Any]) -> str:
     share, parent = _share(row["lolbin_parent_share"]), _text(row["example_parent"], "unknown parent")
     return f"{share:.0%} of its runs started by a LOLBin or Office app (most frequent parent: {parent})"
@@ -140,6 +148,8 @@ PHRASES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "status_severity": _status_severity,
     "status_surprise": _status_surprise,
     "path_surprise": _path_surprise,
+    "company_mismatch": _company_mismatch,
+    "renamed": _renamed,
     "masquerade": _masquerade,
     "lolbin_parent": _lolbin_parent,
     "signer_recency": _signer_recency,
