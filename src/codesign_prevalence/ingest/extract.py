@@ -24,7 +24,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import partial
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 import pyarrow as pa
@@ -61,19 +61,22 @@ class FieldExtractor:
 
     def extract(self, text: str | None) -> tuple[list[str | None], str | None, bool]:
         """(one text value per column, the parse error or None, whether the line is blank)."""
-        values: list[str | None] = [None] * len(self.names)
         if text is None or text.strip(" ") == "":
-            return values, None, True
-        document = _loads(text)
-        if document is _NOT_JSON:
-            return values, REASON_NOT_JSON, False
-        if type(document) is not dict:
-            return values, REASON_NOT_OBJECT, False
-        if "\\u002" not in text and self._dotted_key.search(text) is None:
+            return [None] * len(self.names), None, True
+        document, error = load_document(text)
+        if error is not None:
+            return [None] * len(self.names), error, False
+        return self.walk(document, text), None, False  # type: ignore[arg-type]
+
+    def walk(self, document: dict[str, Any], text: str = "") -> list[str | None]:
+        """One text value per column of a parsed JSON object (``text``, its source, picks the fast walk;
+        without it the general walk runs, which gives the same values)."""
+        values: list[str | None] = [None] * len(self.names)
+        if text and "\\u002" not in text and self._dotted_key.search(text) is None:
             _walk_nested(document, self._tree, values)
         else:
             self._walk(document, "", 1, values, [0] * len(self.names))
-        return values, None, False
+        return values
 
     def _walk(self, node: dict[str, Any], prefix: str, depth: int, values: list[str | None], depths: list[int]) -> None:
         index, prefixes = self._index, self._prefixes
@@ -107,6 +110,16 @@ def _walk_nested(node: dict[str, Any], tree: dict[str, Any], values: list[str | 
 
 _NOT_JSON = object()
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def load_document(text: str) -> tuple[object, str | None]:
+    """(the parsed JSON object, None), or (None, ``not_json``/``not_an_object``)."""
+    document = _loads(text)
+    if document is _NOT_JSON:
+        return None, REASON_NOT_JSON
+    if type(document) is not dict:
+        return None, REASON_NOT_OBJECT
+    return document, None
 
 
 def _loads(text: str) -> object:
@@ -161,7 +174,15 @@ def records_ddl(columns: Iterable[str], base_ddl: str) -> str:
     return f"{base_ddl}, {extra}, `{PARSE_ERROR_COLUMN}` string, `{BLANK_COLUMN}` boolean"
 
 
-def add_fields(batch: pa.RecordBatch, extractor: FieldExtractor, schema: pa.Schema) -> pa.RecordBatch:
+class LineReader(Protocol):
+    """What :func:`add_fields` needs: output column names, and one line -> (values, error, is blank)."""
+
+    names: list[str]
+
+    def extract(self, text: str | None) -> tuple[list[str | None], str | None, bool]: ...
+
+
+def add_fields(batch: pa.RecordBatch, extractor: LineReader, schema: pa.Schema) -> pa.RecordBatch:
     """A batch of lines (with ``raw`` and ``read_error``) plus the extracted columns.
 
     Lines with a read error are left unparsed: the reader already knows why they are quarantined.
@@ -187,13 +208,15 @@ def add_fields(batch: pa.RecordBatch, extractor: FieldExtractor, schema: pa.Sche
     return pa.RecordBatch.from_arrays(arrays, schema=schema)
 
 
-def field_adder(columns: Mapping[str, str], base: pa.Schema) -> Callable[[pa.RecordBatch], pa.RecordBatch]:
-    """A function that adds the fields ``columns`` to one batch of lines (whose schema is ``base``)."""
-    return partial(add_fields, extractor=FieldExtractor(columns), schema=records_schema(columns, base))
+def field_adder(columns: Mapping[str, str] | LineReader, base: pa.Schema) -> Callable[[pa.RecordBatch], pa.RecordBatch]:
+    """A function that adds the fields ``columns`` (or a reader's columns) to one batch of lines (whose
+    schema is ``base``)."""
+    reader: LineReader = FieldExtractor(columns) if isinstance(columns, Mapping) else columns
+    return partial(add_fields, extractor=reader, schema=records_schema(reader.names, base))
 
 
 def fields_from_lines(
-    columns: Mapping[str, str], base: pa.Schema
+    columns: Mapping[str, str] | LineReader, base: pa.Schema
 ) -> Callable[[Iterable[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
     """A ``mapInArrow`` function: batches of numbered lines in, the same batches with the fields added out."""
     add = field_adder(columns, base)
