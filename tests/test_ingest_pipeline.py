@@ -65,8 +65,10 @@ def test_accounting_idempotency_and_duplicates_across_files(spark: SparkSession,
         "duplicates": 2,
         "skipped_not_process_start": 1,
         "blank_lines": 1,
+        "signature_records": 0,
         "quarantine_reasons": {"not_an_object": 1, "not_json": 1},
         "newest_event_date": "2026-11-21",
+        "sources": {"elastic_defend": 7},
         "balanced": True,
     }
     lake = Lakehouse(root)

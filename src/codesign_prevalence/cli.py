@@ -32,6 +32,15 @@ def _add_as_of(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_source(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--source",
+        choices=("auto", "elastic", "sysmon", "defender"),
+        default=None,
+        help="what the input is (sets ingest.source): auto decides per document (the default)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
@@ -69,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     ingest = commands.add_parser("ingest", help="read NDJSON (.gz) files or folders into bronze")
     ingest.add_argument("--input", nargs="+", required=True, metavar="PATH")
+    _add_source(ingest)
 
     features = commands.add_parser("features", help="seed-rule matches and prevalence features")
     _add_as_of(features)
@@ -87,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_as_of(report)
     run = commands.add_parser("run", help="ingest -> features -> train (if no model) -> score -> report")
     run.add_argument("--input", nargs="+", required=True, metavar="PATH")
+    _add_source(run)
     _add_as_of(run)
     run.add_argument("--json", action="store_true", help="print a JSON summary on stdout at the end")
     return parser
@@ -200,7 +211,8 @@ HANDLERS: dict[str, Callable[[JobContext, argparse.Namespace], int]] = {
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        config = load_config(args.conf, args.overrides)
+        source = getattr(args, "source", None)
+        config = load_config(args.conf, [*args.overrides, *([f"ingest.source={source}"] if source else [])])
         verbosity = 0 if args.quiet else 2 if args.verbose else 1
         context = JobContext(config=config, verbosity=verbosity)
         return HANDLERS[args.command](context, args)

@@ -77,7 +77,8 @@ class IngestConfig(_Section):
     raw_quarantine_chars: int = Field(default=65_536, ge=256)
     min_event_date: dt.date = dt.date(2000, 1, 1)
     max_future_hours: int = Field(default=48, ge=0)
-    source: str = "elastic_defend"
+    # auto: decide per document (Elastic Defend, Sysmon raw or through ECS, Defender); or force one.
+    source: Literal["auto", "elastic", "sysmon", "defender"] = "auto"
 
 
 class RuleConfig(_Section):

@@ -1,8 +1,13 @@
 """The ingest: files -> numbered lines -> classified records -> bronze (deduplicated) and quarantine.
 
-Accounting, always: ``lines read = accepted + quarantined + duplicates + skipped + blank``, where
-*duplicates* are process-start events whose id is already in bronze or appeared earlier in the same batch,
-and *skipped* are valid events that are not process starts (network, file, process end, ...).
+Accounting, always: ``lines read = accepted + quarantined + duplicates + skipped + blank + signature
+records``, where *duplicates* are process-start events whose id is already in bronze or appeared earlier in
+the same batch, *skipped* are valid events that are not process starts (network, file, process end, a DLL
+load, ...), and *signature records* are the records read only for the signature of a process start
+(Sysmon's Event ID 7 of a process's own image, Defender's ``DeviceFileCertificateInfo`` rows).
+
+Signatures are joined within one ingest run: a Sysmon process start whose image-load event arrives in a
+later run keeps unknown (null) signature fields.
 """
 
 from __future__ import annotations
@@ -18,17 +23,20 @@ from codesign_prevalence.config import IngestConfig
 from codesign_prevalence.errors import UserError
 from codesign_prevalence.ingest.extract import field_adder, records_ddl
 from codesign_prevalence.ingest.parse import (
-    ALL_FIELDS,
     OUTCOME_ACCEPTED,
     OUTCOME_BLANK,
     OUTCOME_QUARANTINED,
+    OUTCOME_SIGNATURE,
     OUTCOME_SKIPPED,
     classify_records,
+    signature_records,
     to_bronze,
     to_quarantine,
     with_ecs_fields,
+    with_signatures,
 )
 from codesign_prevalence.ingest.reader import LINES_ARROW_SCHEMA, LINES_DDL, ReaderLimits, lines_from_files
+from codesign_prevalence.ingest.sources import JOIN_KEY_COLUMN, SOURCE_COLUMN, SOURCE_ELASTIC, DocumentReader
 from codesign_prevalence.schema import BRONZE_SCHEMA, QUARANTINE_SCHEMA
 from codesign_prevalence.storage import (
     BRONZE_EVENTS,
@@ -47,13 +55,20 @@ class IngestReport:
     duplicates: int
     skipped_not_process_start: int
     blank_lines: int
+    signature_records: int
     quarantine_reasons: dict[str, int]
     newest_event_date: dt.date | None
+    sources: dict[str, int]
 
     @property
     def balanced(self) -> bool:
         accounted = (
-            self.accepted + self.quarantined + self.duplicates + self.skipped_not_process_start + self.blank_lines
+            self.accepted
+            + self.quarantined
+            + self.duplicates
+            + self.skipped_not_process_start
+            + self.blank_lines
+            + self.signature_records
         )
         return accounted == self.lines_read
 
@@ -64,7 +79,7 @@ class IngestReport:
         return result
 
 
-def read_records(spark: SparkSession, files: list[str], limits: ReaderLimits) -> DataFrame:
+def read_records(spark: SparkSession, files: list[str], limits: ReaderLimits, source: str = "auto") -> DataFrame:
     """One row per input line: ``source_file``, ``line_number``, ``raw``, ``read_error`` and the columns of
     :func:`with_ecs_fields`.
 
@@ -78,9 +93,10 @@ def read_records(spark: SparkSession, files: list[str], limits: ReaderLimits) ->
     )
     if len(files) < parallelism:
         lines = paths.mapInArrow(lines_from_files(limits), LINES_DDL)
-        return lines.repartition(parallelism).transform(with_ecs_fields)
-    parse = field_adder(ALL_FIELDS, LINES_ARROW_SCHEMA)
-    return paths.mapInArrow(lines_from_files(limits, parse), records_ddl(ALL_FIELDS, LINES_DDL))
+        return with_ecs_fields(lines.repartition(parallelism), source)
+    reader = DocumentReader(source)
+    parse = field_adder(reader, LINES_ARROW_SCHEMA)
+    return paths.mapInArrow(lines_from_files(limits, parse), records_ddl(reader.names, LINES_DDL))
 
 
 def _deduplicated(bronze_rows: DataFrame) -> DataFrame:
@@ -104,7 +120,7 @@ def ingest_files(
     ingested_at = (now or dt.datetime.now(dt.UTC)).replace(tzinfo=None)
     limits = ReaderLimits(config.max_line_bytes, config.raw_quarantine_chars, config.arrow_batch_lines)
     classified = (
-        read_records(spark, files, limits)
+        read_records(spark, files, limits, config.source)
         .transform(
             lambda records: classify_records(records, ingested_at, config.min_event_date, config.max_future_hours)
         )
@@ -123,20 +139,26 @@ class _Outcomes:
     counts: dict[str, int]
     reasons: dict[str, int]
     accepted_dates: list[dt.date]
+    sources: dict[str, int]
 
 
 def _outcomes(classified: DataFrame) -> _Outcomes:
     """Lines per outcome, quarantined lines per reason and the dates of accepted events, in one pass."""
     event_date = F.when(F.col("outcome") == F.lit(OUTCOME_ACCEPTED), F.to_date(F.col("timestamp")))
-    rows = classified.groupBy("outcome", "reason", event_date.alias("event_date")).count().collect()
+    rows = (
+        classified.groupBy("outcome", "reason", event_date.alias("event_date"), F.col(SOURCE_COLUMN)).count().collect()
+    )
     counts: dict[str, int] = {}
     reasons: dict[str, int] = {}
+    sources: dict[str, int] = {}
     for row in rows:
         counts[row["outcome"]] = counts.get(row["outcome"], 0) + int(row["count"])
         if row["outcome"] == OUTCOME_QUARANTINED:
             reasons[row["reason"]] = reasons.get(row["reason"], 0) + int(row["count"])
+        if row[SOURCE_COLUMN] is not None:
+            sources[row[SOURCE_COLUMN]] = sources.get(row[SOURCE_COLUMN], 0) + int(row["count"])
     dates = sorted({row["event_date"] for row in rows if row["event_date"] is not None})
-    return _Outcomes(counts, reasons, dates)
+    return _Outcomes(counts, reasons, dates, dict(sorted(sources.items())))
 
 
 def _write(
@@ -153,7 +175,9 @@ def _write(
     if lines_read == 0:
         raise UserError(f"the input has no lines to ingest ({len(files)} empty file(s))")
 
-    accepted_rows = to_bronze(classified, config.source, ingested_at, keep=("line_number",))
+    accepted_rows = to_bronze(classified, SOURCE_ELASTIC, ingested_at, keep=("line_number", JOIN_KEY_COLUMN))
+    if outcomes.get(OUTCOME_SIGNATURE, 0):
+        accepted_rows = with_signatures(accepted_rows, signature_records(classified))
     unique_rows = _deduplicated(accepted_rows)
 
     inserted = 0
@@ -175,6 +199,8 @@ def _write(
         duplicates=accepted_total - inserted,
         skipped_not_process_start=outcomes.get(OUTCOME_SKIPPED, 0),
         blank_lines=outcomes.get(OUTCOME_BLANK, 0),
+        signature_records=outcomes.get(OUTCOME_SIGNATURE, 0),
         quarantine_reasons=dict(sorted(reasons.items())),
         newest_event_date=max(dates) if dates else None,
+        sources=summary.sources,
     )

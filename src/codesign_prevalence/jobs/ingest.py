@@ -20,7 +20,10 @@ def run(context: JobContext, inputs: list[str]) -> IngestReport:
             duplicates=report.duplicates,
             skipped=report.skipped_not_process_start,
             blank=report.blank_lines,
+            signature_records=report.signature_records,
         )
+    found = ", ".join(f"{source} {count}" for source, count in report.sources.items()) or "nothing readable"
+    context.say(f"  sources ({context.config.ingest.source}): {found}")
     for reason, count in report.quarantine_reasons.items():
         context.detail(f"  quarantined {count:>8} {reason}")
     if not report.balanced:  # never expected; says so loudly rather than hiding it

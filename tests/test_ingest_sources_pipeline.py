@@ -1,0 +1,167 @@
+"""Sysmon and Defender through the whole ingest (Spark, Delta under tmp_path): the signature join,
+the accounting, ``--source`` forcing, and the shared OTRF sample."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+from pathlib import Path
+
+from chispa import assert_df_equality
+from pyspark.sql import SparkSession
+from pyspark.sql.types import BooleanType, StringType, StructField, StructType
+
+from codesign_prevalence.config import IngestConfig
+from codesign_prevalence.ingest.pipeline import IngestReport, ingest_files
+from codesign_prevalence.ingest.reader import expand_inputs
+from codesign_prevalence.storage import BRONZE_EVENTS, BRONZE_QUARANTINE, Lakehouse
+
+NOW = dt.datetime(2026, 11, 27, 12, 0, 0)
+SYSMON = "Microsoft-Windows-Sysmon"
+TOOL = "C:\\Users\\bob\\AppData\\Local\\Temp\\tool.exe"
+
+
+def _start(guid: str, image: str, hashes: str = "SHA1=11,SHA256=AA", host: str = "WKS-1") -> dict[str, object]:
+    return {
+        "EventID": 1,
+        "SourceName": SYSMON,
+        "Hostname": host,
+        "UtcTime": "2026-11-20 08:00:00.125",
+        "ProcessGuid": guid,
+        "Image": image,
+        "Hashes": hashes,
+        "User": "CORP\\bob",
+    }
+
+
+def _load(guid: str, image: str, loaded: str, signed: str, status: str, signer: str) -> dict[str, object]:
+    return {
+        "EventID": 7,
+        "SourceName": SYSMON,
+        "Hostname": "WKS-1",
+        "UtcTime": "2026-11-20 08:00:00.200",
+        "ProcessGuid": guid,
+        "Image": image,
+        "ImageLoaded": loaded,
+        "Signed": signed,
+        "SignatureStatus": status,
+        "Signature": signer,
+        "Hashes": "SHA256=AA",
+    }
+
+
+def _ingest(spark: SparkSession, root: Path, path: Path, source: str = "auto") -> IngestReport:
+    config = IngestConfig(source=source)  # type: ignore[arg-type]
+    return ingest_files(spark, Lakehouse(root), expand_inputs([str(path)]), config, now=NOW)
+
+
+SIGNATURE_SCHEMA = StructType(
+    [
+        StructField("event_id", StringType()),
+        StructField("source", StringType()),
+        StructField("cs_exists", BooleanType()),
+        StructField("cs_trusted", BooleanType()),
+        StructField("cs_status", StringType()),
+        StructField("cs_subject_name", StringType()),
+    ]
+)
+
+
+def test_sysmon_and_defender_starts_get_their_own_image_signature(spark: SparkSession, tmp_path: Path) -> None:
+    lines = [
+        _start("{G-1}", TOOL),
+        _load("{g-1}", TOOL, TOOL.upper(), "true", "Expired", "Legit Ltd"),  # own image, case differs
+        _load("{G-1}", TOOL, "C:\\Windows\\System32\\ntdll.dll", "true", "Valid", "Microsoft Windows"),  # a DLL
+        _start("{G-2}", "C:\\ProgramData\\x\\unseen.exe"),  # its image load never arrives: unknown
+        _start("{G-3}", "C:\\ProgramData\\x\\sha1only.exe", hashes="SHA1=22"),  # quarantined, no sha256
+        _start("{G-4}", "C:\\ProgramData\\x\\unsigned.exe"),
+        _load(
+            "{G-4}", "C:\\ProgramData\\x\\unsigned.exe", "C:\\ProgramData\\x\\unsigned.exe", "false", "Unavailable", "-"
+        ),
+        _start("{G-1}", TOOL),  # the same event delivered twice
+        {"EventID": 4688, "SourceName": "Microsoft-Windows-Security-Auditing", "Hostname": "WKS-1"},
+        {
+            "Timestamp": "2026-11-21T09:00:00Z",
+            "DeviceId": "dev-1",
+            "DeviceName": "wks-2",
+            "ActionType": "ProcessCreated",
+            "FileName": "b.exe",
+            "FolderPath": "C:\\Users\\Public\\b.exe",
+            "SHA1": "BEEF",
+            "SHA256": "CAFE",
+            "ReportId": 5,
+        },
+        {
+            "Timestamp": "2026-11-21T09:00:01Z",
+            "DeviceId": "dev-1",
+            "DeviceName": "wks-2",
+            "SHA1": "beef",
+            "IsSigned": True,
+            "IsTrusted": True,
+            "Signer": "Good Corp",
+            "CertificateExpirationTime": "2030-01-01T00:00:00Z",
+        },
+    ]
+    path = tmp_path / "mixed.ndjson.gz"
+    path.write_bytes(gzip.compress(("\n".join(json.dumps(line) for line in lines) + "\n").encode()))
+    report = _ingest(spark, tmp_path / "lake", path)
+    assert report.as_dict() == {
+        "files": 1,
+        "lines_read": 11,
+        "accepted": 4,
+        "quarantined": 1,
+        "duplicates": 1,
+        "skipped_not_process_start": 2,
+        "blank_lines": 0,
+        "signature_records": 3,
+        "quarantine_reasons": {"missing_field:process.hash.sha256": 1},
+        "newest_event_date": "2026-11-21",
+        "sources": {"defender": 2, "sysmon": 8, "windows_event": 1},
+        "balanced": True,
+    }
+    bronze = Lakehouse(tmp_path / "lake").read(spark, BRONZE_EVENTS)
+    expected = spark.createDataFrame(
+        [
+            ("sysmon:wks-1:{g-1}", "sysmon", True, False, "errorExpired", "Legit Ltd"),
+            ("sysmon:wks-1:{g-2}", "sysmon", None, None, None, None),
+            ("sysmon:wks-1:{g-4}", "sysmon", False, False, None, None),
+            ("defender:dev-1:2026-11-21T09:00:00Z:5", "defender", True, True, "trusted", "Good Corp"),
+        ],
+        SIGNATURE_SCHEMA,
+    )
+    assert_df_equality(bronze.select(*SIGNATURE_SCHEMA.names), expected, ignore_row_order=True, ignore_nullable=True)
+    tool = bronze.where("event_id = 'sysmon:wks-1:{g-1}'").select("host_id", "sha256", "user_name", "timestamp")
+    assert tool.collect()[0].asDict() == {
+        "host_id": "wks-1",
+        "sha256": "aa",
+        "user_name": "bob",
+        "timestamp": dt.datetime(2026, 11, 20, 8, 0, 0, 125000),
+    }
+
+    forced = _ingest(spark, tmp_path / "forced", path, source="defender")
+    assert forced.balanced and forced.accepted == 1 and forced.signature_records == 1
+    assert forced.quarantine_reasons == {"not_defender_document": 9}
+    reasons = Lakehouse(tmp_path / "forced").read(spark, BRONZE_QUARANTINE).select("reason").distinct().collect()
+    assert [row.reason for row in reasons] == ["not_defender_document"]
+
+
+def test_shared_otrf_sysmon_sample(spark: SparkSession, samples_dir: Path, tmp_path: Path) -> None:
+    path = samples_dir / "otrf_sysmon_eid1_eid7_curated.jsonl.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        documents = [json.loads(line) for line in handle]
+    starts = [d for d in documents if d["EventID"] == 1]
+    report = _ingest(spark, tmp_path / "lake", path)
+    assert report.balanced and report.lines_read == len(documents) == 365
+    own_image = [d for d in documents if d["EventID"] == 7 and d["Image"].lower() == d["ImageLoaded"].lower()]
+    assert report.signature_records == len(own_image) == 125  # the Event ID 7 of a process's own image
+    assert (report.accepted, report.duplicates, report.quarantined) == (len(starts), 0, 0) == (127, 0, 0)
+    assert report.skipped_not_process_start == 365 - 127 - 125  # DLL and other image loads
+    bronze = Lakehouse(tmp_path / "lake").read(spark, BRONZE_EVENTS)
+    counts = {
+        (row.cs_status, row.cs_exists): row["count"]
+        for row in bronze.groupBy("cs_status", "cs_exists").count().collect()
+    }
+    # 121 starts find their own image's EID7 in the file (see test_ingest_sources); six stay unknown
+    assert counts.pop((None, None)) == 127 - 121
+    assert set(counts) == {("trusted", True), (None, False)} and sum(counts.values()) == 121
