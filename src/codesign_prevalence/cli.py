@@ -68,6 +68,12 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--days", type=int, default=14)
     generate.add_argument("--seed", type=int, default=7)
     generate.add_argument(
+        "--format",
+        choices=("elastic", "sysmon", "sysmon_ecs", "defender"),
+        default="elastic",
+        help="write the events as Elastic Defend (default), raw Sysmon JSON, Sysmon via ECS, or Defender rows",
+    )
+    generate.add_argument(
         "--end-date",
         type=str,
         default=None,
@@ -124,6 +130,11 @@ def _generate(context: JobContext, args: argparse.Namespace) -> int:
         counts.update(
             lines=summary.lines_written, binaries=summary.binaries, malicious=summary.malicious_binaries
         )
+        if args.format != "elastic":
+            from codesign_prevalence.simulator.formats import rewrite_fleet
+
+            written = rewrite_fleet(summary.events_path, args.format)
+            counts.update(format=args.format, format_lines=written.lines_out)
     context.say(f"  events: {summary.events_path}")
     context.say(f"  labels: {summary.labels_path}")
     return 0
