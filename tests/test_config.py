@@ -63,3 +63,7 @@ def test_missing_and_invalid_files(tmp_path: Path) -> None:
     bad.write_text("- just\n- a list\n")
     with pytest.raises(ConfigError, match="mapping"):
         load_config(bad)
+
+
+def test_earlier_source_name_still_reads() -> None:
+    assert load_config(None, ["ingest.source=elastic_defend"]).ingest.source == "elastic"

@@ -78,7 +78,13 @@ class IngestConfig(_Section):
     min_event_date: dt.date = dt.date(2000, 1, 1)
     max_future_hours: int = Field(default=48, ge=0)
     # auto: decide per document (Elastic Defend, Sysmon raw or through ECS, Defender); or force one.
+    # (``elastic_defend``, the only value of earlier versions, still reads as ``elastic``.)
     source: Literal["auto", "elastic", "sysmon", "defender"] = "auto"
+
+    @field_validator("source", mode="before")
+    @classmethod
+    def _earlier_source_name(cls, value: Any) -> Any:
+        return "elastic" if value == "elastic_defend" else value
 
 
 class RuleConfig(_Section):
