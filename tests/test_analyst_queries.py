@@ -128,8 +128,12 @@ def readme_queries() -> dict[str, str]:
     return queries
 
 
-def _rows(spark: SparkSession, lake: Lake, query: str) -> list[Row]:
-    register_views(spark, lake.context.lakehouse)
+@pytest.fixture(scope="module")
+def views(spark: SparkSession, lake: Lake) -> list[str]:
+    return register_views(spark, lake.context.lakehouse)
+
+
+def _rows(spark: SparkSession, query: str) -> list[Row]:
     params = {"sha256": SHA["a"].upper()} if ":sha256" in query else None
     return run_query(spark, query, params).collect()
 
@@ -179,8 +183,9 @@ def test_every_readme_question_has_a_check() -> None:
 
 
 @pytest.mark.parametrize("heading", sorted(CHECKS))
-def test_readme_query(spark: SparkSession, lake: Lake, heading: str) -> None:
-    CHECKS[heading](_rows(spark, lake, readme_queries()[heading]))
+def test_readme_query(spark: SparkSession, views: list[str], heading: str) -> None:
+    assert {"alerts", "events", "scored_binaries", "candidates", "verdicts"} <= set(views)
+    CHECKS[heading](_rows(spark, readme_queries()[heading]))
 
 
 def test_scoring_applied_the_verdicts(spark: SparkSession, lake: Lake) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -11,11 +12,14 @@ from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import BooleanType, StringType, StructField, StructType
 
-from codesign_prevalence.models.scoring import ModelRef, scored_binaries
+from codesign_prevalence.models import scoring
+from codesign_prevalence.models.scoring import ModelRef, scored_binaries, write_scored
 from codesign_prevalence.models.verdicts import VERDICTS_SCHEMA, with_verdicts
+from codesign_prevalence.storage import GOLD_SCORED, Lakehouse
 from test_model_support import AS_OF, candidate, candidates_frame
 
 WHEN = dt.datetime(2026, 11, 20, 9, 0, 0)
+SCORED_SCHEMA_NAMES = scoring.SCORED_SCHEMA.fieldNames()
 SCORED_SCHEMA = StructType(
     [
         StructField("sha256", StringType(), False),
@@ -142,5 +146,38 @@ def test_suppressed_binary_keeps_its_rank_and_gives_its_alert_to_the_next(spark:
             ("4" * 64, 4, False, False, None),
         ],
         schema="sha256 string, rank int, alert boolean, suppressed boolean, verdict string",
+    )
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_an_older_scored_table_gains_the_verdict_columns(spark: SparkSession, tmp_path: Path) -> None:
+    """A gold/scored_binaries written before verdicts existed takes the new columns on the next MERGE."""
+    lakehouse = Lakehouse(tmp_path)
+    rows = [candidate(f"{number}" * 64, "hunt", hash_host_count=number) for number in (1, 2)]
+    candidates = candidates_frame(spark, pd.DataFrame.from_records(rows))
+    verdicts = verdicts_frame(spark, [verdict("v1", sha256="1" * 64)])
+    model = ModelRef("m", "1", "r")
+    old_columns = SCORED_SCHEMA_NAMES[: SCORED_SCHEMA_NAMES.index("scored_at") + 1]
+    yesterday = AS_OF - dt.timedelta(days=1)
+    old = (
+        candidates.withColumn("as_of", F.lit(yesterday))
+        .transform(scored_binaries(_by_host_count, model, alert_top_n=1, alert_min_score=None))
+        .select(*old_columns)
+    )
+    old.write.format("delta").partitionBy("as_of").save(lakehouse.path(GOLD_SCORED))
+    new = candidates.transform(scored_binaries(_by_host_count, model, 1, None, verdicts=verdicts, as_of=AS_OF))
+    write_scored(spark, lakehouse, new, AS_OF)
+
+    table = spark.read.format("delta").load(lakehouse.path(GOLD_SCORED))
+    assert table.columns == SCORED_SCHEMA_NAMES
+    actual = table.select("as_of", "sha256", "alert", "suppressed", "verdict_id")
+    expected = spark.createDataFrame(
+        [
+            (yesterday, "1" * 64, True, None, None),
+            (yesterday, "2" * 64, False, None, None),
+            (AS_OF, "1" * 64, False, True, "v1"),
+            (AS_OF, "2" * 64, True, False, None),
+        ],
+        schema="as_of date, sha256 string, alert boolean, suppressed boolean, verdict_id string",
     )
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)

@@ -120,10 +120,16 @@ def _add_verdict(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     add = actions.add_parser("add", help="append a verdict; the next 'score' applies it")
     scope = add.add_mutually_exclusive_group(required=True)
     scope.add_argument("--sha256", metavar="HASH", help="the verdict covers this file")
-    scope.add_argument("--signer", metavar="SUBJECT", help="the verdict covers this signer's binaries (canonical name)")
+    scope.add_argument(
+        "--signer", metavar="SUBJECT", help="the verdict covers this signer's binaries (matched by canonical name)"
+    )
     add.add_argument("--thumbprint", metavar="HEX", help="with --signer: only binaries with this certificate")
     add.add_argument(
-        "--status", choices=STATUS_CATEGORIES, help="with --signer: the certificate status it is given for"
+        "--status",
+        choices=STATUS_CATEGORIES,
+        metavar="STATUS",
+        help=f"with --signer: the certificate status category it is given for ({', '.join(STATUS_CATEGORIES)}; "
+        "default: the one its binaries have in the newest gold/candidates)",
     )
     add.add_argument("--verdict", required=True, choices=VERDICTS)
     add.add_argument("--note", required=True, metavar="TEXT", help="why")

@@ -19,7 +19,7 @@ from pyspark.logger import PySparkLogger
 from codesign_prevalence.errors import UserError
 from codesign_prevalence.jobs.context import JobContext
 from codesign_prevalence.jobs.printing import print_frame
-from codesign_prevalence.query import first_line, register_views, run_query
+from codesign_prevalence.query import check_read_only, first_line, register_views, run_query
 
 PARAMETER_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # PySpark logs every error of a query, with the JVM's stack trace, as JSON on stderr through these loggers.
@@ -62,6 +62,7 @@ def run(
     """Run the query against the lakehouse's views and print its rows; return how many were printed."""
     if not query.strip():
         raise UserError("the query is empty")
+    check_read_only(query)  # before the session starts: a mistyped command fails fast
     spark = context.spark
     views = register_views(spark, context.lakehouse)
     context.detail(f"views: {', '.join(views) or '(none: the lakehouse is empty)'}")
