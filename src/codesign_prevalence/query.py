@@ -76,12 +76,15 @@ def latest_alerts(scored: DataFrame) -> DataFrame:
 def register_views(spark: SparkSession, lakehouse: Lakehouse) -> list[str]:
     """Register a temporary view for every existing table (and ``alerts``); return the names registered."""
     registered = []
+    frames: dict[str, DataFrame] = {}
     for name, table in sorted(view_names().items()):
-        if lakehouse.exists(spark, table):
-            lakehouse.read(spark, table).createOrReplaceTempView(name)
+        if table not in frames and lakehouse.exists(spark, table):
+            frames[table] = lakehouse.read(spark, table)
+        if table in frames:
+            frames[table].createOrReplaceTempView(name)
             registered.append(name)
-    if lakehouse.exists(spark, GOLD_SCORED):
-        latest_alerts(lakehouse.read(spark, GOLD_SCORED)).createOrReplaceTempView(ALERTS_VIEW)
+    if GOLD_SCORED in frames:
+        latest_alerts(frames[GOLD_SCORED]).createOrReplaceTempView(ALERTS_VIEW)
         registered.append(ALERTS_VIEW)
     return sorted(registered)
 
