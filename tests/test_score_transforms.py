@@ -58,6 +58,12 @@ def test_scored_rows(spark: SparkSession) -> None:
             "m",
             "3",
             "run-1",
+            "ab" * 32,
+            False,
+            None,
+            None,
+            None,
+            None,
         )
 
     contoso = ("Contoso Software Ltd.", "contoso software ltd")

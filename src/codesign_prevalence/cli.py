@@ -16,7 +16,10 @@ from pathlib import Path
 from codesign_prevalence import __version__
 from codesign_prevalence.config import load_config
 from codesign_prevalence.errors import UserError
+from codesign_prevalence.features.normalize import STATUS_CATEGORIES
 from codesign_prevalence.jobs.context import JobContext, parse_date
+from codesign_prevalence.jobs.printing import FORMATS
+from codesign_prevalence.models.verdicts import VERDICTS
 
 PROG = "codesign-prevalence"
 NOT_YET = 3
@@ -106,7 +109,52 @@ def build_parser() -> argparse.ArgumentParser:
     _add_source(run)
     _add_as_of(run)
     run.add_argument("--json", action="store_true", help="print a JSON summary on stdout at the end")
+    _add_sql(commands)
+    _add_verdict(commands)
     return parser
+
+
+def _add_output_options(parser: argparse.ArgumentParser, limit: int) -> None:
+    parser.add_argument("--limit", type=int, default=limit, metavar="N", help=f"rows shown (default {limit}; 0 = all)")
+    parser.add_argument("--format", dest="output_format", choices=FORMATS, default="table")
+    parser.add_argument(
+        "--max-width", type=int, default=80, metavar="N", help="cut table cells at N characters (0 = never)"
+    )
+
+
+def _add_sql(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sql = commands.add_parser("sql", help="query the lakehouse tables (and the 'alerts' view) with Spark SQL")
+    sql.add_argument("query", metavar="QUERY", help="one Spark SQL query; :name markers take --param values")
+    sql.add_argument(
+        "--param", dest="params", action="append", default=[], metavar="NAME=VALUE", help="bind :NAME to VALUE"
+    )
+    _add_output_options(sql, limit=50)
+
+
+def _add_verdict(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    verdict = commands.add_parser("verdict", help="record or list analysts' verdicts (ops/verdicts)")
+    actions = verdict.add_subparsers(dest="verdict_command", metavar="ACTION", required=True)
+    add = actions.add_parser("add", help="append a verdict; the next 'score' applies it")
+    scope = add.add_mutually_exclusive_group(required=True)
+    scope.add_argument("--sha256", metavar="HASH", help="the verdict covers this file")
+    scope.add_argument(
+        "--signer", metavar="SUBJECT", help="the verdict covers this signer's binaries (matched by canonical name)"
+    )
+    add.add_argument("--thumbprint", metavar="HEX", help="with --signer: only binaries with this certificate")
+    add.add_argument(
+        "--status",
+        choices=STATUS_CATEGORIES,
+        metavar="STATUS",
+        help=f"with --signer: the certificate status category it is given for ({', '.join(STATUS_CATEGORIES)}; "
+        "default: the one its binaries have in the newest gold/candidates)",
+    )
+    add.add_argument("--verdict", required=True, choices=VERDICTS)
+    add.add_argument("--note", required=True, metavar="TEXT", help="why")
+    add.add_argument("--expires", metavar="DATE", help="last as-of date it covers (YYYY-MM-DD; default never)")
+    add.add_argument("--analyst", metavar="NAME", help="who (default $USER)")
+    listing = actions.add_parser("list", help="show the active verdicts (all of them with --all)")
+    listing.add_argument("--all", dest="show_all", action="store_true", help="expired ones too")
+    _add_output_options(listing, limit=100)
 
 
 def _generate(context: JobContext, args: argparse.Namespace) -> int:
@@ -198,6 +246,41 @@ def _run(context: JobContext, args: argparse.Namespace) -> int:
     return 0
 
 
+def _sql(context: JobContext, args: argparse.Namespace) -> int:
+    from codesign_prevalence.jobs import sql
+
+    _check_output_options(args)
+    sql.run(context, args.query, sql.parse_params(args.params), args.limit, args.output_format, args.max_width)
+    return 0
+
+
+def _verdict(context: JobContext, args: argparse.Namespace) -> int:
+    from codesign_prevalence.jobs import verdict
+
+    if args.verdict_command == "list":
+        _check_output_options(args)
+        verdict.show(context, args.show_all, args.limit, args.output_format, args.max_width)
+        return 0
+    request = verdict.VerdictRequest(
+        verdict=args.verdict,
+        note=args.note,
+        sha256=args.sha256,
+        signer=args.signer,
+        thumbprint=args.thumbprint,
+        status=args.status,
+        expires=parse_date(args.expires) if args.expires else None,
+        analyst=args.analyst,
+    )
+    row = verdict.add(context, request)
+    print(row["verdict_id"])
+    return 0
+
+
+def _check_output_options(args: argparse.Namespace) -> None:
+    if args.limit < 0 or args.max_width < 0:
+        raise UserError("--limit and --max-width take a number >= 0")
+
+
 def _not_yet(name: str) -> Callable[[JobContext, argparse.Namespace], int]:
     def handler(context: JobContext, args: argparse.Namespace) -> int:
         print(f"{PROG}: '{name}' is not implemented yet", file=sys.stderr)
@@ -216,6 +299,8 @@ HANDLERS: dict[str, Callable[[JobContext, argparse.Namespace], int]] = {
     "evaluate": _evaluate,
     "report": _not_yet("report"),
     "run": _run,
+    "sql": _sql,
+    "verdict": _verdict,
 }
 
 

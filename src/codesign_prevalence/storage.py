@@ -105,16 +105,22 @@ def insert_new(target: DeltaTable, rows: DataFrame, keys: Sequence[str], prune: 
     return int((history["operationMetrics"] or {}).get("numTargetRowsInserted", "0"))
 
 
-def upsert(target: DeltaTable, rows: DataFrame, keys: Sequence[str], prune: Column | None = None) -> None:
-    """Update the rows whose key is in the table, insert the others (a MERGE)."""
+def upsert(
+    target: DeltaTable,
+    rows: DataFrame,
+    keys: Sequence[str],
+    prune: Column | None = None,
+    evolve_schema: bool = False,
+) -> None:
+    """Update the rows whose key is in the table, insert the others (a MERGE).
+
+    With ``evolve_schema`` the columns of ``rows`` that the table lacks are added to it (older rows get null).
+    """
     condition = _key_match(keys) if prune is None else _key_match(keys) & prune
-    (
-        target.alias("target")
-        .merge(rows.alias("source"), condition)
-        .whenMatchedUpdateAll()
-        .whenNotMatchedInsertAll()
-        .execute()
-    )
+    merge = target.alias("target").merge(rows.alias("source"), condition)
+    if evolve_schema:
+        merge = merge.withSchemaEvolution()
+    merge.whenMatchedUpdateAll().whenNotMatchedInsertAll().execute()
 
 
 def replace_as_of(

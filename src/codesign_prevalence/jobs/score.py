@@ -1,7 +1,8 @@
 """Entry point: ``codesign-prevalence score [--as-of DATE] [--model-alias champion]``.
 
 Reads gold/candidates (one as-of date, both populations), scores them on the executors with the registered
-model under the alias, and MERGEs the result into gold/scored_binaries.
+model under the alias, applies the analysts' verdicts (ops/verdicts, when it exists), and MERGEs the result
+into gold/scored_binaries.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from pyspark.sql import functions as F
 
 from codesign_prevalence.jobs.context import JobContext
 from codesign_prevalence.models.inputs import resolve_as_of
-from codesign_prevalence.models.scoring import ModelRef, score_udf, scored_binaries, write_scored
+from codesign_prevalence.models.scoring import ModelRef, no_verdicts, score_udf, scored_binaries, write_scored
 from codesign_prevalence.models.tracking import connect, version_by_alias, version_uri
-from codesign_prevalence.storage import GOLD_CANDIDATES, GOLD_SCORED
+from codesign_prevalence.storage import GOLD_CANDIDATES, GOLD_SCORED, OPS_VERDICTS
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class ScoreReport:
     rows: dict[str, int] = field(default_factory=dict)
     alerts: dict[str, int] = field(default_factory=dict)
     table_version: int | None = None
+    suppressed: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -39,21 +41,27 @@ class ScoreReport:
             "rows": dict(self.rows),
             "alerts": dict(self.alerts),
             "table_version": self.table_version,
+            "suppressed": dict(self.suppressed),
         }
 
 
-def _counts(context: JobContext, as_of: dt.date) -> tuple[dict[str, int], dict[str, int]]:
-    """Rows and alerts per population of one as-of date in gold/scored_binaries (a small aggregate)."""
+def _counts(context: JobContext, as_of: dt.date) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+    """Rows, alerts and suppressed rows per population of one as-of date in gold/scored_binaries."""
     per_population = (
         context.lakehouse.read(context.spark, GOLD_SCORED)
         .where(F.col("as_of") == F.lit(as_of))
         .groupBy("population")
-        .agg(F.count(F.lit(1)).alias("rows"), F.count_if(F.col("alert")).alias("alerts"))
+        .agg(
+            F.count(F.lit(1)).alias("rows"),
+            F.count_if(F.col("alert")).alias("alerts"),
+            F.count_if(F.coalesce(F.col("suppressed"), F.lit(False))).alias("suppressed"),
+        )
         .collect()
     )
     rows = {row["population"]: int(row["rows"]) for row in per_population}
     alerts = {row["population"]: int(row["alerts"]) for row in per_population}
-    return rows, alerts
+    suppressed = {row["population"]: int(row["suppressed"]) for row in per_population}
+    return rows, alerts, suppressed
 
 
 def run(context: JobContext, as_of: dt.date | None = None, model_alias: str = "champion") -> ScoreReport:
@@ -67,11 +75,13 @@ def run(context: JobContext, as_of: dt.date | None = None, model_alias: str = "c
         as_of = resolve_as_of(candidates, GOLD_CANDIDATES, as_of)
         model = ModelRef(config.name, str(version.version), str(version.run_id))
         udf = score_udf(spark, version_uri(version), with_reasons=True)
+        has_verdicts = lakehouse.exists(spark, OPS_VERDICTS)
+        verdicts = lakehouse.read(spark, OPS_VERDICTS) if has_verdicts else no_verdicts(spark)
         rows = candidates.where(F.col("as_of") == F.lit(as_of)).transform(
-            scored_binaries(udf, model, config.alert_top_n, config.alert_min_score)
+            scored_binaries(udf, model, config.alert_top_n, config.alert_min_score, verdicts, as_of)
         )
         write_scored(spark, lakehouse, rows, as_of)
-        population_rows, alerts = _counts(context, as_of)
+        population_rows, alerts, suppressed = _counts(context, as_of)
         report = ScoreReport(
             as_of=as_of,
             model_name=config.name,
@@ -81,12 +91,14 @@ def run(context: JobContext, as_of: dt.date | None = None, model_alias: str = "c
             rows=population_rows,
             alerts=alerts,
             table_version=lakehouse.version(spark, GOLD_SCORED),
+            suppressed=suppressed,
         )
         counts.update(
             as_of=as_of.isoformat(),
             model=f"{config.name}@{model_alias}=v{model.version}",
             **{f"rows_{name}": number for name, number in population_rows.items()},
             **{f"alerts_{name}": number for name, number in alerts.items()},
+            **{f"suppressed_{name}": number for name, number in suppressed.items() if number},
         )
     context.detail(f"  {GOLD_SCORED}: {lakehouse.path(GOLD_SCORED)}")
     return report

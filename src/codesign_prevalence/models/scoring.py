@@ -10,6 +10,10 @@ its rows in place.
 ``sha256`` then ``subject_name`` (ascending), so ranks are a permutation of 1..n. ``alert`` is true for the
 top ``model.alert_top_n`` of each population (all rows when 0) whose score is at least
 ``model.alert_min_score`` (no minimum when unset); with ``alert_top_n = 0`` and no minimum nothing alerts.
+Binaries covered by an active benign analyst verdict (ops/verdicts, :mod:`codesign_prevalence.models.verdicts`)
+are ``suppressed``: they keep their row and their rank, never alert, and take no place in the top
+``alert_top_n`` (the next binary alerts instead). The covering verdict, benign or malicious, is shown in
+``verdict``, ``verdict_note``, ``verdict_by`` and ``verdict_id``.
 A null ``subject_name`` (a signed file without a subject) is stored as an empty string, so that the MERGE
 key never holds a null.
 """
@@ -39,6 +43,7 @@ from pyspark.sql.types import (
 
 from codesign_prevalence.models.features import BOOLEAN_INPUTS, NUMERIC_INPUTS, STRING_INPUTS
 from codesign_prevalence.models.pyfunc import REASONS_COLUMN, SCORE_COLUMN, WITH_REASONS
+from codesign_prevalence.models.verdicts import VERDICTS_SCHEMA, with_verdicts, without_verdicts
 from codesign_prevalence.storage import GOLD_SCORED, Lakehouse, upsert
 
 SCORED_KEY: tuple[str, ...] = ("sha256", "subject_name", "population", "as_of")
@@ -66,6 +71,13 @@ SCORED_SCHEMA = StructType(
         StructField("model_version", StringType(), False),
         StructField("mlflow_run_id", StringType(), False),
         StructField("scored_at", TimestampType(), False),
+        # Added with analyst verdicts (at the end, where a MERGE with schema evolution adds them to older tables).
+        StructField("thumbprint", StringType(), True),
+        StructField("suppressed", BooleanType(), True),
+        StructField("verdict", StringType(), True),
+        StructField("verdict_note", StringType(), True),
+        StructField("verdict_by", StringType(), True),
+        StructField("verdict_id", StringType(), True),
     ]
 )
 PREDICTION_TYPE = StructType(
@@ -145,30 +157,56 @@ def with_rank(scored: DataFrame) -> DataFrame:
     return scored.select("*", F.row_number().over(order).alias("rank"))
 
 
-def with_alert(top_n: int, min_score: float | None) -> Callable[[DataFrame], DataFrame]:
-    """A transform adding ``alert`` (module docstring). Reads ``rank`` and ``anomaly_score``."""
+def with_alert(
+    top_n: int, min_score: float | None, skip_suppressed: bool = False
+) -> Callable[[DataFrame], DataFrame]:
+    """A transform adding ``alert`` (module docstring). Reads ``rank`` and ``anomaly_score``.
+
+    With ``skip_suppressed`` it also reads ``suppressed``, ``as_of`` and ``population``: a suppressed row never
+    alerts, and the top ``top_n`` are counted among the rows that are not suppressed.
+    """
 
     def transform(ranked: DataFrame) -> DataFrame:
-        in_top = F.col("rank") <= F.lit(top_n) if top_n > 0 else F.lit(min_score is not None)
+        position = F.col("rank")
+        eligible = F.lit(True)
+        if skip_suppressed:
+            eligible = ~F.coalesce(F.col("suppressed"), F.lit(False))
+            among_eligible = Window.partitionBy("as_of", "population", eligible).orderBy(F.col("rank").asc())
+            position = F.row_number().over(among_eligible)
+        in_top = position <= F.lit(top_n) if top_n > 0 else F.lit(min_score is not None)
         above = F.col(SCORE_COLUMN) >= F.lit(min_score) if min_score is not None else F.lit(True)
-        return ranked.select("*", (in_top & above).alias("alert"))
+        return ranked.select("*", (eligible & in_top & above).alias("alert"))
 
     return transform
 
 
+def no_verdicts(spark: SparkSession) -> DataFrame:
+    """An empty verdicts table, for scoring when ops/verdicts does not exist yet."""
+    return spark.createDataFrame([], schema=VERDICTS_SCHEMA)
+
+
 def scored_binaries(
-    udf: Callable[..., Column], model: ModelRef, alert_top_n: int, alert_min_score: float | None
+    udf: Callable[..., Column],
+    model: ModelRef,
+    alert_top_n: int,
+    alert_min_score: float | None,
+    verdicts: DataFrame | None = None,
+    as_of: dt.date | None = None,
 ) -> Callable[[DataFrame], DataFrame]:
-    """A transform: one as-of date of gold/candidates -> rows of gold/scored_binaries (:data:`SCORED_SCHEMA`)."""
+    """A transform: one as-of date of gold/candidates -> rows of gold/scored_binaries (:data:`SCORED_SCHEMA`).
+
+    ``verdicts`` (rows of ops/verdicts) active on ``as_of`` suppress or annotate rows; without them (or
+    without ``as_of``) no row is suppressed and the verdict columns are null.
+    """
 
     def transform(candidates: DataFrame) -> DataFrame:
         keyed = candidates.withColumn("subject_name", F.coalesce(F.col("subject_name"), F.lit("")))
-        rows = (
-            keyed.transform(with_prediction(udf))
-            .transform(one_row_per_key)
-            .transform(with_rank)
-            .transform(with_alert(alert_top_n, alert_min_score))
-        )
+        ranked = keyed.transform(with_prediction(udf)).transform(one_row_per_key).transform(with_rank)
+        if verdicts is not None and as_of is not None:
+            annotated = ranked.transform(with_verdicts(verdicts, as_of))
+        else:
+            annotated = ranked.transform(without_verdicts)
+        rows = annotated.transform(with_alert(alert_top_n, alert_min_score, skip_suppressed=True))
         metadata = {
             "model_name": F.lit(model.name),
             "model_version": F.lit(model.version),
@@ -187,4 +225,4 @@ def scored_binaries(
 def write_scored(spark: SparkSession, lakehouse: Lakehouse, rows: DataFrame, as_of: dt.date) -> None:
     """MERGE the rows of one as-of date into gold/scored_binaries (created, partitioned by as_of, if absent)."""
     target = lakehouse.ensure(spark, GOLD_SCORED, SCORED_SCHEMA, partition_by=("as_of",))
-    upsert(target, rows, SCORED_KEY, prune=F.col("target.as_of") == F.lit(as_of))
+    upsert(target, rows, SCORED_KEY, prune=F.col("target.as_of") == F.lit(as_of), evolve_schema=True)
