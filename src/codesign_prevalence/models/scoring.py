@@ -1,8 +1,8 @@
 """Distributed scoring: gold/candidates -> gold/scored_binaries, through the registered pyfunc on the executors.
 
-The model is loaded by alias (``models:/<name>@<alias>``) as a Spark UDF (``mlflow.pyfunc.spark_udf``,
-``env_manager="local"``): MLflow ships the model to the executors, each scores its partitions with pandas
-batches, and nothing but the per-population ranks is computed across rows. The rows are written with a
+The model is loaded by alias (``models:/<name>@<alias>``) from the registry on the driver and broadcast to the
+executors as a pandas UDF: each scores its partitions in Arrow batches, and nothing but the per-population
+ranks is computed across rows. The rows are written with a
 Delta MERGE on (``sha256``, ``subject_name``, ``population``, ``as_of``): scoring an as-of date again updates
 its rows in place.
 
@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import mlflow.pyfunc
+import pandas as pd
 from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 from pyspark.sql.types import (
@@ -41,8 +42,8 @@ from pyspark.sql.types import (
     TimestampType,
 )
 
-from codesign_prevalence.models.features import BOOLEAN_INPUTS, NUMERIC_INPUTS, STRING_INPUTS
-from codesign_prevalence.models.pyfunc import REASONS_COLUMN, SCORE_COLUMN, WITH_REASONS
+from codesign_prevalence.models.features import BOOLEAN_INPUTS, INPUT_COLUMNS, NUMERIC_INPUTS, STRING_INPUTS
+from codesign_prevalence.models.pyfunc import REASONS_COLUMN, SCORE_COLUMN, WITH_REASONS, SuspicionForestModel
 from codesign_prevalence.models.verdicts import VERDICTS_SCHEMA, with_verdicts, without_verdicts
 from codesign_prevalence.storage import GOLD_SCORED, Lakehouse, upsert
 
@@ -103,23 +104,45 @@ def model_input_columns() -> list[Column]:
     ]
 
 
-def score_udf(spark: SparkSession, model_uri: str, with_reasons: bool) -> Callable[..., Column]:
-    """The registered model as a Spark UDF: a double, or a struct of score and reasons.
-
-    ``env_manager="local"``: the executors use the job's own environment (the package is installed there);
-    MLflow's warning that this does not rebuild the training environment is silenced.
-    """
+def load_python_model(model_uri: str) -> SuspicionForestModel:
+    """The registered model's python object, loaded on the driver through MLflow (``models:/name/version``)."""
     pyfunc_logger = logging.getLogger("mlflow.pyfunc")
     level = pyfunc_logger.level
     pyfunc_logger.setLevel(logging.ERROR)
     try:
-        if with_reasons:
-            return mlflow.pyfunc.spark_udf(
-                spark, model_uri, result_type=PREDICTION_TYPE, env_manager="local", params={WITH_REASONS: True}
-            )
-        return mlflow.pyfunc.spark_udf(spark, model_uri, result_type="double", env_manager="local")
+        loaded = mlflow.pyfunc.load_model(model_uri)
     finally:
         pyfunc_logger.setLevel(level)
+    model = loaded.unwrap_python_model()
+    if not isinstance(model, SuspicionForestModel):
+        raise TypeError(f"{model_uri} is not a codesign-prevalence model ({type(model).__name__})")
+    return model
+
+
+def score_udf(spark: SparkSession, model_uri: str, with_reasons: bool) -> Callable[..., Column]:
+    """The registered model as a pandas UDF over :func:`model_input_columns`: a double, or score and reasons.
+
+    The model is loaded once on the driver from the registry and broadcast; the executors call its
+    ``predict`` on Arrow batches. Unlike ``mlflow.pyfunc.spark_udf`` this keeps MLflow out of the Python
+    workers, which would otherwise each open the tracking store (its migrations' log lines, a stray
+    ``./mlruns``) only to load a model the driver already has.
+    """
+    shared = spark.sparkContext.broadcast(load_python_model(model_uri))
+    names = list(INPUT_COLUMNS)
+    params = {WITH_REASONS: True} if with_reasons else None
+
+    def predict(batches: Iterator[tuple[pd.Series, ...]]) -> Iterator[pd.DataFrame]:
+        model = shared.value
+        for columns in batches:
+            yield model.predict(None, pd.DataFrame(dict(zip(names, columns, strict=True))), params)
+
+    def predict_score(batches: Iterator[tuple[pd.Series, ...]]) -> Iterator[pd.Series]:
+        for frame in predict(batches):
+            yield frame[SCORE_COLUMN]
+
+    if with_reasons:
+        return F.pandas_udf(predict, PREDICTION_TYPE)  # type: ignore[call-overload]
+    return F.pandas_udf(predict_score, DoubleType())  # type: ignore[call-overload]
 
 
 def with_prediction(udf: Callable[..., Column]) -> Callable[[DataFrame], DataFrame]:
