@@ -83,8 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("evaluate", help="precision/recall against a labels file")
     evaluate.add_argument("--labels", required=True, metavar="FILE")
     _add_as_of(evaluate)
-    report = commands.add_parser("report", help="HTML + PNG report of a run")
+    report = commands.add_parser("report", help="HTML + PNG report of a run, logged to its MLflow scoring run")
     _add_as_of(report)
+    report.add_argument(
+        "--out", default=None, metavar="DIR", help="where to write it (default: <storage.root>/reports/<as-of>)"
+    )
     run = commands.add_parser("run", help="ingest -> features -> train (if no model) -> score -> report")
     run.add_argument("--input", nargs="+", required=True, metavar="PATH")
     _add_as_of(run)
@@ -167,12 +170,22 @@ def _evaluate(context: JobContext, args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(context: JobContext, args: argparse.Namespace) -> int:
+    from codesign_prevalence.jobs import report
+
+    result = report.run(context, _as_of(args), Path(args.out) if args.out else None)
+    print(result.path)
+    return 0
+
+
 def _run(context: JobContext, args: argparse.Namespace) -> int:
     from codesign_prevalence.jobs import run
 
-    summary = run.run(context, args.input, _as_of(args))
+    summary = run.run(context, args.input, _as_of(args), show=not args.json)
     if args.json:
         print(json.dumps(summary, indent=2, sort_keys=True, default=str))
+    else:
+        print(summary["report"]["path"])  # type: ignore[index]
     return 0
 
 
@@ -192,7 +205,7 @@ HANDLERS: dict[str, Callable[[JobContext, argparse.Namespace], int]] = {
     "score": _score,
     "compare": _compare,
     "evaluate": _evaluate,
-    "report": _not_yet("report"),
+    "report": _report,
     "run": _run,
 }
 

@@ -14,6 +14,7 @@ from pyspark.sql import functions as F
 from codesign_prevalence.jobs.context import JobContext
 from codesign_prevalence.models.inputs import resolve_as_of
 from codesign_prevalence.models.scoring import ModelRef, score_udf, scored_binaries, write_scored
+from codesign_prevalence.models.scoring_run import log_scoring_run
 from codesign_prevalence.models.tracking import connect, version_by_alias, version_uri
 from codesign_prevalence.storage import GOLD_CANDIDATES, GOLD_SCORED
 
@@ -28,6 +29,7 @@ class ScoreReport:
     rows: dict[str, int] = field(default_factory=dict)
     alerts: dict[str, int] = field(default_factory=dict)
     table_version: int | None = None
+    scoring_run_id: str = ""
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -39,6 +41,7 @@ class ScoreReport:
             "rows": dict(self.rows),
             "alerts": dict(self.alerts),
             "table_version": self.table_version,
+            "scoring_run_id": self.scoring_run_id,
         }
 
 
@@ -72,6 +75,11 @@ def run(context: JobContext, as_of: dt.date | None = None, model_alias: str = "c
         )
         write_scored(spark, lakehouse, rows, as_of)
         population_rows, alerts = _counts(context, as_of)
+        table_version = lakehouse.version(spark, GOLD_SCORED)
+        scoring_run_id = log_scoring_run(
+            tracking, as_of, (config.name, model_alias, model.version, model.run_id), population_rows, alerts,
+            table_version,
+        )
         report = ScoreReport(
             as_of=as_of,
             model_name=config.name,
@@ -80,7 +88,8 @@ def run(context: JobContext, as_of: dt.date | None = None, model_alias: str = "c
             run_id=model.run_id,
             rows=population_rows,
             alerts=alerts,
-            table_version=lakehouse.version(spark, GOLD_SCORED),
+            table_version=table_version,
+            scoring_run_id=scoring_run_id,
         )
         counts.update(
             as_of=as_of.isoformat(),
