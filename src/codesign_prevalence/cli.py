@@ -92,7 +92,27 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--input", nargs="+", required=True, metavar="PATH")
     _add_as_of(run)
     run.add_argument("--json", action="store_true", help="print a JSON summary on stdout at the end")
+    _accept_global_options_after_command(commands)
     return parser
+
+
+def _accept_global_options_after_command(commands: argparse._SubParsersAction) -> None:
+    """``COMMAND ... --set K=V --conf F --quiet`` works as well as before the command (Databricks wheel tasks
+    and spark-submit pass the command first). Given twice, the later ``--conf``/``--set`` wins."""
+    for command in commands.choices.values():
+        group = command.add_argument_group("options also accepted before the command")
+        group.add_argument("--conf", default=argparse.SUPPRESS, metavar="FILE", help="as before the command")
+        group.add_argument(
+            "--set", dest="overrides_after", action="append", default=argparse.SUPPRESS, metavar="KEY=VALUE",
+            help="as before the command",
+        )
+        group.add_argument("--quiet", "-q", action="store_true", default=argparse.SUPPRESS, help="as before")
+        group.add_argument("--verbose", "-v", action="store_true", default=argparse.SUPPRESS, help="as before")
+
+
+def overrides_of(args: argparse.Namespace) -> list[str]:
+    """The ``--set`` values given before the command, then those given after it."""
+    return [*args.overrides, *getattr(args, "overrides_after", [])]
 
 
 def _generate(context: JobContext, args: argparse.Namespace) -> int:
@@ -213,7 +233,7 @@ HANDLERS: dict[str, Callable[[JobContext, argparse.Namespace], int]] = {
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        config = load_config(args.conf, args.overrides)
+        config = load_config(args.conf, overrides_of(args))
         verbosity = 0 if args.quiet else 2 if args.verbose else 1
         context = JobContext(config=config, verbosity=verbosity)
         return HANDLERS[args.command](context, args)

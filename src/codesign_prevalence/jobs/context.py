@@ -32,6 +32,7 @@ class JobContext:
         if self._spark is None:
             self._check_storage_root()
             self._spark = get_spark(self.config.spark)
+            self.detail(f"[spark] Spark {self._spark.version}, master {self._spark.sparkContext.master}")
         return self._spark
 
     def _check_storage_root(self) -> None:

@@ -249,4 +249,7 @@ def run(context: JobContext, as_of: dt.date | None = None, out_dir: Path | None 
         counts.update(as_of=as_of.isoformat(), alerts=len(data.alerts), plots=len(files) - 1, mlflow_run=run_id)
     if scoring_run_id is None:
         context.say(f"[report] no MLflow scoring run for {as_of.isoformat()}; logged to a new report run {run_id}")
+    for path in files:
+        context.detail(f"  {path}")
+    context.detail(f"  MLflow run {run_id}, artifacts under '{ARTIFACT_DIR}/' ({tracking.tracking_uri})")
     return ReportResult(as_of, files[0], files, run_id, scoring_run_id is not None, len(data.alerts))

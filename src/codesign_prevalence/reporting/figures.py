@@ -86,8 +86,11 @@ def prevalence_scatter(points: Sequence[ScatterPoint], populations: Sequence[str
             [p.signer_age_days for p in alerts], [p.host_count for p in alerts], s=36, marker="x",
             color=ALERT_COLOUR, label=f"alert ({len(alerts)})",
         )
-        axis.set_yscale("log")
-        axis.set_xscale("symlog", linthresh=1.0)
+        if others or alerts:
+            axis.set_yscale("log")
+            axis.set_xscale("symlog", linthresh=1.0)
+        else:
+            axis.text(0.5, 0.5, "no scored binaries", ha="center", va="center", transform=axis.transAxes)
         axis.set_title(f"host prevalence vs signer age, population: {population}")
         axis.set_xlabel("signer: days since first seen in the fleet")
         axis.set_ylabel("hosts that ran the binary (log)")
