@@ -102,8 +102,11 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("evaluate", help="precision/recall against a labels file")
     evaluate.add_argument("--labels", required=True, metavar="FILE")
     _add_as_of(evaluate)
-    report = commands.add_parser("report", help="HTML + PNG report of a run")
+    report = commands.add_parser("report", help="HTML + PNG report of a run, logged to its MLflow scoring run")
     _add_as_of(report)
+    report.add_argument(
+        "--out", default=None, metavar="DIR", help="where to write it (default: <storage.root>/reports/<as-of>)"
+    )
     run = commands.add_parser("run", help="ingest -> features -> train (if no model) -> score -> report")
     run.add_argument("--input", nargs="+", required=True, metavar="PATH")
     _add_source(run)
@@ -111,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--json", action="store_true", help="print a JSON summary on stdout at the end")
     _add_sql(commands)
     _add_verdict(commands)
+    _accept_global_options_after_command(commands)
     return parser
 
 
@@ -155,6 +159,25 @@ def _add_verdict(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     listing = actions.add_parser("list", help="show the active verdicts (all of them with --all)")
     listing.add_argument("--all", dest="show_all", action="store_true", help="expired ones too")
     _add_output_options(listing, limit=100)
+
+
+def _accept_global_options_after_command(commands: argparse._SubParsersAction) -> None:
+    """``COMMAND ... --set K=V --conf F --quiet`` works as well as before the command (Databricks wheel tasks
+    and spark-submit pass the command first). Given twice, the later ``--conf``/``--set`` wins."""
+    for command in commands.choices.values():
+        group = command.add_argument_group("options also accepted before the command")
+        group.add_argument("--conf", default=argparse.SUPPRESS, metavar="FILE", help="as before the command")
+        group.add_argument(
+            "--set", dest="overrides_after", action="append", default=argparse.SUPPRESS, metavar="KEY=VALUE",
+            help="as before the command",
+        )
+        group.add_argument("--quiet", "-q", action="store_true", default=argparse.SUPPRESS, help="as before")
+        group.add_argument("--verbose", "-v", action="store_true", default=argparse.SUPPRESS, help="as before")
+
+
+def overrides_of(args: argparse.Namespace) -> list[str]:
+    """The ``--set`` values given before the command, then those given after it."""
+    return [*args.overrides, *getattr(args, "overrides_after", [])]
 
 
 def _generate(context: JobContext, args: argparse.Namespace) -> int:
@@ -237,12 +260,22 @@ def _evaluate(context: JobContext, args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(context: JobContext, args: argparse.Namespace) -> int:
+    from codesign_prevalence.jobs import report
+
+    result = report.run(context, _as_of(args), Path(args.out) if args.out else None)
+    print(result.path)
+    return 0
+
+
 def _run(context: JobContext, args: argparse.Namespace) -> int:
     from codesign_prevalence.jobs import run
 
-    summary = run.run(context, args.input, _as_of(args))
+    summary = run.run(context, args.input, _as_of(args), show=not args.json)
     if args.json:
         print(json.dumps(summary, indent=2, sort_keys=True, default=str))
+    else:
+        print(summary["report"]["path"])  # type: ignore[index]
     return 0
 
 
@@ -297,7 +330,7 @@ HANDLERS: dict[str, Callable[[JobContext, argparse.Namespace], int]] = {
     "score": _score,
     "compare": _compare,
     "evaluate": _evaluate,
-    "report": _not_yet("report"),
+    "report": _report,
     "run": _run,
     "sql": _sql,
     "verdict": _verdict,
@@ -308,7 +341,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         source = getattr(args, "source", None)
-        config = load_config(args.conf, [*args.overrides, *([f"ingest.source={source}"] if source else [])])
+        config = load_config(args.conf, [*overrides_of(args), *([f"ingest.source={source}"] if source else [])])
         verbosity = 0 if args.quiet else 2 if args.verbose else 1
         context = JobContext(config=config, verbosity=verbosity)
         return HANDLERS[args.command](context, args)

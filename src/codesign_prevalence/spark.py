@@ -1,7 +1,9 @@
 """The one module that builds a SparkSession.
 
 On Databricks (or wherever a session is already active) the active session is reused and nothing is
-added. Locally a session is built with the Delta Lake extension and catalog, UTC time, and sizes from
+added. Under ``spark-submit`` the driver JVM is spark-submit's: its ``--master``, ``--jars`` and ``--conf``
+settings are kept, and only the settings it was not given are added (see :func:`_session_under_spark_submit`).
+Locally a session is built with the Delta Lake extension and catalog, UTC time, and sizes from
 configuration; Delta's jars are loaded from a local cache that ``python -m codesign_prevalence.spark
 fetch-jars`` (run by the setup step) fills from Maven Central once, so that job runs need no network.
 """
@@ -15,6 +17,7 @@ import tempfile
 from importlib.metadata import version
 from pathlib import Path
 
+from pyspark import SparkConf, SparkContext
 from pyspark.sql import SparkSession
 
 from codesign_prevalence.config import SparkConfig
@@ -81,11 +84,61 @@ def _running_on_databricks() -> bool:
     return "DATABRICKS_RUNTIME_VERSION" in os.environ
 
 
+def _launched_by_spark_submit() -> bool:
+    """Python started by spark-submit (or the pyspark shell) talks to a JVM that is already running."""
+    return "PYSPARK_GATEWAY_PORT" in os.environ and SparkContext._active_spark_context is None
+
+
+# Settings a spark-submit run keeps from its own command line: the JVM already runs with them.
+_SUBMIT_DECIDES = ("spark.master", "spark.driver.memory", "spark.driver.extraJavaOptions")
+
+
+def session_settings(config: SparkConfig, jars: list[Path]) -> dict[str, str]:
+    """Every setting of a session this module builds (Delta, UTC, sizes, then ``spark.extra``)."""
+    settings = {
+        "spark.master": config.master,
+        "spark.app.name": config.app_name,
+        "spark.jars": ",".join(str(jar) for jar in jars),
+        "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
+        "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
+        "spark.sql.session.timeZone": "UTC",
+        "spark.driver.extraJavaOptions": f"-Duser.timezone=UTC -Dlog4j.configurationFile={LOG4J_CONFIG}",
+        "spark.executor.extraJavaOptions": "-Duser.timezone=UTC",
+        "spark.sql.shuffle.partitions": str(config.shuffle_partitions),
+        "spark.driver.memory": config.driver_memory,
+        "spark.ui.enabled": str(config.ui_enabled).lower(),
+        "spark.ui.showConsoleProgress": "false",
+        "spark.sql.execution.arrow.pyspark.enabled": "true",
+        "spark.databricks.delta.snapshotPartitions": "2",
+        "spark.databricks.delta.schema.autoMerge.enabled": "false",
+    }
+    settings.update(config.extra)
+    return settings
+
+
+def _session_under_spark_submit(config: SparkConfig) -> SparkSession:
+    """A session on spark-submit's JVM: what spark-submit was given wins; the rest comes from
+    :func:`session_settings`. Delta's jars must be on that JVM's class path (``--jars``, or ``--packages``);
+    when ``--jars`` was not given the cached jars are added as ``spark.jars`` for the executors."""
+    SparkContext._ensure_initialized()
+    submitted = SparkConf()  # loads the spark.* properties spark-submit set on its JVM
+    builder = SparkSession.builder
+    for key, value in session_settings(config, cached_delta_jars(jars_dir(config))).items():
+        if key in _SUBMIT_DECIDES or submitted.contains(key) or (key == "spark.jars" and not value):
+            continue
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel(config.log_level)
+    return session
+
+
 def get_spark(config: SparkConfig) -> SparkSession:
     """The active session if there is one, else a local session with Delta, UTC and configured sizes."""
     active = SparkSession.getActiveSession()
     if active is not None or _running_on_databricks():
         return active or SparkSession.builder.getOrCreate()
+    if _launched_by_spark_submit():
+        return _session_under_spark_submit(config)
     jars = cached_delta_jars(jars_dir(config))
     if not jars:
         raise UserError(
@@ -93,26 +146,8 @@ def get_spark(config: SparkConfig) -> SparkSession:
             "(or 'python -m codesign_prevalence.spark fetch-jars') once with network access"
         )
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    builder = (
-        SparkSession.builder.master(config.master)
-        .appName(config.app_name)
-        .config("spark.jars", ",".join(str(jar) for jar in jars))
-        .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
-        .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config(
-            "spark.driver.extraJavaOptions", f"-Duser.timezone=UTC -Dlog4j.configurationFile={LOG4J_CONFIG}"
-        )
-        .config("spark.executor.extraJavaOptions", "-Duser.timezone=UTC")
-        .config("spark.sql.shuffle.partitions", str(config.shuffle_partitions))
-        .config("spark.driver.memory", config.driver_memory)
-        .config("spark.ui.enabled", str(config.ui_enabled).lower())
-        .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-        .config("spark.databricks.delta.snapshotPartitions", "2")
-        .config("spark.databricks.delta.schema.autoMerge.enabled", "false")
-    )
-    for key, value in config.extra.items():
+    builder = SparkSession.builder
+    for key, value in session_settings(config, jars).items():
         builder = builder.config(key, value)
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel(config.log_level)

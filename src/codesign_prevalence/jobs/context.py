@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,12 +17,15 @@ from codesign_prevalence.errors import UserError
 from codesign_prevalence.spark import get_spark
 from codesign_prevalence.storage import Lakehouse
 
+PROGRESS_EVERY_SECONDS = 30.0
+
 
 @dataclass
 class JobContext:
     config: Config
     verbosity: int = 1  # 0 quiet, 1 normal, 2 verbose
     _spark: SparkSession | None = field(default=None, repr=False)
+    progress_every_seconds: float = PROGRESS_EVERY_SECONDS
 
     @property
     def lakehouse(self) -> Lakehouse:
@@ -32,6 +36,7 @@ class JobContext:
         if self._spark is None:
             self._check_storage_root()
             self._spark = get_spark(self.config.spark)
+            self.detail(f"[spark] Spark {self._spark.version}, master {self._spark.sparkContext.master}")
         return self._spark
 
     def _check_storage_root(self) -> None:
@@ -54,13 +59,50 @@ class JobContext:
         if self.verbosity >= 2:
             print(message, file=sys.stderr, flush=True)
 
+    def progress_line(self, name: str, elapsed: float) -> str:
+        """``[name] running 62s: Spark stage 14 7/8 tasks, ...`` from Spark's status tracker (active stages)."""
+        shown = ""
+        if self._spark is not None:
+            tracker = self._spark.sparkContext.statusTracker()
+            stages = [tracker.getStageInfo(stage_id) for stage_id in sorted(tracker.getActiveStageIds())]
+            shown = ", ".join(
+                f"Spark stage {info.stageId} {info.numCompletedTasks}/{info.numTasks} tasks"
+                for info in stages
+                if info is not None
+            )
+        return f"[{name}] running {elapsed:.0f}s" + (f": {shown}" if shown else "")
+
+    @contextmanager
+    def _progress(self, name: str, started: float) -> Iterator[None]:
+        """While the block runs, every ``progress_every_seconds`` one progress line (not when quiet)."""
+        stop = threading.Event()
+
+        def report() -> None:
+            while not stop.wait(self.progress_every_seconds):
+                try:
+                    self.say(self.progress_line(name, time.monotonic() - started))
+                except Exception:  # progress is best effort: the JVM may be shutting down
+                    return
+
+        thread = threading.Thread(target=report, name=f"progress-{name}", daemon=True)
+        if self.verbosity >= 1:
+            thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            if thread.is_alive():
+                thread.join(timeout=5)
+
     @contextmanager
     def stage(self, name: str) -> Iterator[dict[str, object]]:
-        """Print one line when a stage starts and one when it ends, with the counts it reports and seconds."""
+        """Print one line when a stage starts and one when it ends, with the counts it reports and seconds;
+        a long stage prints a progress line every ``progress_every_seconds`` meanwhile."""
         self.say(f"[{name}] started")
         started = time.monotonic()
         counts: dict[str, object] = {}
-        yield counts
+        with self._progress(name, started):
+            yield counts
         shown = ", ".join(f"{key}={value}" for key, value in counts.items())
         self.say(f"[{name}] done in {time.monotonic() - started:.1f}s" + (f": {shown}" if shown else ""))
 

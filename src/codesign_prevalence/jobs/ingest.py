@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from codesign_prevalence.ingest.pipeline import IngestReport, ingest_files
 from codesign_prevalence.ingest.reader import expand_inputs
 from codesign_prevalence.jobs.context import JobContext
+from codesign_prevalence.ops import record_ingest_run
 from codesign_prevalence.storage import BRONZE_EVENTS, BRONZE_QUARANTINE
 
 
 def run(context: JobContext, inputs: list[str]) -> IngestReport:
     files = expand_inputs(inputs)
     with context.stage("ingest") as counts:
-        report = ingest_files(context.spark, context.lakehouse, files, context.config.ingest)
+        ingested_at = dt.datetime.now(dt.UTC)
+        report = ingest_files(context.spark, context.lakehouse, files, context.config.ingest, now=ingested_at)
+        record_ingest_run(context.spark, context.lakehouse, report, ingested_at)
         counts.update(
             files=report.files,
             read=report.lines_read,

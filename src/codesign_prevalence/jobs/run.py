@@ -1,7 +1,7 @@
 """Entry point: ``codesign-prevalence run --input PATH... [--as-of DATE]``.
 
-ingest -> features -> train (only when no model has the ``champion`` alias yet) -> score, then the top
-binaries of each population with their reasons.
+ingest -> features -> train (only when no model has the ``champion`` alias yet) -> score -> report, then the
+top binaries of each population with their reasons (not with ``--json``, whose summary is the whole stdout).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import textwrap
 
 from pyspark.sql import functions as F
 
-from codesign_prevalence.jobs import features, ingest, score, train
+from codesign_prevalence.jobs import features, ingest, report, score, train
 from codesign_prevalence.jobs.context import JobContext
 from codesign_prevalence.models.tracking import connect, has_alias
 from codesign_prevalence.storage import GOLD_SCORED
@@ -20,7 +20,9 @@ CHAMPION = "champion"
 TOP_SHOWN = 10
 
 
-def run(context: JobContext, inputs: list[str], as_of: dt.date | None = None) -> dict[str, object]:
+def run(
+    context: JobContext, inputs: list[str], as_of: dt.date | None = None, show: bool = True
+) -> dict[str, object]:
     """Run every stage in order and return a JSON-ready summary of what each did."""
     summary: dict[str, object] = {"storage_root": str(context.lakehouse.root)}
     summary["ingest"] = ingest.run(context, inputs).as_dict()
@@ -32,7 +34,9 @@ def run(context: JobContext, inputs: list[str], as_of: dt.date | None = None) ->
         context.say(f"[train] skipped: {context.config.model.name}@{CHAMPION} exists (run 'train' to retrain)")
     score_report = score.run(context, features_report.as_of, CHAMPION)
     summary["score"] = score_report.as_dict()
-    show_top(context, features_report.as_of)
+    summary["report"] = report.run(context, features_report.as_of).as_dict()
+    if show:
+        show_top(context, features_report.as_of)
     return summary
 
 

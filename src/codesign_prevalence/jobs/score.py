@@ -15,6 +15,7 @@ from pyspark.sql import functions as F
 from codesign_prevalence.jobs.context import JobContext
 from codesign_prevalence.models.inputs import resolve_as_of
 from codesign_prevalence.models.scoring import ModelRef, no_verdicts, score_udf, scored_binaries, write_scored
+from codesign_prevalence.models.scoring_run import log_scoring_run
 from codesign_prevalence.models.tracking import connect, version_by_alias, version_uri
 from codesign_prevalence.storage import GOLD_CANDIDATES, GOLD_SCORED, OPS_VERDICTS
 
@@ -30,6 +31,7 @@ class ScoreReport:
     alerts: dict[str, int] = field(default_factory=dict)
     table_version: int | None = None
     suppressed: dict[str, int] = field(default_factory=dict)
+    scoring_run_id: str = ""
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -42,6 +44,7 @@ class ScoreReport:
             "alerts": dict(self.alerts),
             "table_version": self.table_version,
             "suppressed": dict(self.suppressed),
+            "scoring_run_id": self.scoring_run_id,
         }
 
 
@@ -82,6 +85,11 @@ def run(context: JobContext, as_of: dt.date | None = None, model_alias: str = "c
         )
         write_scored(spark, lakehouse, rows, as_of)
         population_rows, alerts, suppressed = _counts(context, as_of)
+        table_version = lakehouse.version(spark, GOLD_SCORED)
+        scoring_run_id = log_scoring_run(
+            tracking, as_of, (config.name, model_alias, model.version, model.run_id), population_rows, alerts,
+            table_version,
+        )
         report = ScoreReport(
             as_of=as_of,
             model_name=config.name,
@@ -90,8 +98,9 @@ def run(context: JobContext, as_of: dt.date | None = None, model_alias: str = "c
             run_id=model.run_id,
             rows=population_rows,
             alerts=alerts,
-            table_version=lakehouse.version(spark, GOLD_SCORED),
+            table_version=table_version,
             suppressed=suppressed,
+            scoring_run_id=scoring_run_id,
         )
         counts.update(
             as_of=as_of.isoformat(),
