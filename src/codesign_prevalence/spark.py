@@ -15,6 +15,7 @@ import tempfile
 from importlib.metadata import version
 from pathlib import Path
 
+import pyspark
 from pyspark.sql import SparkSession
 
 from codesign_prevalence.config import SparkConfig
@@ -93,6 +94,9 @@ def get_spark(config: SparkConfig) -> SparkSession:
             "(or 'python -m codesign_prevalence.spark fetch-jars') once with network access"
         )
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    if config.master.startswith("local-cluster"):
+        # Separate executor JVMs on this machine: their launcher needs a Spark home; pip's pyspark is one.
+        os.environ.setdefault("SPARK_HOME", str(Path(pyspark.__file__).parent))
     builder = (
         SparkSession.builder.master(config.master)
         .appName(config.app_name)
