@@ -35,6 +35,7 @@ from delta.exceptions import (
     ProtocolChangedException,
 )
 from delta.tables import DeltaTable
+from pyspark.errors import AnalysisException
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
@@ -55,7 +56,14 @@ T = TypeVar("T")
 # Test-only and off by default: see :func:`killed_during_write_for_tests`.
 TEST_KILL_ENV = "CODESIGN_PREVALENCE_TEST_KILL_DURING_WRITE"
 COMMIT_ATTEMPTS = 6
+
+
+class _CreateRace(Exception):
+    """Two runs created the same table at once: the loser may see a half-made table (``DELTA_TABLE_NOT_FOUND``)."""
+
+
 COMMIT_CONFLICTS: tuple[type[Exception], ...] = (
+    _CreateRace,
     ConcurrentAppendException,
     ConcurrentDeleteDeleteException,
     ConcurrentDeleteReadException,
@@ -113,7 +121,16 @@ class Lakehouse:
         builder = DeltaTable.createIfNotExists(spark).location(self.path(table)).addColumns(schema)
         if partition_by:
             builder = builder.partitionedBy(*partition_by)
-        return retry_on_conflict(self.path(table), builder.execute)
+        return retry_on_conflict(self.path(table), lambda: _create(builder.execute))
+
+
+def _create(execute: Callable[[], DeltaTable]) -> DeltaTable:
+    try:
+        return execute()
+    except AnalysisException as exc:
+        if "DELTA_TABLE_NOT_FOUND" in str(exc):
+            raise _CreateRace(str(exc)) from None
+        raise
 
 
 def retry_on_conflict(table: str | DeltaTable, write: Callable[[], T], attempts: int = COMMIT_ATTEMPTS) -> T:
