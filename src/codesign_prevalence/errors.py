@@ -22,3 +22,7 @@ class MissingTableError(UserError):
 
 class ModelNotFoundError(UserError):
     """No registered model, or no version under the requested alias."""
+
+
+class ConcurrentWriteError(UserError):
+    """Another run kept committing to the same Delta table while this one retried its write."""

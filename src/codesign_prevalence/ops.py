@@ -15,7 +15,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import DateType, LongType, StringType, StructField, StructType, TimestampType
 
 from codesign_prevalence.ingest.pipeline import IngestReport
-from codesign_prevalence.storage import OPS_INGEST_RUNS, Lakehouse
+from codesign_prevalence.storage import OPS_INGEST_RUNS, Lakehouse, append
 
 INGEST_RUNS_SCHEMA = StructType(
     [
@@ -56,9 +56,7 @@ def record_ingest_run(
 ) -> None:
     """Append one row to ops/ingest_runs (created on first use)."""
     lakehouse.ensure(spark, OPS_INGEST_RUNS, INGEST_RUNS_SCHEMA)
-    ingest_run_row(spark, report, ingested_at).write.format("delta").mode("append").save(
-        lakehouse.path(OPS_INGEST_RUNS)
-    )
+    append(ingest_run_row(spark, report, ingested_at), lakehouse.path(OPS_INGEST_RUNS))
 
 
 def ingest_totals(runs: DataFrame) -> DataFrame:

@@ -17,6 +17,7 @@ import tempfile
 from importlib.metadata import version
 from pathlib import Path
 
+import pyspark
 from pyspark import SparkConf, SparkContext
 from pyspark.sql import SparkSession
 
@@ -146,6 +147,9 @@ def get_spark(config: SparkConfig) -> SparkSession:
             "(or 'python -m codesign_prevalence.spark fetch-jars') once with network access"
         )
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    if config.master.startswith("local-cluster"):
+        # Separate executor JVMs on this machine: their launcher needs a Spark home; pip's pyspark is one.
+        os.environ.setdefault("SPARK_HOME", str(Path(pyspark.__file__).parent))
     builder = SparkSession.builder
     for key, value in session_settings(config, jars).items():
         builder = builder.config(key, value)

@@ -3,21 +3,44 @@
 Every write is one of: an insert-only MERGE on a key (ingest: re-ingesting adds nothing), a MERGE that
 updates or inserts on a key (scoring), or an atomic ``replaceWhere`` overwrite of one as-of date's slice
 (features). Each is idempotent, and a run killed half-way leaves the previous table version intact.
+
+Two runs writing the same table at once: Delta lets one commit and fails the other with a commit conflict
+(``ConcurrentAppendException`` and its kin); the loser redoes its write on the new table version, up to
+:data:`COMMIT_ATTEMPTS` times, which for these idempotent writes gives the same table as running them one
+after the other. Past that it stops with a one-line :class:`ConcurrentWriteError`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import os
+import random
+import signal
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
+import delta.exceptions.captured  # noqa: F401  (turns Delta's commit conflicts into the Python classes below)
+import pandas as pd
+from delta.exceptions import (
+    ConcurrentAppendException,
+    ConcurrentDeleteDeleteException,
+    ConcurrentDeleteReadException,
+    ConcurrentTransactionException,
+    ConcurrentWriteException,
+    DeltaConcurrentModificationException,
+    MetadataChangedException,
+    ProtocolChangedException,
+)
 from delta.tables import DeltaTable
+from pyspark.errors import AnalysisException
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
-from codesign_prevalence.errors import MissingTableError
+from codesign_prevalence.errors import ConcurrentWriteError, MissingTableError
 
 BRONZE_EVENTS = "bronze/process_events"
 BRONZE_QUARANTINE = "bronze/quarantine"
@@ -28,6 +51,28 @@ GOLD_CANDIDATES = "gold/candidates"
 GOLD_SCORED = "gold/scored_binaries"
 OPS_VERDICTS = "ops/verdicts"
 OPS_INGEST_RUNS = "ops/ingest_runs"
+
+T = TypeVar("T")
+# Test-only and off by default: see :func:`killed_during_write_for_tests`.
+TEST_KILL_ENV = "CODESIGN_PREVALENCE_TEST_KILL_DURING_WRITE"
+COMMIT_ATTEMPTS = 6
+
+
+class _CreateRace(Exception):
+    """Two runs created the same table at once: the loser may see a half-made table (``DELTA_TABLE_NOT_FOUND``)."""
+
+
+COMMIT_CONFLICTS: tuple[type[Exception], ...] = (
+    _CreateRace,
+    ConcurrentAppendException,
+    ConcurrentDeleteDeleteException,
+    ConcurrentDeleteReadException,
+    ConcurrentTransactionException,
+    ConcurrentWriteException,
+    DeltaConcurrentModificationException,
+    MetadataChangedException,
+    ProtocolChangedException,
+)
 
 # Which command writes each table, for the message when it is missing.
 PRODUCED_BY: dict[str, str] = {
@@ -76,7 +121,32 @@ class Lakehouse:
         builder = DeltaTable.createIfNotExists(spark).location(self.path(table)).addColumns(schema)
         if partition_by:
             builder = builder.partitionedBy(*partition_by)
-        return builder.execute()
+        return retry_on_conflict(self.path(table), lambda: _create(builder.execute))
+
+
+def _create(execute: Callable[[], DeltaTable]) -> DeltaTable:
+    try:
+        return execute()
+    except AnalysisException as exc:
+        if "DELTA_TABLE_NOT_FOUND" in str(exc):
+            raise _CreateRace(str(exc)) from None
+        raise
+
+
+def retry_on_conflict(table: str | DeltaTable, write: Callable[[], T], attempts: int = COMMIT_ATTEMPTS) -> T:
+    """``write()``, redone when a concurrent commit to the table conflicts with it (module docstring)."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return write()
+        except COMMIT_CONFLICTS as conflict:
+            if attempt == attempts:
+                kind, name = type(conflict).__name__, table if isinstance(table, str) else _table_path(table)
+                raise ConcurrentWriteError(
+                    f"another run kept writing {name} ({kind}, {attempts} attempts); "
+                    "wait for it to finish and run this command again (the rerun is safe)"
+                ) from None
+            time.sleep(random.uniform(0.2, 1.0) * attempt)
+    raise AssertionError("unreachable")
 
 
 def _key_match(keys: Sequence[str]) -> Column:
@@ -84,6 +154,37 @@ def _key_match(keys: Sequence[str]) -> Column:
     for key in keys:
         condition = condition & (F.col(f"target.{key}") == F.col(f"source.{key}"))
     return condition
+
+
+def killed_during_write_for_tests(rows: DataFrame, table: str | DeltaTable) -> DataFrame:
+    """``rows`` unchanged, unless ``$CODESIGN_PREVALENCE_TEST_KILL_DURING_WRITE`` names this table's path suffix
+    (``gold/scored_binaries``, say): then the write's first task SIGKILLs the driver and its JVM, while the
+    write is running and before Delta commits it. Crash tests use it to check that a rerun repairs a killed run.
+    """
+    wanted = os.environ.get(TEST_KILL_ENV)
+    if not wanted:
+        return rows
+    path = table if isinstance(table, str) else _table_path(table)
+    if not path.rstrip("/").endswith(wanted.strip("/")):
+        return rows
+    from pyspark import SparkContext
+
+    gateway = getattr(SparkContext, "_gateway", None)
+    victims = [os.getpid(), *([gateway.proc.pid] if gateway is not None and gateway.proc is not None else [])]
+
+    def kill(batches: Iterable[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        for batch in batches:
+            for pid in victims:
+                os.kill(pid, signal.SIGKILL)
+            time.sleep(600)  # never finish this task: the write must not commit
+            yield batch
+
+    return rows.mapInPandas(kill, rows.schema)
+
+
+def _table_path(target: DeltaTable) -> str:
+    location = target.detail().select("location").head()
+    return str(location[0]) if location is not None else "the Delta table"
 
 
 def _current_version(target: DeltaTable) -> int:
@@ -97,12 +198,15 @@ def insert_new(target: DeltaTable, rows: DataFrame, keys: Sequence[str], prune: 
     ``prune`` is an extra condition on ``target.*`` columns that lets Delta skip files (a date range).
     """
     condition = _key_match(keys) if prune is None else _key_match(keys) & prune
-    before = _current_version(target)
-    (target.alias("target").merge(rows.alias("source"), condition).whenNotMatchedInsertAll().execute())
-    history = target.history(1).select("version", "operation", "operationMetrics").head()
-    if history is None or int(history["version"]) == before:
-        return 0  # a MERGE that changes nothing commits nothing
-    return int((history["operationMetrics"] or {}).get("numTargetRowsInserted", "0"))
+    rows = killed_during_write_for_tests(rows, target)
+
+    def merge() -> int:
+        # The MERGE's own metrics, not the table's history: a concurrent run may have committed since.
+        metrics = target.alias("target").merge(rows.alias("source"), condition).whenNotMatchedInsertAll().execute()
+        row = metrics.head()
+        return int(row["num_inserted_rows"]) if row is not None and row["num_inserted_rows"] is not None else 0
+
+    return retry_on_conflict(target, merge)
 
 
 def upsert(
@@ -117,10 +221,15 @@ def upsert(
     With ``evolve_schema`` the columns of ``rows`` that the table lacks are added to it (older rows get null).
     """
     condition = _key_match(keys) if prune is None else _key_match(keys) & prune
-    merge = target.alias("target").merge(rows.alias("source"), condition)
-    if evolve_schema:
-        merge = merge.withSchemaEvolution()
-    merge.whenMatchedUpdateAll().whenNotMatchedInsertAll().execute()
+    rows = killed_during_write_for_tests(rows, target)
+
+    def merge() -> None:
+        builder = target.alias("target").merge(rows.alias("source"), condition)
+        if evolve_schema:
+            builder = builder.withSchemaEvolution()
+        builder.whenMatchedUpdateAll().whenNotMatchedInsertAll().execute()
+
+    retry_on_conflict(target, merge)
 
 
 def replace_as_of(
@@ -132,10 +241,16 @@ def replace_as_of(
     """
     if not isinstance(as_of, dt.date):
         raise TypeError(f"as_of must be a datetime.date, not {type(as_of).__name__}")
-    (
-        rows.write.format("delta")
+    writer = (
+        killed_during_write_for_tests(rows, path)
+        .write.format("delta")
         .mode("overwrite")
         .option("replaceWhere", f"as_of = DATE'{as_of.isoformat()}'")
         .partitionBy(*partition_by)
-        .save(path)
     )
+    retry_on_conflict(path, lambda: writer.save(path))
+
+
+def append(rows: DataFrame, path: str) -> None:
+    """Append ``rows`` to an existing table in one Delta commit (logs of runs and verdicts: every call adds)."""
+    retry_on_conflict(path, lambda: rows.write.format("delta").mode("append").save(path))

@@ -32,7 +32,7 @@ from codesign_prevalence.models.verdicts import (
     active_verdicts,
     thumbprint_key,
 )
-from codesign_prevalence.storage import GOLD_CANDIDATES, GOLD_SCORED, OPS_VERDICTS, Lakehouse
+from codesign_prevalence.storage import GOLD_CANDIDATES, GOLD_SCORED, OPS_VERDICTS, Lakehouse, append
 
 SHA256_PATTERN = re.compile(r"^[0-9a-f]{64}$")
 THUMBPRINT_PATTERN = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
@@ -169,7 +169,7 @@ def add(context: JobContext, request: VerdictRequest) -> dict[str, object]:
     }
     frame = spark.createDataFrame([tuple(row[name] for name in VERDICTS_SCHEMA.fieldNames())], VERDICTS_SCHEMA)
     lakehouse.ensure(spark, OPS_VERDICTS, VERDICTS_SCHEMA)
-    frame.write.format("delta").mode("append").save(lakehouse.path(OPS_VERDICTS))
+    append(frame, lakehouse.path(OPS_VERDICTS))
     scope = f"sha256 {row['sha256']}" if request.sha256 else f"signer {signer!r} ({status})"
     context.say(f"verdict {row['verdict_id']}: {request.verdict} for {scope}; the next 'score' applies it")
     return row

@@ -28,7 +28,7 @@ from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 
 from codesign_prevalence.config import Config
-from codesign_prevalence.errors import ModelNotFoundError
+from codesign_prevalence.errors import ModelNotFoundError, UserError
 
 MLFLOW_DIR = "mlflow"
 DATABASE_FILE = "mlflow.db"
@@ -117,11 +117,24 @@ def connect(config: Config) -> Tracking:
     mlflow.set_tracking_uri(tracking_uri)
     mlflow.set_registry_uri(registry_uri)
     _connected.update(MLFLOW_TRACKING_URI=tracking_uri, MLFLOW_REGISTRY_URI=registry_uri)
-    with _quiet_store_setup():
-        client = MlflowClient(tracking_uri=tracking_uri, registry_uri=registry_uri)
-        client.search_experiments(max_results=1)
-        client.search_registered_models(max_results=1)
+    try:
+        with _quiet_store_setup():
+            client = MlflowClient(tracking_uri=tracking_uri, registry_uri=registry_uri)
+            client.search_experiments(max_results=1)
+            client.search_registered_models(max_results=1)
+    except Exception as exc:  # any failure to reach either store (HTTP, SQL, file system) is the user's to fix
+        raise UserError(_unreachable(tracking_uri, registry_uri, exc)) from None
     return Tracking(tracking_uri, registry_uri, artifact_location, config.mlflow.experiment, client)
+
+
+def _unreachable(tracking_uri: str, registry_uri: str, exc: Exception) -> str:
+    """One line: which store could not be reached, the first line of why, and what to do."""
+    where = tracking_uri if registry_uri == tracking_uri else f"{tracking_uri} (registry {registry_uri})"
+    why = (str(exc).strip().splitlines() or [""])[0][:200]
+    return (
+        f"cannot reach the MLflow tracking store {where} ({type(exc).__name__}: {why}); "
+        "check mlflow.tracking_uri / MLFLOW_TRACKING_URI, or unset them to use the store under storage.root"
+    )
 
 
 def ensure_experiment(tracking: Tracking) -> str:

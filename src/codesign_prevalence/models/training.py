@@ -48,8 +48,14 @@ def training_rows(candidates: DataFrame, as_of: dt.date, population: str) -> Dat
 
 
 def bounded_sample(rows: DataFrame, cap: int, seed: int) -> pd.DataFrame:
-    """At most ``cap`` rows, uniformly at random with a fixed seed, as pandas (the only collect of training)."""
-    return rows.orderBy(F.rand(seed)).limit(cap).toPandas()
+    """At most ``cap`` rows, uniformly at random with a fixed seed, as pandas (the only collect of training).
+
+    The random order is a hash of each row's values and the seed, not of its position in a partition (as
+    ``rand(seed)`` would be): the same rows give the same sample in the same order, hence the same forest,
+    however the table's files are laid out and however many executors read them.
+    """
+    columns = [F.col(name) for name in rows.columns]
+    return rows.orderBy(F.xxhash64(F.lit(seed), *columns), *columns).limit(cap).toPandas()
 
 
 def _max_samples(setting: int | float | str, rows: int) -> int | float | str:

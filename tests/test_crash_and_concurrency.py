@@ -1,0 +1,190 @@
+"""Runs killed mid-write and runs at the same time, through the command line in subprocesses.
+
+A reference lakehouse is built once in this process (ingest -> features -> train -> score on a tiny generated
+fleet). Then:
+
+- crashes: ``ingest``, ``features`` and ``score`` subprocesses are SIGKILLed while their Delta write runs, before
+  it commits (the test-only hook ``$CODESIGN_PREVALENCE_TEST_KILL_DURING_WRITE``, see ``storage.py``); the
+  killed write leaves no visible trace, and a rerun leaves the tables equal to the reference;
+- concurrency: two ``score`` runs on the same as-of, and two ``ingest`` runs of the same files, at once: each
+  finishes or fails with one line, and the tables hold no duplicate row and equal the reference.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
+
+from codesign_prevalence.config import load_config
+from codesign_prevalence.jobs import features, ingest, score, train
+from codesign_prevalence.jobs.context import JobContext
+from codesign_prevalence.simulator import generate_fleet
+from codesign_prevalence.storage import (
+    BRONZE_EVENTS,
+    BRONZE_QUARANTINE,
+    GOLD_CANDIDATES,
+    GOLD_HASH_PREVALENCE,
+    GOLD_SCORED,
+    GOLD_SIGNER_PREVALENCE,
+    SILVER_RULE_MATCHES,
+    TEST_KILL_ENV,
+    Lakehouse,
+)
+
+END = dt.date(2026, 11, 26)
+MODEL = "crash_iforest"
+SRC = Path(__file__).resolve().parents[1] / "src"
+SETTINGS = (f"model.name={MODEL}", "model.n_estimators=50")
+SUBPROCESS_SETTINGS = ("spark.master=local[2]", "spark.driver_memory=1g", "spark.shuffle_partitions=2")
+FEATURE_TABLES = (SILVER_RULE_MATCHES, GOLD_HASH_PREVALENCE, GOLD_SIGNER_PREVALENCE, GOLD_CANDIDATES)
+# Columns that differ between two runs on the same input by nature (a timestamp of the run, the training run).
+RUN_COLUMNS = {
+    BRONZE_EVENTS: ("ingested_at",),
+    BRONZE_QUARANTINE: ("ingested_at",),
+    GOLD_SCORED: ("scored_at", "mlflow_run_id"),
+}
+ALL_TABLES = (BRONZE_EVENTS, BRONZE_QUARANTINE, *FEATURE_TABLES, GOLD_SCORED)
+KEYS = {BRONZE_EVENTS: ("event_id",), GOLD_SCORED: ("sha256", "subject_name", "population", "as_of")}
+
+
+def table_rows(spark: SparkSession, root: Path, table: str, keep_run_columns: bool = False) -> list[str]:
+    frame = spark.read.format("delta").load(str(root / table))
+    if not keep_run_columns:
+        frame = frame.drop(*RUN_COLUMNS.get(table, ()))
+    return sorted(repr(row) for row in frame.collect())
+
+
+def duplicate_keys(spark: SparkSession, root: Path, table: str) -> int:
+    frame = spark.read.format("delta").load(str(root / table))
+    return frame.groupBy(*KEYS[table]).count().where(F.col("count") > F.lit(1)).count()
+
+
+def context_for(spark: SparkSession, root: Path) -> JobContext:
+    return JobContext(config=load_config(None, [f"storage.root={root}", *SETTINGS]), verbosity=0, _spark=spark)
+
+
+def start_cli(root: Path, *args: str, kill_during_write: str | None = None) -> subprocess.Popen[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_") and k != TEST_KILL_ENV}
+    environment["PYTHONPATH"] = os.pathsep.join([str(SRC), *filter(None, [os.environ.get("PYTHONPATH")])])
+    if kill_during_write:
+        environment[TEST_KILL_ENV] = kill_during_write
+    command = [sys.executable, "-m", "codesign_prevalence.cli", "--quiet", "--set", f"storage.root={root}"]
+    for setting in (*SETTINGS, *SUBPROCESS_SETTINGS):
+        command += ["--set", setting]
+    return subprocess.Popen(
+        [*command, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment,
+        start_new_session=True,
+    )
+
+
+def finish(process: subprocess.Popen[str]) -> tuple[int, str]:
+    try:
+        _, stderr = process.communicate(timeout=900)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        raise
+    return process.returncode, stderr
+
+
+def run_killed(root: Path, table: str, *args: str) -> None:
+    code, stderr = finish(start_cli(root, *args, kill_during_write=table))
+    assert code == -signal.SIGKILL, f"expected the run to be killed while writing {table}: {code} {stderr[-2000:]}"
+
+
+@dataclass(frozen=True)
+class Reference:
+    inputs: list[str]
+    root: Path
+    tables: dict[str, list[str]]
+
+
+@pytest.fixture(scope="module")
+def reference(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Reference]:
+    base = tmp_path_factory.mktemp("crash")
+    fleet = generate_fleet(base / "fleet", hosts=12, days=3, seed=5, end_date=END, events_per_host_day=30)
+    inputs = [str(fleet.events_path)]
+    mlflow_env = pytest.MonkeyPatch()
+    mlflow_env.delenv("MLFLOW_TRACKING_URI", raising=False)
+    mlflow_env.delenv("MLFLOW_REGISTRY_URI", raising=False)
+    root = base / "reference"
+    context = context_for(spark, root)
+    ingest.run(context, inputs)
+    features.run(context, END)
+    train.run(context, END)
+    score.run(context, END, "champion")
+    yield Reference(inputs, root, {table: table_rows(spark, root, table) for table in ALL_TABLES})
+    mlflow_env.undo()
+
+
+@pytest.mark.slow
+def test_runs_killed_mid_write_are_repaired_by_a_rerun(
+    spark: SparkSession, reference: Reference, tmp_path: Path
+) -> None:
+    root, lakehouse = tmp_path / "lake", Lakehouse(tmp_path / "lake")
+    context = context_for(spark, root)
+
+    run_killed(root, BRONZE_EVENTS, "ingest", "--input", *reference.inputs)
+    assert lakehouse.read(spark, BRONZE_EVENTS).count() == 0  # created empty, the killed MERGE never committed
+    ingest.run(context, reference.inputs)
+    for table in (BRONZE_EVENTS, BRONZE_QUARANTINE):
+        assert table_rows(spark, root, table) == reference.tables[table], table
+
+    run_killed(root, GOLD_CANDIDATES, "features", "--as-of", END.isoformat())
+    assert not lakehouse.exists(spark, GOLD_CANDIDATES)  # the last of the four writes; the others committed
+    assert table_rows(spark, root, SILVER_RULE_MATCHES) == reference.tables[SILVER_RULE_MATCHES]
+    features.run(context, END)
+    for table in FEATURE_TABLES:
+        assert table_rows(spark, root, table) == reference.tables[table], table
+
+    train.run(context, END)
+    run_killed(root, GOLD_SCORED, "score", "--as-of", END.isoformat())
+    assert lakehouse.read(spark, GOLD_SCORED).count() == 0
+    score.run(context, END, "champion")
+    assert table_rows(spark, root, GOLD_SCORED) == reference.tables[GOLD_SCORED]
+
+    # Killed while rescoring: the table keeps the previous run's rows exactly, scored_at included.
+    before = table_rows(spark, root, GOLD_SCORED, keep_run_columns=True)
+    run_killed(root, GOLD_SCORED, "score", "--as-of", END.isoformat())
+    assert table_rows(spark, root, GOLD_SCORED, keep_run_columns=True) == before
+
+
+def _assert_finished_or_one_line(code: int, stderr: str) -> None:
+    if code == 0:
+        return
+    # The JVM's own start-up lines (log level, incubator modules) are not ours; the rest is one error line.
+    errors = [line for line in stderr.splitlines() if line.startswith("codesign-prevalence: ")]
+    assert "Traceback" not in stderr and len(errors) == 1 and "error: " in errors[0], stderr[-3000:]
+
+
+@pytest.mark.slow
+def test_two_scores_at_once(spark: SparkSession, reference: Reference) -> None:
+    runs = [start_cli(reference.root, "score", "--as-of", END.isoformat()) for _ in range(2)]
+    results = [finish(run) for run in runs]
+    for code, stderr in results:
+        _assert_finished_or_one_line(code, stderr)
+    assert any(code == 0 for code, _ in results), results
+    assert duplicate_keys(spark, reference.root, GOLD_SCORED) == 0
+    assert table_rows(spark, reference.root, GOLD_SCORED) == reference.tables[GOLD_SCORED]
+
+
+@pytest.mark.slow
+def test_two_ingests_at_once(spark: SparkSession, reference: Reference, tmp_path: Path) -> None:
+    root = tmp_path / "lake"
+    runs = [start_cli(root, "ingest", "--input", *reference.inputs) for _ in range(2)]
+    results = [finish(run) for run in runs]
+    for code, stderr in results:
+        _assert_finished_or_one_line(code, stderr)
+    assert any(code == 0 for code, _ in results), results
+    assert duplicate_keys(spark, root, BRONZE_EVENTS) == 0
+    for table in (BRONZE_EVENTS, BRONZE_QUARANTINE):
+        assert table_rows(spark, root, table) == reference.tables[table], table
