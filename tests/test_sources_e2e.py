@@ -32,6 +32,7 @@ def _context(spark: SparkSession, root: Path, *overrides: str) -> JobContext:
     return JobContext(config=config, verbosity=0, _spark=spark)
 
 
+@pytest.mark.slow
 def test_elastic_and_sysmon_fleets_score_alike(
     spark: SparkSession, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -58,6 +58,11 @@ TEST_KILL_ENV = "CODESIGN_PREVALENCE_TEST_KILL_DURING_WRITE"
 COMMIT_ATTEMPTS = 6
 
 
+# What a run sees when another is creating the same table at that moment: a half-made table, or a folder
+# that already holds the other's files but no commit yet. Retried like a commit conflict.
+CREATE_RACES = ("DELTA_TABLE_NOT_FOUND", "DELTA_CREATE_TABLE_WITH_NON_EMPTY_LOCATION")
+
+
 class _CreateRace(Exception):
     """Two runs created the same table at once: the loser may see a half-made table (``DELTA_TABLE_NOT_FOUND``)."""
 
@@ -128,7 +133,7 @@ def _create(execute: Callable[[], DeltaTable]) -> DeltaTable:
     try:
         return execute()
     except AnalysisException as exc:
-        if "DELTA_TABLE_NOT_FOUND" in str(exc):
+        if any(race in str(exc) for race in CREATE_RACES):
             raise _CreateRace(str(exc)) from None
         raise
 
