@@ -22,7 +22,6 @@ from codesign_prevalence.jobs.printing import FORMATS
 from codesign_prevalence.models.verdicts import VERDICTS
 
 PROG = "codesign-prevalence"
-NOT_YET = 3
 
 
 def _add_as_of(parser: argparse.ArgumentParser) -> None:
@@ -312,14 +311,6 @@ def _verdict(context: JobContext, args: argparse.Namespace) -> int:
 def _check_output_options(args: argparse.Namespace) -> None:
     if args.limit < 0 or args.max_width < 0:
         raise UserError("--limit and --max-width take a number >= 0")
-
-
-def _not_yet(name: str) -> Callable[[JobContext, argparse.Namespace], int]:
-    def handler(context: JobContext, args: argparse.Namespace) -> int:
-        print(f"{PROG}: '{name}' is not implemented yet", file=sys.stderr)
-        return NOT_YET
-
-    return handler
 
 
 HANDLERS: dict[str, Callable[[JobContext, argparse.Namespace], int]] = {
