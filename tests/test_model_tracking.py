@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 
 from codesign_prevalence.config import load_config
+from codesign_prevalence.errors import UserError
 from codesign_prevalence.models.tracking import connect, ensure_experiment, resolve_uris
 
 
@@ -46,3 +48,18 @@ def test_two_storage_roots_in_one_process_keep_two_stores(tmp_path: Path) -> Non
         experiment = tracking.client.get_experiment(ensure_experiment(tracking))
         assert experiment.artifact_location == (root / "mlflow" / "artifacts").as_uri()
     assert stray.exists() == stray_before  # connecting to a store never leaves ./mlruns behind
+
+
+def test_a_sqlite_store_in_a_missing_folder_fails_at_once(tmp_path: Path) -> None:
+    """MLflow itself retries a failed SQL connection with back-off for ~100 s; a folder that is not there is
+    reported before that, in one line naming the folder."""
+    missing = tmp_path / "no-such-folder"
+    config = load_config(None, [f"storage.root={tmp_path}", f"mlflow.tracking_uri=sqlite:///{missing}/mlflow.db"])
+    started = time.monotonic()
+    with pytest.raises(UserError) as raised:
+        connect(config)
+    assert time.monotonic() - started < 5
+    message = str(raised.value)
+    assert message.startswith(f"cannot reach the MLflow tracking store sqlite:///{missing}/mlflow.db")
+    assert f"the folder {missing} of the SQLite file does not exist" in message and "\n" not in message
+    assert not missing.exists()

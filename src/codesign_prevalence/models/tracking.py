@@ -117,6 +117,11 @@ def connect(config: Config) -> Tracking:
     mlflow.set_tracking_uri(tracking_uri)
     mlflow.set_registry_uri(registry_uri)
     _connected.update(MLFLOW_TRACKING_URI=tracking_uri, MLFLOW_REGISTRY_URI=registry_uri)
+    for uri in dict.fromkeys((tracking_uri, registry_uri)):
+        folder = _missing_sqlite_folder(uri)
+        if folder is not None:
+            missing = FileNotFoundError(f"the folder {folder} of the SQLite file does not exist")
+            raise UserError(_unreachable(tracking_uri, registry_uri, missing))
     try:
         with _quiet_store_setup():
             client = MlflowClient(tracking_uri=tracking_uri, registry_uri=registry_uri)
@@ -125,6 +130,22 @@ def connect(config: Config) -> Tracking:
     except Exception as exc:  # any failure to reach either store (HTTP, SQL, file system) is the user's to fix
         raise UserError(_unreachable(tracking_uri, registry_uri, exc)) from None
     return Tracking(tracking_uri, registry_uri, artifact_location, config.mlflow.experiment, client)
+
+
+def _missing_sqlite_folder(uri: str) -> Path | None:
+    """The folder of a ``sqlite:///`` store's database file when that folder does not exist, else None.
+
+    SQLite would create the file but not its folder, and MLflow retries a failed connection with back-off for
+    about 100 seconds before giving up: a missing folder is reported at once instead.
+    """
+    prefix = "sqlite:///"
+    if not uri.startswith(prefix):
+        return None
+    database = uri[len(prefix):].split("?", 1)[0]
+    if not database or database == ":memory:":
+        return None
+    folder = Path(database).parent
+    return None if folder.is_dir() else folder
 
 
 def _unreachable(tracking_uri: str, registry_uri: str, exc: Exception) -> str:
