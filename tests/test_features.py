@@ -30,6 +30,7 @@ from codesign_prevalence.config import Config
 from codesign_prevalence.features.events import in_window, window_start, with_event_attributes
 from codesign_prevalence.features.pipeline import FeatureTables, RuleLists, feature_tables
 from codesign_prevalence.features.prevalence import binary_labels, event_variants
+from codesign_prevalence.features.rule import RULE_MATCH_COLUMNS, rule_matches, with_rule_match
 from codesign_prevalence.schema import BRONZE_SCHEMA
 
 AS_OF = dt.date(2026, 11, 20)
@@ -441,6 +442,20 @@ def test_rule_matches_of_the_window(spark: SparkSession, fleet: FeatureTables) -
         "as_of date, event_id string, signer string",
     )
     assert_df_equality(actual, expected, ignore_nullable=True, ignore_row_order=True)
+
+
+def test_rule_matches_read_from_variants_equal_the_rule_on_each_event(spark: SparkSession) -> None:
+    """The one-scan plan (each matching event a variant of its own) gives exactly the rows, every column, of
+    the seed rule applied to the window's events one by one; two identical matching events stay two rows."""
+    rows = [*EVENTS, *[{**row, "event_id": row["event_id"] + "-again"} for row in EVENTS]]
+    events = bronze_frame(spark, rows).transform(in_window(AS_OF, LOOKBACK))
+    per_event = events.transform(
+        with_rule_match(RULE.anomalous_statuses, RULE.path_patterns, RULE.allowed_publishers)
+    ).transform(rule_matches(AS_OF))
+    from_variants = tables_for(spark, rows).rule_matches
+    assert from_variants.columns == list(RULE_MATCH_COLUMNS)
+    assert per_event.count() >= 6  # the three matches of the fleet, each twice
+    assert_df_equality(from_variants, per_event, ignore_nullable=True, ignore_row_order=True)
 
 
 def test_no_feature_sees_events_after_as_of(spark: SparkSession, fleet: FeatureTables) -> None:

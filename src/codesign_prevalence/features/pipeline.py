@@ -22,7 +22,7 @@ from codesign_prevalence.features.prevalence import (
     host_binary_prevalence,
     signer_prevalence,
 )
-from codesign_prevalence.features.rule import rule_matches, with_rule_match
+from codesign_prevalence.features.rule import rule_matches_from_variants, seed_rule, with_rule_match
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,8 @@ class FeatureTables:
     """The lazy outputs of one as-of date.
 
     ``variants`` (the window's events grouped by their raw columns, with every attribute) is the only plan
-    besides ``rule_matches`` that reads events; ``host_binary`` (one row per host and binary) is the
+    that reads events (``rule_matches`` reads the variants in which the seed rule singled out each matching
+    event); ``host_binary`` (one row per host and binary) is the
     aggregate that the hash, signer and candidate tables derive from; ``labels`` holds each binary's
     analyst-facing raw values.
     """
@@ -58,9 +59,11 @@ def event_attributes(
 ) -> Callable[[DataFrame], DataFrame]:
     """A transform: the window's events -> their variants with every attribute (rule, signer, path, status...)."""
 
+    matches = seed_rule(rule.anomalous_statuses, rule.path_patterns, rule.allowed_publishers)
+
     def transform(events: DataFrame) -> DataFrame:
         return (
-            events.transform(event_variants(as_of, lookback_days))
+            events.transform(event_variants(as_of, lookback_days, singled_out=matches))
             .transform(with_rule_match(rule.anomalous_statuses, rule.path_patterns, rule.allowed_publishers))
             .transform(with_signer)
             .transform(with_path_normalization)
@@ -80,16 +83,15 @@ def feature_tables(
 ) -> FeatureTables:
     """Every table of the features stage for ``as_of``, as lazy DataFrames.
 
-    The events are read by two plans only: the seed-rule filter (silver/rule_matches) and one hash
-    aggregation into variants; everything else derives from the variants. Persisting ``variants``,
+    The events are read once, by one hash aggregation into variants (each event that matches the seed rule
+    kept as a variant of its own, from which silver/rule_matches is read); everything else derives from the
+    variants. Persisting ``variants``,
     ``host_binary`` (and the hash, signer and label tables, which candidates join) before the first action
     makes Spark reuse them: the cache is matched by plan.
     """
     events = bronze.transform(in_window(as_of, lookback_days))
-    matches = events.transform(
-        with_rule_match(rule.anomalous_statuses, rule.path_patterns, rule.allowed_publishers)
-    ).transform(rule_matches(as_of))
     variants = events.transform(event_attributes(as_of, lookback_days, rule, lolbin_parents))
+    matches = variants.transform(rule_matches_from_variants(as_of))
     host_binary = variants.transform(host_binary_prevalence)
     hashes = host_binary.transform(hash_prevalence(as_of))
     signers = host_binary.transform(signer_prevalence(as_of))

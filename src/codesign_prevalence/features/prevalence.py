@@ -122,19 +122,33 @@ def _distinct_count(column: Column) -> Column:
     return F.size(F.collect_set(column)).cast("long")
 
 
-def event_variants(as_of: dt.date, lookback_days: int) -> Callable[[DataFrame], DataFrame]:
+def event_variants(
+    as_of: dt.date, lookback_days: int, singled_out: Column | None = None
+) -> Callable[[DataFrame], DataFrame]:
     """A transform: the window's events grouped by :data:`VARIANT_KEY` (the only aggregation of events).
 
     Every aggregate is fixed-width (count, min/max of timestamps, bit-or), so Spark runs it as a code-generated
     hash aggregation with map-side partial aggregation (a ``min`` of a string would force a sort instead).
 
-    Reads: the columns of :data:`VARIANT_KEY`, ``timestamp``, ``event_date``.
-    Output: :data:`VARIANT_KEY`, ``executions``, ``first_seen``, ``last_seen``, ``day_bits_0`` ..
-    ``day_bits_<k>`` (bit masks of the window days with an execution; ``k`` = ceil(lookback_days / 63) - 1;
-    days outside the window set no bit).
+    ``singled_out`` (a boolean column on the events, typically the seed rule) keeps each event for which it is
+    true in a variant of its own, identified by ``rule_event_id`` / ``rule_event_date`` (its ``event_id`` and
+    ``event_date``; null for every other variant): the event-level table of rule matches is then read from the
+    variants, and the events are scanned once. Every other figure is a sum, min, max or bit-or over variants,
+    so splitting a variant changes none of them.
+
+    Reads: the columns of :data:`VARIANT_KEY`, ``timestamp``, ``event_date`` (and ``event_id`` with
+    ``singled_out``).
+    Output: :data:`VARIANT_KEY`, ``rule_event_id``, ``rule_event_date``, ``executions``, ``first_seen``,
+    ``last_seen``, ``day_bits_0`` .. ``day_bits_<k>`` (bit masks of the window days with an execution;
+    ``k`` = ceil(lookback_days / 63) - 1; days outside the window set no bit).
     """
     first_day = window_start(as_of, lookback_days)
     words = -(-lookback_days // BITS_PER_WORD)
+    if singled_out is None:
+        event_key, date_key = F.lit(None), F.lit(None)
+    else:
+        single = F.coalesce(singled_out, F.lit(False))
+        event_key, date_key = F.when(single, F.col("event_id")), F.when(single, F.col("event_date"))
 
     def transform(events: DataFrame) -> DataFrame:
         day = F.datediff(F.col("event_date"), F.lit(first_day))
@@ -147,7 +161,11 @@ def event_variants(as_of: dt.date, lookback_days: int) -> Callable[[DataFrame], 
             .alias(f"{DAY_BITS_PREFIX}{word}")
             for word in range(words)
         ]
-        grouped = events.groupBy(*VARIANT_KEY).agg(
+        grouped = events.groupBy(
+            *VARIANT_KEY,
+            event_key.cast("string").alias("rule_event_id"),
+            date_key.cast("date").alias("rule_event_date"),
+        ).agg(
             F.count(F.lit(1)).alias("executions"),
             F.min("timestamp").alias("first_seen"),
             F.max("timestamp").alias("last_seen"),
