@@ -104,9 +104,45 @@ def check_read_only(query: str) -> None:
         raise UserError("only queries are run (SELECT, WITH, VALUES, TABLE, FROM, SHOW, DESCRIBE, EXPLAIN)")
 
 
+# Commands that only read (Spark runs commands eagerly in ``spark.sql``, so each one is vetted before).
+_READING_COMMANDS = ("Show", "Describe")
+
+
+def writing_statement(spark: SparkSession, query: str) -> str | None:
+    """The name of the first node of the query's parsed plan that would write or change state, else None.
+
+    A reading first keyword is not enough: ``WITH x AS (...) INSERT INTO ...`` and ``FROM t INSERT INTO ...``
+    start like queries. Spark's own parser reads the text; any command other than SHOW/DESCRIBE (and
+    anything under EXPLAIN, which runs nothing) and any INSERT is refused. Text Spark cannot parse gives None:
+    ``spark.sql`` then reports the syntax error itself.
+    """
+    jvm = spark._jvm
+    if jvm is None:
+        return None
+    try:
+        plan = spark._jsparkSession.sessionState().sqlParser().parsePlan(query)
+    except Exception:  # a syntax error: spark.sql reports it with Spark's own message
+        return None
+    command = jvm.java.lang.Class.forName("org.apache.spark.sql.catalyst.plans.logical.Command")
+    pending = [plan]
+    while pending:
+        node = pending.pop()
+        name = str(node.getClass().getSimpleName())
+        if name == "ExplainCommand":
+            continue
+        if "Insert" in name or (command.isInstance(node) and not name.startswith(_READING_COMMANDS)):
+            return name
+        children = node.children()
+        pending.extend(children.apply(index) for index in range(children.size()))
+    return None
+
+
 def run_query(spark: SparkSession, query: str, params: Mapping[str, object] | None = None) -> DataFrame:
     """The query's result (analysed, not yet run), or a one-line :class:`UserError` when Spark rejects it."""
     check_read_only(query)
+    writing = writing_statement(spark, query)
+    if writing is not None:
+        raise UserError(f"only queries are run, and this one writes or changes state ({writing})")
     try:
         return spark.sql(query, args=dict(params) if params else None)
     except PySparkException as error:

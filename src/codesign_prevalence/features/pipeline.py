@@ -38,14 +38,15 @@ class RuleLists:
 class FeatureTables:
     """The lazy outputs of one as-of date.
 
-    ``variants`` (the window's events grouped by their raw columns, with every attribute) is the only plan
-    that reads events (``rule_matches`` reads the variants in which the seed rule singled out each matching
-    event); ``host_binary`` (one row per host and binary) is the
-    aggregate that the hash, signer and candidate tables derive from; ``labels`` holds each binary's
-    analyst-facing raw values.
+    ``event_variants`` (the window's events grouped by their raw columns) is the only plan that reads events;
+    ``variants`` adds every attribute to it, each normalisation looked up once per distinct value;
+    ``rule_matches`` reads the variants in which the seed rule singled out each matching event;
+    ``host_binary`` (one row per host and binary) is the aggregate that the hash, signer and candidate tables
+    derive from; ``labels`` holds each binary's analyst-facing raw values.
     """
 
     rule_matches: DataFrame
+    event_variants: DataFrame
     variants: DataFrame
     host_binary: DataFrame
     labels: DataFrame
@@ -54,17 +55,12 @@ class FeatureTables:
     candidates: DataFrame
 
 
-def event_attributes(
-    as_of: dt.date, lookback_days: int, rule: RuleLists, lolbin_parents: Sequence[str]
-) -> Callable[[DataFrame], DataFrame]:
-    """A transform: the window's events -> their variants with every attribute (rule, signer, path, status...)."""
+def variant_attributes(rule: RuleLists, lolbin_parents: Sequence[str]) -> Callable[[DataFrame], DataFrame]:
+    """A transform: event variants -> the same with every attribute (rule, signer, path, status, parent...)."""
 
-    matches = seed_rule(rule.anomalous_statuses, rule.path_patterns, rule.allowed_publishers)
-
-    def transform(events: DataFrame) -> DataFrame:
+    def transform(variants: DataFrame) -> DataFrame:
         return (
-            events.transform(event_variants(as_of, lookback_days, singled_out=matches))
-            .transform(with_rule_match(rule.anomalous_statuses, rule.path_patterns, rule.allowed_publishers))
+            variants.transform(with_rule_match(rule.anomalous_statuses, rule.path_patterns, rule.allowed_publishers))
             .transform(with_signer)
             .transform(with_path_normalization)
             .transform(with_status_category)
@@ -85,12 +81,16 @@ def feature_tables(
 
     The events are read once, by one hash aggregation into variants (each event that matches the seed rule
     kept as a variant of its own, from which silver/rule_matches is read); everything else derives from the
-    variants. Persisting ``variants``,
-    ``host_binary`` (and the hash, signer and label tables, which candidates join) before the first action
-    makes Spark reuse them: the cache is matched by plan.
+    variants. Persisting ``variants``, ``host_binary`` (and the hash, signer and label tables, which
+    candidates join) before the first action makes Spark reuse them: the cache is matched by plan.
+    ``event_variants`` is persisted too: the look-ups of the attributes (distinct signers, paths,
+    companies) each read it, and would otherwise each aggregate the events' shuffle output again.
     """
-    events = bronze.transform(in_window(as_of, lookback_days))
-    variants = events.transform(event_attributes(as_of, lookback_days, rule, lolbin_parents))
+    singled_out = seed_rule(rule.anomalous_statuses, rule.path_patterns, rule.allowed_publishers)
+    grouped = bronze.transform(in_window(as_of, lookback_days)).transform(
+        event_variants(as_of, lookback_days, singled_out=singled_out)
+    )
+    variants = grouped.transform(variant_attributes(rule, lolbin_parents))
     matches = variants.transform(rule_matches_from_variants(as_of))
     host_binary = variants.transform(host_binary_prevalence)
     hashes = host_binary.transform(hash_prevalence(as_of))
@@ -98,6 +98,7 @@ def feature_tables(
     labels = variants.transform(binary_labels)
     return FeatureTables(
         rule_matches=matches,
+        event_variants=grouped,
         variants=variants,
         host_binary=host_binary,
         labels=labels,
