@@ -151,7 +151,7 @@ def tables_for(spark: SparkSession, rows: list[dict[str, Any]]) -> FeatureTables
 def fleet(spark: SparkSession) -> Iterator[FeatureTables]:
     """The tables of the inline fleet, persisted once for the module (as the job does)."""
     tables = tables_for(spark, EVENTS)
-    frames = [tables.event_variants, tables.variants, tables.host_binary, tables.labels, tables.hash_prevalence,
+    frames = [tables.variants, tables.host_binary, tables.labels, tables.hash_prevalence,
               tables.signer_prevalence, tables.candidates]
     for frame in frames:
         frame.persist()

@@ -83,8 +83,6 @@ def feature_tables(
     kept as a variant of its own, from which silver/rule_matches is read); everything else derives from the
     variants. Persisting ``variants``, ``host_binary`` (and the hash, signer and label tables, which
     candidates join) before the first action makes Spark reuse them: the cache is matched by plan.
-    ``event_variants`` is persisted too: the look-ups of the attributes (distinct signers, paths,
-    companies) each read it, and would otherwise each aggregate the events' shuffle output again.
     """
     singled_out = seed_rule(rule.anomalous_statuses, rule.path_patterns, rule.allowed_publishers)
     grouped = bronze.transform(in_window(as_of, lookback_days)).transform(

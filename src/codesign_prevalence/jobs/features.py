@@ -109,7 +109,6 @@ def run(context: JobContext, as_of: dt.date | None = None) -> FeaturesReport:
             context.config.features.lolbin_parents,
         )
         cached = [
-            tables.event_variants,
             tables.variants,
             tables.host_binary,
             tables.labels,
