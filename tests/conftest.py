@@ -11,6 +11,7 @@ from pyspark.sql import SparkSession
 
 from codesign_prevalence.config import SparkConfig
 from codesign_prevalence.spark import get_spark
+from pipeline_helpers import PipelineRun, build_pipeline
 
 SHARED_SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "samples"
 
@@ -41,3 +42,12 @@ def samples_dir() -> Path:
     if not SHARED_SAMPLES.is_dir():
         pytest.skip("../shared/samples is not present beside this checkout")
     return SHARED_SAMPLES
+
+
+@pytest.fixture(scope="session")
+def pipeline_run(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -> PipelineRun:
+    """The one end-to-end run on a small generated fleet plus hostile events (tests/pipeline_helpers.py).
+
+    Read its lakehouse only; a test that writes works on ``pipeline_helpers.copy_lake(pipeline_run.root, ...)``.
+    """
+    return build_pipeline(tmp_path_factory.mktemp("pipeline"))

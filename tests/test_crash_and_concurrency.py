@@ -1,18 +1,20 @@
 """Runs killed mid-write and runs at the same time, through the command line in subprocesses.
 
-A reference lakehouse is built once in this process (ingest -> features -> train -> score on a tiny generated
-fleet). Then:
+The reference lakehouse is the session's shared run (``pipeline_run``, tests/pipeline_helpers.py: ingest ->
+features -> train -> score on a small generated fleet plus hostile events, in this process). Then:
 
 - crashes: ``ingest``, ``features`` and ``score`` subprocesses are SIGKILLed while their Delta write runs, before
   it commits (the test-only hook ``$CODESIGN_PREVALENCE_TEST_KILL_DURING_WRITE``, see ``storage.py``); the
   killed write leaves no visible trace, and a rerun leaves the tables equal to the reference;
 - concurrency: two ``score`` runs on the same as-of, and two ``ingest`` runs of the same files, at once: each
   finishes or fails with one line, and the tables hold no duplicate row and equal the reference.
+
+The reference is never written: the killed runs and the two ingests start from an empty lakehouse under
+``tmp_path``, and the two scores run on a copy of the reference (``copy_lake``, its MLflow store re-pointed).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import signal
 import subprocess
@@ -25,28 +27,20 @@ import pytest
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
-from codesign_prevalence.config import load_config
 from codesign_prevalence.jobs import features, ingest, score, train
-from codesign_prevalence.jobs.context import JobContext
-from codesign_prevalence.simulator import generate_fleet
 from codesign_prevalence.storage import (
     BRONZE_EVENTS,
     BRONZE_QUARANTINE,
     GOLD_CANDIDATES,
-    GOLD_HASH_PREVALENCE,
     GOLD_SCORED,
-    GOLD_SIGNER_PREVALENCE,
     SILVER_RULE_MATCHES,
     TEST_KILL_ENV,
     Lakehouse,
 )
+from pipeline_helpers import END, FEATURE_TABLES, MODEL_SETTINGS, PipelineRun, context_for, copy_lake, embedded_mlflow
 
-END = dt.date(2026, 11, 26)
-MODEL = "crash_iforest"
 SRC = Path(__file__).resolve().parents[1] / "src"
-SETTINGS = (f"model.name={MODEL}", "model.n_estimators=50")
 SUBPROCESS_SETTINGS = ("spark.master=local[2]", "spark.driver_memory=1g", "spark.shuffle_partitions=2")
-FEATURE_TABLES = (SILVER_RULE_MATCHES, GOLD_HASH_PREVALENCE, GOLD_SIGNER_PREVALENCE, GOLD_CANDIDATES)
 # Columns that differ between two runs on the same input by nature (a timestamp of the run, the training run).
 RUN_COLUMNS = {
     BRONZE_EVENTS: ("ingested_at",),
@@ -69,17 +63,13 @@ def duplicate_keys(spark: SparkSession, root: Path, table: str) -> int:
     return frame.groupBy(*KEYS[table]).count().where(F.col("count") > F.lit(1)).count()
 
 
-def context_for(spark: SparkSession, root: Path) -> JobContext:
-    return JobContext(config=load_config(None, [f"storage.root={root}", *SETTINGS]), verbosity=0, _spark=spark)
-
-
 def start_cli(root: Path, *args: str, kill_during_write: str | None = None) -> subprocess.Popen[str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_") and k != TEST_KILL_ENV}
     environment["PYTHONPATH"] = os.pathsep.join([str(SRC), *filter(None, [os.environ.get("PYTHONPATH")])])
     if kill_during_write:
         environment[TEST_KILL_ENV] = kill_during_write
     command = [sys.executable, "-m", "codesign_prevalence.cli", "--quiet", "--set", f"storage.root={root}"]
-    for setting in (*SETTINGS, *SUBPROCESS_SETTINGS):
+    for setting in (*MODEL_SETTINGS, *SUBPROCESS_SETTINGS):
         command += ["--set", setting]
     return subprocess.Popen(
         [*command, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment,
@@ -109,21 +99,10 @@ class Reference:
 
 
 @pytest.fixture(scope="module")
-def reference(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Reference]:
-    base = tmp_path_factory.mktemp("crash")
-    fleet = generate_fleet(base / "fleet", hosts=12, days=3, seed=5, end_date=END, events_per_host_day=30)
-    inputs = [str(fleet.events_path)]
-    mlflow_env = pytest.MonkeyPatch()
-    mlflow_env.delenv("MLFLOW_TRACKING_URI", raising=False)
-    mlflow_env.delenv("MLFLOW_REGISTRY_URI", raising=False)
-    root = base / "reference"
-    context = context_for(spark, root)
-    ingest.run(context, inputs)
-    features.run(context, END)
-    train.run(context, END)
-    score.run(context, END, "champion")
-    yield Reference(inputs, root, {table: table_rows(spark, root, table) for table in ALL_TABLES})
-    mlflow_env.undo()
+def reference(spark: SparkSession, pipeline_run: PipelineRun) -> Iterator[Reference]:
+    tables = {table: pipeline_run.rows(spark, table, RUN_COLUMNS.get(table, ())) for table in ALL_TABLES}
+    with embedded_mlflow():
+        yield Reference(pipeline_run.inputs, pipeline_run.root, tables)
 
 
 @pytest.mark.slow
@@ -167,14 +146,15 @@ def _assert_finished_or_one_line(code: int, stderr: str) -> None:
 
 
 @pytest.mark.slow
-def test_two_scores_at_once(spark: SparkSession, reference: Reference) -> None:
-    runs = [start_cli(reference.root, "score", "--as-of", END.isoformat()) for _ in range(2)]
+def test_two_scores_at_once(spark: SparkSession, reference: Reference, tmp_path: Path) -> None:
+    root = copy_lake(reference.root, tmp_path / "lake")
+    runs = [start_cli(root, "score", "--as-of", END.isoformat()) for _ in range(2)]
     results = [finish(run) for run in runs]
     for code, stderr in results:
         _assert_finished_or_one_line(code, stderr)
     assert any(code == 0 for code, _ in results), results
-    assert duplicate_keys(spark, reference.root, GOLD_SCORED) == 0
-    assert table_rows(spark, reference.root, GOLD_SCORED) == reference.tables[GOLD_SCORED]
+    assert duplicate_keys(spark, root, GOLD_SCORED) == 0
+    assert table_rows(spark, root, GOLD_SCORED) == reference.tables[GOLD_SCORED]
 
 
 @pytest.mark.slow

@@ -16,6 +16,7 @@ The fleet, as of 2026-11-20 with a 30-day look-back (window 2026-10-22 .. 2026-1
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterator
 from typing import Any
@@ -147,17 +148,25 @@ def tables_for(spark: SparkSession, rows: list[dict[str, Any]]) -> FeatureTables
     return feature_tables(bronze_frame(spark, rows), AS_OF, LOOKBACK, RULE, LOLBINS)
 
 
-@pytest.fixture(scope="module")
-def fleet(spark: SparkSession) -> Iterator[FeatureTables]:
-    """The tables of the inline fleet, persisted once for the module (as the job does)."""
-    tables = tables_for(spark, EVENTS)
+@contextlib.contextmanager
+def persisted(tables: FeatureTables) -> Iterator[FeatureTables]:
+    """The tables with their shared intermediate frames persisted (as the job does), unpersisted after."""
     frames = [tables.variants, tables.host_binary, tables.labels, tables.hash_prevalence,
               tables.signer_prevalence, tables.candidates]
     for frame in frames:
         frame.persist()
-    yield tables
-    for frame in frames:
-        frame.unpersist()
+    try:
+        yield tables
+    finally:
+        for frame in frames:
+            frame.unpersist()
+
+
+@pytest.fixture(scope="module")
+def fleet(spark: SparkSession) -> Iterator[FeatureTables]:
+    """The tables of the inline fleet, persisted once for the module (as the job does)."""
+    with persisted(tables_for(spark, EVENTS)) as tables:
+        yield tables
 
 
 def test_window_start() -> None:
@@ -468,16 +477,16 @@ def test_no_feature_sees_events_after_as_of(spark: SparkSession, fleet: FeatureT
         event("late3", "2026-12-01 09:00:00", "h2", "b", updater("bob"), **CONTOSO, **EXPIRED, host_name="WS2"),
     ]
     before = fleet
-    after = tables_for(spark, EVENTS + later)
-    for name, keys in [
-        ("rule_matches", ["event_id"]),
-        ("hash_prevalence", ["sha256"]),
-        ("signer_prevalence", ["signer"]),
-        ("candidates", ["population", "sha256"]),
-    ]:
-        assert_df_equality(
-            getattr(after, name).orderBy(*keys), getattr(before, name).orderBy(*keys), ignore_nullable=True
-        )
+    with persisted(tables_for(spark, EVENTS + later)) as after:
+        for name, keys in [
+            ("rule_matches", ["event_id"]),
+            ("hash_prevalence", ["sha256"]),
+            ("signer_prevalence", ["signer"]),
+            ("candidates", ["population", "sha256"]),
+        ]:
+            assert_df_equality(
+                getattr(after, name).orderBy(*keys), getattr(before, name).orderBy(*keys), ignore_nullable=True
+            )
     # ...while the same events on the as-of day itself do change them (the comparison can fail).
     same_day = [{**row, "timestamp": "2026-11-20 20:00:00"} for row in later]
     changed = tables_for(spark, EVENTS + same_day).hash_prevalence.orderBy("sha256")

@@ -1,4 +1,9 @@
-"""The features job end to end on a tiny generated fleet ingested under tmp_path: tables, reruns, the window."""
+"""The features job end to end on a small generated fleet: tables, reruns, the window.
+
+The fleet and its bronze table are the session's shared run's (``pipeline_run``, tests/pipeline_helpers.py:
+the fleet plus a file of hostile events, each on a host of its own). The job runs again, and a later event is
+ingested, so the test works on a copy of that lakehouse (``copy_lake``).
+"""
 
 from __future__ import annotations
 
@@ -18,7 +23,6 @@ from codesign_prevalence.features.candidates import CANDIDATE_COLUMNS
 from codesign_prevalence.ingest.pipeline import ingest_files
 from codesign_prevalence.jobs import features
 from codesign_prevalence.jobs.context import JobContext
-from codesign_prevalence.simulator import generate_fleet
 from codesign_prevalence.storage import (
     GOLD_CANDIDATES,
     GOLD_HASH_PREVALENCE,
@@ -26,8 +30,8 @@ from codesign_prevalence.storage import (
     SILVER_RULE_MATCHES,
     Lakehouse,
 )
+from pipeline_helpers import END, FLEET_HOSTS, HOSTILE_HOSTS, PipelineRun, copy_lake
 
-END = dt.date(2026, 11, 26)
 NOW = dt.datetime(2026, 11, 28, 12, 0, 0)
 TABLE_KEYS = {
     SILVER_RULE_MATCHES: ["event_id"],
@@ -73,19 +77,19 @@ def _later_event(day: dt.date) -> str:
     )
 
 
-def test_features_job_on_a_generated_fleet(spark: SparkSession, tmp_path: Path) -> None:
-    fleet = generate_fleet(tmp_path / "fleet", hosts=30, days=5, seed=11, end_date=END)
-    root = tmp_path / "lake"
+def test_features_job_on_a_generated_fleet(spark: SparkSession, pipeline_run: PipelineRun, tmp_path: Path) -> None:
+    fleet = pipeline_run.fleet
+    root = copy_lake(pipeline_run.root, tmp_path / "lake")
     lakehouse = Lakehouse(root)
-    ingested = ingest_files(spark, lakehouse, [str(fleet.events_path)], IngestConfig(), now=NOW)
+    accepted = pipeline_run.summary["ingest"]["accepted"]
     context = JobContext(load_config(None, [f"storage.root={root}"]), verbosity=0)
 
     report = features.run(context, None)
 
     assert report.as_of == END
     assert report.window_start == dt.date(2026, 10, 28)
-    assert report.events_in_window == ingested.accepted
-    assert report.fleet_hosts == 30
+    assert report.events_in_window == accepted > 0
+    assert report.fleet_hosts == FLEET_HOSTS + HOSTILE_HOSTS
     for table, rows in [
         (SILVER_RULE_MATCHES, report.rule_matches),
         (GOLD_HASH_PREVALENCE, report.hash_prevalence),

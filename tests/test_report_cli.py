@@ -1,12 +1,14 @@
-"""The command line end to end on a tiny generated fleet (in this process, on the tests' SparkSession):
+"""The command line end to end on a small generated fleet (in this process, on the tests' SparkSession):
 ``run --json`` (stage lines, the JSON summary, the report and its MLflow artifacts), ``report`` with
-``--quiet`` and ``--verbose``, and the report page rendered by headless Chromium."""
+``--quiet`` and ``--verbose``, and the report page rendered by headless Chromium.
+
+The ``run --json`` is the session's shared run (``pipeline_run``, tests/pipeline_helpers.py), whose inputs
+hold a seed-rule match with an HTML subject and path. ``report`` logs its files to MLflow, so the ``report``
+commands run on a copy of that lakehouse (``copy_lake``, its MLflow store re-pointed at the copy).
+"""
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
-import io
 import json
 import re
 import shutil
@@ -22,17 +24,12 @@ from mlflow.tracking import MlflowClient
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
-from codesign_prevalence.cli import main
-from codesign_prevalence.simulator import generate_fleet
 from codesign_prevalence.storage import GOLD_SCORED
+from pipeline_helpers import END, HTML_SHA, CliOutcome, PipelineRun, copy_lake, embedded_mlflow, run_cli
 
 pytestmark = pytest.mark.slow
 
-END = dt.date(2026, 11, 26)
-MODEL = "report_cli_iforest"
 STAGES = ("ingest", "features", "train", "score", "report")
-HOSTILE_SUBJECT = '<script>alert("x")</script> & Sons'
-HOSTILE_SHA = "c" * 64
 CHROMIUM_FLAGS = (
     "--headless",
     "--no-sandbox",
@@ -45,68 +42,23 @@ CHROMIUM_FLAGS = (
     "--window-size=1280,2000",
 )
 
-
-@dataclass(frozen=True)
-class Outcome:
-    code: int
-    stdout: str
-    stderr: str
-
-
 @dataclass(frozen=True)
 class Lake:
     root: Path
-    labels: Path
-    run: Outcome
+    run: CliOutcome
+    shared: PipelineRun
+    copy: Path
 
     def options(self) -> list[str]:
-        return [
-            "--set", f"storage.root={self.root}",
-            "--set", f"model.name={MODEL}",
-            "--set", "model.n_estimators=50",
-            "--set", f"evaluate.labels={self.labels}",
-        ]
-
-
-def cli(*args: str) -> Outcome:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(args))
-    return Outcome(code, out.getvalue(), err.getvalue())
-
-
-def _hostile_event() -> str:
-    """A seed-rule match (revoked, Temp folder, not allow-listed) whose subject and path are HTML."""
-    return json.dumps(
-        {
-            "@timestamp": f"{END.isoformat()}T10:00:00Z",
-            "event": {"category": ["process"], "type": ["start"], "id": "hostile-1"},
-            "host": {"id": "hostile-host", "name": "<b>HOST</b>"},
-            "process": {
-                "executable": "C:\\Users\\x\\AppData\\Local\\Temp\\<img src=x onerror=alert(1)>.exe",
-                "name": "evil.exe",
-                "hash": {"sha256": HOSTILE_SHA},
-                "code_signature": {
-                    "exists": True, "trusted": False, "status": "revoked", "subject_name": HOSTILE_SUBJECT,
-                },
-            },
-        }
-    )
+        """The run's settings, on the copy (``report`` writes to MLflow)."""
+        return self.shared.options(self.copy)
 
 
 @pytest.fixture(scope="module")
-def lake(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lake]:
-    base = tmp_path_factory.mktemp("report-cli")
-    fleet = generate_fleet(base / "fleet", hosts=12, days=3, seed=5, end_date=END, events_per_host_day=60.0)
-    hostile = base / "hostile.ndjson"
-    hostile.write_text(_hostile_event() + "\n", encoding="utf-8")
-    environment = pytest.MonkeyPatch()
-    environment.delenv("MLFLOW_TRACKING_URI", raising=False)
-    environment.delenv("MLFLOW_REGISTRY_URI", raising=False)
-    partial = Lake(base / "lake", fleet.labels_path, Outcome(0, "", ""))
-    outcome = cli(*partial.options(), "run", "--input", str(fleet.events_path), str(hostile), "--json")
-    yield Lake(partial.root, partial.labels, outcome)
-    environment.undo()
+def lake(pipeline_run: PipelineRun, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lake]:
+    copy = copy_lake(pipeline_run.root, tmp_path_factory.mktemp("report-cli") / "lake")
+    with embedded_mlflow():
+        yield Lake(pipeline_run.root, pipeline_run.outcome, pipeline_run, copy)
 
 
 def test_run_json_is_the_whole_stdout_and_every_stage_reports(lake: Lake) -> None:
@@ -150,7 +102,7 @@ def test_report_page_shows_alerts_counts_and_escapes(spark: SparkSession, lake: 
     assert f'<td>lines read, latest run</td><td class="num">{lines_read:,}</td>' in page
     rule_alerts = summary["score"]["alerts"]["rule"]
     assert f'<td>alerts (rule)</td><td class="num">{rule_alerts:,}</td>' in page
-    assert HOSTILE_SHA in page  # the hostile binary is a seed-rule match, so it alerts
+    assert HTML_SHA in page  # the hostile binary is a seed-rule match, so it alerts
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Sons" in page
     assert "<script" not in page and "<img src=x" not in page and "<b>HOST" not in page
     assert 'id="precision_recall"' in page and 'id="metrics"' in page
@@ -160,17 +112,17 @@ def test_report_page_shows_alerts_counts_and_escapes(spark: SparkSession, lake: 
 
 
 def test_report_quiet_prints_only_the_path_and_verbose_more(lake: Lake, tmp_path: Path) -> None:
-    quiet = cli("--quiet", *lake.options(), "report", "--out", str(tmp_path / "q"))
+    quiet = run_cli("--quiet", *lake.options(), "report", "--out", str(tmp_path / "q"))
     assert quiet.code == 0 and quiet.stderr == ""
     assert quiet.stdout == f"{tmp_path / 'q' / 'report.html'}\n"
-    verbose = cli("--verbose", *lake.options(), "report", "--as-of", END.isoformat(), "--out", str(tmp_path / "v"))
+    verbose = run_cli("--verbose", *lake.options(), "report", "--as-of", END.isoformat(), "--out", str(tmp_path / "v"))
     assert verbose.code == 0 and verbose.stdout == f"{tmp_path / 'v' / 'report.html'}\n"
     assert "[report] started" in verbose.stderr and f"  {tmp_path / 'v' / 'prevalence.png'}" in verbose.stderr
     assert "MLflow run" in verbose.stderr
 
 
 def test_report_for_a_date_never_scored_is_a_one_line_error(lake: Lake) -> None:
-    outcome = cli(*lake.options(), "report", "--as-of", "2020-01-01")
+    outcome = run_cli(*lake.options(), "report", "--as-of", "2020-01-01")
     assert outcome.code == 2 and outcome.stdout == ""
     assert outcome.stderr.splitlines()[-1].startswith("codesign-prevalence: error: table gold/scored_binaries has no")
 
