@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import mlflow
 import pytest
 
 from codesign_prevalence.config import load_config
@@ -55,10 +56,12 @@ def test_a_sqlite_store_in_a_missing_folder_fails_at_once(tmp_path: Path) -> Non
     reported before that, in one line naming the folder."""
     missing = tmp_path / "no-such-folder"
     config = load_config(None, [f"storage.root={tmp_path}", f"mlflow.tracking_uri=sqlite:///{missing}/mlflow.db"])
+    uris_before = (mlflow.get_tracking_uri(), mlflow.get_registry_uri())
     started = time.monotonic()
     with pytest.raises(UserError) as raised:
         connect(config)
     assert time.monotonic() - started < 5
+    assert (mlflow.get_tracking_uri(), mlflow.get_registry_uri()) == uris_before  # the process's MLflow untouched
     message = str(raised.value)
     assert message.startswith(f"cannot reach the MLflow tracking store sqlite:///{missing}/mlflow.db")
     assert f"the folder {missing} of the SQLite file does not exist" in message and "\n" not in message

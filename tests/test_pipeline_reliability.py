@@ -89,7 +89,8 @@ def test_hostile_strings_come_out_unchanged(spark: SparkSession, pipeline_run: P
 def test_scored_rows_come_from_the_configured_registry_and_alias(
     spark: SparkSession, pipeline_run: PipelineRun
 ) -> None:
-    client = MlflowClient(tracking_uri=f"sqlite:///{pipeline_run.root}/mlflow/mlflow.db")
+    store = f"sqlite:///{pipeline_run.root}/mlflow/mlflow.db"
+    client = MlflowClient(tracking_uri=store, registry_uri=store)
     champion = client.get_model_version_by_alias(MODEL, "champion")
     scored = spark.read.format("delta").load(str(pipeline_run.root / GOLD_SCORED))
     used = {tuple(row) for row in scored.select("model_name", "model_version", "mlflow_run_id").distinct().collect()}

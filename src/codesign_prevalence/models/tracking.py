@@ -114,14 +114,15 @@ def connect(config: Config) -> Tracking:
     """Point MLflow (the fluent API and a client) at the configured stores."""
     make_quiet()
     tracking_uri, registry_uri, artifact_location = resolve_uris(config)
-    mlflow.set_tracking_uri(tracking_uri)
-    mlflow.set_registry_uri(registry_uri)
-    _connected.update(MLFLOW_TRACKING_URI=tracking_uri, MLFLOW_REGISTRY_URI=registry_uri)
+    # Checked before MLflow's process-wide URIs are set: a failed connect leaves them as they were.
     for uri in dict.fromkeys((tracking_uri, registry_uri)):
         folder = _missing_sqlite_folder(uri)
         if folder is not None:
             missing = FileNotFoundError(f"the folder {folder} of the SQLite file does not exist")
             raise UserError(_unreachable(tracking_uri, registry_uri, missing))
+    mlflow.set_tracking_uri(tracking_uri)
+    mlflow.set_registry_uri(registry_uri)
+    _connected.update(MLFLOW_TRACKING_URI=tracking_uri, MLFLOW_REGISTRY_URI=registry_uri)
     try:
         with _quiet_store_setup():
             client = MlflowClient(tracking_uri=tracking_uri, registry_uri=registry_uri)
