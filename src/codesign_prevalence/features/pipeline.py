@@ -38,15 +38,14 @@ class RuleLists:
 class FeatureTables:
     """The lazy outputs of one as-of date.
 
-    ``event_variants`` (the window's events grouped by their raw columns) is the only plan that reads events;
-    ``variants`` adds every attribute to it, each normalisation looked up once per distinct value;
-    ``rule_matches`` reads the variants in which the seed rule singled out each matching event;
-    ``host_binary`` (one row per host and binary) is the aggregate that the hash, signer and candidate tables
-    derive from; ``labels`` holds each binary's analyst-facing raw values.
+    ``variants`` (the window's events grouped by their raw columns, with every attribute, each normalisation
+    looked up once per distinct value) is the only plan that reads events; ``rule_matches`` reads the variants
+    in which the seed rule singled out each matching event; ``host_binary`` (one row per host and binary) is
+    the aggregate that the hash, signer and candidate tables derive from; ``labels`` holds each binary's
+    analyst-facing raw values.
     """
 
     rule_matches: DataFrame
-    event_variants: DataFrame
     variants: DataFrame
     host_binary: DataFrame
     labels: DataFrame
@@ -96,7 +95,6 @@ def feature_tables(
     labels = variants.transform(binary_labels)
     return FeatureTables(
         rule_matches=matches,
-        event_variants=grouped,
         variants=variants,
         host_binary=host_binary,
         labels=labels,

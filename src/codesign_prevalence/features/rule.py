@@ -202,6 +202,12 @@ def with_rule_match(
     return transform
 
 
+def _rule_match_rows(matched: DataFrame, **computed: Column) -> DataFrame:
+    """``matched`` as rows of silver/rule_matches: :data:`RULE_MATCH_COLUMNS` in order, each the column of that
+    name unless ``computed`` gives it."""
+    return matched.select(*[computed.get(column, F.col(column)).alias(column) for column in RULE_MATCH_COLUMNS])
+
+
 def rule_matches(as_of: dt.date) -> Callable[[DataFrame], DataFrame]:
     """A transform: the events that match the seed rule, as rows of silver/rule_matches.
 
@@ -212,8 +218,7 @@ def rule_matches(as_of: dt.date) -> Callable[[DataFrame], DataFrame]:
 
     def transform(events: DataFrame) -> DataFrame:
         matched = events.where(F.col("rule_match"))
-        computed = {"as_of": F.lit(as_of), "signer": canonical_signer(F.col("cs_subject_name"))}
-        return matched.select(*[computed.get(column, F.col(column)).alias(column) for column in RULE_MATCH_COLUMNS])
+        return _rule_match_rows(matched, as_of=F.lit(as_of), signer=canonical_signer(F.col("cs_subject_name")))
 
     return transform
 
@@ -233,12 +238,12 @@ def rule_matches_from_variants(as_of: dt.date) -> Callable[[DataFrame], DataFram
 
     def transform(variants: DataFrame) -> DataFrame:
         matched = variants.where(F.col("rule_event_id").isNotNull())
-        computed = {
-            "as_of": F.lit(as_of),
-            "event_id": F.col("rule_event_id"),
-            "timestamp": F.col("first_seen"),
-            "event_date": F.col("rule_event_date"),
-        }
-        return matched.select(*[computed.get(column, F.col(column)).alias(column) for column in RULE_MATCH_COLUMNS])
+        return _rule_match_rows(
+            matched,
+            as_of=F.lit(as_of),
+            event_id=F.col("rule_event_id"),
+            timestamp=F.col("first_seen"),
+            event_date=F.col("rule_event_date"),
+        )
 
     return transform
