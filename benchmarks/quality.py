@@ -116,19 +116,22 @@ def prepare(spec: FleetSpec, workdir: Path, overrides: Sequence[str]) -> float:
     from codesign_prevalence.jobs import features, ingest
     from codesign_prevalence.jobs.context import JobContext
     from codesign_prevalence.simulator import generate_fleet
+    from codesign_prevalence.simulator.fleet import EVENTS_FILE
     from codesign_prevalence.storage import GOLD_CANDIDATES
 
     started = time.monotonic()
-    lake = workdir / "lake"
+    lake, fleet = workdir / "lake", workdir / "fleet"
     shutil.rmtree(lake, ignore_errors=True)
-    summary = generate_fleet(workdir / "fleet", hosts=spec.hosts, days=spec.days, seed=spec.seed)
+    events, labels = fleet / EVENTS_FILE, fleet / LABELS_FILE
+    if not (events.is_file() and labels.is_file()):  # a fleet generated beforehand is used as it is
+        generate_fleet(fleet, hosts=spec.hosts, days=spec.days, seed=spec.seed)
     context = JobContext(config=load_config(None, [f"storage.root={lake}", *overrides]), verbosity=1)
-    ingest.run(context, [str(summary.events_path)])
+    ingest.run(context, [str(events)])
     report = features.run(context, None)
     table = context.lakehouse.read(context.spark, GOLD_CANDIDATES)
     rows = table.where(table["as_of"] == report.as_of).toPandas()
     rows.to_parquet(workdir / CANDIDATES_FILE, index=False)
-    shutil.copyfile(summary.labels_path, workdir / LABELS_FILE)
+    shutil.copyfile(labels, workdir / LABELS_FILE)
     shutil.rmtree(workdir / "fleet", ignore_errors=True)  # the events are large; candidates + labels suffice
     shutil.rmtree(lake, ignore_errors=True)
     return time.monotonic() - started

@@ -379,6 +379,13 @@ CANDIDATE_SCHEMA = [
 ]
 
 # Per binary: every candidate column after ``population``.
+BINARY_A = (
+    "a", "contoso ltd", "Contoso Ltd", "t-contoso", False, "trusted", False, False, 3, 4,
+    3, 0.75, 4, "2026-11-18 10:00:00", 2, 3, 1, 2, 1,
+    4, 3, "2026-11-18 10:00:00", 2, 3, 2, 2 / 3, 2 / 7,
+    "program_files", 0.0, True, False, 0.25, 2,
+    PATH_A, "WS1", "explorer.exe", ["WS1", "WS2"], "2026-11-18 10:00:00", "2026-11-20 23:59:59", 4,
+)
 BINARY_B = (
     "b", "contoso ltd", "Contoso Ltd", "t-contoso", True, "expired", True, False, 2, 2,
     2, 0.5, 2, "2026-11-19 07:00:00", 1, 2, 1, 2, 1,
@@ -425,6 +432,12 @@ def test_candidates(spark: SparkSession, fleet: FeatureTables) -> None:
         (AS_OF, "hunt", *BINARY_E),
         (AS_OF, "hunt", *BINARY_G),
         (AS_OF, "hunt", *BINARY_S),
+        (AS_OF, "reference", *BINARY_A),  # every signed binary, wherever it ran: the model's training rows
+        (AS_OF, "reference", *BINARY_B),
+        (AS_OF, "reference", *BINARY_C),
+        (AS_OF, "reference", *BINARY_E),
+        (AS_OF, "reference", *BINARY_G),
+        (AS_OF, "reference", *BINARY_S),
         (AS_OF, "rule", *BINARY_B),
         (AS_OF, "rule", *BINARY_E),
     ]

@@ -8,7 +8,7 @@ import pytest
 
 from codesign_prevalence.config import ModelConfig
 from codesign_prevalence.models.pyfunc import REASONS_COLUMN, SCORE_COLUMN, SuspicionForestModel, model_input_frame
-from codesign_prevalence.models.reasons import occlusion_contributions, reason_names
+from codesign_prevalence.models.reasons import fact_contributions, occlusion_contributions, reason_names
 from codesign_prevalence.models.training import TrainingResult, fit_model, training_metrics
 from test_model_support import benign_fleet, candidate
 
@@ -34,7 +34,7 @@ def _rows(*overrides: dict[str, object]) -> pd.DataFrame:
 
 def _explain(model: SuspicionForestModel, rows: pd.DataFrame) -> tuple[pd.DataFrame, list[list[str]]]:
     features = model.features(rows)
-    contributions = occlusion_contributions(model.score_matrix, features, model.baseline)
+    contributions = fact_contributions(model.score_matrix, features, model.baseline)
     names = reason_names(features, contributions, model.baseline, model.reasons.top_n, model.reasons.min_contribution)
     return contributions, list(names)
 
@@ -175,14 +175,14 @@ EVERY_FACT = ["hash_rarity", "signer_obscurity", "status_surprise", "path_surpri
 
 def test_a_saturated_score_still_names_every_fact(trained: TrainingResult) -> None:
     """A binary with every suspicious fact at once: the forest isolates it at once in every tree, so occluding
-    any single feature leaves the forest's score where it is; the additive part still ranks each fact."""
+    any single feature leaves the forest's score where it is; the facts' additive shares still name each one."""
     rows = _rows(EVERYTHING_SUSPICIOUS)
     model = trained.model
     features = model.features(rows)
     assert (features.to_numpy() == 1.0).all()
-    forest_drops = occlusion_contributions(model.forest_matrix_scores, features, model.baseline)
+    forest_drops = occlusion_contributions(model.score_matrix, features, model.baseline)
     saturated = [name for name in features.columns if forest_drops[name].iloc[0] < model.reasons.min_contribution]
-    assert saturated, "the forest alone does not saturate here: the test would show nothing"
+    assert saturated, "the score does not saturate here: the test would show nothing"
     _, names = _explain(model, rows)
     assert sorted(names[0]) == sorted(EVERY_FACT)  # status_severity is said once, inside status_surprise
     reasons = model.explain(rows)[REASONS_COLUMN].iloc[0]
@@ -190,10 +190,3 @@ def test_a_saturated_score_still_names_every_fact(trained: TrainingResult) -> No
     assert reasons[0] != ""
 
 
-def test_forest_alone_loses_reasons_when_it_saturates() -> None:
-    """The control: the same binary scored by the forest alone (``forest_weight`` 1) loses facts."""
-    forest_only = fit_model(
-        benign_fleet(rows=200, rare_share=0.6), ModelConfig(n_estimators=200, random_state=7, forest_weight=1.0)
-    ).model
-    _, names = _explain(forest_only, _rows(EVERYTHING_SUSPICIOUS))
-    assert len(names[0]) < len(EVERY_FACT)

@@ -26,6 +26,7 @@ def _candidates(spark: SparkSession) -> DataFrame:
         candidate("a" * 64, "hunt", hash_host_count=1, subject_name=None, signer=None),
         candidate("b" * 64, "hunt", hash_host_count=1),  # ties with aaaa..: sha256 breaks the tie
         candidate("d" * 64, "rule", hash_host_count=4),
+        candidate("e" * 64, "reference", hash_host_count=1),  # trained on, never scored
     ]
     return candidates_frame(spark, pd.DataFrame.from_records(rows))
 
@@ -92,6 +93,24 @@ def test_alert_by_minimum_score_and_top_n(spark: SparkSession) -> None:
     assert alerts(2, 0.7) == [True, False, False]
     assert alerts(0, 0.55) == [True, True, False]
     assert alerts(0, None) == [False, False, False]
+
+
+def test_a_binary_without_a_reason_never_alerts(spark: SparkSession) -> None:
+    """Rank 1 has nothing suspicious to say (a population smaller than the top N): the next two alert."""
+    ranked = spark.createDataFrame(
+        [
+            (AS_OF, "hunt", 1, 0.9, []),
+            (AS_OF, "hunt", 2, 0.6, ["hash seen on 1 of 20 hosts"]),
+            (AS_OF, "hunt", 3, 0.5, ["certificate revoked"]),
+            (AS_OF, "hunt", 4, 0.4, ["file renamed"]),
+            (AS_OF, "rule", 1, 0.3, None),
+        ],
+        schema="as_of date, population string, rank int, anomaly_score double, reasons array<string>",
+    )
+    rows = ranked.transform(with_alert(2, None, require_reason=True)).orderBy("population", "rank").collect()
+    assert [row["alert"] for row in rows] == [False, True, True, False, False]
+    without = ranked.transform(with_alert(2, None)).orderBy("population", "rank").collect()
+    assert [row["alert"] for row in without] == [True, True, False, False, True]
 
 
 def test_one_row_per_merge_key(spark: SparkSession) -> None:

@@ -125,8 +125,8 @@ def test_no_verdicts_covers_nothing(spark: SparkSession) -> None:
 
 
 def _by_host_count(*inputs: Column) -> Column:
-    """Stands in for the model UDF: score = 1 / hash_host_count, no reasons."""
-    return F.struct((F.lit(1.0) / inputs[0]).alias("anomaly_score"), F.array().cast("array<string>").alias("reasons"))
+    """Stands in for the model UDF: score = 1 / hash_host_count, one reason (a binary without one never alerts)."""
+    return F.struct((F.lit(1.0) / inputs[0]).alias("anomaly_score"), F.array(F.lit("rare")).alias("reasons"))
 
 
 def test_suppressed_binary_keeps_its_rank_and_gives_its_alert_to_the_next(spark: SparkSession) -> None:

@@ -124,10 +124,10 @@ class ModelConfig(_Section):
     """The IsolationForest, its features (see ``models/features.py``), scoring, alerts and reasons."""
 
     name: str = "codesign_prevalence_iforest"
-    n_estimators: int = Field(default=300, ge=10)
+    n_estimators: int = Field(default=1000, ge=10)
     # Rows per tree (an int above the training rows means all of them). Small subsamples (Liu, Ting and
     # Zhou 2008: 256 or less) keep a campaign of near-identical hashes from masking itself as a dense cluster.
-    max_samples: int | float | Literal["auto"] = 256
+    max_samples: int | float | Literal["auto"] = 128
     max_features: float = Field(default=1.0, gt=0.0, le=1.0)
     random_state: int = 42
     max_training_rows: int = Field(default=200_000, ge=100)
@@ -143,11 +143,11 @@ class ModelConfig(_Section):
     )
     training_population: Literal["reference", "hunt", "rule", "all"] = "reference"
     # Weight of the forest's score beside the additive one (mean of the suspicion features); 1 = forest alone.
-    forest_weight: float = Field(default=0.5, ge=0.0, le=1.0)
+    forest_weight: float = Field(default=1.0, ge=0.0, le=1.0)
     rarity_ceiling_fraction: float = Field(default=0.05, gt=0.0, le=1.0)
     rarity_ceiling_min_hosts: int = Field(default=5, ge=2)
     # The rarity gate of the other features is min(1, hash_rarity / knee): 1 = the rarity itself.
-    rarity_gate_knee: float = Field(default=1.0, gt=0.0, le=1.0)
+    rarity_gate_knee: float = Field(default=0.25, gt=0.0, le=1.0)
     signer_recency_days: float = Field(default=7.0, gt=0.0)
     alert_top_n: int = Field(default=20, ge=0)
     alert_min_score: float | None = None

@@ -16,7 +16,14 @@ from codesign_prevalence.models.features import check_feature_names
 from codesign_prevalence.models.inputs import resolve_as_of
 from codesign_prevalence.models.registry import log_and_register
 from codesign_prevalence.models.tracking import connect
-from codesign_prevalence.models.training import bounded_sample, fit_model, random_state_spread, training_rows
+from codesign_prevalence.features.candidates import POPULATION_REFERENCE
+from codesign_prevalence.models.training import (
+    ALL_POPULATIONS,
+    bounded_sample,
+    fit_model,
+    random_state_spread,
+    training_rows,
+)
 from codesign_prevalence.storage import GOLD_CANDIDATES
 
 
@@ -57,6 +64,12 @@ def run(context: JobContext, as_of: dt.date | None = None) -> TrainReport:
         as_of = resolve_as_of(candidates, GOLD_CANDIDATES, as_of)
         rows = training_rows(candidates, as_of, config.training_population)
         sample = bounded_sample(rows, config.max_training_rows, config.random_state)
+        if sample.empty and config.training_population == POPULATION_REFERENCE:
+            # gold/candidates written before the reference population existed: its scored binaries, once each
+            context.say(f"[train] no '{POPULATION_REFERENCE}' rows for as-of {as_of.isoformat()} (features of an "
+                        "older version); training on the scored populations; rerun 'features' to train on it")
+            rows = training_rows(candidates, as_of, ALL_POPULATIONS)
+            sample = bounded_sample(rows, config.max_training_rows, config.random_state)
         if sample.empty:
             raise UserError(
                 f"no '{config.training_population}' candidates for as-of {as_of.isoformat()} to train on; "

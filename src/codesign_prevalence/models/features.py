@@ -6,10 +6,14 @@ here is therefore a suspicion value in ``[0, 1]``: 0 is the unsuspicious side, w
 pile up into one dense value, and only the suspicious side can be extreme. The forest can then only find
 binaries that are unusual in a suspicious direction.
 
-Rarity gate. Every feature is multiplied by ``hash_rarity`` (1 for a hash seen on one host, 0 for one seen
-on the rarity ceiling or more hosts). A binary that runs on a fifth of the fleet is not a stolen-certificate
-implant however odd its signature (an internal tool signed by a private CA, a popular app whose certificate
-lapsed); gating collapses all common binaries onto the origin, so the forest ranks only among rare ones.
+Rarity gate. Every other feature is multiplied by ``min(1, hash_rarity / knee)`` (``model.rarity_gate_knee``):
+0 for a hash seen on the rarity ceiling or more hosts, 1 for one seen on up to about ``C ** (1 - knee)``
+hosts. A binary that runs on a fifth of the fleet is not a stolen-certificate implant however odd its
+signature (an internal tool signed by a private CA, a popular app whose certificate lapsed); gating
+collapses all common binaries onto the origin, so the forest ranks only among rare ones. The knee keeps the
+gate from ranking *among* the rare ones: with the rarity itself as the gate (knee 1), a revoked,
+renamed implant on 4 hosts would show its facts at half strength and fall behind an odd benign tool on one
+host; rarity has its own feature for that.
 
 ``hash_rarity``
     ``log(C / hash_host_count) / log(C)`` clipped to [0, 1], where the ceiling ``C = max(min_hosts,

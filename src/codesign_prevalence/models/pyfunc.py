@@ -28,7 +28,7 @@ from codesign_prevalence.models.features import (
     FeatureParams,
     suspicion_features,
 )
-from codesign_prevalence.models.reasons import occlusion_contributions, render_reasons
+from codesign_prevalence.models.reasons import fact_contributions, render_reasons
 
 SCORE_COLUMN = "anomaly_score"
 REASONS_COLUMN = "reasons"
@@ -42,14 +42,14 @@ class ReasonSettings:
 
 
 class SuspicionForestModel(PythonModel):
-    """Preprocessing (suspicion features) + a fitted IsolationForest + the additive score + reason rendering.
+    """Preprocessing (suspicion features) + a fitted IsolationForest + reason rendering.
 
     The score is ``forest_weight * forest + (1 - forest_weight) * additive``: ``forest`` is the
     IsolationForest's anomaly score (``-score_samples``, in (0, 1]); ``additive`` is the mean of the
-    suspicion features (their plain sum over the number of features, in [0, 1]). The forest ranks
-    combinations that ordinary software never shows; the additive part keeps the ranking monotone in every
-    suspicious fact where the forest saturates (a binary isolated at depth 1 by three features is not
-    isolated sooner by a fourth), and so keeps every present fact visible to the reasons.
+    suspicion features (their plain sum over the number of features, in [0, 1]). The default weight is 1
+    (the forest alone): on the quality benchmark's fleets every blend ranked worse than the forest alone
+    (benchmarks/README.md). Reasons do not depend on the weight: see :func:`~codesign_prevalence.models.
+    reasons.fact_contributions`.
     """
 
     def __init__(
@@ -102,7 +102,7 @@ class SuspicionForestModel(PythonModel):
         if features.empty:
             return pd.DataFrame({SCORE_COLUMN: pd.Series(dtype="float64"), REASONS_COLUMN: pd.Series(dtype=object)})
         scores = self.score_matrix(features.to_numpy(dtype="float64"))
-        contributions = occlusion_contributions(self.score_matrix, features, self.baseline)
+        contributions = fact_contributions(self.score_matrix, features, self.baseline)
         phrases = render_reasons(
             candidates, features, contributions, self.baseline, self.reasons.top_n, self.reasons.min_contribution
         )

@@ -1,17 +1,20 @@
-"""Why a binary scored high: per-feature occlusion contributions, rendered as short analyst phrases.
+"""Why a binary scored high: a contribution per present fact, on a scale that does not saturate, as phrases.
 
-Method (per-feature occlusion on a score that does not saturate). For a binary with feature vector ``x`` and
-score ``s(x)``, the contribution of feature ``j`` is ``s(x) - s(x with x_j = 0)``: how much less anomalous
-the binary would look without that fact (every model feature is one-sided, 0 where its fact is absent). The
-model's score is the forest's blended with the mean of the features (:mod:`codesign_prevalence.models.pyfunc`),
-so a present fact always lowers the score when removed, by at least its share of the additive part, even
-when the forest alone has saturated (a binary isolated at once by three facts is not isolated sooner by a
-fourth, and single-feature occlusion of the forest alone would name none of them).
-Every present fact (value above 0) whose contribution is at least ``min_contribution`` (in score units) is
-a *reason*; a binary keeps its ``top_n`` largest, largest first. A binary with no suspicious fact has no
-reasons. Contributions of correlated features are not additive (occlusion is not a Shapley value): they
-answer "which single fact, taken away, would lower the score most", the question an analyst triaging a row
-asks.
+Every model feature is one-sided: 0 where its fact is absent, up to 1 where it is as suspicious as it gets.
+The contribution of feature ``j`` to a binary with features ``x`` is
+
+    ``(s(x) - s(x with x_j = 0)) + x_j / k``
+
+the drop of the model's score ``s`` when that one fact is taken away (occlusion), plus the fact's own share
+of the additive score (its value over the ``k`` features). The first term follows the model: how much less
+anomalous the binary would look without that fact. It saturates: a binary that three facts already isolate
+at the root of every tree is isolated no sooner by a fourth, so occluding any one of them leaves the forest's
+score where it was, and occlusion alone would name none of them. The second term never saturates: it keeps
+every present fact in the list and orders the facts where the forest has no preference.
+Every present fact (value above 0) whose contribution is at least ``min_contribution`` is a *reason*; a
+binary keeps its ``top_n`` largest, largest first. A binary with no suspicious fact has no reasons.
+Occlusion is not a Shapley value (correlated facts are not additive): it answers "which single fact, taken
+away, would lower the score most", the question an analyst triaging a row asks.
 
 Each reason is rendered from the binary's raw candidate columns ("hash seen on 1 of 412 hosts",
 "certificate revoked", "runs from a Temp folder, where this signer's other binaries never run").
@@ -62,6 +65,15 @@ def occlusion_contributions(
         occluded[:, position] = baseline[name]
         drops[name] = full - score(occluded)
     return pd.DataFrame(drops, index=features.index)
+
+
+def fact_contributions(
+    score: ScoreFunction, features: pd.DataFrame, baseline: Mapping[str, float]
+) -> pd.DataFrame:
+    """Per row and feature: the occlusion drop of ``score`` plus the feature's share of the additive score."""
+    drops = occlusion_contributions(score, features, baseline)
+    shares = features.sub(pd.Series(baseline), axis="columns").clip(lower=0.0) / max(1, features.shape[1])
+    return drops + shares.loc[:, drops.columns]
 
 
 def _text(value: Any, default: str = "?") -> str:
