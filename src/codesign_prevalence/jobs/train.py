@@ -11,12 +11,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from codesign_prevalence.errors import UserError
+from codesign_prevalence.features.candidates import POPULATION_REFERENCE
 from codesign_prevalence.jobs.context import JobContext
 from codesign_prevalence.models.features import check_feature_names
 from codesign_prevalence.models.inputs import resolve_as_of
 from codesign_prevalence.models.registry import log_and_register
 from codesign_prevalence.models.tracking import connect
-from codesign_prevalence.features.candidates import POPULATION_REFERENCE
 from codesign_prevalence.models.training import (
     ALL_POPULATIONS,
     bounded_sample,
