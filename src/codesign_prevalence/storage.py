@@ -51,6 +51,7 @@ GOLD_CANDIDATES = "gold/candidates"
 GOLD_SCORED = "gold/scored_binaries"
 OPS_VERDICTS = "ops/verdicts"
 OPS_INGEST_RUNS = "ops/ingest_runs"
+OPS_FEATURES_RUNS = "ops/features_runs"
 
 T = TypeVar("T")
 # Test-only and off by default: see :func:`killed_during_write_for_tests`.
@@ -90,6 +91,7 @@ PRODUCED_BY: dict[str, str] = {
     GOLD_SCORED: "score",
     OPS_VERDICTS: "verdict add",
     OPS_INGEST_RUNS: "ingest",
+    OPS_FEATURES_RUNS: "features",
 }
 
 
