@@ -17,7 +17,7 @@ from pyspark.sql import functions as F
 from codesign_prevalence.errors import UserError
 from codesign_prevalence.features.events import window_start
 from codesign_prevalence.ops import FeaturesRun, latest_features_run
-from codesign_prevalence.storage import BRONZE_EVENTS, PRODUCED_BY, Lakehouse
+from codesign_prevalence.storage import PRODUCED_BY, Lakehouse
 
 NOTHING_TO_SCORE = "nothing to score"
 
@@ -37,7 +37,7 @@ class QuietDay:
         run = self.run
         window = f"the {run.lookback_days}-day window ending {run.as_of.isoformat()}"
         if run.events_in_window > 0:
-            held = f"{run.events_in_window:,} of {run.bronze_events or 0:,} events in {BRONZE_EVENTS}"
+            held = f"{run.events_in_window:,} of {run.bronze_events or 0:,} events in bronze"
             newest = f", newest {run.newest_event_date.isoformat()}" if run.newest_event_date else ""
             return f"no candidates in {window} ({held}{newest}): {outcome}"
         return f"no events in {window}; {self._where_bronze_is()}: {outcome}"
@@ -48,7 +48,7 @@ class QuietDay:
         first_day = window_start(run.as_of, run.lookback_days)
         oldest, newest = run.oldest_event_date, run.newest_event_date
         if oldest is None or newest is None:
-            return f"{BRONZE_EVENTS} holds no events"
+            return "bronze holds no events"
         if newest < first_day:
             days = (first_day - newest).days
             return f"the newest event in bronze is {newest.isoformat()}, {days} day(s) before the window starts"
