@@ -153,11 +153,14 @@ def test_quiet_day_keeps_the_champion_and_the_scored_rows(
     )
 
 
-@pytest.mark.parametrize("stage", ["score", "report"])
-def test_a_date_features_never_ran_for_is_still_an_error(spark: SparkSession, tmp_path: Path, stage: str) -> None:
-    """No ops/features_runs at all (a lakehouse from before it, or nothing run): the tables' own errors."""
+@pytest.mark.parametrize(
+    ("stage", "message"),
+    [("score", f"no model version '{MODEL}@champion'"), ("report", f"table {GOLD_SCORED} does not exist")],
+)
+def test_a_lakehouse_features_never_ran_on_gives_the_errors_of_before(
+    spark: SparkSession, tmp_path: Path, stage: str, message: str
+) -> None:
     with embedded_mlflow():
         outcome = run_cli(*_options(tmp_path / "lake"), stage, "--as-of", DAY.isoformat())
     assert outcome.code == 2
-    assert outcome.stderr.splitlines()[-1].startswith(f"{ERROR}table ")
-    assert "does not exist" in outcome.stderr
+    assert outcome.stderr.splitlines()[-1].startswith(f"{ERROR}{message}")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pyspark.sql import functions as F
 
 from codesign_prevalence.jobs.context import JobContext, Skipped
-from codesign_prevalence.models.inputs import resolve_as_of
+from codesign_prevalence.models.inputs import features_ever_ran, resolve_as_of
 from codesign_prevalence.models.scoring import ModelRef, no_verdicts, score_udf, scored_binaries, write_scored
 from codesign_prevalence.models.scoring_run import log_scoring_run
 from codesign_prevalence.models.tracking import connect, version_by_alias, version_uri
@@ -73,12 +73,14 @@ def run(
     """Score one as-of date of gold/candidates (default: the newest) with ``model.name@model_alias``."""
     config = context.config.model
     with context.stage("score") as counts:
+        tracking = connect(context.config)
+        if not features_ever_ran(context.lakehouse):  # no quiet day possible: a missing model fails before Spark
+            version_by_alias(tracking, config.name, model_alias)
         spark, lakehouse = context.spark, context.lakehouse
         resolved = resolve_as_of(spark, lakehouse, GOLD_CANDIDATES, as_of)
         as_of = resolved.date
-        if resolved.quiet is not None:
+        if resolved.quiet is not None:  # needs no model
             return context.skip("score", as_of, resolved.quiet.message())
-        tracking = connect(context.config)
         version = version_by_alias(tracking, config.name, model_alias)
         candidates = lakehouse.read(spark, GOLD_CANDIDATES)
         model = ModelRef(config.name, str(version.version), str(version.run_id))

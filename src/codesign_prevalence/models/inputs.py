@@ -17,7 +17,7 @@ from pyspark.sql import functions as F
 from codesign_prevalence.errors import UserError
 from codesign_prevalence.features.events import window_start
 from codesign_prevalence.ops import FeaturesRun, latest_features_run
-from codesign_prevalence.storage import PRODUCED_BY, Lakehouse
+from codesign_prevalence.storage import OPS_FEATURES_RUNS, PRODUCED_BY, Lakehouse
 
 NOTHING_TO_SCORE = "nothing to score"
 
@@ -64,6 +64,11 @@ class AsOf:
 
     date: dt.date
     quiet: QuietDay | None = None
+
+
+def features_ever_ran(lakehouse: Lakehouse) -> bool:
+    """Whether ops/features_runs exists: a look at the folder, without Spark (no table, no quiet day)."""
+    return (lakehouse.root / OPS_FEATURES_RUNS / "_delta_log").is_dir()
 
 
 def quiet_day(run: FeaturesRun | None) -> QuietDay | None:
