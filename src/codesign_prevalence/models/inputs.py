@@ -79,28 +79,32 @@ def resolve_as_of(spark: SparkSession, lakehouse: Lakehouse, table_name: str, as
     """``as_of`` if ``table_name`` has rows for it or it is a quiet day; when none is given, the newest ``as_of``
     in the table, or a newer quiet day.
 
-    Otherwise a one-line :class:`UserError` names the command that writes the missing date (the table's
-    own error when it does not exist at all).
+    Otherwise a one-line :class:`UserError` names the command that writes the missing date.
     """
-    table = lakehouse.read(spark, table_name) if lakehouse.exists(spark, table_name) else None
+    exists = lakehouse.exists(spark, table_name)
+    table = lakehouse.read(spark, table_name) if exists else None
     if as_of is not None:
         if table is not None and table.where(F.col("as_of") == F.lit(as_of)).limit(1).count() > 0:
             return AsOf(as_of)
         quiet = quiet_day(latest_features_run(spark, lakehouse, as_of))
-        if quiet is not None:
-            return AsOf(as_of, quiet)
-        stage = PRODUCED_BY.get(table_name, "the stage that writes it")
-        if table is None:
-            lakehouse.read(spark, table_name)  # the missing table's one-line error
-        raise UserError(f"table {table_name} has no rows for as-of {as_of.isoformat()}; run '{stage} --as-of {as_of}'")
+        if quiet is None:
+            raise _not_written(lakehouse, table_name, exists, as_of)
+        return AsOf(as_of, quiet)
     newest_row = table.agg(F.max("as_of")).head() if table is not None else None
     newest: dt.date | None = newest_row[0] if newest_row is not None else None
     quiet = quiet_day(latest_features_run(spark, lakehouse, None))
     if quiet is not None and (newest is None or quiet.as_of > newest):
         return AsOf(quiet.as_of, quiet)
     if newest is None:
-        stage = PRODUCED_BY.get(table_name, "the stage that writes it")
-        if table is None:
-            lakehouse.read(spark, table_name)
-        raise UserError(f"table {table_name} is empty; run '{stage}' first")
+        raise _not_written(lakehouse, table_name, exists, None)
     return AsOf(newest)
+
+
+def _not_written(lakehouse: Lakehouse, table_name: str, exists: bool, as_of: dt.date | None) -> UserError:
+    """The error for a table without rows for ``as_of`` (None: without rows), naming the command to run."""
+    if not exists:
+        return lakehouse.missing(table_name)
+    stage = PRODUCED_BY.get(table_name, "the stage that writes it")
+    if as_of is None:
+        return UserError(f"table {table_name} is empty; run '{stage}' first")
+    return UserError(f"table {table_name} has no rows for as-of {as_of.isoformat()}; run '{stage} --as-of {as_of}'")
