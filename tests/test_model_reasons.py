@@ -39,11 +39,14 @@ def _explain(model: SuspicionForestModel, rows: pd.DataFrame) -> tuple[pd.DataFr
     return contributions, list(names)
 
 
-def test_baseline_is_the_training_median(trained: TrainingResult, trained_on_common: TrainingResult) -> None:
+def test_baseline_is_the_absent_fact(trained: TrainingResult) -> None:
+    """Occlusion sets a feature to 0 (its fact absent), not to the training median: in a population where
+    most binaries are rare (median rarity above 0.5), a binary seen on one host is still told so."""
     features = trained.model.features(trained.sample)
-    assert trained.model.baseline == {name: float(features[name].median()) for name in features.columns}
-    assert trained.model.baseline["hash_rarity"] > 0.5  # most binaries of a hunt population are rare
-    assert trained_on_common.model.baseline["hash_rarity"] == 0.0
+    assert trained.model.baseline == dict.fromkeys(features.columns, 0.0)
+    assert features["hash_rarity"].median() > 0.5
+    _, names = _explain(trained.model, _rows(RARE_ONLY))
+    assert names == [["hash_rarity"]]
 
 
 def test_rare_hash_among_common_ones_is_explained_by_rarity(trained_on_common: TrainingResult) -> None:
@@ -151,3 +154,46 @@ def test_training_metrics() -> None:
     assert metrics["score_at_alert_top_n"] == 0.3
     assert metrics["training_rows_above_alert_min_score"] == 2.0
     assert metrics["score_p50"] == pytest.approx(0.25)
+
+
+EVERYTHING_SUSPICIOUS = {
+    "hash_host_count": 1,
+    "signer_other_host_count": 0,
+    "signer_other_hash_count": 2,
+    "status_category": "revoked",
+    "signer_anomalous_status_share": 0.0,
+    "path_class": "temp",
+    "signer_path_class_share": 0.0,
+    "pe_company_mismatch": True,
+    "original_name_mismatch": True,
+    "lolbin_parent_share": 1.0,
+    "example_parent": "rundll32.exe",
+}
+EVERY_FACT = ["hash_rarity", "signer_obscurity", "status_surprise", "path_surprise", "company_mismatch", "renamed",
+              "lolbin_parent"]
+
+
+def test_a_saturated_score_still_names_every_fact(trained: TrainingResult) -> None:
+    """A binary with every suspicious fact at once: the forest isolates it at once in every tree, so occluding
+    any single feature leaves the forest's score where it is; the additive part still ranks each fact."""
+    rows = _rows(EVERYTHING_SUSPICIOUS)
+    model = trained.model
+    features = model.features(rows)
+    assert (features.to_numpy() == 1.0).all()
+    forest_drops = occlusion_contributions(model.forest_matrix_scores, features, model.baseline)
+    saturated = [name for name in features.columns if forest_drops[name].iloc[0] < model.reasons.min_contribution]
+    assert saturated, "the forest alone does not saturate here: the test would show nothing"
+    _, names = _explain(model, rows)
+    assert sorted(names[0]) == sorted(EVERY_FACT)  # status_severity is said once, inside status_surprise
+    reasons = model.explain(rows)[REASONS_COLUMN].iloc[0]
+    assert len(reasons) == len(EVERY_FACT)
+    assert reasons[0] != ""
+
+
+def test_forest_alone_loses_reasons_when_it_saturates() -> None:
+    """The control: the same binary scored by the forest alone (``forest_weight`` 1) loses facts."""
+    forest_only = fit_model(
+        benign_fleet(rows=200, rare_share=0.6), ModelConfig(n_estimators=200, random_state=7, forest_weight=1.0)
+    ).model
+    _, names = _explain(forest_only, _rows(EVERYTHING_SUSPICIOUS))
+    assert len(names[0]) < len(EVERY_FACT)

@@ -125,9 +125,9 @@ class ModelConfig(_Section):
 
     name: str = "codesign_prevalence_iforest"
     n_estimators: int = Field(default=300, ge=10)
-    # Rows per tree; an int above the training rows means all of them. Deep trees (many rows) separate
-    # the rare-and-odd binaries from the merely rare ones far better than the sklearn default of 256.
-    max_samples: int | float | Literal["auto"] = 1024
+    # Rows per tree (an int above the training rows means all of them). Small subsamples (Liu, Ting and
+    # Zhou 2008: 256 or less) keep a campaign of near-identical hashes from masking itself as a dense cluster.
+    max_samples: int | float | Literal["auto"] = 256
     max_features: float = Field(default=1.0, gt=0.0, le=1.0)
     random_state: int = 42
     max_training_rows: int = Field(default=200_000, ge=100)
@@ -141,14 +141,18 @@ class ModelConfig(_Section):
         "renamed",
         "lolbin_parent",
     )
-    training_population: Literal["hunt", "rule", "all"] = "hunt"
+    training_population: Literal["reference", "hunt", "rule", "all"] = "reference"
+    # Weight of the forest's score beside the additive one (mean of the suspicion features); 1 = forest alone.
+    forest_weight: float = Field(default=0.5, ge=0.0, le=1.0)
     rarity_ceiling_fraction: float = Field(default=0.05, gt=0.0, le=1.0)
     rarity_ceiling_min_hosts: int = Field(default=5, ge=2)
+    # The rarity gate of the other features is min(1, hash_rarity / knee): 1 = the rarity itself.
+    rarity_gate_knee: float = Field(default=1.0, gt=0.0, le=1.0)
     signer_recency_days: float = Field(default=7.0, gt=0.0)
     alert_top_n: int = Field(default=20, ge=0)
     alert_min_score: float | None = None
-    reasons_per_binary: int = Field(default=3, ge=1, le=6)
-    reason_min_contribution: float = Field(default=0.01, ge=0.0)
+    reasons_per_binary: int = Field(default=8, ge=1, le=12)
+    reason_min_contribution: float = Field(default=0.005, ge=0.0)
 
 
 class MlflowConfig(_Section):

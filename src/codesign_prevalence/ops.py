@@ -95,7 +95,8 @@ FEATURES_RUNS_SCHEMA = StructType(
 
 @dataclass(frozen=True)
 class FeaturesRun:
-    """One features run: its as-of window, the events in it and the candidates it found (both populations).
+    """One features run: its as-of window, the events in it and the candidates it found to score (``rule`` and
+    ``hunt``; the ``reference`` population is not counted).
 
     The bronze columns are filled when ``candidates`` is 0 (None otherwise: they cost a pass over bronze's
     metadata that a day with candidates does not need).

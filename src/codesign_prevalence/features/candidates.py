@@ -5,7 +5,10 @@ Populations (a binary can be in both):
 - ``rule``: at least one of its events in the window matches the seed rule;
 - ``hunt``: it is signed (``code_signature.exists`` true or a subject name, on any of its events) and ran at
   least once from a user-writable path class (appdata, temp, downloads, users_public, programdata), whatever
-  its trust status and whether or not its signer is allow-listed.
+  its trust status and whether or not its signer is allow-listed;
+- ``reference``: it is signed, wherever it ran. Not scored: the model is fitted on it, so that it learns what
+  ordinary signed software looks like even on a fleet with a handful of ``hunt`` binaries (common binaries
+  collapse onto the origin of the model's features, rare ordinary ones sit near it).
 
 Columns (all figures over the as-of window; "executions" are events):
 
@@ -66,7 +69,10 @@ from codesign_prevalence.features.prevalence import (
 
 POPULATION_RULE = "rule"
 POPULATION_HUNT = "hunt"
-POPULATIONS: tuple[str, ...] = (POPULATION_RULE, POPULATION_HUNT)
+POPULATION_REFERENCE = "reference"
+# The populations that are scored (gold/scored_binaries); ``reference`` is only trained on.
+SCORED_POPULATIONS: tuple[str, ...] = (POPULATION_RULE, POPULATION_HUNT)
+POPULATIONS: tuple[str, ...] = (*SCORED_POPULATIONS, POPULATION_REFERENCE)
 EXAMPLE_HOSTS = 5
 
 # Columns of gold/candidates, in order.
@@ -240,8 +246,13 @@ def candidates(
         path_class = F.try_element_at(path_classes_by_count(), F.lit(1))
         rule_match = F.col("rule_match_count") > F.lit(0)
         hunt = F.col("any_signed") & (user_writable_count() > F.lit(0))
+        reference = F.col("any_signed")
         populations = F.filter(
-            F.array(F.when(rule_match, F.lit(POPULATION_RULE)), F.when(hunt, F.lit(POPULATION_HUNT))),
+            F.array(
+                F.when(rule_match, F.lit(POPULATION_RULE)),
+                F.when(hunt, F.lit(POPULATION_HUNT)),
+                F.when(reference, F.lit(POPULATION_REFERENCE)),
+            ),
             lambda population: population.isNotNull(),
         )
         features = {

@@ -16,7 +16,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from codesign_prevalence.errors import UserError
-from codesign_prevalence.features.candidates import POPULATIONS
+from codesign_prevalence.features.candidates import POPULATIONS, SCORED_POPULATIONS
 from codesign_prevalence.features.events import window_start
 from codesign_prevalence.features.pipeline import FeatureTables, RuleLists, feature_tables
 from codesign_prevalence.jobs.context import JobContext
@@ -99,7 +99,7 @@ def _count(tables: FeatureTables, as_of: dt.date, lookback_days: int) -> Feature
 
 def features_run(report: FeaturesReport, bronze: DataFrame) -> FeaturesRun:
     """The ops/features_runs record of ``report``; on a quiet day with what bronze holds (partition metadata)."""
-    candidates = sum(report.candidates.values())
+    candidates = sum(report.candidates.get(population, 0) for population in SCORED_POPULATIONS)
     run = FeaturesRun(report.as_of, report.lookback_days, report.events_in_window, candidates)
     if candidates:
         return run

@@ -17,7 +17,7 @@ from codesign_prevalence.models.features import check_feature_names
 from codesign_prevalence.models.inputs import resolve_as_of
 from codesign_prevalence.models.registry import log_and_register
 from codesign_prevalence.models.tracking import CHAMPION, Tracking, connect, version_by_alias
-from codesign_prevalence.models.training import bounded_sample, fit_model, training_rows
+from codesign_prevalence.models.training import bounded_sample, fit_model, random_state_spread, training_rows
 from codesign_prevalence.storage import GOLD_CANDIDATES
 
 
@@ -80,8 +80,12 @@ def run(context: JobContext, as_of: dt.date | None = None) -> TrainReport | Skip
                 f"{_kept(connect(context.config), config.name)} (model.training_population chooses the population)",
             )
         result = fit_model(sample, config)
+        extra = {
+            "reference_rows": float(rows.count()) if len(sample) >= config.max_training_rows else float(len(sample)),
+            **random_state_spread(result, config, config.alert_top_n),
+        }
         tracking = connect(context.config)
-        registered = log_and_register(tracking, result, config, as_of, lineage)
+        registered = log_and_register(tracking, result, config, as_of, lineage, extra)
         report = TrainReport(
             as_of=as_of,
             model_name=config.name,

@@ -97,10 +97,22 @@ class FeatureParams:
     rarity_ceiling_fraction: float = 0.05
     rarity_ceiling_min_hosts: float = 5.0
     recency_days: float = 7.0
+    gate_knee: float = 1.0
 
     @classmethod
     def from_config(cls, config: ModelConfig) -> FeatureParams:
-        return cls(config.rarity_ceiling_fraction, float(config.rarity_ceiling_min_hosts), config.signer_recency_days)
+        return cls(
+            config.rarity_ceiling_fraction,
+            float(config.rarity_ceiling_min_hosts),
+            config.signer_recency_days,
+            config.rarity_gate_knee,
+        )
+
+    def __setstate__(self, state: dict[str, float]) -> None:
+        """Models pickled before the knee existed keep the gate they had (the rarity itself)."""
+        object.__setattr__(self, "gate_knee", 1.0)
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
 
 
 def _clip01(values: pd.Series) -> pd.Series:
@@ -218,8 +230,14 @@ def suspicion_features(
     missing = [column for column in INPUT_COLUMNS if column not in candidates.columns]
     if missing:
         raise ValueError(f"candidate columns missing from the model input: {', '.join(missing)}")
-    gate = hash_rarity(candidates, params)
+    rarity = hash_rarity(candidates, params)
+    gate = _clip01(rarity / params.gate_knee)
     columns = {
-        name: gate if name == RARITY_GATE else gate * FEATURE_FUNCTIONS[name](candidates, params) for name in names
+        name: rarity if name == RARITY_GATE else gate * FEATURE_FUNCTIONS[name](candidates, params) for name in names
     }
     return pd.DataFrame(columns, index=candidates.index).astype("float64")
+
+
+def additive_score(features: pd.DataFrame) -> pd.Series:
+    """The plain sum of the suspicion features: the baseline the forest must beat, and half of the model's score."""
+    return features.sum(axis=1).astype("float64")

@@ -76,24 +76,26 @@ def quiet_day(run: FeaturesRun | None) -> QuietDay | None:
 
 
 def resolve_as_of(spark: SparkSession, lakehouse: Lakehouse, table_name: str, as_of: dt.date | None) -> AsOf:
-    """``as_of`` if ``table_name`` has rows for it or it is a quiet day; when none is given, the newest ``as_of``
-    in the table, or a newer quiet day.
+    """``as_of`` if it is a quiet day or ``table_name`` has rows for it; when none is given, the newest ``as_of``
+    in the table, or a quiet day at least as new.
 
-    Otherwise a one-line :class:`UserError` names the command that writes the missing date.
+    The quiet day comes first: gold/candidates keeps the ``reference`` rows of a window without candidates, and
+    the latest features run of a date says what its candidates are now. Otherwise a one-line
+    :class:`UserError` names the command that writes the missing date.
     """
     exists = lakehouse.exists(spark, table_name)
     table = lakehouse.read(spark, table_name) if exists else None
     if as_of is not None:
+        quiet = quiet_day(latest_features_run(spark, lakehouse, as_of))
+        if quiet is not None:
+            return AsOf(as_of, quiet)
         if table is not None and table.where(F.col("as_of") == F.lit(as_of)).limit(1).count() > 0:
             return AsOf(as_of)
-        quiet = quiet_day(latest_features_run(spark, lakehouse, as_of))
-        if quiet is None:
-            raise _not_written(lakehouse, table_name, exists, as_of)
-        return AsOf(as_of, quiet)
+        raise _not_written(lakehouse, table_name, exists, as_of)
     newest_row = table.agg(F.max("as_of")).head() if table is not None else None
     newest: dt.date | None = newest_row[0] if newest_row is not None else None
     quiet = quiet_day(latest_features_run(spark, lakehouse, None))
-    if quiet is not None and (newest is None or quiet.as_of > newest):
+    if quiet is not None and (newest is None or quiet.as_of >= newest):
         return AsOf(quiet.as_of, quiet)
     if newest is None:
         raise _not_written(lakehouse, table_name, exists, None)

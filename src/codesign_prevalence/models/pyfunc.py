@@ -42,7 +42,15 @@ class ReasonSettings:
 
 
 class SuspicionForestModel(PythonModel):
-    """Preprocessing (suspicion features) + a fitted IsolationForest + reason rendering."""
+    """Preprocessing (suspicion features) + a fitted IsolationForest + the additive score + reason rendering.
+
+    The score is ``forest_weight * forest + (1 - forest_weight) * additive``: ``forest`` is the
+    IsolationForest's anomaly score (``-score_samples``, in (0, 1]); ``additive`` is the mean of the
+    suspicion features (their plain sum over the number of features, in [0, 1]). The forest ranks
+    combinations that ordinary software never shows; the additive part keeps the ranking monotone in every
+    suspicious fact where the forest saturates (a binary isolated at depth 1 by three features is not
+    isolated sooner by a fourth), and so keeps every present fact visible to the reasons.
+    """
 
     def __init__(
         self,
@@ -51,21 +59,38 @@ class SuspicionForestModel(PythonModel):
         feature_params: FeatureParams,
         baseline: dict[str, float],
         reasons: ReasonSettings,
+        forest_weight: float = 1.0,
     ) -> None:
         self.forest = forest
         self.feature_names = tuple(feature_names)
         self.feature_params = feature_params
         self.baseline = dict(baseline)
         self.reasons = reasons
+        self.forest_weight = float(forest_weight)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Models pickled before the additive part existed score with the forest alone, as they did."""
+        state.setdefault("forest_weight", 1.0)
+        self.__dict__.update(state)
 
     def features(self, candidates: pd.DataFrame) -> pd.DataFrame:
         return suspicion_features(candidates, self.feature_names, self.feature_params)
 
-    def score_matrix(self, matrix: np.ndarray) -> np.ndarray:
-        """Anomaly scores of a feature matrix: higher is more anomalous."""
+    def forest_matrix_scores(self, matrix: np.ndarray) -> np.ndarray:
+        """The IsolationForest's anomaly scores of a feature matrix, in (0, 1]: higher is more anomalous."""
         if len(matrix) == 0:
             return np.zeros(0, dtype="float64")
         return -np.asarray(self.forest.score_samples(matrix), dtype="float64")
+
+    def score_matrix(self, matrix: np.ndarray) -> np.ndarray:
+        """Anomaly scores of a feature matrix: higher is more anomalous (the class docstring)."""
+        if len(matrix) == 0:
+            return np.zeros(0, dtype="float64")
+        additive = matrix.sum(axis=1) / max(1, matrix.shape[1])
+        if self.forest_weight <= 0.0:
+            return np.asarray(additive, dtype="float64")
+        forest = self.forest_matrix_scores(matrix)
+        return self.forest_weight * forest + (1.0 - self.forest_weight) * additive
 
     def score(self, candidates: pd.DataFrame) -> pd.Series:
         features = self.features(candidates)

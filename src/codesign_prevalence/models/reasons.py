@@ -1,15 +1,17 @@
 """Why a binary scored high: per-feature occlusion contributions, rendered as short analyst phrases.
 
-Method (per-feature occlusion). For a binary with feature vector ``x`` and anomaly score ``s(x)``, the
-contribution of feature ``j`` is ``s(x) - s(x with x_j replaced by the training median of feature j)``:
-how much less anomalous the binary would look if that one feature were typical. It costs one extra pass
-of the forest per feature (``k + 1`` passes for ``k`` features), needs no sampling, is exactly zero for a
-feature that already sits at its typical value, and follows the model itself rather than a surrogate.
-A feature becomes a *reason* when its value is more suspicious than the median and its contribution is
-at least ``min_contribution`` (in score units); a binary keeps its ``top_n`` largest reasons, largest
-first. A binary with nothing unusual therefore has no reasons. Contributions of correlated features are
-not additive (occlusion is not a Shapley value): they answer "which single feature, made typical, would
-lower the score most", which is the question an analyst triaging a row asks.
+Method (per-feature occlusion on a score that does not saturate). For a binary with feature vector ``x`` and
+score ``s(x)``, the contribution of feature ``j`` is ``s(x) - s(x with x_j = 0)``: how much less anomalous
+the binary would look without that fact (every model feature is one-sided, 0 where its fact is absent). The
+model's score is the forest's blended with the mean of the features (:mod:`codesign_prevalence.models.pyfunc`),
+so a present fact always lowers the score when removed, by at least its share of the additive part, even
+when the forest alone has saturated (a binary isolated at once by three facts is not isolated sooner by a
+fourth, and single-feature occlusion of the forest alone would name none of them).
+Every present fact (value above 0) whose contribution is at least ``min_contribution`` (in score units) is
+a *reason*; a binary keeps its ``top_n`` largest, largest first. A binary with no suspicious fact has no
+reasons. Contributions of correlated features are not additive (occlusion is not a Shapley value): they
+answer "which single fact, taken away, would lower the score most", the question an analyst triaging a row
+asks.
 
 Each reason is rendered from the binary's raw candidate columns ("hash seen on 1 of 412 hosts",
 "certificate revoked", "runs from a Temp folder, where this signer's other binaries never run").
@@ -51,7 +53,7 @@ PATH_CLASS_PHRASES: dict[str, str] = {
 def occlusion_contributions(
     score: ScoreFunction, features: pd.DataFrame, baseline: Mapping[str, float]
 ) -> pd.DataFrame:
-    """Per row and feature: score drop when that feature alone is set to its baseline (training median)."""
+    """Per row and feature: score drop when that feature alone is set to its baseline (0: the fact absent)."""
     matrix = features.to_numpy(dtype="float64", copy=True)
     full = score(matrix)
     drops: dict[str, np.ndarray] = {}
@@ -163,7 +165,7 @@ SUBSUMES: dict[str, str] = {"status_surprise": "status_severity"}
 def top_reasons(
     contributions: pd.Series, features: pd.Series, baseline: Mapping[str, float], top_n: int, min_contribution: float
 ) -> list[str]:
-    """Feature names of one row's reasons: above-median value, contribution >= the minimum, largest first."""
+    """Feature names of one row's reasons: value above the baseline, contribution >= the minimum, largest first."""
     eligible = [
         name
         for name in contributions.index

@@ -51,6 +51,7 @@ def training_params(
         "random_state": str(config.random_state),
         "max_training_rows": str(config.max_training_rows),
         "training_population": config.training_population,
+        "forest_weight": str(config.forest_weight),
         "features": ",".join(config.features),
         "rarity_ceiling_fraction": str(config.rarity_ceiling_fraction),
         "rarity_ceiling_min_hosts": str(config.rarity_ceiling_min_hosts),
@@ -69,10 +70,14 @@ def log_and_register(
     config: ModelConfig,
     as_of: dt.date,
     lineage: Mapping[str, int | None],
+    extra_metrics: Mapping[str, float] | None = None,
 ) -> RegisteredModel:
-    """One MLflow run: params, lineage, metrics, the pyfunc model; registered, aliased challenger (and champion)."""
+    """One MLflow run: params, lineage, metrics, the pyfunc model; registered, aliased challenger (and champion).
+
+    ``extra_metrics`` (the reference population's size, the spread over random states) are logged too.
+    """
     experiment_id = ensure_experiment(tracking)
-    metrics = training_metrics(result.scores, config.alert_top_n, config.alert_min_score)
+    metrics = {**training_metrics(result.scores, config.alert_top_n, config.alert_min_score), **(extra_metrics or {})}
     commit = git_commit()
     with mlflow.start_run(experiment_id=experiment_id, run_name=f"train {as_of.isoformat()}") as run:
         mlflow.set_tags({RUN_KIND_TAG: "train", "mlflow.source.git.commit": commit})

@@ -12,7 +12,8 @@ top ``model.alert_top_n`` of each population (all rows when 0) whose score is at
 ``model.alert_min_score`` (no minimum when unset); with ``alert_top_n = 0`` and no minimum nothing alerts.
 Binaries covered by an active benign analyst verdict (ops/verdicts, :mod:`codesign_prevalence.models.verdicts`)
 are ``suppressed``: they keep their row and their rank, never alert, and take no place in the top
-``alert_top_n`` (the next binary alerts instead). The covering verdict, benign or malicious, is shown in
+``alert_top_n`` (the next binary alerts instead). A binary without any reason (nothing about it more
+suspicious than the typical signed binary) never alerts either. The covering verdict, benign or malicious, is shown in
 ``verdict``, ``verdict_note``, ``verdict_by`` and ``verdict_id``.
 A null ``subject_name`` (a signed file without a subject) is stored as an empty string, so that the MERGE
 key never holds a null.
@@ -42,6 +43,7 @@ from pyspark.sql.types import (
     TimestampType,
 )
 
+from codesign_prevalence.features.candidates import SCORED_POPULATIONS
 from codesign_prevalence.models.features import BOOLEAN_INPUTS, INPUT_COLUMNS, NUMERIC_INPUTS, STRING_INPUTS
 from codesign_prevalence.models.pyfunc import REASONS_COLUMN, SCORE_COLUMN, WITH_REASONS, SuspicionForestModel
 from codesign_prevalence.models.verdicts import VERDICTS_SCHEMA, with_verdicts, without_verdicts
@@ -181,19 +183,24 @@ def with_rank(scored: DataFrame) -> DataFrame:
 
 
 def with_alert(
-    top_n: int, min_score: float | None, skip_suppressed: bool = False
+    top_n: int, min_score: float | None, skip_suppressed: bool = False, require_reason: bool = False
 ) -> Callable[[DataFrame], DataFrame]:
     """A transform adding ``alert`` (module docstring). Reads ``rank`` and ``anomaly_score``.
 
     With ``skip_suppressed`` it also reads ``suppressed``, ``as_of`` and ``population``: a suppressed row never
-    alerts, and the top ``top_n`` are counted among the rows that are not suppressed.
+    alerts, and the top ``top_n`` are counted among the rows that are not suppressed. With ``require_reason``
+    it also reads ``reasons``: a row with no reason (nothing about it is more suspicious than typical, as
+    happens in a population smaller than ``top_n``) never alerts either.
     """
 
     def transform(ranked: DataFrame) -> DataFrame:
         position = F.col("rank")
         eligible = F.lit(True)
         if skip_suppressed:
-            eligible = ~F.coalesce(F.col("suppressed"), F.lit(False))
+            eligible = eligible & ~F.coalesce(F.col("suppressed"), F.lit(False))
+        if require_reason:
+            eligible = eligible & (F.coalesce(F.size(F.col(REASONS_COLUMN)), F.lit(0)) > F.lit(0))
+        if skip_suppressed or require_reason:
             among_eligible = Window.partitionBy("as_of", "population", eligible).orderBy(F.col("rank").asc())
             position = F.row_number().over(among_eligible)
         in_top = position <= F.lit(top_n) if top_n > 0 else F.lit(min_score is not None)
@@ -218,18 +225,23 @@ def scored_binaries(
 ) -> Callable[[DataFrame], DataFrame]:
     """A transform: one as-of date of gold/candidates -> rows of gold/scored_binaries (:data:`SCORED_SCHEMA`).
 
+    Only the scored populations (``rule``, ``hunt``) are scored; the ``reference`` rows are the training set.
+
     ``verdicts`` (rows of ops/verdicts) active on ``as_of`` suppress or annotate rows; without them (or
     without ``as_of``) no row is suppressed and the verdict columns are null.
     """
 
     def transform(candidates: DataFrame) -> DataFrame:
-        keyed = candidates.withColumn("subject_name", F.coalesce(F.col("subject_name"), F.lit("")))
+        scored_populations = candidates.where(F.col("population").isin(*SCORED_POPULATIONS))
+        keyed = scored_populations.withColumn("subject_name", F.coalesce(F.col("subject_name"), F.lit("")))
         ranked = keyed.transform(with_prediction(udf)).transform(one_row_per_key).transform(with_rank)
         if verdicts is not None and as_of is not None:
             annotated = ranked.transform(with_verdicts(verdicts, as_of))
         else:
             annotated = ranked.transform(without_verdicts)
-        rows = annotated.transform(with_alert(alert_top_n, alert_min_score, skip_suppressed=True))
+        rows = annotated.transform(
+            with_alert(alert_top_n, alert_min_score, skip_suppressed=True, require_reason=True)
+        )
         metadata = {
             "model_name": F.lit(model.name),
             "model_version": F.lit(model.version),

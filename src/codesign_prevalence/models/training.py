@@ -21,6 +21,7 @@ from codesign_prevalence.models.features import INPUT_COLUMNS, FeatureParams, ch
 from codesign_prevalence.models.pyfunc import ReasonSettings, SuspicionForestModel, model_input_frame
 
 ALL_POPULATIONS = "all"
+ABSENT = 0.0  # a suspicion feature's value when its fact is absent
 SCORE_QUANTILES: tuple[float, ...] = (0.5, 0.9, 0.99)
 
 
@@ -47,6 +48,18 @@ def training_rows(candidates: DataFrame, as_of: dt.date, population: str) -> Dat
     return chosen.select(*INPUT_COLUMNS)
 
 
+def training_frame(candidates: pd.DataFrame, config: ModelConfig) -> pd.DataFrame:
+    """The training rows of one as-of date's candidates already in pandas (benchmarks, tests): as
+    :func:`training_rows`, ordered by (sha256, signer), at most ``max_training_rows`` of them."""
+    population = config.training_population
+    if population == ALL_POPULATIONS:
+        chosen = candidates.drop_duplicates(["sha256", "signer"])
+    else:
+        chosen = candidates[candidates["population"] == population]
+    ordered = chosen.sort_values(["sha256", "signer"], na_position="first", kind="stable")
+    return ordered.head(config.max_training_rows).loc[:, list(INPUT_COLUMNS)].reset_index(drop=True)
+
+
 def bounded_sample(rows: DataFrame, cap: int, seed: int) -> pd.DataFrame:
     """At most ``cap`` rows, uniformly at random with a fixed seed, as pandas (the only collect of training).
 
@@ -66,7 +79,11 @@ def _max_samples(setting: int | float | str, rows: int) -> int | float | str:
 
 
 def fit_model(sample: pd.DataFrame, config: ModelConfig) -> TrainingResult:
-    """Fit the forest on the sample's suspicion features; the training medians become the reasons' baseline."""
+    """Fit the forest on the sample's suspicion features.
+
+    The reasons' baseline is 0 for every feature: the unsuspicious side of a one-sided suspicion feature, where
+    the fact it measures is absent (:mod:`codesign_prevalence.models.reasons`).
+    """
     names = check_feature_names(config.features)
     frame = model_input_frame(sample)
     model = SuspicionForestModel(
@@ -80,11 +97,42 @@ def fit_model(sample: pd.DataFrame, config: ModelConfig) -> TrainingResult:
         feature_params=FeatureParams.from_config(config),
         baseline={},
         reasons=ReasonSettings(config.reasons_per_binary, config.reason_min_contribution),
+        forest_weight=config.forest_weight,
     )
     features = model.features(frame)
     model.forest.fit(features.to_numpy(dtype="float64"))
-    model.baseline = {name: float(features[name].median()) for name in names}
+    model.baseline = dict.fromkeys(names, ABSENT)
     return TrainingResult(model=model, sample=frame, scores=model.score_matrix(features.to_numpy(dtype="float64")))
+
+
+SPREAD_STATES = 4  # forests with other random states, fitted to measure how much the ranking depends on it
+
+
+def random_state_spread(result: TrainingResult, config: ModelConfig, top_n: int) -> dict[str, float]:
+    """How much the ranking of the training rows moves with ``random_state``: ``SPREAD_STATES`` more forests.
+
+    Metrics: the smallest Spearman correlation of their scores with the trained model's, and the smallest
+    share of the trained model's top ``top_n`` rows that each other forest also puts in its top ``top_n``.
+    """
+    rows = len(result.sample)
+    if rows < 3:
+        return {}
+    top = min(max(1, top_n), rows)
+    own_order = np.argsort(-result.scores, kind="stable")
+    own_top = set(own_order[:top].tolist())
+    own_ranks = pd.Series(result.scores).rank().to_numpy()
+    correlations, overlaps = [], []
+    for offset in range(1, SPREAD_STATES + 1):
+        other_config = config.model_copy(update={"random_state": config.random_state + offset})
+        other = fit_model(result.sample, other_config).scores
+        other_ranks = pd.Series(other).rank().to_numpy()
+        correlation = np.corrcoef(own_ranks, other_ranks)[0, 1] if np.std(other_ranks) > 0 else 1.0
+        correlations.append(float(correlation) if np.isfinite(correlation) else 1.0)
+        overlaps.append(len(own_top & set(np.argsort(-other, kind="stable")[:top].tolist())) / top)
+    return {
+        "random_state_spearman_min": float(min(correlations)),
+        f"random_state_top{top}_overlap_min": float(min(overlaps)),
+    }
 
 
 def training_metrics(scores: np.ndarray, alert_top_n: int, alert_min_score: float | None) -> dict[str, float]:

@@ -45,6 +45,8 @@ FRONT_COMPANY = "front_company_cert"
 EXPIRED_PHISHING = "expired_stolen_phishing"
 SELF_SIGNED_IMPOSTOR = "self_signed_impostor"
 ATTACK_SCENARIOS = (STOLEN_REVOKED, FRONT_COMPANY, EXPIRED_PHISHING, SELF_SIGNED_IMPOSTOR)
+# The scenarios the seed rule misses by design (a trusted certificate; an allow-listed name).
+MISSED_BY_RULE = (FRONT_COMPANY, SELF_SIGNED_IMPOSTOR)
 
 FIRST_PARENTS = {
     STOLEN_REVOKED: ("rundll32", "regsvr32", "powershell", "cmd", "mshta", "wscript"),
