@@ -16,15 +16,7 @@ from dataclasses import astuple, dataclass
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
-from pyspark.sql.types import (
-    DateType,
-    IntegerType,
-    LongType,
-    StringType,
-    StructField,
-    StructType,
-    TimestampType,
-)
+from pyspark.sql.types import DateType, IntegerType, LongType, StringType, StructField, StructType, TimestampType
 
 from codesign_prevalence.ingest.pipeline import IngestReport
 from codesign_prevalence.storage import OPS_FEATURES_RUNS, OPS_INGEST_RUNS, Lakehouse, append
