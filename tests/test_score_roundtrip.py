@@ -36,9 +36,7 @@ class Lake:
 
 
 def _context(spark: SparkSession, root: Path, *overrides: str) -> JobContext:
-    settings = [f"storage.root={root}", f"model.name={MODEL}", "model.n_estimators=50"]
-    # The inline table has no reference rows: train on the hunt population, as before the reference existed.
-    config = load_config(None, [*settings, "model.training_population=hunt", *overrides])
+    config = load_config(None, [f"storage.root={root}", f"model.name={MODEL}", "model.n_estimators=50", *overrides])
     return JobContext(config=config, verbosity=0, _spark=spark)
 
 
