@@ -16,9 +16,12 @@ from codesign_prevalence.errors import UserError
 from codesign_prevalence.models.evaluation import (
     baseline_rankers,
     collect_metrics,
+    curve_points,
+    evaluate_rankers,
     long_scores,
     markdown_table,
     metrics_as_mlflow,
+    model_and_baselines,
     ranking_metrics,
     read_labels,
     with_labels,
@@ -142,6 +145,31 @@ def test_baselines_and_absent_labels(spark: SparkSession, tmp_path: Path) -> Non
         schema=SCORES_SCHEMA,
     )
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_evaluate_rankers_is_labels_then_long_scores_then_metrics(spark: SparkSession, tmp_path: Path) -> None:
+    labels_file = tmp_path / "labels.csv"
+    labels_file.write_text("sha256,label\naa,malicious\ndd,malicious\n")
+    labels = read_labels(spark, labels_file)
+    scored = spark.createDataFrame(
+        [
+            ("rule", "aa", True, 1, 0.9),
+            ("rule", "bb", True, 7, 0.2),
+            ("hunt", "cc", False, 1, 0.5),
+            ("hunt", "dd", False, 3, None),
+        ],
+        schema="population string, sha256 string, rule_match boolean, host_count long, anomaly_score double",
+    )
+    evaluation = evaluate_rankers(scored, labels, model_and_baselines(), top_k=1, curves=True)
+    chained = long_scores(scored.transform(with_labels(labels)), model_and_baselines())
+    assert evaluation.metrics == tuple(collect_metrics(ranking_metrics(chained, top_k=1)))
+    assert evaluation.curves == curve_points(chained)
+    assert [(m.population, m.ranker) for m in evaluation.metrics] == [
+        (population, ranker)
+        for population in ("hunt", "rule")
+        for ranker in ("host_count_ascending", "model", "seed_rule", "single_host")
+    ]
+    assert evaluate_rankers(scored, labels, model_and_baselines(), top_k=1).curves == {}
 
 
 def test_metric_names_and_table(spark: SparkSession) -> None:

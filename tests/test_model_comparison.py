@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import get_args
+
 import pytest
 from chispa import assert_approx_df_equality
 from pyspark.sql import SparkSession
 
+from codesign_prevalence.config import EvaluateConfig, load_config
+from codesign_prevalence.errors import ConfigError
 from codesign_prevalence.jobs.compare import decide
-from codesign_prevalence.models.comparison import spearman, top_k_overlap
+from codesign_prevalence.models.comparison import PROMOTION_METRICS, promotion_metric, spearman, top_k_overlap
 from codesign_prevalence.models.evaluation import RankingMetrics
 
 SCHEMA = "population string, sha256 string, signer string, a double, b double"
@@ -70,3 +74,22 @@ def test_same_version_is_never_promoted() -> None:
         False,
         "challenger is champion already (version 3); nothing to promote",
     )
+
+
+def test_promotion_metrics_are_the_configurable_ones() -> None:
+    allowed = get_args(EvaluateConfig.model_fields["promote_metric"].annotation)
+    assert tuple(PROMOTION_METRICS) == allowed
+    results = (
+        RankingMetrics("rule", "challenger", 10, 2, 0.1, 0.2, 0.3),
+        RankingMetrics("hunt", "challenger", 10, 2, 0.4, 0.5, 0.6),
+    )
+    assert [PROMOTION_METRICS[name].value(results, "challenger") for name in allowed] == [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]
+    assert PROMOTION_METRICS["rule_average_precision"].value(results, "champion") is None
+
+
+def test_unknown_promotion_metric_is_a_one_line_error_naming_the_allowed_ones() -> None:
+    with pytest.raises(ConfigError, match=r"^evaluate\.promote_metric 'rule_auc' is not one of: rule_average"):
+        promotion_metric("rule_auc")
+    with pytest.raises(ConfigError, match=r"evaluate\.promote_metric") as raised:
+        load_config(None, ["evaluate.promote_metric=rule_auc"])
+    assert "\n" not in str(raised.value) and "hunt_recall_at_k" in str(raised.value)

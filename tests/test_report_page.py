@@ -4,6 +4,7 @@ page needs nothing from the network."""
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 import re
 
@@ -100,6 +101,17 @@ def test_page_shows_the_evaluation_when_labels_are_configured() -> None:
     assert 'id="metrics"' in page and 'id="precision_recall"' in page
     assert "<td>seed_rule</td>" in page and '<td class="num">0.750</td>' in page
     assert '<span class="none">n/a</span>' in page
+
+
+def test_page_of_a_quiet_day_says_why_nothing_was_scored() -> None:
+    quiet = dataclasses.replace(
+        _data(), alerts=(), histogram=(), scatter=(), nothing_scored="no candidates in the <30>-day window"
+    )
+    page = render(quiet, {})
+    assert '<p id="nothing-scored"><b>no candidates in the &lt;30&gt;-day window</b></p>' in page
+    assert 'id="stage-counts"' in page
+    assert "<h2>Alerts</h2>" not in page and "Score distribution" not in page and "No labels file" not in page
+    assert "nothing-scored" not in render(_data(), {})
 
 
 def test_stage_counts_in_pipeline_order() -> None:

@@ -51,6 +51,7 @@ GOLD_CANDIDATES = "gold/candidates"
 GOLD_SCORED = "gold/scored_binaries"
 OPS_VERDICTS = "ops/verdicts"
 OPS_INGEST_RUNS = "ops/ingest_runs"
+OPS_FEATURES_RUNS = "ops/features_runs"
 
 T = TypeVar("T")
 # Test-only and off by default: see :func:`killed_during_write_for_tests`.
@@ -90,6 +91,7 @@ PRODUCED_BY: dict[str, str] = {
     GOLD_SCORED: "score",
     OPS_VERDICTS: "verdict add",
     OPS_INGEST_RUNS: "ingest",
+    OPS_FEATURES_RUNS: "features",
 }
 
 
@@ -106,11 +108,15 @@ class Lakehouse:
         location = self.root / table
         return (location / "_delta_log").is_dir() and DeltaTable.isDeltaTable(spark, str(location))
 
+    def missing(self, table: str) -> MissingTableError:
+        """The one-line error for a table that does not exist, naming the command that writes it."""
+        stage = PRODUCED_BY.get(table, "the stage that writes it")
+        return MissingTableError(f"table {table} does not exist under {self.root}; run '{stage}' first")
+
     def read(self, spark: SparkSession, table: str) -> DataFrame:
         """The table as a DataFrame, or a one-line error naming the command that writes it."""
         if not self.exists(spark, table):
-            stage = PRODUCED_BY.get(table, "the stage that writes it")
-            raise MissingTableError(f"table {table} does not exist under {self.root}; run '{stage}' first")
+            raise self.missing(table)
         return spark.read.format("delta").load(self.path(table))
 
     def version(self, spark: SparkSession, table: str) -> int | None:

@@ -18,23 +18,16 @@ from mlflow.entities.model_registry import ModelVersion
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from codesign_prevalence.jobs.context import JobContext
+from codesign_prevalence.jobs.context import JobContext, Skipped
 from codesign_prevalence.models.comparison import (
     CHALLENGER_SCORE,
     CHAMPION_SCORE,
+    promotion_metric,
     spearman,
     top_k_overlap,
     with_both_scores,
 )
-from codesign_prevalence.models.evaluation import (
-    RankingMetrics,
-    collect_metrics,
-    long_scores,
-    metrics_as_mlflow,
-    ranking_metrics,
-    read_labels,
-    with_labels,
-)
+from codesign_prevalence.models.evaluation import RankingMetrics, evaluate_rankers, metrics_as_mlflow, read_labels
 from codesign_prevalence.models.inputs import resolve_as_of
 from codesign_prevalence.models.registry import RUN_KIND_TAG
 from codesign_prevalence.models.scoring import score_udf
@@ -89,15 +82,9 @@ def _labelled_metrics(context: JobContext, scores: DataFrame) -> tuple[RankingMe
     labels_path = context.config.evaluate.labels
     if not labels_path:
         return ()
-    labelled = scores.transform(with_labels(read_labels(context.spark, Path(labels_path))))
     rankers = {CHAMPION_RANKER: F.col(CHAMPION_SCORE), CHALLENGER_RANKER: F.col(CHALLENGER_SCORE)}
-    return tuple(collect_metrics(ranking_metrics(long_scores(labelled, rankers), context.config.evaluate.top_k)))
-
-
-def _metric_value(results: tuple[RankingMetrics, ...], ranker: str, promote_metric: str) -> float | None:
-    population, _, metric = promote_metric.partition("_")
-    found = next((r for r in results if r.population == population and r.ranker == ranker), None)
-    return None if found is None else getattr(found, metric)
+    labels = read_labels(context.spark, Path(labels_path))
+    return evaluate_rankers(scores, labels, rankers, context.config.evaluate.top_k).metrics
 
 
 def decide(
@@ -108,14 +95,12 @@ def decide(
     promote_metric: str,
 ) -> tuple[bool, str]:
     """Whether to move ``champion`` to the challenger, and why (one line)."""
+    measure = promotion_metric(promote_metric)
     if champion == challenger:
         return False, f"challenger is champion already (version {champion}); nothing to promote"
     if not results:
         return False, "not promoting: evaluate.labels is not set, so there is no measure of which is better"
-    new, old = (
-        _metric_value(results, CHALLENGER_RANKER, promote_metric),
-        _metric_value(results, CHAMPION_RANKER, promote_metric),
-    )
+    new, old = measure.value(results, CHALLENGER_RANKER), measure.value(results, CHAMPION_RANKER)
     if new is None:
         return False, f"not promoting: {promote_metric} is undefined (no malicious binary in that population)"
     if old is not None and new < old:
@@ -151,7 +136,7 @@ def _log_run(
     return str(run.info.run_id)
 
 
-def run(context: JobContext, as_of: dt.date | None = None, promote: bool = False) -> CompareReport:
+def run(context: JobContext, as_of: dt.date | None = None, promote: bool = False) -> CompareReport | Skipped:
     """Compare ``@champion`` and ``@challenger`` on one as-of date of gold/candidates (default: the newest)."""
     config, top_k = context.config, context.config.evaluate.top_k
     with context.stage("compare") as counts:
@@ -159,8 +144,11 @@ def run(context: JobContext, as_of: dt.date | None = None, promote: bool = False
         champion = version_by_alias(tracking, config.model.name, CHAMPION)
         challenger = version_by_alias(tracking, config.model.name, CHALLENGER)
         spark = context.spark
+        resolved = resolve_as_of(spark, context.lakehouse, GOLD_CANDIDATES, as_of)
+        as_of = resolved.date
+        if resolved.quiet is not None:
+            return context.skip("compare", as_of, resolved.quiet.message("nothing to compare"))
         candidates = context.lakehouse.read(spark, GOLD_CANDIDATES)
-        as_of = resolve_as_of(candidates, GOLD_CANDIDATES, as_of)
         both = with_both_scores(
             score_udf(spark, version_uri(champion), with_reasons=False),
             score_udf(spark, version_uri(challenger), with_reasons=False),

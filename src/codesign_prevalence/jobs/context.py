@@ -20,6 +20,18 @@ from codesign_prevalence.storage import Lakehouse
 PROGRESS_EVERY_SECONDS = 30.0
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """A stage that had nothing to do for an as-of date (a quiet day: no candidates), and the line saying so."""
+
+    stage: str
+    as_of: dt.date
+    reason: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"as_of": self.as_of.isoformat(), "skipped": self.reason}
+
+
 @dataclass
 class JobContext:
     config: Config
@@ -54,6 +66,11 @@ class JobContext:
     def say(self, message: str) -> None:
         if self.verbosity >= 1:
             print(message, file=sys.stderr, flush=True)
+
+    def skip(self, stage: str, as_of: dt.date, reason: str) -> Skipped:
+        """Say ``[stage] reason`` (one line) and return it as the stage's result."""
+        self.say(f"[{stage}] {reason}")
+        return Skipped(stage, as_of, reason)
 
     def detail(self, message: str) -> None:
         if self.verbosity >= 2:

@@ -15,19 +15,15 @@ from pathlib import Path
 import mlflow
 from pyspark.sql import functions as F
 
-from codesign_prevalence.jobs.context import JobContext
+from codesign_prevalence.jobs.context import JobContext, Skipped
 from codesign_prevalence.models.evaluation import (
     MODEL_RANKER,
     RankingMetrics,
-    baseline_rankers,
-    collect_metrics,
-    curve_points,
-    long_scores,
+    evaluate_rankers,
     markdown_table,
     metrics_as_mlflow,
-    ranking_metrics,
+    model_and_baselines,
     read_labels,
-    with_labels,
 )
 from codesign_prevalence.models.inputs import resolve_as_of
 from codesign_prevalence.models.plots import precision_recall_plot
@@ -62,26 +58,21 @@ class EvaluateReport:
         }
 
 
-def run(context: JobContext, labels: Path, as_of: dt.date | None = None) -> EvaluateReport:
+def run(context: JobContext, labels: Path, as_of: dt.date | None = None) -> EvaluateReport | Skipped:
     """Evaluate one as-of date of gold/scored_binaries (default: the newest) against ``labels``."""
     top_k = context.config.evaluate.top_k
     with context.stage("evaluate") as counts:
         spark, lakehouse = context.spark, context.lakehouse
+        resolved = resolve_as_of(spark, lakehouse, GOLD_SCORED, as_of)
+        as_of = resolved.date
+        if resolved.quiet is not None:
+            return context.skip("evaluate", as_of, resolved.quiet.message("nothing to evaluate"))
         scored = lakehouse.read(spark, GOLD_SCORED)
-        as_of = resolve_as_of(scored, GOLD_SCORED, as_of)
-        labelled = scored.where(F.col("as_of") == F.lit(as_of)).transform(with_labels(read_labels(spark, labels)))
-        labelled.cache()
-        try:
-            rankers = {MODEL_RANKER: F.col("anomaly_score"), **baseline_rankers()}
-            scores = long_scores(labelled, rankers)
-            results = tuple(collect_metrics(ranking_metrics(scores, top_k)))
-            curves = curve_points(scores)
-            versions = tuple(
-                sorted(str(row[0]) for row in labelled.select("model_version").distinct().limit(100).collect())
-            )
-        finally:
-            labelled.unpersist()
-        run_id = _log_run(context, as_of, labels, versions, results, curves, top_k)
+        on_date = scored.where(F.col("as_of") == F.lit(as_of))
+        evaluation = evaluate_rankers(on_date, read_labels(spark, labels), model_and_baselines(), top_k, curves=True)
+        results = evaluation.metrics
+        versions = tuple(sorted(str(row[0]) for row in on_date.select("model_version").distinct().limit(100).collect()))
+        run_id = _log_run(context, as_of, labels, versions, results, evaluation.curves, top_k)
         counts.update(as_of=as_of.isoformat(), **_headline(results))
     context.say(markdown_table(results, top_k).rstrip())
     return EvaluateReport(as_of, str(labels), versions, run_id, top_k, results)

@@ -2,23 +2,26 @@
 
 Reads bronze/process_events; writes silver/rule_matches, gold/hash_prevalence, gold/signer_prevalence and
 gold/candidates, each partitioned by ``as_of`` and written with an atomic ``replaceWhere`` on that date, so a
-rerun for the same date leaves the same tables.
+rerun for the same date leaves the same tables; appends the run to ops/features_runs. A window without
+candidates (a quiet day) is a successful run that says so in one line.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pyspark import StorageLevel
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from codesign_prevalence.errors import UserError
-from codesign_prevalence.features.candidates import POPULATIONS
+from codesign_prevalence.features.candidates import POPULATIONS, SCORED_POPULATIONS
 from codesign_prevalence.features.events import window_start
 from codesign_prevalence.features.pipeline import FeatureTables, RuleLists, feature_tables
 from codesign_prevalence.jobs.context import JobContext
+from codesign_prevalence.models.inputs import QuietDay
+from codesign_prevalence.ops import FeaturesRun, record_features_run
 from codesign_prevalence.storage import (
     BRONZE_EVENTS,
     GOLD_CANDIDATES,
@@ -42,6 +45,7 @@ class FeaturesReport:
     hash_prevalence: int
     signer_prevalence: int
     candidates: dict[str, int] = field(default_factory=dict)
+    quiet: str | None = None  # the one line saying that the window held no candidate
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -54,6 +58,7 @@ class FeaturesReport:
             "hash_prevalence": self.hash_prevalence,
             "signer_prevalence": self.signer_prevalence,
             "candidates": dict(self.candidates),
+            "quiet": self.quiet,
         }
 
 
@@ -92,6 +97,18 @@ def _count(tables: FeatureTables, as_of: dt.date, lookback_days: int) -> Feature
     )
 
 
+def features_run(report: FeaturesReport, bronze: DataFrame) -> FeaturesRun:
+    """The ops/features_runs record of ``report``; on a quiet day with what bronze holds (partition metadata)."""
+    candidates = sum(report.candidates.get(population, 0) for population in SCORED_POPULATIONS)
+    run = FeaturesRun(report.as_of, report.lookback_days, report.events_in_window, candidates)
+    if candidates:
+        return run
+    held = bronze.agg(F.count(F.lit(1)), F.min("event_date"), F.max("event_date")).head()
+    if held is None:
+        return run
+    return replace(run, bronze_events=int(held[0]), oldest_event_date=held[1], newest_event_date=held[2])
+
+
 def run(context: JobContext, as_of: dt.date | None = None) -> FeaturesReport:
     """Compute and write the features of one as-of date (default: the date of the newest bronze event)."""
     with context.stage("features") as counts:
@@ -127,6 +144,10 @@ def run(context: JobContext, as_of: dt.date | None = None) -> FeaturesReport:
         finally:
             for frame in cached:
                 frame.unpersist()
+        record = features_run(report, bronze)
+        record_features_run(spark, lakehouse, record, dt.datetime.now(dt.UTC))
+        if record.candidates == 0:
+            report = replace(report, quiet=QuietDay(record).message())
         counts.update(
             as_of=as_of.isoformat(),
             events=report.events_in_window,
@@ -136,6 +157,8 @@ def run(context: JobContext, as_of: dt.date | None = None) -> FeaturesReport:
             signers=report.signer_prevalence,
             **{f"candidates_{name}": rows for name, rows in report.candidates.items()},
         )
+    if report.quiet:
+        context.say(f"[features] {report.quiet}")
     for table in (SILVER_RULE_MATCHES, GOLD_HASH_PREVALENCE, GOLD_SIGNER_PREVALENCE, GOLD_CANDIDATES):
         context.detail(f"  {table}: {lakehouse.path(table)}")
     return report

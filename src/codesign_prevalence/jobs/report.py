@@ -5,6 +5,8 @@ its plots as PNG files beside it (the page embeds them too), by default under
 ``<storage.root>/reports/<as-of>/``, and logs those files as artifacts (``report/``) of the MLflow run of
 the ``score`` that produced the date (found by tag); when no such run exists (a table scored before
 scoring runs were logged) a run of kind ``report`` is created for them instead, and the output says so.
+On a quiet day (features found no candidates for the date, so nothing was scored) the page says so and
+shows the counts per stage, and the files go to a run of kind ``report``.
 """
 
 from __future__ import annotations
@@ -18,17 +20,8 @@ from pyspark.sql import functions as F
 
 from codesign_prevalence.features.events import window_start
 from codesign_prevalence.jobs.context import JobContext
-from codesign_prevalence.models.evaluation import (
-    MODEL_RANKER,
-    baseline_rankers,
-    collect_metrics,
-    curve_points,
-    long_scores,
-    ranking_metrics,
-    read_labels,
-    with_labels,
-)
-from codesign_prevalence.models.inputs import resolve_as_of
+from codesign_prevalence.models.evaluation import evaluate_rankers, model_and_baselines, read_labels
+from codesign_prevalence.models.inputs import QuietDay, resolve_as_of
 from codesign_prevalence.models.registry import RUN_KIND_TAG
 from codesign_prevalence.models.scoring_run import AS_OF_TAG, latest_scoring_run
 from codesign_prevalence.models.tracking import Tracking, connect, ensure_experiment
@@ -72,6 +65,7 @@ class ReportResult:
     mlflow_run_id: str
     logged_to_scoring_run: bool
     alerts: int
+    nothing_scored: str | None = None  # a quiet day: the one line saying why
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -81,6 +75,7 @@ class ReportResult:
             "mlflow_run_id": self.mlflow_run_id,
             "logged_to_scoring_run": self.logged_to_scoring_run,
             "alerts": self.alerts,
+            "nothing_scored": self.nothing_scored,
         }
 
 
@@ -110,7 +105,8 @@ def _count_where(context: JobContext, table: str, condition: Column) -> int | No
     return context.lakehouse.read(context.spark, table).where(condition).count()
 
 
-def _stage_counts(context: JobContext, scored: DataFrame, as_of: dt.date) -> list[StageCount]:
+def _stage_counts(context: JobContext, scored: DataFrame | None, as_of: dt.date) -> list[StageCount]:
+    """The counts per stage of one as-of date (``scored``: its rows of gold/scored_binaries; None: none)."""
     spark, lakehouse = context.spark, context.lakehouse
     latest, totals = _ingest_counts(context)
     first_day = window_start(as_of, context.config.features.lookback_days)
@@ -131,8 +127,8 @@ def _stage_counts(context: JobContext, scored: DataFrame, as_of: dt.date) -> lis
         ),
         rule_matches=_count_where(context, SILVER_RULE_MATCHES, same_day),
         candidates=candidates,
-        scored=_by_population(scored, F.count(F.lit(1))),
-        alerts=_by_population(scored, F.count_if(F.col("alert"))),
+        scored={} if scored is None else _by_population(scored, F.count(F.lit(1))),
+        alerts={} if scored is None else _by_population(scored, F.count_if(F.col("alert"))),
         populations=POPULATIONS,
     )
 
@@ -151,14 +147,10 @@ def _evaluation(context: JobContext, scored: DataFrame) -> Evaluation | None:
     if not labels:
         return None
     top_k = context.config.evaluate.top_k
-    labelled = scored.transform(with_labels(read_labels(context.spark, Path(labels))))
-    scores = long_scores(labelled, {MODEL_RANKER: F.col("anomaly_score"), **baseline_rankers()})
-    return Evaluation(
-        labels=labels,
-        top_k=top_k,
-        metrics=tuple(collect_metrics(ranking_metrics(scores, top_k))),
-        curves=curve_points(scores),
+    evaluation = evaluate_rankers(
+        scored, read_labels(context.spark, Path(labels)), model_and_baselines(), top_k, curves=True
     )
+    return Evaluation(labels=labels, top_k=top_k, metrics=evaluation.metrics, curves=evaluation.curves)
 
 
 def collect_report_data(
@@ -187,7 +179,32 @@ def collect_report_data(
     )
 
 
+def quiet_report_data(context: JobContext, quiet: QuietDay) -> ReportData:
+    """The page of a quiet day: nothing scored (the one line why) and the counts per stage."""
+    model = context.config.model
+    return ReportData(
+        as_of=quiet.as_of,
+        generated_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        storage_root=str(context.lakehouse.root),
+        model_name=model.name,
+        model_versions=(),
+        scoring_run_id=None,
+        alert_top_n=model.alert_top_n,
+        alert_min_score=model.alert_min_score,
+        alerts=(),
+        alerts_shown_limit=MAX_ALERT_ROWS,
+        histogram=(),
+        thresholds={},
+        scatter=(),
+        stage_counts=tuple(_stage_counts(context, None, quiet.as_of)),
+        populations=POPULATIONS,
+        nothing_scored=quiet.message("nothing was scored"),
+    )
+
+
 def render_images(data: ReportData) -> dict[str, bytes]:
+    if data.nothing_scored is not None:
+        return {}
     images = {
         "score_distribution": figures.score_distribution(
             data.histogram, data.thresholds, data.alert_min_score, data.populations
@@ -235,21 +252,28 @@ def run(context: JobContext, as_of: dt.date | None = None, out_dir: Path | None 
     """Write the report of one as-of date (default: the newest scored) and log it to MLflow."""
     with context.stage("report") as counts:
         spark, lakehouse = context.spark, context.lakehouse
-        scored_all = lakehouse.read(spark, GOLD_SCORED)
-        as_of = resolve_as_of(scored_all, GOLD_SCORED, as_of)
+        resolved = resolve_as_of(spark, lakehouse, GOLD_SCORED, as_of)
+        as_of = resolved.date
         tracking = connect(context.config)
-        scoring_run_id = latest_scoring_run(tracking, as_of)
-        scored = scored_all.where(F.col("as_of") == F.lit(as_of)).cache()
-        try:
-            data = collect_report_data(context, scored, as_of, scoring_run_id)
-        finally:
-            scored.unpersist()
+        if resolved.quiet is not None:
+            scoring_run_id, data = None, quiet_report_data(context, resolved.quiet)
+        else:
+            scoring_run_id = latest_scoring_run(tracking, as_of)
+            scored = lakehouse.read(spark, GOLD_SCORED).where(F.col("as_of") == F.lit(as_of)).cache()
+            try:
+                data = collect_report_data(context, scored, as_of, scoring_run_id)
+            finally:
+                scored.unpersist()
         files = write_report(data, render_images(data), out_dir or default_output_dir(context, as_of))
         run_id = _log_artifacts(tracking, as_of, scoring_run_id, files)
         counts.update(as_of=as_of.isoformat(), alerts=len(data.alerts), plots=len(files) - 1, mlflow_run=run_id)
-    if scoring_run_id is None:
+    if data.nothing_scored is not None:
+        context.say(f"[report] {data.nothing_scored}")
+    elif scoring_run_id is None:
         context.say(f"[report] no MLflow scoring run for {as_of.isoformat()}; logged to a new report run {run_id}")
     for path in files:
         context.detail(f"  {path}")
     context.detail(f"  MLflow run {run_id}, artifacts under '{ARTIFACT_DIR}/' ({tracking.tracking_uri})")
-    return ReportResult(as_of, files[0], files, run_id, scoring_run_id is not None, len(data.alerts))
+    return ReportResult(
+        as_of, files[0], files, run_id, scoring_run_id is not None, len(data.alerts), data.nothing_scored
+    )

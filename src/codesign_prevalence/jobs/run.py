@@ -2,6 +2,8 @@
 
 ingest -> features -> train (only when no model has the ``champion`` alias yet) -> score -> report, then the
 top binaries of each population with their reasons (not with ``--json``, whose summary is the whole stdout).
+On a quiet day (no candidates in the window) train and score have nothing to do: features says so in one
+line, the summary holds it under ``quiet``, and the report says that nothing was scored.
 """
 
 from __future__ import annotations
@@ -28,16 +30,26 @@ def run(
     summary["ingest"] = ingest.run(context, inputs).as_dict()
     features_report = features.run(context, as_of)
     summary["features"] = features_report.as_dict()
+    as_of = features_report.as_of
+    if features_report.quiet is None:
+        summary.update(_train_and_score(context, as_of))
+    else:  # a quiet day: features said so in one line; nothing to train on or score
+        summary["quiet"] = features_report.quiet
+    summary["report"] = report.run(context, as_of).as_dict()
+    if show and features_report.quiet is None:
+        show_top(context, as_of)
+    return summary
+
+
+def _train_and_score(context: JobContext, as_of: dt.date) -> dict[str, object]:
+    """Train when no model is champion yet, then score with the champion: the summaries of both."""
+    done: dict[str, object] = {}
     if not has_alias(connect(context.config), context.config.model.name, CHAMPION):
-        summary["train"] = train.run(context, features_report.as_of).as_dict()
+        done["train"] = train.run(context, as_of).as_dict()
     else:
         context.say(f"[train] skipped: {context.config.model.name}@{CHAMPION} exists (run 'train' to retrain)")
-    score_report = score.run(context, features_report.as_of, CHAMPION)
-    summary["score"] = score_report.as_dict()
-    summary["report"] = report.run(context, features_report.as_of).as_dict()
-    if show:
-        show_top(context, features_report.as_of)
-    return summary
+    done["score"] = score.run(context, as_of, CHAMPION).as_dict()
+    return done
 
 
 def show_top(context: JobContext, as_of: dt.date, limit: int = TOP_SHOWN) -> None:

@@ -2,7 +2,7 @@
 
 Reads gold/candidates (one as-of date, both populations), scores them on the executors with the registered
 model under the alias, applies the analysts' verdicts (ops/verdicts, when it exists), and MERGEs the result
-into gold/scored_binaries.
+into gold/scored_binaries. A quiet day (features found no candidates for the date) writes nothing and says so.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 from pyspark.sql import functions as F
 
-from codesign_prevalence.jobs.context import JobContext
-from codesign_prevalence.models.inputs import resolve_as_of
+from codesign_prevalence.jobs.context import JobContext, Skipped
+from codesign_prevalence.models.inputs import features_ever_ran, resolve_as_of
 from codesign_prevalence.models.scoring import ModelRef, no_verdicts, score_udf, scored_binaries, write_scored
 from codesign_prevalence.models.scoring_run import log_scoring_run
 from codesign_prevalence.models.tracking import connect, version_by_alias, version_uri
@@ -67,15 +67,22 @@ def _counts(context: JobContext, as_of: dt.date) -> tuple[dict[str, int], dict[s
     return rows, alerts, suppressed
 
 
-def run(context: JobContext, as_of: dt.date | None = None, model_alias: str = "champion") -> ScoreReport:
+def run(
+    context: JobContext, as_of: dt.date | None = None, model_alias: str = "champion"
+) -> ScoreReport | Skipped:
     """Score one as-of date of gold/candidates (default: the newest) with ``model.name@model_alias``."""
     config = context.config.model
     with context.stage("score") as counts:
         tracking = connect(context.config)
-        version = version_by_alias(tracking, config.name, model_alias)
+        if not features_ever_ran(context.lakehouse):  # no quiet day possible: a missing model fails before Spark
+            version_by_alias(tracking, config.name, model_alias)
         spark, lakehouse = context.spark, context.lakehouse
+        resolved = resolve_as_of(spark, lakehouse, GOLD_CANDIDATES, as_of)
+        as_of = resolved.date
+        if resolved.quiet is not None:  # needs no model
+            return context.skip("score", as_of, resolved.quiet.message())
+        version = version_by_alias(tracking, config.name, model_alias)
         candidates = lakehouse.read(spark, GOLD_CANDIDATES)
-        as_of = resolve_as_of(candidates, GOLD_CANDIDATES, as_of)
         model = ModelRef(config.name, str(version.version), str(version.run_id))
         udf = score_udf(spark, version_uri(version), with_reasons=True)
         has_verdicts = lakehouse.exists(spark, OPS_VERDICTS)

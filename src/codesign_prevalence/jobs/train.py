@@ -2,7 +2,8 @@
 
 Reads gold/candidates (one as-of date, the training population, a bounded random sample), fits the
 IsolationForest, logs the run to MLflow and registers a new version of ``model.name`` (alias ``challenger``;
-the first version also ``champion``).
+the first version also ``champion``). With no rows to train on (a quiet day) it registers nothing, keeps the
+champion and says so in one line.
 """
 
 from __future__ import annotations
@@ -10,13 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from codesign_prevalence.errors import UserError
+from codesign_prevalence.errors import ModelNotFoundError
 from codesign_prevalence.features.candidates import POPULATION_REFERENCE
-from codesign_prevalence.jobs.context import JobContext
+from codesign_prevalence.jobs.context import JobContext, Skipped
 from codesign_prevalence.models.features import check_feature_names
 from codesign_prevalence.models.inputs import resolve_as_of
 from codesign_prevalence.models.registry import log_and_register
-from codesign_prevalence.models.tracking import connect
+from codesign_prevalence.models.tracking import CHAMPION, Tracking, connect, version_by_alias
 from codesign_prevalence.models.training import (
     ALL_POPULATIONS,
     bounded_sample,
@@ -53,15 +54,29 @@ class TrainReport:
         }
 
 
-def run(context: JobContext, as_of: dt.date | None = None) -> TrainReport:
-    """Train on one as-of date of gold/candidates (default: the newest) and register the model."""
+def _kept(tracking: Tracking, name: str) -> str:
+    """What stays in place when nothing is trained: the champion version, or that there is none yet."""
+    try:
+        champion = version_by_alias(tracking, name, CHAMPION)
+    except ModelNotFoundError:
+        return f"no model registered ({name}@{CHAMPION} does not exist yet)"
+    return f"{name}@{CHAMPION} stays v{champion.version}"
+
+
+def run(context: JobContext, as_of: dt.date | None = None) -> TrainReport | Skipped:
+    """Train on one as-of date of gold/candidates (default: the newest) and register the model; with nothing
+    to train on (a quiet day, or none of the training population), register nothing and say so."""
     config = context.config.model
     check_feature_names(config.features)
     with context.stage("train") as counts:
         spark, lakehouse = context.spark, context.lakehouse
+        resolved = resolve_as_of(spark, lakehouse, GOLD_CANDIDATES, as_of)
+        as_of = resolved.date
+        if resolved.quiet is not None:
+            kept = _kept(connect(context.config), config.name)
+            return context.skip("train", as_of, resolved.quiet.message(f"nothing to train on; {kept}"))
         candidates = lakehouse.read(spark, GOLD_CANDIDATES)
         lineage = {GOLD_CANDIDATES: lakehouse.version(spark, GOLD_CANDIDATES)}
-        as_of = resolve_as_of(candidates, GOLD_CANDIDATES, as_of)
         rows = training_rows(candidates, as_of, config.training_population)
         sample = bounded_sample(rows, config.max_training_rows, config.random_state)
         if sample.empty and config.training_population == POPULATION_REFERENCE:
@@ -71,9 +86,11 @@ def run(context: JobContext, as_of: dt.date | None = None) -> TrainReport:
             rows = training_rows(candidates, as_of, ALL_POPULATIONS)
             sample = bounded_sample(rows, config.max_training_rows, config.random_state)
         if sample.empty:
-            raise UserError(
-                f"no '{config.training_population}' candidates for as-of {as_of.isoformat()} to train on; "
-                "check the features output or set model.training_population"
+            return context.skip(
+                "train",
+                as_of,
+                f"no '{config.training_population}' candidates for as-of {as_of.isoformat()}: nothing to train on; "
+                f"{_kept(connect(context.config), config.name)} (model.training_population chooses the population)",
             )
         result = fit_model(sample, config)
         extra = {

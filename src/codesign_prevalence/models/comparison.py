@@ -3,19 +3,54 @@
 - ``spearman``: Pearson correlation of the two scores' ranks (tied scores share their average rank);
 - ``top_k_overlap``: share of the first k binaries of one model (by score, ties by sha256) that are also in
   the other's first k; k = ``evaluate.top_k`` (or the population size when smaller).
+
+Which of two versions is better is judged by one metric of one population: ``evaluate.promote_metric``, one
+of the names in :data:`PROMOTION_METRICS`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
+from codesign_prevalence.errors import ConfigError
+from codesign_prevalence.models.evaluation import METRIC_VALUES, RankingMetrics
 from codesign_prevalence.models.scoring import model_input_columns
 
 CHAMPION_SCORE = "champion_score"
 CHALLENGER_SCORE = "challenger_score"
+PROMOTION_POPULATIONS: tuple[str, ...] = ("rule", "hunt")
+
+
+@dataclass(frozen=True)
+class PromotionMetric:
+    """One ranking metric of one population, read from a ranker's :class:`RankingMetrics`."""
+
+    population: str
+    metric: str
+
+    def value(self, results: Sequence[RankingMetrics], ranker: str) -> float | None:
+        """The metric of ``ranker`` in the population (None when absent or undefined)."""
+        found = next((r for r in results if r.population == self.population and r.ranker == ranker), None)
+        return None if found is None else METRIC_VALUES[self.metric](found)
+
+
+# ``evaluate.promote_metric`` -> what it measures: ``<population>_<metric>``, every population and metric.
+PROMOTION_METRICS: Mapping[str, PromotionMetric] = {
+    f"{population}_{metric}": PromotionMetric(population, metric)
+    for population in PROMOTION_POPULATIONS
+    for metric in METRIC_VALUES
+}
+
+
+def promotion_metric(name: str) -> PromotionMetric:
+    """The promotion metric called ``name``, or a one-line error naming the allowed ones."""
+    if name not in PROMOTION_METRICS:
+        raise ConfigError(f"evaluate.promote_metric '{name}' is not one of: {', '.join(PROMOTION_METRICS)}")
+    return PROMOTION_METRICS[name]
 
 
 def with_both_scores(

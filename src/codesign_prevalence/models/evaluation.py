@@ -26,7 +26,7 @@ Metrics, per population and ranker, with ties handled as a random order within a
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pyspark.sql import Column, DataFrame, SparkSession, Window
@@ -37,7 +37,7 @@ from codesign_prevalence.errors import UserError
 
 MALICIOUS = "malicious"
 MODEL_RANKER = "model"
-METRICS: tuple[str, ...] = ("average_precision", "precision_at_k", "recall_at_k")
+MODEL_SCORE = "anomaly_score"
 MAX_CURVE_POINTS = 5000
 LABELS_SCHEMA = StructType([StructField("sha256", StringType(), True), StructField("label", StringType(), True)])
 
@@ -49,6 +49,11 @@ def baseline_rankers() -> dict[str, Column]:
         "single_host": (F.col("host_count") == F.lit(1)).cast("double"),
         "host_count_ascending": -F.col("host_count").cast("double"),
     }
+
+
+def model_and_baselines() -> dict[str, Column]:
+    """The model's ``anomaly_score`` and the baselines, from gold/scored_binaries columns."""
+    return {MODEL_RANKER: F.col(MODEL_SCORE), **baseline_rankers()}
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,24 @@ class RankingMetrics:
             "precision_at_k": self.precision_at_k,
             "recall_at_k": self.recall_at_k,
         }
+
+
+# Each metric of a :class:`RankingMetrics` by name: the names of the MLflow metrics and of the promotion metric.
+METRIC_VALUES: Mapping[str, Callable[[RankingMetrics], float | None]] = {
+    "average_precision": lambda metrics: metrics.average_precision,
+    "precision_at_k": lambda metrics: metrics.precision_at_k,
+    "recall_at_k": lambda metrics: metrics.recall_at_k,
+}
+METRICS: tuple[str, ...] = tuple(METRIC_VALUES)
+
+
+@dataclass(frozen=True)
+class RankingEvaluation:
+    """Several rankers measured on the same labelled rows: metrics per (population, ranker), and the
+    precision-recall curves when asked for (else empty)."""
+
+    metrics: tuple[RankingMetrics, ...]
+    curves: dict[tuple[str, str], list[tuple[float, float]]] = field(default_factory=dict)
 
 
 def read_labels(spark: SparkSession, path: Path) -> DataFrame:
@@ -117,6 +140,25 @@ def long_scores(labelled: DataFrame, rankers: Mapping[str, Column]) -> DataFrame
         F.coalesce(F.col("scored.score"), F.lit(float("-inf"))).alias("score"),
         F.col("is_malicious"),
     )
+
+
+def evaluate_rankers(
+    rows: DataFrame, labels: DataFrame, rankers: Mapping[str, Column], top_k: int, curves: bool = False
+) -> RankingEvaluation:
+    """Labels ``rows`` (see :func:`with_labels`), scores them with every ranker (:func:`long_scores`) and
+    measures each ranking (:func:`ranking_metrics`; with ``curves``, :func:`curve_points` too).
+
+    Reads ``population``, ``sha256`` and whatever the ranker columns read; collects only the metric rows and
+    the (bounded) curve points.
+    """
+    scores = long_scores(rows.transform(with_labels(labels)), rankers)
+    if not curves:
+        return RankingEvaluation(tuple(collect_metrics(ranking_metrics(scores, top_k))))
+    scores.persist()  # read twice: the metrics and the curves
+    try:
+        return RankingEvaluation(tuple(collect_metrics(ranking_metrics(scores, top_k))), curve_points(scores))
+    finally:
+        scores.unpersist()
 
 
 def threshold_levels(scores: DataFrame) -> DataFrame:
@@ -218,8 +260,8 @@ def metrics_as_mlflow(results: Sequence[RankingMetrics]) -> dict[str, float]:
     """``<population>_<ranker>_<metric>`` -> value, for the defined metrics."""
     logged: dict[str, float] = {}
     for result in results:
-        for metric in METRICS:
-            value = getattr(result, metric)
+        for metric, read in METRIC_VALUES.items():
+            value = read(result)
             if value is not None:
                 logged[f"{result.population}_{result.ranker}_{metric}"] = float(value)
         logged[f"{result.population}_positives"] = float(result.positives)

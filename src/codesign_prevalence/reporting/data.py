@@ -88,6 +88,7 @@ class ReportData:
     stage_counts: tuple[StageCount, ...]
     evaluation: Evaluation | None = None
     populations: tuple[str, ...] = field(default=("rule", "hunt"))
+    nothing_scored: str | None = None  # a quiet day: the one line saying why nothing was scored
 
 
 def alert_rows(scored: DataFrame, limit: int = MAX_ALERT_ROWS) -> list[AlertRow]:

@@ -135,7 +135,7 @@ def _metrics_table(metrics: Sequence[RankingMetrics], top_k: int) -> str:
 
 def render(data: ReportData, images: Mapping[str, bytes]) -> str:
     """The whole page. ``images`` maps ``score_distribution``, ``prevalence`` and (with labels)
-    ``precision_recall`` to PNG bytes."""
+    ``precision_recall`` to PNG bytes. A date where nothing was scored shows why and the counts per stage."""
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -143,10 +143,19 @@ def render(data: ReportData, images: Mapping[str, bytes]) -> str:
         f"<style>{STYLE}</style></head><body>",
         f"<h1>{text(TITLE)}: as of {text(data.as_of.isoformat())}</h1>",
         _meta(data),
-        "<h2>Counts per stage</h2>",
-        _stage_table(data.stage_counts),
-        "<h2>Alerts</h2>",
     ]
+    if data.nothing_scored is not None:
+        parts.append(f'<p id="nothing-scored"><b>{text(data.nothing_scored)}</b></p>')
+    parts += ["<h2>Counts per stage</h2>", _stage_table(data.stage_counts)]
+    if data.nothing_scored is None:
+        parts += _results(data, images)
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def _results(data: ReportData, images: Mapping[str, bytes]) -> list[str]:
+    """The alerts, the plots and the evaluation: the sections of a date that was scored."""
+    parts = ["<h2>Alerts</h2>"]
     for population in data.populations:
         rows = [row for row in data.alerts if row.population == population]
         parts.append(f"<h3>Population {text(population)}: {len(rows)} alert(s) shown</h3>")
@@ -165,5 +174,4 @@ def render(data: ReportData, images: Mapping[str, bytes]) -> str:
         parts.append(_metrics_table(data.evaluation.metrics, data.evaluation.top_k))
         if "precision_recall" in images:
             parts.append(_image("precision_recall", images["precision_recall"], "precision-recall curves"))
-    parts.append("</body></html>")
-    return "\n".join(parts) + "\n"
+    return parts
