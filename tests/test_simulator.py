@@ -15,10 +15,24 @@ from typing import Any
 import pytest
 
 from codesign_prevalence.simulator import FleetSummary, generate_fleet
+from codesign_prevalence.simulator.attacks import ATTACK_SCENARIOS, MISSED_BY_RULE
 from codesign_prevalence.simulator.writer import DOTTED_STYLES, MALFORMED_KINDS, dotted
 
 SMALL = {"hosts": 30, "days": 5, "seed": 7}
-ATTACKS = ("stolen_cert_revoked", "front_company_cert", "expired_stolen_phishing", "self_signed_impostor")
+ATTACKS = (
+    "stolen_cert_revoked",
+    "front_company_cert",
+    "expired_stolen_phishing",
+    "self_signed_impostor",
+    "stolen_cert_unrevoked",
+)
+HARD_NEGATIVES = (
+    "portable_tool",
+    "per_user_installer",
+    "oem_company_mismatch",
+    "logon_script_tool",
+    "renamed_download",
+)
 USER_WRITABLE = (r"*\appdata\*", r"*\temp\*", r"*\downloads\*", r"*\users\public\*", r"*\programdata\*")
 
 
@@ -276,7 +290,7 @@ def test_labels_cover_exactly_the_sha256_in_the_events(fleet: FleetSummary, read
     assert sum(row["label"] == "malicious" for row in rows) == fleet.malicious_binaries
 
 
-def test_attack_scenarios_each_run_on_one_to_four_hosts(reading: Reading, labels: dict[str, dict[str, str]]) -> None:
+def test_attack_scenarios_each_run_on_one_to_eight_hosts(reading: Reading, labels: dict[str, dict[str, str]]) -> None:
     hosts: dict[str, set[str]] = defaultdict(set)
     paths: dict[str, set[str]] = defaultdict(set)
     for doc in reading.starts:
@@ -288,7 +302,7 @@ def test_attack_scenarios_each_run_on_one_to_four_hosts(reading: Reading, labels
     assert set(hosts) == malicious
     assert {labels[sha]["scenario"] for sha in malicious} == set(ATTACKS)
     for sha in malicious:
-        assert 1 <= len(hosts[sha]) <= 4, labels[sha]
+        assert 1 <= len(hosts[sha]) <= 8, labels[sha]
         assert all(any(fnmatch.fnmatch(p, pattern) for pattern in USER_WRITABLE) for p in paths[sha])
 
 
@@ -300,7 +314,7 @@ def test_attack_signatures_follow_their_scenario(reading: Reading, labels: dict[
         if row["scenario"] == "stolen_cert_revoked":
             revoked = row["description"].rsplit("revoked ", 1)[1]
             assert signature["status"] == ("errorRevoked" if day >= revoked else "trusted")
-        elif row["scenario"] == "front_company_cert":
+        elif row["scenario"] in ("front_company_cert", "stolen_cert_unrevoked"):
             assert signature["trusted"] is True and signature["status"] == "trusted"
         elif row["scenario"] == "expired_stolen_phishing":
             assert signature["status"] == "errorExpired"
@@ -423,7 +437,7 @@ def seed_rule_matches(doc: dict[str, Any]) -> bool:
     return bool(subject) and untrusted and writable and subject.lower() not in ALLOW_LIST
 
 
-def test_seed_rule_flags_the_false_positive_classes_and_misses_two_attacks(
+def test_seed_rule_flags_the_false_positive_classes_and_misses_the_rule_missed_attacks(
     reading: Reading, labels: dict[str, dict[str, str]]
 ) -> None:
     matched: dict[str, set[str]] = defaultdict(set)
@@ -432,8 +446,8 @@ def test_seed_rule_flags_the_false_positive_classes_and_misses_two_attacks(
         if seed_rule_matches(doc):
             matched[row["scenario"]].add(row["sha256"])
     assert {"expired_cert_window", "internal_pki", "rare_benign"} <= set(matched)
-    assert not matched["front_company_cert"] and not matched["self_signed_impostor"]
-    assert matched["expired_stolen_phishing"]
+    assert not any(matched[s] for s in MISSED_BY_RULE)
+    assert matched["expired_stolen_phishing"] and matched["stolen_cert_revoked"]
     benign_matches = sum(len(v) for s, v in matched.items() if s not in ATTACKS)
     assert benign_matches > sum(len(matched[s]) for s in ATTACKS)
 
@@ -454,6 +468,8 @@ def test_attacks_are_spread_over_the_window(
 def test_attack_count_scales_with_the_fleet() -> None:
     from codesign_prevalence.simulator.attacks import attack_count
 
-    assert attack_count(1, 1) == attack_count(30, 5) == len(ATTACKS)
-    assert 8 <= attack_count(400, 14) <= 20
-    assert attack_count(400, 14) < attack_count(4000, 14) <= 40
+    assert ATTACK_SCENARIOS == ATTACKS
+    assert attack_count(1, 1) == attack_count(30, 5) == attack_count(15, 14) == len(ATTACKS)
+    assert attack_count(50, 14) <= 6
+    assert 6 <= attack_count(400, 14) <= 12
+    assert attack_count(400, 14) < attack_count(4000, 14) <= 30
