@@ -111,33 +111,52 @@ IMPOSTORS: dict[str, tuple[tuple[str, str, str, str], ...]] = {
 
 def attack_count(hosts: int, days: int, data: AttackData | None = None) -> int:
     """Attacks (incidents) per fleet: ``at_reference`` for the reference size, growing with the square root of
-    hosts x days, within [max(minimum, one per scenario), maximum]."""
+    hosts x days, within [minimum, maximum]; the minimum is at least 2 (one the rule misses, one it catches)."""
     count = (data or scenario_data().attacks).count
     wanted = round(count.at_reference * math.sqrt(hosts * days / count.reference_host_days))
-    return max(len(ATTACK_SCENARIOS), count.minimum, min(count.maximum, wanted))
+    return max(2, count.minimum, min(count.maximum, wanted))
+
+
+def attack_scenarios(rng: random.Random, count: int, data: AttackData) -> list[str]:
+    """One scenario the rule misses and one it catches first, then the others once each, then by weight."""
+    missed = [s for s in ATTACK_SCENARIOS if s in MISSED_BY_RULE]
+    caught = [s for s in ATTACK_SCENARIOS if s not in MISSED_BY_RULE]
+    rng.shuffle(missed)
+    rng.shuffle(caught)
+    rest = missed[1:] + caught[1:]
+    rng.shuffle(rest)
+    chosen = [missed[0], caught[0], *rest][:count]
+    weights = tuple(data.weights[s] for s in ATTACK_SCENARIOS)
+    chosen += rng.choices(ATTACK_SCENARIOS, weights=weights, k=count - len(chosen))
+    rng.shuffle(chosen)
+    return chosen
+
+
+def campaign_size(rng: random.Random, data: AttackData, hosts: int) -> int:
+    """Hashes in a campaign: ``campaign.size`` on a large fleet, fewer (down to 2) on a small one."""
+    low, high = data.campaign.size
+    return min(rng.randint(low, high), max(2, hosts // data.campaign.hosts_per_hash))
 
 
 def add_attacks(catalog: Catalog, hosts: list[Host], plan: Plan, profile: FleetProfile) -> None:
     data = scenario_data().attacks
     rng = random.Random(f"{catalog.seed}|attacks")
     count = attack_count(len(hosts), catalog.days, data)
-    weights = tuple(data.weights[s] for s in ATTACK_SCENARIOS)
-    scenarios = list(ATTACK_SCENARIOS) + rng.choices(ATTACK_SCENARIOS, weights=weights, k=count - len(ATTACK_SCENARIOS))
-    rng.shuffle(scenarios)
+    scenarios = attack_scenarios(rng, count, data)
     first_days = [min(catalog.days - 1, int((i + rng.random()) * catalog.days / count)) for i in range(count)]
     victims = [h for h in hosts if h.kind != KIND_SERVER and h.users] or hosts
     forge = _Forge(catalog, rng, data)
     for number, (scenario, first) in enumerate(zip(scenarios, first_days, strict=True)):
         spec = forge.binary(scenario, number, first)
         campaign = rng.random() < profile.campaign_probability
-        size = rng.randint(*data.campaign.size) if campaign else 1
+        size = campaign_size(rng, data, len(hosts)) if campaign else 1
         spreads = data.campaign.hosts if campaign else data.hosts
         first_parent = rng.choice(data.benign_first_parents) if rng.random() < data.benign_first_parent else ""
         for member in range(size):
             variant = dataclasses.replace(spec, key=f"{spec.key}|{member}") if member else spec
             bid = catalog.add_binary(variant)
             day = min(catalog.days - 1, first + rng.randint(0, 2)) if member else first
-            spread = rng.choice(spreads)
+            spread = min(rng.choice(spreads), profile.attack_hosts_max)
             _schedule(catalog, rng, plan, victims, bid, scenario, day, spread, first_parent, forge.revocation_day)
 
 
@@ -267,9 +286,8 @@ class _Forge:
             SELF_SIGNED_IMPOSTOR, number, path, pe, signature, f"self-signed certificate naming itself {subject}"
         )
 
-
     def _stolen_unrevoked(self, number: int, first_day: int) -> BinarySpec:
-        vendor = self.rng.choice(self.catalog.vendors[12:80] or self.catalog.vendors)
+        vendor = self.rng.choice(_signing_vendors(self.catalog)[12:80] or _common_vendors(self.catalog))
         return self._spec(
             STOLEN_UNREVOKED,
             number,
@@ -278,6 +296,16 @@ class _Forge:
             SignatureTimeline(vendor.cert_at(0)),
             f"implant signed with {vendor.signer}'s stolen certificate, not revoked",
         )
+
+
+def _signing_vendors(catalog: Catalog) -> list[Vendor]:
+    """Long-tail vendors with signed software in the catalogue, by rank."""
+    signing = {
+        product.key.split("|")[1]
+        for product in catalog.products
+        if product.key.startswith("syn|") and catalog.binaries[product.versions[0][1][0]].signer
+    }
+    return [v for v in catalog.vendors if v.brand in signing]
 
 
 def _common_vendors(catalog: Catalog) -> list[Vendor]:

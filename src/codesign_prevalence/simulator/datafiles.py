@@ -86,11 +86,14 @@ class Range(_Strict):
     low: float
     high: float
     log: bool = False
+    follows_regime: bool = False
 
 
 class ProfileData(_Strict):
+    regime_jitter: float = Field(ge=0)
     tail_density: Range
     hard_negative_scale: Range
+    attack_hosts_max: Range
     campaign_probability: Range
 
 
@@ -111,6 +114,7 @@ class AttackCountData(_Strict):
 class CampaignData(_Strict):
     size: tuple[int, int]
     hosts: tuple[int, ...]
+    hosts_per_hash: int = Field(ge=1)
 
 
 class AttackData(_Strict):

@@ -51,9 +51,7 @@ class Publisher:
     company: str
 
 
-def add_hard_negatives(
-    catalog: Catalog, hosts: list[Host], plan: Plan, profile: FleetProfile, taken: set[str]
-) -> None:
+def add_hard_negatives(catalog: Catalog, hosts: list[Host], plan: Plan, profile: FleetProfile, taken: set[str]) -> None:
     rng = random.Random(f"{catalog.seed}|hardneg")
     people = [h for h in hosts if h.kind != KIND_SERVER and h.users] or hosts
     tail = catalog.vendors[scenario_data().long_tail.tail_from_rank :] or catalog.vendors
