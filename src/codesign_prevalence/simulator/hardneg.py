@@ -49,6 +49,7 @@ class Publisher:
     signer: str
     brand: str
     company: str
+    vendor: Vendor | None = None
 
 
 def add_hard_negatives(catalog: Catalog, hosts: list[Host], plan: Plan, profile: FleetProfile, taken: set[str]) -> None:
@@ -74,7 +75,7 @@ def _new_publisher(rng: random.Random, taken: set[str]) -> Publisher:
 
 def _existing(rng: random.Random, vendors: list[Vendor]) -> Publisher:
     vendor = rng.choice(vendors)
-    return Publisher(vendor.signer, vendor.brand, vendor.company)
+    return Publisher(vendor.signer, vendor.brand, vendor.company, vendor)
 
 
 def _company(rng: random.Random, spec: HardNegativeData, publisher: Publisher, others: list[Vendor]) -> str:
@@ -88,7 +89,9 @@ def _company(rng: random.Random, spec: HardNegativeData, publisher: Publisher, o
 
 
 def _signature(catalog: Catalog, rng: random.Random, status: str, publisher: Publisher, key: str) -> SignatureTimeline:
-    if status == STATUS_TRUSTED:
+    if status == STATUS_TRUSTED:  # a known vendor's current certificate, or the new publisher's own
+        if publisher.vendor is not None:
+            return SignatureTimeline(publisher.vendor.cert_at(0))
         return SignatureTimeline(Cert(publisher.signer, thumbprint(catalog.seed, key)))
     not_after = -rng.randint(20, 900) if status == STATUS_EXPIRED else 10_000
     cert = Cert(publisher.signer, thumbprint(catalog.seed, key), -1500, not_after)
