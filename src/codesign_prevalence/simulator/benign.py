@@ -337,7 +337,7 @@ def _developer_builds(
         path = f"C:\\Users\\{{U}}\\{folder}\\{project}.exe"
         parents = (weighted(rng, scenario_data().rare_benign.developer_parents), "explorer")
         original = f"{project}.dll" if rng.random() < 0.15 else f"{project}.exe"
-        company = rng.choice((org, "", subject))
+        company = rng.choice((subject, subject, org, ""))
         weekdays = [d for d in range(catalog.days) if (catalog.start + dt.timedelta(days=d)).weekday() < 5]
         build_days = [d for d in weekdays if rng.random() < 0.3] or [rng.randrange(catalog.days)]
         for number, day in enumerate(build_days):
