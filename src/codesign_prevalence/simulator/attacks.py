@@ -1,25 +1,34 @@
 """Attack scenarios (label ``malicious``): binaries signed with stolen or fraudulently obtained certificates.
 
-Every malicious binary runs on one to four hosts over a short span, from a user-writable path, first
-started by a LOLBin, an Office application, a browser or Outlook, later again by its persistence (a
-scheduled task under svchost.exe, or a Run key under explorer.exe).
+An attack is one binary, or (with the profile's ``campaign_probability``) a campaign of several
+near-identical hashes: same certificate, same fake PE, same folder, a few hosts each. A malicious binary
+runs on a handful of hosts (``attacks.hosts`` in ``data/scenarios.yaml``, up to 8) over a short span, from a
+user-writable path, first started by a LOLBin, an Office application, a browser or Outlook, later again by
+its persistence (a scheduled task under svchost.exe, or a Run key under explorer.exe). Not every one carries
+every trait: some keep their PE's original file name, some name their signer as pe.company, some are first
+started by explorer or a browser.
 
 - ``stolen_cert_revoked``: a common vendor's certificate, stolen and revoked mid-window
   (``trusted`` before, ``errorRevoked`` from the revocation day on).
 - ``front_company_cert``: a certificate bought through a front company the fleet never saw; ``trusted``.
 - ``expired_stolen_phishing``: phishing downloads signed with an expired stolen certificate.
 - ``self_signed_impostor``: a self-signed certificate whose subject copies an allow-listed publisher.
+- ``stolen_cert_unrevoked``: a long-tail vendor's stolen certificate, not (yet) revoked: ``trusted``.
+
+``MISSED_BY_RULE`` names the scenarios the seed rule misses by design (a trusted signature, or an
+allow-listed subject).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import random
-from dataclasses import dataclass
 
 from codesign_prevalence.simulator import words
 from codesign_prevalence.simulator.catalog import KIND_SERVER, Catalog, Vendor
+from codesign_prevalence.simulator.datafiles import AttackData, scenario_data
 from codesign_prevalence.simulator.hosts import Host
 from codesign_prevalence.simulator.model import (
     LABEL_MALICIOUS,
@@ -39,20 +48,23 @@ from codesign_prevalence.simulator.model import (
     stable_guid,
     thumbprint,
 )
+from codesign_prevalence.simulator.profile import FleetProfile
 
 STOLEN_REVOKED = "stolen_cert_revoked"
 FRONT_COMPANY = "front_company_cert"
 EXPIRED_PHISHING = "expired_stolen_phishing"
 SELF_SIGNED_IMPOSTOR = "self_signed_impostor"
-ATTACK_SCENARIOS = (STOLEN_REVOKED, FRONT_COMPANY, EXPIRED_PHISHING, SELF_SIGNED_IMPOSTOR)
+STOLEN_UNREVOKED = "stolen_cert_unrevoked"
+ATTACK_SCENARIOS = (STOLEN_REVOKED, FRONT_COMPANY, EXPIRED_PHISHING, SELF_SIGNED_IMPOSTOR, STOLEN_UNREVOKED)
 # The scenarios the seed rule misses by design (a trusted certificate; an allow-listed name).
-MISSED_BY_RULE = (FRONT_COMPANY, SELF_SIGNED_IMPOSTOR)
+MISSED_BY_RULE = (FRONT_COMPANY, SELF_SIGNED_IMPOSTOR, STOLEN_UNREVOKED)
 
 FIRST_PARENTS = {
     STOLEN_REVOKED: ("rundll32", "regsvr32", "powershell", "cmd", "mshta", "wscript"),
     FRONT_COMPANY: ("winword", "excel", "mshta", "wscript", "rundll32", "explorer"),
     EXPIRED_PHISHING: ("outlook", "chrome", "msedge", "firefox", "explorer"),
     SELF_SIGNED_IMPOSTOR: ("powershell", "cmd", "wscript", "rundll32"),
+    STOLEN_UNREVOKED: ("rundll32", "regsvr32", "powershell", "mshta", "winword", "excel"),
 }
 PERSISTENCE_PARENTS = ("svchost", "svchost", "explorer")
 
@@ -98,37 +110,62 @@ IMPOSTORS: dict[str, tuple[tuple[str, str, str, str], ...]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Attack:
-    scenario: str
-    first_day: int
-    spec: BinarySpec
+def attack_count(hosts: int, days: int, data: AttackData | None = None) -> int:
+    """Attacks (incidents) per fleet: ``at_reference`` for the reference size, growing with the square root of
+    hosts x days, within [minimum, maximum]; the minimum is at least 2 (one the rule misses, one it catches)."""
+    count = (data or scenario_data().attacks).count
+    wanted = round(count.at_reference * math.sqrt(hosts * days / count.reference_host_days))
+    return max(2, count.minimum, min(count.maximum, wanted))
 
 
-def attack_count(hosts: int, days: int) -> int:
-    """About 12 for 400 hosts x 14 days, growing with the square root of fleet size; at least 4."""
-    return max(len(ATTACK_SCENARIOS), min(40, round(12 * math.sqrt(hosts * days / 5600))))
+def attack_scenarios(rng: random.Random, count: int, data: AttackData) -> list[str]:
+    """One scenario the rule misses and one it catches first, then the others once each, then by weight."""
+    missed = [s for s in ATTACK_SCENARIOS if s in MISSED_BY_RULE]
+    caught = [s for s in ATTACK_SCENARIOS if s not in MISSED_BY_RULE]
+    rng.shuffle(missed)
+    rng.shuffle(caught)
+    rest = missed[1:] + caught[1:]
+    rng.shuffle(rest)
+    chosen = [missed[0], caught[0], *rest][:count]
+    weights = tuple(data.weights[s] for s in ATTACK_SCENARIOS)
+    chosen += rng.choices(ATTACK_SCENARIOS, weights=weights, k=count - len(chosen))
+    rng.shuffle(chosen)
+    return chosen
 
 
-def add_attacks(catalog: Catalog, hosts: list[Host], plan: Plan) -> None:
+def campaign_size(rng: random.Random, data: AttackData, hosts: int) -> int:
+    """Hashes in a campaign: ``campaign.size`` on a large fleet, fewer (down to 2) on a small one."""
+    low, high = data.campaign.size
+    return min(rng.randint(low, high), max(2, hosts // data.campaign.hosts_per_hash))
+
+
+def add_attacks(catalog: Catalog, hosts: list[Host], plan: Plan, profile: FleetProfile) -> None:
+    data = scenario_data().attacks
     rng = random.Random(f"{catalog.seed}|attacks")
-    count = attack_count(len(hosts), catalog.days)
-    scenarios = list(ATTACK_SCENARIOS) + rng.choices(ATTACK_SCENARIOS, weights=(3, 3, 2, 2), k=count - 4)
-    rng.shuffle(scenarios)
+    count = attack_count(len(hosts), catalog.days, data)
+    scenarios = attack_scenarios(rng, count, data)
     first_days = [min(catalog.days - 1, int((i + rng.random()) * catalog.days / count)) for i in range(count)]
     victims = [h for h in hosts if h.kind != KIND_SERVER and h.users] or hosts
-    forge = _Forge(catalog, rng)
+    forge = _Forge(catalog, rng, data)
     for number, (scenario, first) in enumerate(zip(scenarios, first_days, strict=True)):
         spec = forge.binary(scenario, number, first)
-        bid = catalog.add_binary(spec)
-        _schedule(catalog, rng, plan, victims, bid, scenario, first)
+        campaign = rng.random() < profile.campaign_probability
+        size = campaign_size(rng, data, len(hosts)) if campaign else 1
+        spreads = data.campaign.hosts if campaign else data.hosts
+        first_parent = rng.choice(data.benign_first_parents) if rng.random() < data.benign_first_parent else ""
+        for member in range(size):
+            variant = dataclasses.replace(spec, key=f"{spec.key}|{member}") if member else spec
+            bid = catalog.add_binary(variant)
+            day = min(catalog.days - 1, first + rng.randint(0, 2)) if member else first
+            spread = min(rng.choice(spreads), profile.attack_hosts_max)
+            _schedule(catalog, rng, plan, victims, bid, scenario, day, spread, first_parent, forge.revocation_day)
 
 
 class _Forge:
     """Makes the attackers' binaries and keeps the certificates they reuse."""
 
-    def __init__(self, catalog: Catalog, rng: random.Random) -> None:
-        self.catalog, self.rng = catalog, rng
+    def __init__(self, catalog: Catalog, rng: random.Random, data: AttackData) -> None:
+        self.catalog, self.rng, self.data = catalog, rng, data
         days = catalog.days
         self.revocation_day = max(1, days // 2) if days > 1 else 0
         self.victim_vendor: Vendor = rng.choice(_common_vendors(catalog))
@@ -140,6 +177,7 @@ class _Forge:
             FRONT_COMPANY: self._front_company,
             EXPIRED_PHISHING: self._phishing,
             SELF_SIGNED_IMPOSTOR: self._impostor,
+            STOLEN_UNREVOKED: self._stolen_unrevoked,
         }[scenario]
         return make(number, first_day)
 
@@ -162,6 +200,14 @@ class _Forge:
     def _spec(
         self, scenario: str, number: int, path: str, pe: PeInfo, signature: SignatureTimeline, description: str
     ) -> BinarySpec:
+        """The binary; with ``not_renamed`` it keeps its PE's original name, with ``matching_company`` its PE
+        names the signer (an impostor's PE already does)."""
+        rng, file_name = self.rng, path.rsplit("\\", 1)[-1]
+        if pe.original_file_name and rng.random() < self.data.not_renamed:
+            pe = dataclasses.replace(pe, original_file_name=file_name)
+        cert = signature.cert
+        if cert is not None and pe.company and rng.random() < self.data.matching_company:
+            pe = dataclasses.replace(pe, company=cert.subject)
         invocation = make_invocation(path, (), ("explorer",))
         return BinarySpec(
             key=f"attack|{number}|{scenario}",
@@ -241,6 +287,27 @@ class _Forge:
             SELF_SIGNED_IMPOSTOR, number, path, pe, signature, f"self-signed certificate naming itself {subject}"
         )
 
+    def _stolen_unrevoked(self, number: int, first_day: int) -> BinarySpec:
+        vendor = self.rng.choice(_signing_vendors(self.catalog)[12:80] or _common_vendors(self.catalog))
+        return self._spec(
+            STOLEN_UNREVOKED,
+            number,
+            self._implant_path(),
+            self._fake_pe("3.1.0.4"),
+            SignatureTimeline(vendor.cert_at(0)),
+            f"implant signed with {vendor.signer}'s stolen certificate, not revoked",
+        )
+
+
+def _signing_vendors(catalog: Catalog) -> list[Vendor]:
+    """Long-tail vendors with signed software in the catalogue, by rank."""
+    signing = {
+        product.key.split("|")[1]
+        for product in catalog.products
+        if product.key.startswith("syn|") and catalog.binaries[product.versions[0][1][0]].signer
+    }
+    return [v for v in catalog.vendors if v.brand in signing]
+
 
 def _common_vendors(catalog: Catalog) -> list[Vendor]:
     """Popular long-tail vendors with signed workstation software: whose certificate is worth stealing."""
@@ -256,17 +323,31 @@ def _common_vendors(catalog: Catalog) -> list[Vendor]:
 
 
 def _schedule(
-    catalog: Catalog, rng: random.Random, plan: Plan, victims: list[Host], bid: int, scenario: str, first: int
+    catalog: Catalog,
+    rng: random.Random,
+    plan: Plan,
+    victims: list[Host],
+    bid: int,
+    scenario: str,
+    first: int,
+    spread: int,
+    first_parent: str,
+    revocation_day: int,
 ) -> None:
-    """1-4 hosts, first run from a phishing or LOLBin parent, later runs from persistence, within ~3 days."""
-    spread = rng.choice((1, 1, 1, 1, 2, 2, 3, 4))
+    """``spread`` hosts; first run from a phishing or LOLBin parent (or ``first_parent``), later runs from
+    persistence, within ~3 days. A revoked certificate's binary persists past the revocation day."""
     chosen = rng.sample(victims, min(spread, len(victims)))
     span = rng.randint(1, 3)
     for position, host in enumerate(chosen):
         day = first if position == 0 else first + rng.randrange(span)
         token = stable_guid(catalog.seed, f"attack|{bid}|{host.idx}")
-        parent = rng.choice(FIRST_PARENTS[scenario])
+        parent = first_parent or rng.choice(FIRST_PARENTS[scenario])
         plan.add(day, host.idx, Run(bid, count=rng.randint(1, 2), parent=parent, user=0, token=token))
+        last = min(catalog.days - 1, first + span)
+        if scenario == STOLEN_REVOKED and position == 0 and last < revocation_day:
+            last = min(catalog.days - 1, revocation_day + rng.randint(0, 2))
+            again = rng.choice(PERSISTENCE_PARENTS)
+            plan.add(last, host.idx, Run(bid, count=rng.randint(1, 3), parent=again, user=0, token=token))
         for later in range(day + 1, min(catalog.days, first + span + 1)):
             if rng.random() < 0.6:
                 again = rng.choice(PERSISTENCE_PARENTS)

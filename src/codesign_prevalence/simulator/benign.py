@@ -6,6 +6,10 @@
   folders on many hosts, some of them old installers whose certificate has expired.
 - ``rare_benign``: hard negatives: test-signed developer builds on developer workstations, and niche
   utilities with lapsed certificates downloaded by one or two users.
+- the scenarios of :mod:`hardneg` (portable tools, per-user installers, company mismatches, logon scripts,
+  renamed downloads).
+
+Counts of the rare ones scale with the fleet profile's ``hard_negative_scale`` (``data/scenarios.yaml``).
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from collections.abc import Callable
 
 from codesign_prevalence.simulator import words
 from codesign_prevalence.simulator.catalog import KIND_DEVELOPER, KIND_SERVER, Catalog, Vendor, exe, release_plan
+from codesign_prevalence.simulator.datafiles import scenario_data
+from codesign_prevalence.simulator.hardneg import add_hard_negatives, weighted
 from codesign_prevalence.simulator.hosts import Host
 from codesign_prevalence.simulator.model import (
     LONG_AGO,
@@ -37,6 +43,7 @@ from codesign_prevalence.simulator.model import (
     stable_guid,
     thumbprint,
 )
+from codesign_prevalence.simulator.profile import FleetProfile, scaled_count
 
 SCENARIO_EXPIRED_WINDOW = "expired_cert_window"
 SCENARIO_INTERNAL_PKI = "internal_pki"
@@ -54,12 +61,13 @@ def day_text(catalog: Catalog, day: int) -> str:
     return (catalog.start + dt.timedelta(days=day)).isoformat()
 
 
-def add_benign_scenarios(catalog: Catalog, hosts: list[Host], plan: Plan, org: str) -> None:
+def add_benign_scenarios(catalog: Catalog, hosts: list[Host], plan: Plan, org: str, profile: FleetProfile) -> None:
     rng = random.Random(f"{catalog.seed}|benign")
     add_expired_cert_window(catalog, rng)
     add_internal_pki(catalog, rng, org)
     add_deployments(catalog, hosts, rng, plan)
-    add_rare_benign(catalog, hosts, rng, plan, org)
+    taken = add_rare_benign(catalog, hosts, rng, plan, org, profile.hard_negative_scale)
+    add_hard_negatives(catalog, hosts, plan, profile, taken)
 
 
 # --- expired_cert_window ---------------------------------------------------------------------------------
@@ -295,15 +303,22 @@ def _deployment_runs(rng: random.Random, host: Host, bid: int, channel: str, loc
 # --- rare_benign -----------------------------------------------------------------------------------------
 
 
-def add_rare_benign(catalog: Catalog, hosts: list[Host], rng: random.Random, plan: Plan, org: str) -> None:
+def add_rare_benign(
+    catalog: Catalog, hosts: list[Host], rng: random.Random, plan: Plan, org: str, scale: float = 1.0
+) -> set[str]:
+    """Developer builds and niche tools; returns the signers taken so far (new signers must differ)."""
+    data = scenario_data().rare_benign
     developers = [h for h in hosts if h.kind == KIND_DEVELOPER and h.users]
-    signing = [h for h in developers if rng.random() < 0.7] or developers[:1]
+    share = min(1.0, data.developer_signing_share * scale)
+    signing = [h for h in developers if rng.random() < share] or developers[:1]
     for host in signing:
         _developer_builds(catalog, rng, plan, host, developers, org)
     people = [h for h in hosts if h.kind != KIND_SERVER and h.users] or hosts
     taken = {v.signer for v in catalog.vendors} | {v.signer for v in catalog.big.values()}
-    for index in range(min(25, max(2, round(len(hosts) / 40)))):
+    count = scaled_count(data.niche_tools_per_100_hosts, len(hosts), scale, data.niche_tools_minimum, rng)
+    for index in range(min(data.niche_tools_maximum, count)):
         _niche_tool(catalog, rng, plan, people, index, taken)
+    return taken
 
 
 def _developer_builds(
@@ -320,9 +335,9 @@ def _developer_builds(
             ("AppData\\Local\\Temp\\{G}", "AppData\\Local\\Apps\\2.0\\{O}", f"AppData\\Local\\{project}")
         )
         path = f"C:\\Users\\{{U}}\\{folder}\\{project}.exe"
-        parents = ("devenv", "dotnet", "cmd", "powershell", "vscode", "explorer")
-        original = f"{project}.dll" if rng.random() < 0.5 else f"{project}.exe"
-        company = rng.choice((org, "", user.full_name))
+        parents = (weighted(rng, scenario_data().rare_benign.developer_parents), "explorer")
+        original = f"{project}.dll" if rng.random() < 0.15 else f"{project}.exe"
+        company = rng.choice((subject, subject, org, ""))
         weekdays = [d for d in range(catalog.days) if (catalog.start + dt.timedelta(days=d)).weekday() < 5]
         build_days = [d for d in weekdays if rng.random() < 0.3] or [rng.randrange(catalog.days)]
         for number, day in enumerate(build_days):
@@ -358,7 +373,8 @@ def _niche_tool(
     version = f"{rng.randint(1, 6)}.{rng.randint(0, 30)}"
     bad_digest = rng.random() < 0.15
     cert = Cert(signer, thumbprint(catalog.seed, f"niche|{index}|{signer}"), -1500, -rng.randint(30, 900))
-    file_name = rng.choice((f"{tool}.exe", f"{tool}_v{version}.exe", f"{tool.lower()}-{version}-portable.exe"))
+    renamed = (f"{tool}_v{version}.exe", f"{tool.lower()}-{version}-portable.exe")
+    file_name = f"{tool}.exe" if rng.random() < 0.7 else rng.choice(renamed)
     spec = BinarySpec(
         key=f"niche|{index}|{tool}",
         invocations=(make_invocation(f"C:\\Users\\{{U}}\\Downloads\\{file_name}", (), ("explorer",)),),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 from collections import Counter
@@ -17,6 +18,7 @@ from codesign_prevalence.simulator.catalog import HOST_KINDS, KIND_SERVER, Catal
 from codesign_prevalence.simulator.hosts import Host, make_hosts
 from codesign_prevalence.simulator.longtail import add_long_tail
 from codesign_prevalence.simulator.model import LABEL_MALICIOUS, Binary, Plan
+from codesign_prevalence.simulator.profile import FleetProfile
 from codesign_prevalence.simulator.software import add_big_products, add_big_vendors, add_os
 from codesign_prevalence.simulator.stream import FleetStream, HostState, Installed
 from codesign_prevalence.simulator.summary import FleetSummary
@@ -47,11 +49,12 @@ def generate_fleet(
     out_dir.mkdir(parents=True, exist_ok=True)
     start = end_date - dt.timedelta(days=days - 1)
     org = random.Random(f"{seed}|org").choice(words.INTERNAL_ORGS)
-    catalog = build_catalog(seed, days, start)
+    profile = FleetProfile.draw(seed)
+    catalog = build_catalog(seed, days, start, profile.tail_density)
     fleet = make_hosts(seed, hosts, org)
     plan = Plan(days)
-    add_benign_scenarios(catalog, fleet, plan, org)
-    add_attacks(catalog, fleet, plan)
+    add_benign_scenarios(catalog, fleet, plan, org, profile)
+    add_attacks(catalog, fleet, plan, profile)
     rng = np.random.default_rng([abs(seed), seed < 0, 1])
     states = install_software(catalog, fleet, rng)
     counts = daily_counts(fleet, start, days, events_per_host_day, rng)
@@ -73,17 +76,18 @@ def generate_fleet(
         seed=seed,
         start_date=start,
         end_date=end_date,
+        profile=dataclasses.asdict(profile),
     )
 
 
-def build_catalog(seed: int, days: int, start: dt.date) -> Catalog:
+def build_catalog(seed: int, days: int, start: dt.date, tail_density: float = 1.0) -> Catalog:
     """Everyday software: the OS, the allow-listed publishers, well-known per-user apps, the long tail."""
     rng = random.Random(f"{seed}|catalog")
     catalog = Catalog(seed=seed, days=days, start=start)
     add_big_vendors(catalog, rng)
     add_os(catalog, rng)
     add_big_products(catalog, rng)
-    add_long_tail(catalog, rng)
+    add_long_tail(catalog, rng, tail_density)
     return catalog
 
 

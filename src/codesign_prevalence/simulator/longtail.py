@@ -1,4 +1,9 @@
-"""The long tail: a few hundred invented vendors, ranked by popularity (Zipf-like), and their products."""
+"""The long tail: a few hundred invented vendors, ranked by popularity (Zipf-like), and their products.
+
+The vendor count and product-kind weights come from ``data/scenarios.yaml`` (``long_tail``); past
+``tail_from_rank``, the kinds with binaries in user-writable folders are scaled by the fleet profile's
+``tail_density``, so the density of rare benign binaries in the hunt population varies between fleets.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +22,7 @@ from codesign_prevalence.simulator.catalog import (
     exe,
     release_plan,
 )
+from codesign_prevalence.simulator.datafiles import LongTailData, scenario_data
 from codesign_prevalence.simulator.model import (
     LONG_AGO,
     RUN_AS_SYSTEM,
@@ -26,13 +32,18 @@ from codesign_prevalence.simulator.model import (
     SignatureTimeline,
 )
 
-VENDOR_COUNT = 320
 
-
-def add_long_tail(catalog: Catalog, rng: random.Random, count: int = VENDOR_COUNT) -> None:
-    catalog.vendors = make_vendors(catalog.seed, rng, count, catalog.days)
+def add_long_tail(catalog: Catalog, rng: random.Random, tail_density: float = 1.0) -> None:
+    data = scenario_data().long_tail
+    catalog.vendors = make_vendors(catalog.seed, rng, data.vendors, catalog.days)
     for vendor in catalog.vendors:
-        add_synthetic_products(catalog, rng, vendor)
+        add_synthetic_products(catalog, rng, vendor, kind_weights(data, vendor.rank, tail_density))
+
+
+def kind_weights(data: LongTailData, rank: int, tail_density: float) -> tuple[float, ...]:
+    """Weights of ``_SYNTHETIC_KINDS`` for a vendor of this rank."""
+    scale = tail_density if rank > data.tail_from_rank else 1.0
+    return tuple(data.kind_weights[k] * (scale if k in data.tail_kinds else 1.0) for k in _SYNTHETIC_KINDS)
 
 
 def zipf_share(rank: int) -> float:
@@ -66,12 +77,14 @@ def _unsigned(rng: random.Random) -> Callable[[int], SignatureTimeline]:
     return lambda _day: timeline
 
 
-def add_synthetic_products(catalog: Catalog, rng: random.Random, vendor: Vendor) -> None:
+def add_synthetic_products(
+    catalog: Catalog, rng: random.Random, vendor: Vendor, weights: tuple[float, ...] = (45, 20, 15, 10, 10)
+) -> None:
     """One to three products of a long-tail vendor, popularity from the vendor's rank."""
     base = zipf_share(vendor.rank)
     short = vendor.brand.split()[0]
     for index in range(1 + (rng.random() < 0.45) + (rng.random() < 0.15)):
-        kind = rng.choices(_SYNTHETIC_KINDS, weights=(45, 20, 15, 10, 10))[0]
+        kind = rng.choices(_SYNTHETIC_KINDS, weights=weights)[0]
         noun = rng.choice(_NOUNS.get(kind, words.PRODUCT_NOUNS))
         name = f"{short} {noun}"
         exes, share, rate = _synthetic_layout(kind, vendor, short, noun, base)

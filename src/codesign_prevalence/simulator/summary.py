@@ -15,6 +15,7 @@ class FleetSummary:
     ``lines_written == process_start_events + duplicate_lines + non_process_events + malformed_lines``.
     ``dotted_key_docs`` and ``string_category_docs`` are process starts written in those shapes (a subset of
     ``process_start_events``); ``non_process_events`` is ``process_end_events + network_events + file_events``.
+    ``profile`` holds the fleet profile's knobs drawn from the seed (see ``data/scenarios.yaml``).
     """
 
     events_path: Path
@@ -38,6 +39,7 @@ class FleetSummary:
     binaries: int
     malicious_binaries: int
     binaries_by_scenario: dict[str, int] = field(default_factory=dict)
+    profile: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready: paths and dates as text."""

@@ -1,0 +1,216 @@
+"""The simulator's package data, fleet profile, campaigns, hard negatives and small fleets (no Spark)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import fnmatch
+import gzip
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from codesign_prevalence.simulator import generate_fleet
+from codesign_prevalence.simulator.attacks import ATTACK_SCENARIOS, MISSED_BY_RULE, add_attacks
+from codesign_prevalence.simulator.datafiles import (
+    SCENARIOS_FILE,
+    SimulatorDataError,
+    parse_scenarios,
+    parse_software,
+    scenario_data,
+    software_data,
+)
+from codesign_prevalence.simulator.fleet import build_catalog
+from codesign_prevalence.simulator.hardneg import HARD_NEGATIVE_SCENARIOS, add_hard_negatives
+from codesign_prevalence.simulator.hosts import make_hosts
+from codesign_prevalence.simulator.model import LABEL_MALICIOUS, Plan
+from codesign_prevalence.simulator.profile import FleetProfile
+
+USER_WRITABLE = (r"*\appdata\*", r"*\temp\*", r"*\downloads\*", r"*\users\public\*", r"*\programdata\*")
+SCENARIOS_PATH = Path(__file__).parents[1] / "src/codesign_prevalence/simulator" / SCENARIOS_FILE
+
+
+def nested(doc: dict[str, Any]) -> dict[str, Any]:
+    """Dotted keys (``"process.pe": {...}``, ``"code_signature.status": ..``) -> nested objects."""
+    out: dict[str, Any] = {}
+    for key, value in doc.items():
+        value = nested(value) if isinstance(value, dict) else value
+        *parents, leaf = key.split(".")
+        node = out
+        for part in parents:
+            node = node.setdefault(part, {})
+        if isinstance(value, dict) and isinstance(node.get(leaf), dict):
+            node[leaf].update(value)
+        else:
+            node[leaf] = value
+    return out
+
+
+def starts(folder: Path) -> list[dict[str, Any]]:
+    """Well-formed process-start documents, nested (malformed lines and other events are skipped)."""
+    docs = []
+    with gzip.open(folder / "events.ndjson.gz", "rt", encoding="utf-8") as handle:
+        for line in handle:
+            try:
+                raw = json.loads(line)
+            except ValueError:
+                continue
+            doc = nested(raw) if isinstance(raw, dict) else {}
+            process = doc.get("process")
+            well_formed = (
+                isinstance(process, dict)
+                and (process.get("hash") or {}).get("sha256")
+                and process.get("executable")
+                and (doc.get("host") or {}).get("id")
+            )
+            if well_formed and "start" in (doc.get("event") or {}).get("type", []):
+                docs.append(doc)
+    return docs
+
+
+def labels(folder: Path) -> dict[str, dict[str, str]]:
+    with (folder / "labels.csv").open(newline="", encoding="utf-8") as handle:
+        return {row["sha256"]: row for row in csv.DictReader(handle)}
+
+
+@pytest.fixture(scope="module")
+def fleet(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("fleet")
+    generate_fleet(folder, hosts=100, days=7, seed=5, events_per_host_day=50.0)  # seed 5: a dense regime
+    return folder
+
+
+def test_packaged_data_files_load() -> None:
+    software, scenarios = software_data(), scenario_data()
+    assert len(software.os_executables) > 30 and {v.key for v in software.big_vendors} >= {"microsoft", "google"}
+    assert set(scenarios.attacks.weights) == set(ATTACK_SCENARIOS)
+    assert tuple(scenarios.hard_negatives) == HARD_NEGATIVE_SCENARIOS
+
+
+@pytest.mark.parametrize(
+    ("edit", "where"),
+    [
+        (lambda raw: raw["attacks"].update(campaign_size=4), "attacks.campaign_size"),
+        (lambda raw: raw["hard_negatives"]["portable_tool"].update(colour="red"), "portable_tool.colour"),
+        (lambda raw: raw["profile"].pop("tail_density"), "profile.tail_density"),
+    ],
+)
+def test_scenario_file_rejects_unknown_and_missing_keys(edit: Any, where: str) -> None:
+    raw = yaml.safe_load(SCENARIOS_PATH.read_text())
+    parse_scenarios(raw)  # the control: the file as shipped is valid
+    edit(raw)
+    with pytest.raises(SimulatorDataError, match=where.replace(".", r"\.")):
+        parse_scenarios(raw)
+
+
+def test_software_file_rejects_an_unknown_key() -> None:
+    raw = software_data().model_dump()
+    raw["big_products"][0]["colour"] = "red"
+    with pytest.raises(SimulatorDataError, match=r"big_products\.0\.colour"):
+        parse_software(raw)
+
+
+def test_profile_is_drawn_from_the_seed_and_spans_its_ranges() -> None:
+    profiles = [FleetProfile.draw(seed) for seed in range(40)]
+    assert FleetProfile.draw(5) == FleetProfile.draw(5)
+    ranges = scenario_data().profile
+    densities = [p.tail_density for p in profiles]
+    assert all(ranges.tail_density.low <= d <= ranges.tail_density.high for d in densities)
+    assert min(densities) < 0.05 and max(densities) > 0.5
+
+
+def test_campaign_hashes_share_signer_certificate_and_fake_pe() -> None:
+    catalog = build_catalog(4, 14, dt.date(2026, 11, 1))
+    hosts = make_hosts(4, 40, "Contoso")
+    add_attacks(catalog, hosts, Plan(14), FleetProfile(1.0, 1.0, campaign_probability=1.0))
+    sizes = scenario_data().attacks.campaign.size
+    by_incident: dict[tuple[str, str, str], list[Any]] = defaultdict(list)
+    for binary in (b for b in catalog.binaries if b.label == LABEL_MALICIOUS):
+        fake_pe = binary.static.split('"pe":', 1)[-1] if '"pe":' in binary.static else ""
+        cert = binary.signature.cert.thumbprint if binary.signature.cert else ""
+        by_incident[(cert, fake_pe, binary.invocations[0].exe)].append(binary)
+    assert by_incident
+    for members in by_incident.values():
+        assert len({m.sha256 for m in members}) == len(members)
+        assert len({m.signer for m in members}) == 1
+    assert all(len(m) >= sizes[0] for m in by_incident.values())
+    assert any(sizes[0] <= len(m) <= sizes[1] for m in by_incident.values())
+
+
+def test_hard_negatives_carry_some_malicious_traits_by_scenario() -> None:
+    catalog = build_catalog(6, 14, dt.date(2026, 11, 1))
+    hosts, plan = make_hosts(6, 200, "Contoso"), Plan(14)
+    add_hard_negatives(
+        catalog, hosts, plan, FleetProfile(1.0, hard_negative_scale=3.0, campaign_probability=0.0), set()
+    )
+    made = defaultdict(list)
+    for binary in catalog.binaries:
+        if binary.scenario in HARD_NEGATIVE_SCENARIOS:
+            made[binary.scenario].append(binary)
+    assert set(made) == set(HARD_NEGATIVE_SCENARIOS)
+    assert {b.label for group in made.values() for b in group} == {"benign"}
+    pe = {b.bid: json.loads("{" + b.static + "}").get("pe", {}) for group in made.values() for b in group}
+    exe_name = {b.bid: json.loads("{" + b.invocations[0].exe + "}")["name"] for group in made.values() for b in group}
+    mismatched = [b for b in made["oem_company_mismatch"] if pe[b.bid].get("company") != b.signer]
+    assert len(mismatched) == len(made["oem_company_mismatch"])
+    assert all(pe[b.bid]["original_file_name"] != exe_name[b.bid] for b in made["renamed_download"])
+    first_parents: dict[str, set[str]] = defaultdict(set)
+    scenario_of = {b.bid: b.scenario for group in made.values() for b in group}
+    for runs in plan.runs.values():
+        for run in runs:
+            if run.bid in scenario_of:
+                first_parents[scenario_of[run.bid]].add(run.parent)
+    assert first_parents["logon_script_tool"] <= {"cmd", "wscript", "powershell", "explorer"}
+    assert first_parents["logon_script_tool"] & {"cmd", "wscript", "powershell"}
+    assert first_parents["per_user_installer"] & {"msiexec", "cmd"}
+    statuses = {b.signature.statuses[0][1] for group in made.values() for b in group}
+    assert {"trusted", "errorExpired"} <= statuses
+
+
+def test_hard_negatives_in_a_dense_fleet_are_benign_and_in_user_writable_folders(fleet: Path) -> None:
+    rows = labels(fleet)
+    hard = {sha for sha, row in rows.items() if row["scenario"] in HARD_NEGATIVE_SCENARIOS}
+    assert len({rows[sha]["scenario"] for sha in hard}) >= 3
+    assert {rows[sha]["label"] for sha in hard} == {"benign"}
+    writable = [
+        any(fnmatch.fnmatch(doc["process"]["executable"].lower(), p) for p in USER_WRITABLE)
+        for doc in starts(fleet)
+        if doc["process"]["hash"]["sha256"] in hard
+    ]
+    assert writable and all(writable)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_small_fleets_have_few_candidates_and_both_kinds_of_attack(tmp_path: Path, seed: int) -> None:
+    generate_fleet(tmp_path, hosts=15, days=14, seed=seed, events_per_host_day=80.0)
+    rows = labels(tmp_path)
+    hunt, hosts = set(), defaultdict(set)
+    for doc in starts(tmp_path):
+        process, sha = doc["process"], doc["process"]["hash"]["sha256"]
+        hosts[sha].add(doc["host"]["id"])
+        signed = process["code_signature"].get("subject_name")
+        if signed and any(fnmatch.fnmatch(process["executable"].lower(), p) for p in USER_WRITABLE):
+            hunt.add(sha)
+    malicious = {s for s in hunt if rows[s]["label"] == "malicious"}
+    scenarios = {rows[s]["scenario"] for s in malicious}
+    assert 10 <= len(hunt) <= 150
+    assert scenarios & set(MISSED_BY_RULE) and scenarios - set(MISSED_BY_RULE)
+    assert len(malicious) <= 30 and all(len(hosts[s]) <= 8 for s in malicious)
+
+
+def test_tail_density_sets_how_many_long_tail_products_sit_in_user_writable_folders() -> None:
+    def user_writable_products(density: float) -> int:
+        catalog = build_catalog(9, 7, dt.date(2026, 11, 1), density)
+        exes = (
+            [catalog.binaries[bid].invocations[0].exe.lower() for bid in p.versions[0][1]]
+            for p in catalog.products
+            if p.key.startswith("syn|")
+        )
+        return sum(any("appdata" in e or "programdata" in e for e in paths) for paths in exes)
+
+    sparse, dense = user_writable_products(0.02), user_writable_products(1.0)
+    assert sparse * 3 < dense
