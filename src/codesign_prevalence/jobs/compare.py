@@ -18,6 +18,7 @@ from mlflow.entities.model_registry import ModelVersion
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
+from codesign_prevalence.features.candidates import SCORED_POPULATIONS
 from codesign_prevalence.jobs.context import JobContext, Skipped
 from codesign_prevalence.models.comparison import (
     CHALLENGER_SCORE,
@@ -153,7 +154,8 @@ def run(context: JobContext, as_of: dt.date | None = None, promote: bool = False
             score_udf(spark, version_uri(champion), with_reasons=False),
             score_udf(spark, version_uri(challenger), with_reasons=False),
         )
-        scores = candidates.where(F.col("as_of") == F.lit(as_of)).transform(both).cache()
+        scored_populations = F.col("population").isin(*SCORED_POPULATIONS)  # not the reference (training) rows
+        scores = candidates.where((F.col("as_of") == F.lit(as_of)) & scored_populations).transform(both).cache()
         try:
             correlation = _per_population(spearman(scores, CHAMPION_SCORE, CHALLENGER_SCORE), "spearman")
             overlap = _per_population(top_k_overlap(scores, CHAMPION_SCORE, CHALLENGER_SCORE, top_k), "top_k_overlap")
