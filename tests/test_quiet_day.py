@@ -118,7 +118,9 @@ def test_quiet_day_keeps_the_champion_and_the_scored_rows(
 ) -> None:
     root = copy_lake(pipeline_run.root, tmp_path / "lake")
     options, quiet = _options(root), ["--as-of", FAR_AFTER.isoformat()]
-    client = MlflowClient(tracking_uri=f"sqlite:///{root}/mlflow/mlflow.db")
+    store = f"sqlite:///{root}/mlflow/mlflow.db"
+    # Both URIs: a registry URI set process-wide by an earlier in-process test must not be followed.
+    client = MlflowClient(tracking_uri=store, registry_uri=store)
     champion = client.get_model_version_by_alias(MODEL, "champion").version
     versions = len(client.search_model_versions(f"name = '{MODEL}'"))
     scored_before = table_rows(spark, root, GOLD_SCORED)
