@@ -78,7 +78,8 @@ def test_run_json_is_the_whole_stdout_and_every_stage_reports(lake: Lake) -> Non
 
 def test_report_is_logged_to_the_scoring_run(lake: Lake) -> None:
     summary = json.loads(lake.run.stdout)
-    client = MlflowClient(tracking_uri=f"sqlite:///{lake.root}/mlflow/mlflow.db")
+    store = f"sqlite:///{lake.root}/mlflow/mlflow.db"
+    client = MlflowClient(tracking_uri=store, registry_uri=store)  # not a registry URI set process-wide
     run = client.get_run(summary["score"]["scoring_run_id"])
     assert run.data.tags["codesign_prevalence.kind"] == "score"
     assert run.data.params["model_version"] == summary["score"]["model_version"]

@@ -85,7 +85,8 @@ def test_round_trip(spark: SparkSession, lake: Lake) -> None:
     first = train.run(context, None)
     assert (first.model_version, first.aliases, first.as_of) == ("1", ("challenger", "champion"), AS_OF)
     assert first.training_rows == 63  # the reference population: the 61 hunt binaries and the 2 other rule matches
-    client = MlflowClient(tracking_uri=f"sqlite:///{lake.root}/mlflow/mlflow.db")
+    store = f"sqlite:///{lake.root}/mlflow/mlflow.db"
+    client = MlflowClient(tracking_uri=store, registry_uri=store)  # not a registry URI set process-wide
     run = client.get_run(first.run_id)
     assert run.data.params["features"] == ",".join(context.config.model.features)
     assert run.data.params[f"delta_version.{GOLD_CANDIDATES}"] == "0"
