@@ -122,3 +122,21 @@ def test_missing_input_column_is_named() -> None:
 def test_feature_names_are_checked(names: tuple[str, ...], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         check_feature_names(names)
+
+
+def test_rarity_gate_knee() -> None:
+    """The gate keeps a rare binary's facts at full strength up to about C^(1 - knee) hosts, then fades to 0 at
+    the ceiling C (20 of 400 hosts); the rarity itself is never gated. Knee 1 is the old gate, the rarity."""
+    revoked = {"status_category": "revoked", "signer_anomalous_status_share": 0.0, "signer_path_class_share": 1.0}
+    rows = pd.DataFrame.from_records(
+        [candidate(f"{hosts:064x}", hash_host_count=hosts, **revoked) for hosts in (1, 6, 9, 14, 20)]  # type: ignore[arg-type]
+    )
+    names = ("hash_rarity", "status_severity")
+    knee = suspicion_features(rows, names, FeatureParams(gate_knee=0.25))
+    rarity = np.log(20.0 / np.array([1, 6, 9, 14, 20])) / np.log(20.0)
+    np.testing.assert_allclose(knee["hash_rarity"], rarity)
+    np.testing.assert_allclose(knee["status_severity"], np.clip(rarity / 0.25, 0.0, 1.0))
+    assert knee["status_severity"].tolist()[:2] == [1.0, 1.0]  # 6 hosts < 20^0.75 = 9.5: full strength
+    assert 0.0 < knee["status_severity"].iloc[3] < 1.0 and knee["status_severity"].iloc[4] == 0.0
+    plain = suspicion_features(rows, names, FeatureParams(gate_knee=1.0))
+    np.testing.assert_allclose(plain["status_severity"], rarity)

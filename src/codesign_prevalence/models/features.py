@@ -101,7 +101,7 @@ class FeatureParams:
     rarity_ceiling_fraction: float = 0.05
     rarity_ceiling_min_hosts: float = 5.0
     recency_days: float = 7.0
-    gate_knee: float = 1.0
+    gate_knee: float = 0.25
 
     @classmethod
     def from_config(cls, config: ModelConfig) -> FeatureParams:
