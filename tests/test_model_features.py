@@ -140,3 +140,15 @@ def test_rarity_gate_knee() -> None:
     assert 0.0 < knee["status_severity"].iloc[3] < 1.0 and knee["status_severity"].iloc[4] == 0.0
     plain = suspicion_features(rows, names, FeatureParams(gate_knee=1.0))
     np.testing.assert_allclose(plain["status_severity"], rarity)
+
+
+def test_parameters_pickled_before_the_knee_keep_the_old_gate() -> None:
+    """A registered model pickled before ``gate_knee`` existed unpickles with knee 1 (the gate it was fitted with)."""
+    import pickle
+
+    params = FeatureParams(rarity_ceiling_fraction=0.1)
+    assert pickle.loads(pickle.dumps(params)) == params
+    old_state = {name: value for name, value in vars(params).items() if name != "gate_knee"}
+    restored = FeatureParams.__new__(FeatureParams)
+    restored.__setstate__(old_state)
+    assert restored == FeatureParams(rarity_ceiling_fraction=0.1, gate_knee=1.0)
