@@ -190,3 +190,39 @@ def test_a_saturated_score_still_names_every_fact(trained: TrainingResult) -> No
     assert reasons[0] != ""
 
 
+
+
+def test_a_campaign_does_not_mask_itself() -> None:
+    """Eight near-identical revoked implants (a campaign) in the reference population, beside a developer's
+    test-signed build (untrusted root, nothing else odd): with small subsamples (the default 128 rows per tree)
+    the campaign ranks first; with subsamples as large as the population it forms a dense cluster that the
+    forest learns as normal, and the lone oddity outranks it (the masking of Liu, Ting and Zhou 2008)."""
+    implant = {
+        "hash_host_count": 2,
+        "status_category": "revoked",
+        "signer_anomalous_status_share": 0.0,
+        "signer_path_class_share": 0.0,
+        "pe_company_mismatch": True,
+        "lolbin_parent_share": 1.0,
+    }
+    developer_build = {
+        "hash_host_count": 2,
+        "status_category": "untrusted_root",
+        "signer": "dev test",
+        "signer_other_host_count": 0,
+        "signer_other_hash_count": 0,
+        "signer_anomalous_status_share": 1.0,
+        "signer_path_class_share": 0.0,
+    }
+    campaign = [candidate(f"c{number:063x}", **implant) for number in range(8)]  # type: ignore[arg-type]
+    lone = candidate("d" * 64, **developer_build)  # type: ignore[arg-type]
+    reference = pd.concat(
+        [benign_fleet(rows=1200, rare_share=0.6), pd.DataFrame.from_records([*campaign, lone])], ignore_index=True
+    )
+    rows = _rows(implant, developer_build)
+    for random_state in (0, 1):
+        small = fit_model(reference, ModelConfig(n_estimators=300, random_state=random_state)).model.score(rows)
+        assert small.iloc[0] > small.iloc[1]
+        whole = ModelConfig(n_estimators=300, random_state=random_state, max_samples=len(reference))
+        large = fit_model(reference, whole).model.score(rows)
+        assert large.iloc[0] < large.iloc[1]  # the control: the test can fail
