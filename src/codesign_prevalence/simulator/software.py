@@ -8,25 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from dataclasses import dataclass
 
 from codesign_prevalence.simulator.catalog import Catalog, ExeDef, Vendor, cert_history, release_plan
 from codesign_prevalence.simulator.datafiles import ExecutableData, software_data
+from codesign_prevalence.simulator.datafiles import OsBuildData as OsBuild
 from codesign_prevalence.simulator.model import LONG_AGO
 
-
-@dataclass(frozen=True, slots=True)
-class OsBuild:
-    key: str
-    full: str
-    version: str
-    build: int
-    revision: int
-    server: bool
-    weight: float
-
-
-OS_BUILDS: tuple[OsBuild, ...] = tuple(OsBuild(**b.model_dump()) for b in software_data().os_builds)
+OS_BUILDS: tuple[OsBuild, ...] = software_data().os_builds
 
 
 def exe_def(data: ExecutableData) -> ExeDef:
