@@ -29,25 +29,9 @@ from codesign_prevalence.simulator.hardneg import HARD_NEGATIVE_SCENARIOS, add_h
 from codesign_prevalence.simulator.hosts import make_hosts
 from codesign_prevalence.simulator.model import LABEL_MALICIOUS, Plan
 from codesign_prevalence.simulator.profile import FleetProfile
+from test_simulator import USER_WRITABLE, unflatten
 
-USER_WRITABLE = (r"*\appdata\*", r"*\temp\*", r"*\downloads\*", r"*\users\public\*", r"*\programdata\*")
 SCENARIOS_PATH = Path(__file__).parents[1] / "src/codesign_prevalence/simulator" / SCENARIOS_FILE
-
-
-def nested(doc: dict[str, Any]) -> dict[str, Any]:
-    """Dotted keys (``"process.pe": {...}``, ``"code_signature.status": ..``) -> nested objects."""
-    out: dict[str, Any] = {}
-    for key, value in doc.items():
-        value = nested(value) if isinstance(value, dict) else value
-        *parents, leaf = key.split(".")
-        node = out
-        for part in parents:
-            node = node.setdefault(part, {})
-        if isinstance(value, dict) and isinstance(node.get(leaf), dict):
-            node[leaf].update(value)
-        else:
-            node[leaf] = value
-    return out
 
 
 def starts(folder: Path) -> list[dict[str, Any]]:
@@ -59,7 +43,7 @@ def starts(folder: Path) -> list[dict[str, Any]]:
                 raw = json.loads(line)
             except ValueError:
                 continue
-            doc = nested(raw) if isinstance(raw, dict) else {}
+            doc = unflatten(raw) if isinstance(raw, dict) else {}
             process = doc.get("process")
             well_formed = (
                 isinstance(process, dict)
