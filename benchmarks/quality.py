@@ -52,7 +52,7 @@ from sklearn.metrics import average_precision_score
 
 from codesign_prevalence.config import Config, ModelConfig, load_config
 from codesign_prevalence.features.candidates import POPULATION_HUNT, POPULATION_RULE, SCORED_POPULATIONS
-from codesign_prevalence.models.features import additive_score, suspicion_features
+from codesign_prevalence.models.features import FeatureParams, additive_score, suspicion_features
 from codesign_prevalence.models.pyfunc import REASONS_COLUMN, SCORE_COLUMN
 from codesign_prevalence.models.training import fit_model, training_frame
 from codesign_prevalence.simulator.attacks import MISSED_BY_RULE
@@ -157,8 +157,6 @@ def average_precision(labels: np.ndarray, scores: np.ndarray) -> float:
 
 
 def baseline_scores(rows: pd.DataFrame, model: ModelConfig) -> dict[str, np.ndarray]:
-    from codesign_prevalence.models.features import FeatureParams
-
     hosts = pd.to_numeric(rows["host_count"]).to_numpy(dtype="float64")
     matrix = suspicion_features(rows, model.features, FeatureParams.from_config(model))
     return {

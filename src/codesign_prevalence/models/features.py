@@ -243,5 +243,6 @@ def suspicion_features(
 
 
 def additive_score(features: pd.DataFrame) -> pd.Series:
-    """The plain sum of the suspicion features: the baseline the forest must beat, and half of the model's score."""
+    """The plain sum of the suspicion features: the baseline the forest must beat (``forest_weight`` blends its
+    mean into the model's score)."""
     return features.sum(axis=1).astype("float64")
