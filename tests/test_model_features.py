@@ -8,13 +8,8 @@ import pytest
 
 from codesign_prevalence.config import ModelConfig
 from codesign_prevalence.errors import ConfigError
-from codesign_prevalence.models.features import (
-    DEFAULT_FEATURES,
-    FEATURE_FUNCTIONS,
-    FeatureParams,
-    check_feature_names,
-    suspicion_features,
-)
+from codesign_prevalence.models.features import DEFAULT_FEATURES, check_feature_names
+from codesign_prevalence_model.features import FEATURE_FUNCTIONS, FeatureParams, suspicion_features
 from test_model_support import benign_fleet, candidate
 
 ALL_FEATURES = tuple(FEATURE_FUNCTIONS)

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 from codesign_prevalence.config import ModelConfig
-from codesign_prevalence.models.pyfunc import REASONS_COLUMN, SCORE_COLUMN, SuspicionForestModel, model_input_frame
-from codesign_prevalence.models.reasons import fact_contributions, occlusion_contributions, reason_names
 from codesign_prevalence.models.training import TrainingResult, fit_model, training_metrics
+from codesign_prevalence_model.forest import REASONS_COLUMN, SCORE_COLUMN, SuspicionForestModel, model_input_frame
+from codesign_prevalence_model.reasons import fact_contributions, occlusion_contributions, reason_names
 from test_model_support import benign_fleet, candidate
 
 RARE_ONLY = {"hash_host_count": 1, "signer_path_class_share": 1.0}

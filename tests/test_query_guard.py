@@ -22,10 +22,14 @@ def table(spark: SparkSession, tmp_path: Path) -> str:
 @pytest.mark.parametrize(
     ("query", "refused"),
     [
-        ("WITH x AS (SELECT 2 AS a) INSERT INTO guarded SELECT * FROM x", "InsertIntoStatement"),
-        ("FROM guarded INSERT INTO guarded SELECT *", "InsertIntoStatement"),
-        ("/* note */ FROM guarded INSERT OVERWRITE TABLE guarded SELECT a + 1", "InsertIntoStatement"),
+        ("WITH x AS (SELECT 2 AS a) INSERT INTO guarded SELECT * FROM x", "INSERT"),
+        ("FROM guarded INSERT INTO guarded SELECT *", "INSERT"),
+        ("/* note */ FROM guarded INSERT OVERWRITE TABLE guarded SELECT a + 1", "INSERT"),
         ("CACHE TABLE guarded", ""),  # refused by its first keyword already
+        ("WITH x AS (SELECT 1 AS a) DELETE FROM guarded WHERE a = 1", ""),
+        ("SELECT 1; DROP TABLE guarded", "2 statements"),
+        ("SELECT a FROM guarded; INSERT INTO guarded SELECT 9", "2 statements"),
+        ("FROM guarded SELECT a WHERE a > 0 INSERT INTO guarded SELECT a", "not understood by the guard"),
     ],
 )
 def test_statements_that_write_are_refused_and_change_nothing(
@@ -47,6 +51,10 @@ def test_statements_that_write_are_refused_and_change_nothing(
         "SHOW TABLES",
         "DESCRIBE guarded",
         "EXPLAIN INSERT INTO guarded SELECT 3",
+        "VALUES (1), (2)",
+        "(SELECT a FROM guarded) UNION (SELECT 2)",
+        "SELECT 'O''Brien; DROP TABLE guarded' AS a, a FROM guarded",
+        "-- a comment\nSELECT a FROM guarded LATERAL VIEW explode(array(1, 2)) t AS c",
     ],
 )
 def test_reading_statements_run(spark: SparkSession, table: str, query: str) -> None:

@@ -20,8 +20,8 @@ from codesign_prevalence.config import load_config
 from codesign_prevalence.errors import ModelNotFoundError, UserError
 from codesign_prevalence.jobs import compare, evaluate, score, train
 from codesign_prevalence.jobs.context import JobContext
-from codesign_prevalence.models.pyfunc import SCORE_COLUMN, model_input_frame
 from codesign_prevalence.storage import GOLD_CANDIDATES, GOLD_SCORED
+from codesign_prevalence_model.forest import SCORE_COLUMN, model_input_frame
 from test_model_support import AS_OF, benign_fleet, candidate, candidates_frame
 
 MODEL = "test_iforest"

@@ -121,7 +121,7 @@ class FeaturesConfig(_Section):
 
 
 class ModelConfig(_Section):
-    """The IsolationForest, its features (see ``models/features.py``), scoring, alerts and reasons."""
+    """The IsolationForest, its features (``codesign_prevalence_model/features.py``), scoring, alerts, reasons."""
 
     name: str = "codesign_prevalence_iforest"
     n_estimators: int = Field(default=1000, ge=10)

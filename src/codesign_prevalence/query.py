@@ -9,13 +9,17 @@ pasted into the text.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping
 from pathlib import PurePosixPath
 
+import sqlglot
+import sqlglot.errors
 from pyspark.errors import PySparkException
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
+from sqlglot import exp
 
 from codesign_prevalence.errors import UserError
 from codesign_prevalence.storage import BRONZE_EVENTS, GOLD_SCORED, PRODUCED_BY, Lakehouse
@@ -104,43 +108,75 @@ def check_read_only(query: str) -> None:
         raise UserError("only queries are run (SELECT, WITH, VALUES, TABLE, FROM, SHOW, DESCRIBE, EXPLAIN)")
 
 
-# Commands that only read (Spark runs commands eagerly in ``spark.sql``, so each one is vetted before).
-_READING_COMMANDS = ("Show", "Describe")
+# Statements that read, as sqlglot parses them (Spark dialect); SHOW and EXPLAIN come back as a generic
+# ``Command`` (EXPLAIN runs nothing, SHOW only reads), ``TABLE t`` is matched on its text.
+_READING_STATEMENTS: tuple[type[exp.Expr], ...] = (exp.Select, exp.SetOperation, exp.Values, exp.Describe)
+_READING_COMMANDS = frozenset({"SHOW", "EXPLAIN"})
+_TABLE_STATEMENT = re.compile(r"^\s*TABLE\s+[\w.`]+\s*;?\s*$", re.I)
+# Nodes that write or change state, wherever they sit (``WITH x AS (...) INSERT``, ``FROM t INSERT``).
+_WRITING_NODES: tuple[type[exp.Expr], ...] = (
+    exp.DDL,
+    exp.DML,
+    exp.MultitableInserts,
+    exp.Command,
+    exp.Cache,
+    exp.Uncache,
+    exp.TruncateTable,
+    exp.Drop,
+    exp.Alter,
+    exp.Set,
+    exp.Use,
+    exp.LoadData,
+    exp.Refresh,
+    exp.Analyze,
+    exp.Grant,
+)
 
 
-def writing_statement(spark: SparkSession, query: str) -> str | None:
-    """The name of the first node of the query's parsed plan that would write or change state, else None.
+def _statement_name(node: exp.Expr) -> str:
+    if isinstance(node, (exp.Insert, exp.MultitableInserts)):
+        return "INSERT"
+    if isinstance(node, exp.Command):
+        return str(node.this).upper()
+    return node.key.upper()
+
+
+def writing_statement(query: str) -> str | None:
+    """The kind of the first statement or clause of ``query`` that would write or change state, else None.
 
     A reading first keyword is not enough: ``WITH x AS (...) INSERT INTO ...`` and ``FROM t INSERT INTO ...``
-    start like queries. Spark's own parser reads the text; any command other than SHOW/DESCRIBE (and
-    anything under EXPLAIN, which runs nothing) and any INSERT is refused. Text Spark cannot parse gives None:
-    ``spark.sql`` then reports the syntax error itself.
+    start like queries. sqlglot parses the text (Spark dialect, no Spark session needed, so this works the
+    same under Spark Connect); only one statement that reads is let through. Text sqlglot cannot parse is
+    refused too: the guard lets through only what it understands.
     """
-    jvm = spark._jvm
-    if jvm is None:
+    if _TABLE_STATEMENT.match(_LEADING_COMMENTS.sub("", query, count=1)):
         return None
+    sqlglot_logger = logging.getLogger("sqlglot")
+    level = sqlglot_logger.level
+    sqlglot_logger.setLevel(logging.ERROR)  # "falling back to parsing as a Command" is expected for SHOW/EXPLAIN
     try:
-        plan = spark._jsparkSession.sessionState().sqlParser().parsePlan(query)
-    except Exception:  # a syntax error: spark.sql reports it with Spark's own message
+        statements = [statement for statement in sqlglot.parse(query, read="spark") if statement is not None]
+    except sqlglot.errors.SqlglotError as error:
+        return f"not understood by the guard: {first_line(error)}"
+    finally:
+        sqlglot_logger.setLevel(level)
+    if len(statements) != 1:
+        return f"{len(statements)} statements; one query at a time"
+    statement = statements[0]
+    if isinstance(statement, exp.Command) and str(statement.this).upper() in _READING_COMMANDS:
         return None
-    command = jvm.java.lang.Class.forName("org.apache.spark.sql.catalyst.plans.logical.Command")
-    pending = [plan]
-    while pending:
-        node = pending.pop()
-        name = str(node.getClass().getSimpleName())
-        if name == "ExplainCommand":
-            continue
-        if "Insert" in name or (command.isInstance(node) and not name.startswith(_READING_COMMANDS)):
-            return name
-        children = node.children()
-        pending.extend(children.apply(index) for index in range(children.size()))
+    if not isinstance(statement, _READING_STATEMENTS):
+        return _statement_name(statement)
+    for node in statement.walk():
+        if isinstance(node, _WRITING_NODES):
+            return _statement_name(node)
     return None
 
 
 def run_query(spark: SparkSession, query: str, params: Mapping[str, object] | None = None) -> DataFrame:
     """The query's result (analysed, not yet run), or a one-line :class:`UserError` when Spark rejects it."""
     check_read_only(query)
-    writing = writing_statement(spark, query)
+    writing = writing_statement(query)
     if writing is not None:
         raise UserError(f"only queries are run, and this one writes or changes state ({writing})")
     try:

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.metadata import version
+from pathlib import Path
 
 import mlflow
 import mlflow.pyfunc
 
 from codesign_prevalence.config import ModelConfig
-from codesign_prevalence.models.pyfunc import model_signature
 from codesign_prevalence.models.tracking import (
     Tracking,
     assign_new_version_aliases,
@@ -21,6 +24,8 @@ from codesign_prevalence.models.tracking import (
     git_commit,
 )
 from codesign_prevalence.models.training import TrainingResult, training_metrics
+from codesign_prevalence_model import SOURCE_DIR
+from codesign_prevalence_model.forest import model_signature
 
 MODEL_ARTIFACT = "model"
 INPUT_EXAMPLE_ROWS = 3
@@ -37,6 +42,21 @@ class RegisteredModel:
 
 def _pip_requirements() -> list[str]:
     return [f"{package}=={version(package)}" for package in ("mlflow", "scikit-learn", "pandas", "numpy")]
+
+
+@contextmanager
+def model_code() -> Iterator[list[str]]:
+    """``code_paths`` for ``log_model``: a clean copy of :mod:`codesign_prevalence_model` (its sources only).
+
+    MLflow puts the copy on ``sys.path`` when the model loads, so the pickled ``SuspicionForestModel`` finds
+    its class where the project is not installed. Where it is, the module already imported wins.
+    """
+    with tempfile.TemporaryDirectory(prefix="model-code-") as staging:
+        package = Path(staging) / SOURCE_DIR.name
+        package.mkdir()
+        for source in sorted(SOURCE_DIR.glob("*.py")):
+            shutil.copyfile(source, package / source.name)
+        yield [str(package)]
 
 
 def training_params(
@@ -79,7 +99,10 @@ def log_and_register(
     experiment_id = ensure_experiment(tracking)
     metrics = {**training_metrics(result.scores, config.alert_top_n, config.alert_min_score), **(extra_metrics or {})}
     commit = git_commit()
-    with mlflow.start_run(experiment_id=experiment_id, run_name=f"train {as_of.isoformat()}") as run:
+    with (
+        model_code() as code_paths,
+        mlflow.start_run(experiment_id=experiment_id, run_name=f"train {as_of.isoformat()}") as run,
+    ):
         mlflow.set_tags({RUN_KIND_TAG: "train", "mlflow.source.git.commit": commit})
         mlflow.log_params(training_params(config, as_of, lineage, commit))
         mlflow.log_metrics(metrics)
@@ -90,6 +113,7 @@ def log_and_register(
             signature=model_signature(),
             input_example=result.sample.head(INPUT_EXAMPLE_ROWS),
             pip_requirements=_pip_requirements(),
+            code_paths=code_paths,
         )
     ensure_registered_model(tracking, config.name)
     created = tracking.client.create_model_version(

@@ -44,10 +44,10 @@ from pyspark.sql.types import (
 )
 
 from codesign_prevalence.features.candidates import SCORED_POPULATIONS
-from codesign_prevalence.models.features import BOOLEAN_INPUTS, INPUT_COLUMNS, NUMERIC_INPUTS, STRING_INPUTS
-from codesign_prevalence.models.pyfunc import REASONS_COLUMN, SCORE_COLUMN, WITH_REASONS, SuspicionForestModel
 from codesign_prevalence.models.verdicts import VERDICTS_SCHEMA, with_verdicts, without_verdicts
 from codesign_prevalence.storage import GOLD_SCORED, Lakehouse, upsert
+from codesign_prevalence_model.features import BOOLEAN_INPUTS, INPUT_COLUMNS, NUMERIC_INPUTS, STRING_INPUTS
+from codesign_prevalence_model.forest import REASONS_COLUMN, SCORE_COLUMN, WITH_REASONS, SuspicionForestModel
 
 SCORED_KEY: tuple[str, ...] = ("sha256", "subject_name", "population", "as_of")
 PREDICTION = "_prediction"

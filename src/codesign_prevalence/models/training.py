@@ -17,8 +17,9 @@ from pyspark.sql import functions as F
 from sklearn.ensemble import IsolationForest
 
 from codesign_prevalence.config import ModelConfig
-from codesign_prevalence.models.features import INPUT_COLUMNS, FeatureParams, check_feature_names
-from codesign_prevalence.models.pyfunc import ReasonSettings, SuspicionForestModel, model_input_frame
+from codesign_prevalence.models.features import check_feature_names, feature_params
+from codesign_prevalence_model.features import INPUT_COLUMNS
+from codesign_prevalence_model.forest import ReasonSettings, SuspicionForestModel, model_input_frame
 
 ALL_POPULATIONS = "all"
 ABSENT = 0.0  # a suspicion feature's value when its fact is absent
@@ -82,7 +83,7 @@ def fit_model(sample: pd.DataFrame, config: ModelConfig) -> TrainingResult:
     """Fit the forest on the sample's suspicion features.
 
     The reasons' baseline is 0 for every feature: the unsuspicious side of a one-sided suspicion feature, where
-    the fact it measures is absent (:mod:`codesign_prevalence.models.reasons`).
+    the fact it measures is absent (:mod:`codesign_prevalence_model.reasons`).
     """
     names = check_feature_names(config.features)
     frame = model_input_frame(sample)
@@ -94,7 +95,7 @@ def fit_model(sample: pd.DataFrame, config: ModelConfig) -> TrainingResult:
             random_state=config.random_state,
         ),
         feature_names=names,
-        feature_params=FeatureParams.from_config(config),
+        feature_params=feature_params(config),
         baseline={},
         reasons=ReasonSettings(config.reasons_per_binary, config.reason_min_contribution),
         forest_weight=config.forest_weight,

@@ -1,0 +1,224 @@
+"""The model's features: one-sided "suspicion" transforms of the gold/candidates columns (pure pandas).
+
+Part of the registered model's own code (see the package docstring): numpy and pandas only.
+
+Why not the raw counts: an IsolationForest isolates whatever is sparse, and on raw prevalence the sparse
+regions are at *both* ends (a binary on 1 host and one on every host are equally "isolated"). Every feature
+here is therefore a suspicion value in ``[0, 1]``: 0 is the unsuspicious side, where all ordinary binaries
+pile up into one dense value, and only the suspicious side can be extreme. The forest can then only find
+binaries that are unusual in a suspicious direction.
+
+Rarity gate. Every other feature is multiplied by ``min(1, hash_rarity / knee)`` (``model.rarity_gate_knee``):
+0 for a hash seen on the rarity ceiling or more hosts, 1 for one seen on up to about ``C ** (1 - knee)``
+hosts. A binary that runs on a fifth of the fleet is not a stolen-certificate implant however odd its
+signature (an internal tool signed by a private CA, a popular app whose certificate lapsed); gating
+collapses all common binaries onto the origin, so the forest ranks only among rare ones. The knee keeps the
+gate from ranking *among* the rare ones: with the rarity itself as the gate (knee 1), a revoked,
+renamed implant on 4 hosts would show its facts at half strength and fall behind an odd benign tool on one
+host; rarity has its own feature for that.
+
+``hash_rarity``
+    ``log(C / hash_host_count) / log(C)`` clipped to [0, 1], where the ceiling ``C = max(min_hosts,
+    fraction * fleet_hosts)``: 1 on one host, 0 at ``C`` hosts or more.
+``signer_obscurity``
+    the same log scale on ``1 + signer_other_host_count`` (leave-one-out: hosts where the signer has *other*
+    binaries): 1 for a signer the fleet knows only through this binary.
+``status_severity``
+    certificate status as an ordinal: trusted/unsigned 0, expired/other 0.25, chaining/untrusted root/
+    invalid/bad digest 0.5, revoked 1.
+``status_surprise``
+    a bad status from a signer whose other binaries are validly signed: ``status_severity * (1 -
+    signer_anomalous_status_share)``, and 0 when the signer has no other binary (nothing to compare with).
+    Self-signed "Google LLC", a stolen vendor certificate revoked mid-window, a phishing file signed with an
+    old certificate of a vendor the fleet knows. A developer's test-signing CA, whose every binary is
+    untrusted, scores 0. Graded by severity, so that a lapsed certificate (an old build left on one host)
+    is less surprising than an untrusted or revoked one.
+``path_surprise``
+    ``1 - signer_path_class_share``: the binary runs from a folder class where the signer's other binaries
+    (almost) never run; 0 when the signer has no other binary.
+``company_mismatch``
+    ``pe_company_mismatch``: the PE header names another company than the certificate's signer.
+``renamed``
+    ``original_name_mismatch``: the file runs under another name than the one compiled into its header.
+    Kept apart from ``company_mismatch`` (one feature each) because they are different behaviours of
+    different weight: niche tools are often renamed on download (``tool-1.2-portable.exe``), while a
+    header claiming "Zoom Video Communications" under a stranger's certificate is an impersonation; a
+    binary doing both is rarer than one doing either, which one averaged column cannot show the forest.
+``masquerade`` (available, not in the default list)
+    mean of the two above.
+``lolbin_parent``
+    ``lolbin_parent_share``: share of its executions started by a LOLBin or an Office application.
+``signer_recency`` (available, not in the default list)
+    ``1 - signer_days_since_first_seen / recency_days`` clipped to [0, 1]: the signer is new to the fleet.
+    Off by default: on a fleet whose history is shorter than the look-back window every signer looks new.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+# Certificate status category (features/normalize.py) -> severity in [0, 1]; unknown categories count as "other".
+STATUS_SEVERITY: dict[str, float] = {
+    "trusted": 0.0,
+    "unsigned_or_unknown": 0.0,
+    "other": 0.25,
+    "expired": 0.25,
+    "chaining": 0.5,
+    "untrusted_root": 0.5,
+    "invalid": 0.5,
+    "bad_digest": 0.5,
+    "revoked": 1.0,
+}
+UNKNOWN_STATUS_SEVERITY = STATUS_SEVERITY["other"]
+
+# gold/candidates columns the model reads, with the type the model signature declares for each.
+NUMERIC_INPUTS: tuple[str, ...] = (
+    "hash_host_count",
+    "fleet_hosts",
+    "signer_other_host_count",
+    "signer_other_hash_count",
+    "signer_days_since_first_seen",
+    "signer_anomalous_status_share",
+    "signer_path_class_share",
+    "lolbin_parent_share",
+)
+BOOLEAN_INPUTS: tuple[str, ...] = ("pe_company_mismatch", "original_name_mismatch")
+STRING_INPUTS: tuple[str, ...] = ("signer", "status_category", "path_class", "example_parent")
+INPUT_COLUMNS: tuple[str, ...] = (*NUMERIC_INPUTS, *BOOLEAN_INPUTS, *STRING_INPUTS)
+
+
+@dataclass(frozen=True)
+class FeatureParams:
+    """The transforms' constants (``model.*`` in the configuration; ``codesign_prevalence.models.features.
+    feature_params`` reads them from it); they travel inside the logged model."""
+
+    rarity_ceiling_fraction: float = 0.05
+    rarity_ceiling_min_hosts: float = 5.0
+    recency_days: float = 7.0
+    gate_knee: float = 0.25
+
+    def __setstate__(self, state: dict[str, float]) -> None:
+        """Models pickled before the knee existed keep the gate they had (the rarity itself)."""
+        object.__setattr__(self, "gate_knee", 1.0)
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+
+
+def _clip01(values: pd.Series) -> pd.Series:
+    return values.clip(lower=0.0, upper=1.0)
+
+
+def _numeric(frame: pd.DataFrame, column: str, default: float = 0.0) -> pd.Series:
+    return pd.to_numeric(frame[column], errors="coerce").astype("float64").fillna(default)
+
+
+def _flag(frame: pd.DataFrame, column: str) -> pd.Series:
+    return frame[column].fillna(False).astype(bool).astype("float64")
+
+
+def rarity_ceiling(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
+    """Hosts from which a binary counts as common: ``max(min_hosts, fraction * fleet_hosts)``, at least 2."""
+    by_fleet = params.rarity_ceiling_fraction * _numeric(frame, "fleet_hosts")
+    return by_fleet.clip(lower=max(2.0, params.rarity_ceiling_min_hosts))
+
+
+def _log_scale(count: pd.Series, ceiling: pd.Series) -> pd.Series:
+    """1 at one, 0 at ``ceiling`` or more, logarithmic in between."""
+    return _clip01(np.log(ceiling / count.clip(lower=1.0)) / np.log(ceiling))
+
+
+def hash_rarity(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
+    return _log_scale(_numeric(frame, "hash_host_count", 1.0), rarity_ceiling(frame, params))
+
+
+def _has_other_binaries(frame: pd.DataFrame) -> pd.Series:
+    return (_numeric(frame, "signer_other_hash_count") > 0).astype("float64")
+
+
+def _severity(frame: pd.DataFrame) -> pd.Series:
+    return frame["status_category"].map(STATUS_SEVERITY).astype("float64").fillna(UNKNOWN_STATUS_SEVERITY)
+
+
+def signer_obscurity(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
+    other_hosts = 1.0 + _numeric(frame, "signer_other_host_count")
+    return _log_scale(other_hosts, rarity_ceiling(frame, params))
+
+
+def status_severity(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
+    return _severity(frame)
+
+
+def status_surprise(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
+    signer_good_share = _clip01(1.0 - _numeric(frame, "signer_anomalous_status_share", 1.0))
+    return _severity(frame) * signer_good_share * _has_other_binaries(frame)
+
+
+def path_surprise(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
+    unusual_here = _clip01(1.0 - _numeric(frame, "signer_path_class_share", 1.0))
+    return unusual_here * _has_other_binaries(frame)
+
+
+def masquerade(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
+    return (_flag(frame, "pe_company_mismatch") + _flag(frame, "original_name_mismatch")) / 2.0
+
+
+def company_mismatch(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
+    return _flag(frame, "pe_company_mismatch")
+
+
+def renamed(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
+    return _flag(frame, "original_name_mismatch")
+
+
+def lolbin_parent(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
+    return _clip01(_numeric(frame, "lolbin_parent_share"))
+
+
+def signer_recency(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
+    days = _numeric(frame, "signer_days_since_first_seen", params.recency_days)
+    return _clip01(1.0 - days / params.recency_days)
+
+
+DEFAULT_PARAMS = FeatureParams()
+FeatureFunction = Callable[[pd.DataFrame, FeatureParams], pd.Series]
+FEATURE_FUNCTIONS: Mapping[str, FeatureFunction] = {
+    "hash_rarity": hash_rarity,
+    "signer_obscurity": signer_obscurity,
+    "status_severity": status_severity,
+    "status_surprise": status_surprise,
+    "path_surprise": path_surprise,
+    "company_mismatch": company_mismatch,
+    "renamed": renamed,
+    "masquerade": masquerade,
+    "lolbin_parent": lolbin_parent,
+    "signer_recency": signer_recency,
+}
+RARITY_GATE = "hash_rarity"
+
+
+def suspicion_features(
+    candidates: pd.DataFrame, names: Sequence[str], params: FeatureParams = DEFAULT_PARAMS
+) -> pd.DataFrame:
+    """The model matrix: one float column per feature name, each in [0, 1] and gated by hash rarity.
+
+    Reads :data:`INPUT_COLUMNS` of ``candidates`` (raw, as in gold/candidates; nulls tolerated).
+    """
+    missing = [column for column in INPUT_COLUMNS if column not in candidates.columns]
+    if missing:
+        raise ValueError(f"candidate columns missing from the model input: {', '.join(missing)}")
+    rarity = hash_rarity(candidates, params)
+    gate = _clip01(rarity / params.gate_knee)
+    columns = {
+        name: rarity if name == RARITY_GATE else gate * FEATURE_FUNCTIONS[name](candidates, params) for name in names
+    }
+    return pd.DataFrame(columns, index=candidates.index).astype("float64")
+
+
+def additive_score(features: pd.DataFrame) -> pd.Series:
+    """The plain sum of the suspicion features: the baseline the forest must beat (``forest_weight`` blends its
+    mean into the model's score)."""
+    return features.sum(axis=1).astype("float64")

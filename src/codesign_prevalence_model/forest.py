@@ -1,0 +1,139 @@
+"""The logged model: an IsolationForest over suspicion features, served as an MLflow pyfunc.
+
+``predict`` takes the raw gold/candidates columns (:data:`~codesign_prevalence_model.features.INPUT_COLUMNS`)
+and returns a DataFrame with ``anomaly_score`` (``-score_samples``: higher is more anomalous, in (0, 1]).
+With the parameter ``with_reasons=True`` it adds ``reasons`` (a list of phrases per row; see
+:mod:`codesign_prevalence_model.reasons`). The feature transforms, their constants, the fitted forest and the
+training medians used for reasons are all held by the python model, so they travel together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from mlflow.models import ModelSignature
+from mlflow.pyfunc import PythonModel
+from mlflow.types import ColSpec, ParamSchema, ParamSpec, Schema, TensorSpec
+from sklearn.ensemble import IsolationForest
+
+from codesign_prevalence_model.features import (
+    BOOLEAN_INPUTS,
+    INPUT_COLUMNS,
+    NUMERIC_INPUTS,
+    STRING_INPUTS,
+    FeatureParams,
+    suspicion_features,
+)
+from codesign_prevalence_model.reasons import fact_contributions, render_reasons
+
+SCORE_COLUMN = "anomaly_score"
+REASONS_COLUMN = "reasons"
+WITH_REASONS = "with_reasons"
+
+
+@dataclass(frozen=True)
+class ReasonSettings:
+    top_n: int = 3
+    min_contribution: float = 0.01
+
+
+class SuspicionForestModel(PythonModel):
+    """Preprocessing (suspicion features) + a fitted IsolationForest + reason rendering.
+
+    The score is ``forest_weight * forest + (1 - forest_weight) * additive``: ``forest`` is the
+    IsolationForest's anomaly score (``-score_samples``, in (0, 1]); ``additive`` is the mean of the
+    suspicion features (their plain sum over the number of features, in [0, 1]). The default weight is 1
+    (the forest alone): on the quality benchmark's fleets every blend ranked worse than the forest alone
+    (benchmarks/README.md). Reasons do not depend on the weight: see :func:`~codesign_prevalence_model.
+    reasons.fact_contributions`.
+    """
+
+    def __init__(
+        self,
+        forest: IsolationForest,
+        feature_names: Sequence[str],
+        feature_params: FeatureParams,
+        baseline: dict[str, float],
+        reasons: ReasonSettings,
+        forest_weight: float = 1.0,
+    ) -> None:
+        self.forest = forest
+        self.feature_names = tuple(feature_names)
+        self.feature_params = feature_params
+        self.baseline = dict(baseline)
+        self.reasons = reasons
+        self.forest_weight = float(forest_weight)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Models pickled before the additive part existed score with the forest alone, as they did."""
+        state.setdefault("forest_weight", 1.0)
+        self.__dict__.update(state)
+
+    def features(self, candidates: pd.DataFrame) -> pd.DataFrame:
+        return suspicion_features(candidates, self.feature_names, self.feature_params)
+
+    def forest_matrix_scores(self, matrix: np.ndarray) -> np.ndarray:
+        """The IsolationForest's anomaly scores of a feature matrix, in (0, 1]: higher is more anomalous."""
+        if len(matrix) == 0:
+            return np.zeros(0, dtype="float64")
+        return -np.asarray(self.forest.score_samples(matrix), dtype="float64")
+
+    def score_matrix(self, matrix: np.ndarray) -> np.ndarray:
+        """Anomaly scores of a feature matrix: higher is more anomalous (the class docstring)."""
+        if len(matrix) == 0:
+            return np.zeros(0, dtype="float64")
+        additive = matrix.sum(axis=1) / max(1, matrix.shape[1])
+        if self.forest_weight <= 0.0:
+            return np.asarray(additive, dtype="float64")
+        forest = self.forest_matrix_scores(matrix)
+        return self.forest_weight * forest + (1.0 - self.forest_weight) * additive
+
+    def score(self, candidates: pd.DataFrame) -> pd.Series:
+        features = self.features(candidates)
+        return pd.Series(self.score_matrix(features.to_numpy(dtype="float64")), index=candidates.index)
+
+    def explain(self, candidates: pd.DataFrame) -> pd.DataFrame:
+        """``anomaly_score`` and ``reasons`` (phrases) per row."""
+        features = self.features(candidates)
+        if features.empty:
+            return pd.DataFrame({SCORE_COLUMN: pd.Series(dtype="float64"), REASONS_COLUMN: pd.Series(dtype=object)})
+        scores = self.score_matrix(features.to_numpy(dtype="float64"))
+        contributions = fact_contributions(self.score_matrix, features, self.baseline)
+        phrases = render_reasons(
+            candidates, features, contributions, self.baseline, self.reasons.top_n, self.reasons.min_contribution
+        )
+        return pd.DataFrame({SCORE_COLUMN: scores, REASONS_COLUMN: phrases}, index=candidates.index)
+
+    def predict(self, context: Any, model_input: pd.DataFrame, params: dict[str, Any] | None = None) -> pd.DataFrame:
+        candidates = pd.DataFrame(model_input).reset_index(drop=True)
+        if params and params.get(WITH_REASONS):
+            return self.explain(candidates)
+        return pd.DataFrame({SCORE_COLUMN: self.score(candidates)})
+
+
+def model_signature() -> ModelSignature:
+    """Inputs: the raw candidate columns (numbers as double); output: the score; param: ``with_reasons``."""
+    columns: list[ColSpec | TensorSpec] = [
+        *[ColSpec("double", name) for name in NUMERIC_INPUTS],
+        *[ColSpec("boolean", name) for name in BOOLEAN_INPUTS],
+        *[ColSpec("string", name, required=False) for name in STRING_INPUTS],
+    ]
+    score: list[ColSpec | TensorSpec] = [ColSpec("double", SCORE_COLUMN)]
+    params = ParamSchema([ParamSpec(WITH_REASONS, "boolean", False)])
+    return ModelSignature(inputs=Schema(columns), outputs=Schema(score), params=params)
+
+
+def model_input_frame(candidates: pd.DataFrame) -> pd.DataFrame:
+    """The candidate columns in the signature's types (numbers as float, flags as bool): an input example."""
+    frame = candidates.loc[:, list(INPUT_COLUMNS)].copy()
+    for column in NUMERIC_INPUTS:
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64").fillna(0.0)
+    for column in BOOLEAN_INPUTS:
+        frame[column] = frame[column].fillna(False).astype(bool)
+    for column in STRING_INPUTS:
+        frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+    return frame.reset_index(drop=True)
