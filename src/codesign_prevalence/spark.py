@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pyspark
 from pyspark import SparkConf, SparkContext
+from pyspark.errors import PySparkNotImplementedError
 from pyspark.sql import SparkSession
 
 from codesign_prevalence.config import SparkConfig
@@ -129,8 +130,16 @@ def _session_under_spark_submit(config: SparkConfig) -> SparkSession:
             continue
         builder = builder.config(key, value)
     session = builder.getOrCreate()
-    session.sparkContext.setLogLevel(config.log_level)
+    session.sparkContext.setLogLevel(config.log_level)  # classic: a session on spark-submit's own JVM
     return session
+
+
+def classic_context(spark: SparkSession) -> SparkContext | None:
+    """The SparkContext behind a classic session; None under Spark Connect, whose sessions have none."""
+    try:
+        return spark.sparkContext
+    except (PySparkNotImplementedError, AttributeError):
+        return None
 
 
 def get_spark(config: SparkConfig) -> SparkSession:
@@ -154,7 +163,7 @@ def get_spark(config: SparkConfig) -> SparkSession:
     for key, value in session_settings(config, jars).items():
         builder = builder.config(key, value)
     session = builder.getOrCreate()
-    session.sparkContext.setLogLevel(config.log_level)
+    session.sparkContext.setLogLevel(config.log_level)  # classic: a local session this process started
     return session
 
 

@@ -151,8 +151,8 @@ def run(context: JobContext, as_of: dt.date | None = None, promote: bool = False
             return context.skip("compare", as_of, resolved.quiet.message("nothing to compare"))
         candidates = context.lakehouse.read(spark, GOLD_CANDIDATES)
         both = with_both_scores(
-            score_udf(spark, version_uri(champion), with_reasons=False),
-            score_udf(spark, version_uri(challenger), with_reasons=False),
+            score_udf(version_uri(champion), with_reasons=False),
+            score_udf(version_uri(challenger), with_reasons=False),
         )
         scored_populations = F.col("population").isin(*SCORED_POPULATIONS)  # not the reference (training) rows
         scores = candidates.where((F.col("as_of") == F.lit(as_of)) & scored_populations).transform(both).cache()

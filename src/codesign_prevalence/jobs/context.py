@@ -14,7 +14,7 @@ from pyspark.sql import SparkSession
 
 from codesign_prevalence.config import Config
 from codesign_prevalence.errors import UserError
-from codesign_prevalence.spark import get_spark
+from codesign_prevalence.spark import classic_context, get_spark
 from codesign_prevalence.storage import Lakehouse
 
 PROGRESS_EVERY_SECONDS = 30.0
@@ -48,7 +48,9 @@ class JobContext:
         if self._spark is None:
             self._check_storage_root()
             self._spark = get_spark(self.config.spark)
-            self.detail(f"[spark] Spark {self._spark.version}, master {self._spark.sparkContext.master}")
+            context = classic_context(self._spark)
+            where = f"master {context.master}" if context is not None else "Spark Connect"
+            self.detail(f"[spark] Spark {self._spark.version}, {where}")
         return self._spark
 
     def _check_storage_root(self) -> None:
@@ -77,10 +79,12 @@ class JobContext:
             print(message, file=sys.stderr, flush=True)
 
     def progress_line(self, name: str, elapsed: float) -> str:
-        """``[name] running 62s: Spark stage 14 7/8 tasks, ...`` from Spark's status tracker (active stages)."""
+        """``[name] running 62s: Spark stage 14 7/8 tasks, ...`` from Spark's status tracker (active stages);
+        without the stages under Spark Connect, which has no status tracker."""
         shown = ""
-        if self._spark is not None:
-            tracker = self._spark.sparkContext.statusTracker()
+        context = classic_context(self._spark) if self._spark is not None else None
+        if context is not None:
+            tracker = context.statusTracker()
             stages = [tracker.getStageInfo(stage_id) for stage_id in sorted(tracker.getActiveStageIds())]
             shown = ", ".join(
                 f"Spark stage {info.stageId} {info.numCompletedTasks}/{info.numTasks} tasks"

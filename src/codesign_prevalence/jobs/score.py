@@ -84,7 +84,7 @@ def run(
         version = version_by_alias(tracking, config.name, model_alias)
         candidates = lakehouse.read(spark, GOLD_CANDIDATES)
         model = ModelRef(config.name, str(version.version), str(version.run_id))
-        udf = score_udf(spark, version_uri(version), with_reasons=True)
+        udf = score_udf(version_uri(version), with_reasons=True)
         has_verdicts = lakehouse.exists(spark, OPS_VERDICTS)
         verdicts = lakehouse.read(spark, OPS_VERDICTS) if has_verdicts else no_verdicts(spark)
         rows = candidates.where(F.col("as_of") == F.lit(as_of)).transform(

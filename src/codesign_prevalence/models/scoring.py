@@ -1,10 +1,10 @@
 """Distributed scoring: gold/candidates -> gold/scored_binaries, through the registered pyfunc on the executors.
 
-The model is loaded by alias (``models:/<name>@<alias>``) from the registry on the driver and broadcast to the
-executors as a pandas UDF: each scores its partitions in Arrow batches, and nothing but the per-population
-ranks is computed across rows. The rows are written with a
-Delta MERGE on (``sha256``, ``subject_name``, ``population``, ``as_of``): scoring an as-of date again updates
-its rows in place.
+The model is loaded by alias (``models:/<name>@<alias>``) from the registry on the driver and shipped to the
+executors inside a pandas UDF's closure (no RDD broadcast, so this works under Spark Connect too): each scores
+its partitions in Arrow batches, and nothing but the per-population ranks is computed across rows. The rows
+are written with a Delta MERGE on (``sha256``, ``subject_name``, ``population``, ``as_of``): scoring an as-of
+date again updates its rows in place.
 
 ``rank`` is 1 for the most anomalous binary within an as-of date and population; ties are broken by
 ``sha256`` then ``subject_name`` (ascending), so ranks are a permutation of 1..n. ``alert`` is true for the
@@ -121,20 +121,21 @@ def load_python_model(model_uri: str) -> SuspicionForestModel:
     return model
 
 
-def score_udf(spark: SparkSession, model_uri: str, with_reasons: bool) -> Callable[..., Column]:
+def score_udf(model_uri: str, with_reasons: bool) -> Callable[..., Column]:
     """The registered model as a pandas UDF over :func:`model_input_columns`: a double, or score and reasons.
 
-    The model is loaded once on the driver from the registry and broadcast; the executors call its
-    ``predict`` on Arrow batches. Unlike ``mlflow.pyfunc.spark_udf`` this keeps MLflow out of the Python
+    The model is loaded once on the driver from the registry and pickled into the UDF's closure (about 10 MB
+    for 1,000 trees; Spark ships a large task binary as a broadcast itself), and the executors call its
+    ``predict`` on Arrow batches. A closure rather than ``sparkContext.broadcast``: Spark Connect sessions have
+    no SparkContext. Unlike ``mlflow.pyfunc.spark_udf`` this keeps MLflow out of the Python
     workers, which would otherwise each open the tracking store (its migrations' log lines, a stray
     ``./mlruns``) only to load a model the driver already has.
     """
-    shared = spark.sparkContext.broadcast(load_python_model(model_uri))
+    model = load_python_model(model_uri)
     names = list(INPUT_COLUMNS)
     params = {WITH_REASONS: True} if with_reasons else None
 
     def predict(batches: Iterator[tuple[pd.Series, ...]]) -> Iterator[pd.DataFrame]:
-        model = shared.value
         for columns in batches:
             yield model.predict(None, pd.DataFrame(dict(zip(names, columns, strict=True))), params)
 
