@@ -19,7 +19,7 @@ on the random state:
 - ``seed_rule``: the seed rule's flat list (1 for a match, 0 otherwise);
 - ``single_host``: 1 for a binary seen on one host;
 - ``host_count_ascending``: fewer hosts first;
-- ``additive``: the plain sum of the model's suspicion features (``models.features.additive_score``).
+- ``additive``: the plain sum of the model's suspicion features (``codesign_prevalence_model.features.additive_score``).
 
 With three fleets or more it also reports a **supervised reference**: a gradient-boosted classifier trained,
 for each fleet, on the labels of all the *other* fleets (leave one fleet out), on the same suspicion features
@@ -59,10 +59,11 @@ from sklearn.metrics import average_precision_score
 
 from codesign_prevalence.config import Config, ModelConfig, load_config
 from codesign_prevalence.features.candidates import POPULATION_HUNT, POPULATION_RULE, SCORED_POPULATIONS
-from codesign_prevalence.models.features import FeatureParams, additive_score, suspicion_features
-from codesign_prevalence.models.pyfunc import REASONS_COLUMN, SCORE_COLUMN
+from codesign_prevalence.models.features import feature_params
 from codesign_prevalence.models.training import fit_model, training_frame
 from codesign_prevalence.simulator.attacks import MISSED_BY_RULE
+from codesign_prevalence_model.features import additive_score, suspicion_features
+from codesign_prevalence_model.forest import REASONS_COLUMN, SCORE_COLUMN
 
 RULE_AP_BAR, HUNT_AP_BAR, HUNT_TOP = 0.95, 0.92, 20
 BARS = {POPULATION_RULE: RULE_AP_BAR, POPULATION_HUNT: HUNT_AP_BAR}
@@ -165,7 +166,7 @@ def average_precision(labels: np.ndarray, scores: np.ndarray) -> float:
 
 def supervised_reference(prepared: Sequence[Prepared], model: ModelConfig) -> dict[str, list[float]]:
     """AP per scored population and fleet of a classifier trained on the other fleets' labels (leave one out)."""
-    params = FeatureParams.from_config(model)
+    params = feature_params(model)
     frames = []
     for fleet in prepared:
         rows = fleet.candidates[fleet.candidates["population"].isin(SCORED_POPULATIONS)].reset_index(drop=True)
@@ -189,7 +190,7 @@ def supervised_reference(prepared: Sequence[Prepared], model: ModelConfig) -> di
 
 def baseline_scores(rows: pd.DataFrame, model: ModelConfig) -> dict[str, np.ndarray]:
     hosts = pd.to_numeric(rows["host_count"]).to_numpy(dtype="float64")
-    matrix = suspicion_features(rows, model.features, FeatureParams.from_config(model))
+    matrix = suspicion_features(rows, model.features, feature_params(model))
     return {
         "seed_rule": rows["rule_match"].fillna(False).astype(bool).to_numpy(dtype="float64"),
         "single_host": (hosts == 1).astype("float64"),
