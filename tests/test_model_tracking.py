@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -38,16 +39,31 @@ def test_environment_then_configuration_take_precedence(tmp_path: Path, monkeypa
 
 
 def test_two_storage_roots_in_one_process_keep_two_stores(tmp_path: Path) -> None:
-    """mlflow.set_tracking_uri copies the URI into the environment; that must not pin the next root."""
+    """Each root's runs land in its own store, and MLflow's process-wide URIs and variables stay as they were."""
     first, second = tmp_path / "first", tmp_path / "second"
     stray = Path.cwd() / "mlruns"
     stray_before = stray.exists()  # an earlier run's scoring workers may have left one (see the closing note)
+    process_wide = (mlflow.get_tracking_uri(), mlflow.get_registry_uri())
+    environment = {name: os.environ.get(name) for name in ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI")}
     for root in (first, second):
         tracking = connect(load_config(None, [f"storage.root={root}"]))
         assert tracking.tracking_uri == f"sqlite:///{root / 'mlflow' / 'mlflow.db'}"
         assert tracking.registry_uri == tracking.tracking_uri
         experiment = tracking.client.get_experiment(ensure_experiment(tracking))
         assert experiment.artifact_location == (root / "mlflow" / "artifacts").as_uri()
+        with tracking.run(f"run in {root.name}", {"root": root.name}) as run:
+            run.params({"root": root.name})
+            run.metrics({"value": 1.0})
+            run.text("hello", "note.txt")
+    assert (mlflow.get_tracking_uri(), mlflow.get_registry_uri()) == process_wide
+    assert {name: os.environ.get(name) for name in environment} == environment
+    for root in (first, second):
+        tracking = connect(load_config(None, [f"storage.root={root}"]))
+        runs = tracking.client.search_runs([ensure_experiment(tracking)])
+        assert [(r.data.tags["root"], r.data.params["root"], r.data.metrics["value"], r.info.status) for r in runs] == [
+            (root.name, root.name, 1.0, "FINISHED")
+        ]
+        assert (root / "mlflow" / "artifacts" / runs[0].info.run_id / "artifacts" / "note.txt").read_text() == "hello"
     assert stray.exists() == stray_before  # connecting to a store never leaves ./mlruns behind
 
 

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import mlflow
 import pandas as pd
 import pytest
 from chispa import assert_approx_df_equality
@@ -20,6 +19,7 @@ from codesign_prevalence.config import load_config
 from codesign_prevalence.errors import ModelNotFoundError, UserError
 from codesign_prevalence.jobs import compare, evaluate, score, train
 from codesign_prevalence.jobs.context import JobContext
+from codesign_prevalence.models.tracking import connect
 from codesign_prevalence.storage import GOLD_CANDIDATES, GOLD_SCORED
 from codesign_prevalence_model.forest import SCORE_COLUMN, model_input_frame
 from test_model_support import AS_OF, benign_fleet, candidate, candidates_frame
@@ -114,7 +114,7 @@ def test_round_trip(spark: SparkSession, lake: Lake) -> None:
     assert scored.where(F.col("subject_name") == "").count() == 1  # the subject-less rule match
 
     # The scores written by Spark are the pyfunc's scores.
-    loaded = mlflow.pyfunc.load_model(f"models:/{MODEL}@champion")
+    loaded = connect(context.config).load_model(f"models:/{MODEL}@champion")
     rule_rows = lake.candidates[lake.candidates["population"] == "rule"].reset_index(drop=True)
     expected = spark.createDataFrame(
         pd.DataFrame(

@@ -13,7 +13,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import mlflow
 from mlflow.entities.model_registry import ModelVersion
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
@@ -31,13 +30,12 @@ from codesign_prevalence.models.comparison import (
 from codesign_prevalence.models.evaluation import RankingMetrics, evaluate_rankers, metrics_as_mlflow, read_labels
 from codesign_prevalence.models.inputs import resolve_as_of
 from codesign_prevalence.models.registry import RUN_KIND_TAG
-from codesign_prevalence.models.scoring import score_udf
+from codesign_prevalence.models.scoring import load_python_model, score_udf
 from codesign_prevalence.models.tracking import (
     CHALLENGER,
     CHAMPION,
     Tracking,
     connect,
-    ensure_experiment,
     version_by_alias,
     version_uri,
 )
@@ -121,9 +119,8 @@ def _log_run(
     decision: str,
 ) -> str:
     champion, challenger = versions
-    with mlflow.start_run(experiment_id=ensure_experiment(tracking), run_name=f"compare {as_of.isoformat()}") as run:
-        mlflow.set_tags({RUN_KIND_TAG: "compare", "decision": decision})
-        mlflow.log_params(
+    with tracking.run(f"compare {as_of.isoformat()}", {RUN_KIND_TAG: "compare", "decision": decision}) as run:
+        run.params(
             {
                 "as_of": as_of.isoformat(),
                 "model_name": champion.name,
@@ -133,8 +130,8 @@ def _log_run(
                 "challenger_run_id": str(challenger.run_id),
             }
         )
-        mlflow.log_metrics(report_values)
-    return str(run.info.run_id)
+        run.metrics(report_values)
+    return run.run_id
 
 
 def run(context: JobContext, as_of: dt.date | None = None, promote: bool = False) -> CompareReport | Skipped:
@@ -151,8 +148,8 @@ def run(context: JobContext, as_of: dt.date | None = None, promote: bool = False
             return context.skip("compare", as_of, resolved.quiet.message("nothing to compare"))
         candidates = context.lakehouse.read(spark, GOLD_CANDIDATES)
         both = with_both_scores(
-            score_udf(version_uri(champion), with_reasons=False),
-            score_udf(version_uri(challenger), with_reasons=False),
+            score_udf(load_python_model(tracking, version_uri(champion)), with_reasons=False),
+            score_udf(load_python_model(tracking, version_uri(challenger)), with_reasons=False),
         )
         scored_populations = F.col("population").isin(*SCORED_POPULATIONS)  # not the reference (training) rows
         scores = candidates.where((F.col("as_of") == F.lit(as_of)) & scored_populations).transform(both).cache()

@@ -12,7 +12,6 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import mlflow
 from pyspark.sql import functions as F
 
 from codesign_prevalence.jobs.context import JobContext, Skipped
@@ -28,7 +27,7 @@ from codesign_prevalence.models.evaluation import (
 from codesign_prevalence.models.inputs import resolve_as_of
 from codesign_prevalence.models.plots import precision_recall_plot
 from codesign_prevalence.models.registry import RUN_KIND_TAG
-from codesign_prevalence.models.tracking import connect, ensure_experiment
+from codesign_prevalence.models.tracking import connect
 from codesign_prevalence.storage import GOLD_SCORED
 
 PLOT_FILE = "precision_recall.png"
@@ -96,11 +95,9 @@ def _log_run(
     top_k: int,
 ) -> str:
     tracking = connect(context.config)
-    experiment_id = ensure_experiment(tracking)
     populations = sorted({r.population for r in results})
-    with mlflow.start_run(experiment_id=experiment_id, run_name=f"evaluate {as_of.isoformat()}") as run:
-        mlflow.set_tags({RUN_KIND_TAG: "evaluate"})
-        mlflow.log_params(
+    with tracking.run(f"evaluate {as_of.isoformat()}", {RUN_KIND_TAG: "evaluate"}) as run:
+        run.params(
             {
                 "as_of": as_of.isoformat(),
                 "labels": str(labels),
@@ -110,10 +107,10 @@ def _log_run(
                 "delta_version.gold/scored_binaries": str(context.lakehouse.version(context.spark, GOLD_SCORED)),
             }
         )
-        mlflow.log_metrics(metrics_as_mlflow(results))
-        mlflow.log_text(markdown_table(results, top_k), TABLE_FILE)
+        run.metrics(metrics_as_mlflow(results))
+        run.text(markdown_table(results, top_k), TABLE_FILE)
         if populations:
             with tempfile.TemporaryDirectory(prefix="evaluate-") as scratch:
                 plot = precision_recall_plot(curves, populations, Path(scratch) / PLOT_FILE)
-                mlflow.log_artifact(str(plot))
-    return str(run.info.run_id)
+                run.artifact(plot)
+    return run.run_id

@@ -14,7 +14,14 @@ from pyspark.sql import functions as F
 
 from codesign_prevalence.jobs.context import JobContext, Skipped
 from codesign_prevalence.models.inputs import features_ever_ran, resolve_as_of
-from codesign_prevalence.models.scoring import ModelRef, no_verdicts, score_udf, scored_binaries, write_scored
+from codesign_prevalence.models.scoring import (
+    ModelRef,
+    load_python_model,
+    no_verdicts,
+    score_udf,
+    scored_binaries,
+    write_scored,
+)
 from codesign_prevalence.models.scoring_run import log_scoring_run
 from codesign_prevalence.models.tracking import connect, version_by_alias, version_uri
 from codesign_prevalence.storage import GOLD_CANDIDATES, GOLD_SCORED, OPS_VERDICTS
@@ -84,7 +91,7 @@ def run(
         version = version_by_alias(tracking, config.name, model_alias)
         candidates = lakehouse.read(spark, GOLD_CANDIDATES)
         model = ModelRef(config.name, str(version.version), str(version.run_id))
-        udf = score_udf(version_uri(version), with_reasons=True)
+        udf = score_udf(load_python_model(tracking, version_uri(version)), with_reasons=True)
         has_verdicts = lakehouse.exists(spark, OPS_VERDICTS)
         verdicts = lakehouse.read(spark, OPS_VERDICTS) if has_verdicts else no_verdicts(spark)
         rows = candidates.where(F.col("as_of") == F.lit(as_of)).transform(

@@ -12,14 +12,10 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
-import mlflow
-import mlflow.pyfunc
-
 from codesign_prevalence.config import ModelConfig
 from codesign_prevalence.models.tracking import (
     Tracking,
     assign_new_version_aliases,
-    ensure_experiment,
     ensure_registered_model,
     git_commit,
 )
@@ -96,19 +92,16 @@ def log_and_register(
 
     ``extra_metrics`` (the reference population's size, the spread over random states) are logged too.
     """
-    experiment_id = ensure_experiment(tracking)
     metrics = {**training_metrics(result.scores, config.alert_top_n, config.alert_min_score), **(extra_metrics or {})}
     commit = git_commit()
-    with (
-        model_code() as code_paths,
-        mlflow.start_run(experiment_id=experiment_id, run_name=f"train {as_of.isoformat()}") as run,
-    ):
-        mlflow.set_tags({RUN_KIND_TAG: "train", "mlflow.source.git.commit": commit})
-        mlflow.log_params(training_params(config, as_of, lineage, commit))
-        mlflow.log_metrics(metrics)
-        mlflow.log_dict({"features": list(config.features), "baseline": result.model.baseline}, "features.json")
-        info = mlflow.pyfunc.log_model(
-            name=MODEL_ARTIFACT,
+    tags = {RUN_KIND_TAG: "train", "mlflow.source.git.commit": commit}
+    with model_code() as code_paths, tracking.run(f"train {as_of.isoformat()}", tags) as run:
+        run.params(training_params(config, as_of, lineage, commit))
+        run.metrics(metrics)
+        run.dict({"features": list(config.features), "baseline": result.model.baseline}, "features.json")
+        source = tracking.log_model(
+            run,
+            MODEL_ARTIFACT,
             python_model=result.model,
             signature=model_signature(),
             input_example=result.sample.head(INPUT_EXAMPLE_ROWS),
@@ -116,11 +109,9 @@ def log_and_register(
             code_paths=code_paths,
         )
     ensure_registered_model(tracking, config.name)
-    created = tracking.client.create_model_version(
-        config.name, source=info.model_uri, run_id=run.info.run_id, model_id=info.model_id
-    )
+    created = tracking.client.create_model_version(config.name, source=source, run_id=run.run_id)
     model_version = str(created.version)
     aliases = assign_new_version_aliases(tracking, config.name, model_version)
     tracking.client.set_model_version_tag(config.name, model_version, "as_of", as_of.isoformat())
     tracking.client.set_model_version_tag(config.name, model_version, "features", json.dumps(list(config.features)))
-    return RegisteredModel(run_id=run.info.run_id, version=model_version, aliases=aliases, metrics=metrics)
+    return RegisteredModel(run_id=run.run_id, version=model_version, aliases=aliases, metrics=metrics)

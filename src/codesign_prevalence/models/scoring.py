@@ -26,7 +26,6 @@ import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-import mlflow.pyfunc
 import pandas as pd
 from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
@@ -44,6 +43,7 @@ from pyspark.sql.types import (
 )
 
 from codesign_prevalence.features.candidates import SCORED_POPULATIONS
+from codesign_prevalence.models.tracking import Tracking
 from codesign_prevalence.models.verdicts import VERDICTS_SCHEMA, with_verdicts, without_verdicts
 from codesign_prevalence.storage import GOLD_SCORED, Lakehouse, upsert
 from codesign_prevalence_model.features import BOOLEAN_INPUTS, INPUT_COLUMNS, NUMERIC_INPUTS, STRING_INPUTS
@@ -106,13 +106,13 @@ def model_input_columns() -> list[Column]:
     ]
 
 
-def load_python_model(model_uri: str) -> SuspicionForestModel:
+def load_python_model(tracking: Tracking, model_uri: str) -> SuspicionForestModel:
     """The registered model's python object, loaded on the driver through MLflow (``models:/name/version``)."""
     pyfunc_logger = logging.getLogger("mlflow.pyfunc")
     level = pyfunc_logger.level
     pyfunc_logger.setLevel(logging.ERROR)
     try:
-        loaded = mlflow.pyfunc.load_model(model_uri)
+        loaded = tracking.load_model(model_uri)
     finally:
         pyfunc_logger.setLevel(level)
     model = loaded.unwrap_python_model()
@@ -121,17 +121,16 @@ def load_python_model(model_uri: str) -> SuspicionForestModel:
     return model
 
 
-def score_udf(model_uri: str, with_reasons: bool) -> Callable[..., Column]:
+def score_udf(model: SuspicionForestModel, with_reasons: bool) -> Callable[..., Column]:
     """The registered model as a pandas UDF over :func:`model_input_columns`: a double, or score and reasons.
 
-    The model is loaded once on the driver from the registry and pickled into the UDF's closure (about 10 MB
+    The model (:func:`load_python_model`, once on the driver) is pickled into the UDF's closure (about 10 MB
     for 1,000 trees; Spark ships a large task binary as a broadcast itself), and the executors call its
     ``predict`` on Arrow batches. A closure rather than ``sparkContext.broadcast``: Spark Connect sessions have
     no SparkContext. Unlike ``mlflow.pyfunc.spark_udf`` this keeps MLflow out of the Python
     workers, which would otherwise each open the tracking store (its migrations' log lines, a stray
     ``./mlruns``) only to load a model the driver already has.
     """
-    model = load_python_model(model_uri)
     names = list(INPUT_COLUMNS)
     params = {WITH_REASONS: True} if with_reasons else None
 

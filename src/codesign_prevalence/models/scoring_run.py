@@ -8,10 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-import mlflow
-
 from codesign_prevalence.models.registry import RUN_KIND_TAG
-from codesign_prevalence.models.tracking import Tracking, ensure_experiment
+from codesign_prevalence.models.tracking import Tracking
 
 SCORE_KIND = "score"
 AS_OF_TAG = "codesign_prevalence.as_of"
@@ -30,9 +28,8 @@ def log_scoring_run(
     ``model`` is (name, alias, version, the training run's id).
     """
     name, alias, version, training_run_id = model
-    with mlflow.start_run(experiment_id=ensure_experiment(tracking), run_name=f"score {as_of.isoformat()}") as run:
-        mlflow.set_tags({RUN_KIND_TAG: SCORE_KIND, AS_OF_TAG: as_of.isoformat()})
-        mlflow.log_params(
+    with tracking.run(f"score {as_of.isoformat()}", {RUN_KIND_TAG: SCORE_KIND, AS_OF_TAG: as_of.isoformat()}) as run:
+        run.params(
             {
                 "as_of": as_of.isoformat(),
                 "model_name": name,
@@ -42,13 +39,13 @@ def log_scoring_run(
                 "delta_version.gold/scored_binaries": str(table_version),
             }
         )
-        mlflow.log_metrics(
+        run.metrics(
             {
                 **{f"{population}_rows": float(count) for population, count in rows.items()},
                 **{f"{population}_alerts": float(count) for population, count in alerts.items()},
             }
         )
-    return str(run.info.run_id)
+    return run.run_id
 
 
 def latest_scoring_run(tracking: Tracking, as_of: dt.date) -> str | None:

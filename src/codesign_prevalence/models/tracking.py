@@ -9,6 +9,10 @@ Resolution of the tracking URI, first found wins:
 
 The registry URI is ``mlflow.registry_uri``, else ``MLFLOW_REGISTRY_URI``, else the tracking URI. MLflow is
 made quiet: no artifact progress bars, its loggers (and alembic's) at WARNING.
+
+Nothing here sets MLflow's process-wide URIs: every call goes through the :class:`Tracking`'s own
+``MlflowClient(tracking_uri=..., registry_uri=...)`` (runs: :meth:`Tracking.run`; models: :meth:`Tracking.log_model`
+and :meth:`Tracking.load_model`), so two storage roots in one process (tests, a notebook) never see each other.
 """
 
 from __future__ import annotations
@@ -18,13 +22,19 @@ import io
 import logging
 import os
 import subprocess
-from collections.abc import Iterator
+import tempfile
+import time
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-import mlflow
+import mlflow.artifacts
+import mlflow.pyfunc
+from mlflow.entities import Metric, Param
 from mlflow.entities.model_registry import ModelVersion
 from mlflow.exceptions import MlflowException
+from mlflow.pyfunc import PyFuncModel
 from mlflow.tracking import MlflowClient
 
 from codesign_prevalence.config import Config
@@ -39,6 +49,37 @@ CHALLENGER = "challenger"
 _QUIET_LOGGERS = ("mlflow", "alembic", "urllib3", "py4j")
 
 
+BATCH_SIZE = 100  # params (and metrics) per log_batch request: MLflow's limit for params
+
+
+@dataclass(frozen=True)
+class RunLog:
+    """One open run: what the jobs log to it, through the client (no fluent API, no active-run state)."""
+
+    client: MlflowClient
+    run_id: str
+
+    def params(self, values: Mapping[str, object]) -> None:
+        params = [Param(key, str(value)) for key, value in values.items()]
+        for start in range(0, len(params), BATCH_SIZE):
+            self.client.log_batch(self.run_id, params=params[start : start + BATCH_SIZE])
+
+    def metrics(self, values: Mapping[str, float]) -> None:
+        stamp = int(time.time() * 1000)
+        metrics = [Metric(key, float(value), stamp, 0) for key, value in values.items()]
+        for start in range(0, len(metrics), BATCH_SIZE):
+            self.client.log_batch(self.run_id, metrics=metrics[start : start + BATCH_SIZE])
+
+    def text(self, text: str, artifact_file: str) -> None:
+        self.client.log_text(self.run_id, text, artifact_file)
+
+    def dict(self, value: dict[str, Any], artifact_file: str) -> None:
+        self.client.log_dict(self.run_id, value, artifact_file)
+
+    def artifact(self, local_path: str | Path, artifact_path: str | None = None) -> None:
+        self.client.log_artifact(self.run_id, str(local_path), artifact_path)
+
+
 @dataclass(frozen=True)
 class Tracking:
     """The resolved MLflow locations and the client bound to them."""
@@ -48,6 +89,37 @@ class Tracking:
     artifact_location: str | None
     experiment: str
     client: MlflowClient
+
+    @contextlib.contextmanager
+    def run(self, name: str, tags: Mapping[str, str]) -> Iterator[RunLog]:
+        """A new run of the experiment, FINISHED when the block ends (FAILED when it raises)."""
+        created = self.client.create_run(ensure_experiment(self), run_name=name, tags=dict(tags))
+        run_id = str(created.info.run_id)
+        try:
+            yield RunLog(self.client, run_id)
+        except BaseException:
+            self.client.set_terminated(run_id, "FAILED")
+            raise
+        self.client.set_terminated(run_id, "FINISHED")
+
+    def log_model(self, run: RunLog, artifact_path: str, **save_arguments: Any) -> str:
+        """Save a pyfunc model (``mlflow.pyfunc.save_model`` arguments) into the run's artifacts; its source URI."""
+        with tempfile.TemporaryDirectory(prefix="model-") as staging:
+            local = Path(staging) / artifact_path
+            mlflow.pyfunc.save_model(path=str(local), **save_arguments)
+            self.client.log_artifacts(run.run_id, str(local), artifact_path)
+        return f"runs:/{run.run_id}/{artifact_path}"
+
+    def load_model(self, model_uri: str) -> PyFuncModel:
+        """A registered model (``models:/name/version``) downloaded with this store's URIs, then loaded."""
+        with tempfile.TemporaryDirectory(prefix="model-") as staging:
+            local = mlflow.artifacts.download_artifacts(
+                artifact_uri=model_uri,
+                dst_path=staging,
+                tracking_uri=self.tracking_uri,
+                registry_uri=self.registry_uri,
+            )
+            return mlflow.pyfunc.load_model(local)
 
 
 def make_quiet() -> None:
@@ -87,42 +159,27 @@ def embedded_store(root: Path) -> tuple[str, str]:
     return f"sqlite:///{directory / DATABASE_FILE}", (directory / ARTIFACTS_DIR).as_uri()
 
 
-# What :func:`connect` last gave ``mlflow.set_tracking_uri``/``set_registry_uri``, which copy it into
-# ``MLFLOW_TRACKING_URI``/``MLFLOW_REGISTRY_URI`` for subprocesses: those copies are not the user's choice,
-# and must not pin a later connect (to another storage root) in the same process.
-_connected: dict[str, str] = {}
-
-
-def _from_environment(variable: str) -> str | None:
-    value = os.environ.get(variable)
-    return None if value is not None and value == _connected.get(variable) else value
-
-
 def resolve_uris(config: Config) -> tuple[str, str, str | None]:
     """(tracking URI, registry URI, artifact location or None when the store is not the embedded one)."""
-    configured = config.mlflow.tracking_uri or _from_environment("MLFLOW_TRACKING_URI")
+    configured = config.mlflow.tracking_uri or os.environ.get("MLFLOW_TRACKING_URI")
     artifact_location: str | None = None
     if configured:
         tracking_uri = configured
     else:
         tracking_uri, artifact_location = embedded_store(config.storage.root_path)
-    registry_uri = config.mlflow.registry_uri or _from_environment("MLFLOW_REGISTRY_URI") or tracking_uri
+    registry_uri = config.mlflow.registry_uri or os.environ.get("MLFLOW_REGISTRY_URI") or tracking_uri
     return tracking_uri, registry_uri, artifact_location
 
 
 def connect(config: Config) -> Tracking:
-    """Point MLflow (the fluent API and a client) at the configured stores."""
+    """A client on the configured stores, checked reachable (MLflow's process-wide URIs are left alone)."""
     make_quiet()
     tracking_uri, registry_uri, artifact_location = resolve_uris(config)
-    # Checked before MLflow's process-wide URIs are set: a failed connect leaves them as they were.
     for uri in dict.fromkeys((tracking_uri, registry_uri)):
         folder = _missing_sqlite_folder(uri)
         if folder is not None:
             missing = FileNotFoundError(f"the folder {folder} of the SQLite file does not exist")
             raise UserError(_unreachable(tracking_uri, registry_uri, missing))
-    mlflow.set_tracking_uri(tracking_uri)
-    mlflow.set_registry_uri(registry_uri)
-    _connected.update(MLFLOW_TRACKING_URI=tracking_uri, MLFLOW_REGISTRY_URI=registry_uri)
     try:
         with _quiet_store_setup():
             client = MlflowClient(tracking_uri=tracking_uri, registry_uri=registry_uri)
