@@ -111,13 +111,22 @@ class Tracking:
         return f"runs:/{run.run_id}/{artifact_path}"
 
     def load_model(self, model_uri: str) -> PyFuncModel:
-        """A registered model (``models:/name/version``) downloaded with this store's URIs, then loaded."""
+        """A registered model, ``models:/name/version`` or ``models:/name@alias``, loaded through this client.
+
+        The version's artifacts are located by this client's registry and downloaded with its tracking URI.
+        (``download_artifacts`` of the ``models:/`` URI itself would look the version up in the process-wide
+        registry, whatever ``registry_uri`` it is given: MLflow 3.6's ``ModelsArtifactRepository``.)
+        """
+        path = model_uri.removeprefix("models:/")
+        if "@" in path:
+            name, _, alias = path.partition("@")
+            version = str(self.client.get_model_version_by_alias(name, alias).version)
+        else:
+            name, _, version = path.rpartition("/")
+        location = self.client.get_model_version_download_uri(name, version)
         with tempfile.TemporaryDirectory(prefix="model-") as staging:
             local = mlflow.artifacts.download_artifacts(
-                artifact_uri=model_uri,
-                dst_path=staging,
-                tracking_uri=self.tracking_uri,
-                registry_uri=self.registry_uri,
+                artifact_uri=location, dst_path=staging, tracking_uri=self.tracking_uri
             )
             return mlflow.pyfunc.load_model(local)
 
