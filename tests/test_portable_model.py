@@ -18,7 +18,7 @@ from pathlib import Path
 
 import mlflow.pyfunc
 import pandas as pd
-from mlflow.tracking import MlflowClient
+import pytest
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
@@ -90,14 +90,15 @@ def test_the_registered_model_scores_without_the_project(
         assert abs(got - score) < 1e-9, rows.iloc[index]["sha256"]
 
 
-def test_spark_udf_on_the_registered_model(spark: SparkSession, pipeline_run: PipelineRun) -> None:
+def test_spark_udf_on_the_registered_model(
+    spark: SparkSession, pipeline_run: PipelineRun, monkeypatch: pytest.MonkeyPatch
+) -> None:
     store = f"sqlite:///{pipeline_run.root}/mlflow/mlflow.db"
-    client = MlflowClient(tracking_uri=store, registry_uri=store)
-    champion = client.get_model_version_by_alias(MODEL, "champion")
-    location = client.get_model_version_download_uri(MODEL, champion.version)
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", store)  # what a notebook user sets; undone after the test
+    monkeypatch.setenv("MLFLOW_REGISTRY_URI", store)
     rows = _scored_rows(spark, pipeline_run.root)
     frame = spark.createDataFrame(model_input_frame(rows).reset_index(names="row"))
-    udf = mlflow.pyfunc.spark_udf(spark, location, result_type="double", env_manager="local")
+    udf = mlflow.pyfunc.spark_udf(spark, f"models:/{MODEL}@champion", result_type="double", env_manager="local")
     predicted = frame.select("row", udf(*[F.col(name) for name in INPUT_COLUMNS]).alias("udf"))
     got = {row["row"]: row["udf"] for row in predicted.collect()}
     expected = rows[SCORE_COLUMN].astype(float).tolist()
