@@ -162,3 +162,24 @@ def test_generated_fleet_accounting_matches_the_simulator(spark: SparkSession, t
         "not_json", "not_an_object", "missing_field:host.id", "missing_field:process.executable",
         "missing_field:process.hash.sha256", "bad_timestamp",
     }
+
+
+def test_one_broken_line_in_the_middle_of_a_batch_quarantines_exactly_that_line(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    lines = [json.dumps(_event(f"id-{n}", host=f"h{n % 7}")) for n in range(1, 301)]
+    broken = 150  # the middle of the second batch of 100 lines
+    lines[broken - 1] = lines[broken - 1][:-40]  # cut short: not JSON
+    path = tmp_path / "batch.ndjson"
+    path.write_text("\n".join(lines) + "\n")
+    config = IngestConfig(arrow_batch_lines=100)
+    report = ingest_files(spark, Lakehouse(tmp_path / "lake"), expand_inputs([str(path)]), config, now=NOW)
+
+    assert (report.lines_read, report.accepted, report.quarantined, report.quarantine_reasons) == (
+        300, 299, 1, {"not_json": 1}
+    )
+    lake = Lakehouse(tmp_path / "lake")
+    quarantined = lake.read(spark, BRONZE_QUARANTINE).select("line_number", "reason", "raw").collect()
+    assert [(row.line_number, row.reason, row.raw) for row in quarantined] == [(broken, "not_json", lines[broken - 1])]
+    ids = {row.event_id for row in lake.read(spark, BRONZE_EVENTS).select("event_id").collect()}
+    assert ids == {f"id-{n}" for n in range(1, 301) if n != broken}

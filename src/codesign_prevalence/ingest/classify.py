@@ -188,9 +188,10 @@ def text_as_string_array(text: str | None) -> list[str | None] | None:
 
 
 def _contains(text: str | None, wanted: str) -> bool:
-    if text is None:
+    """Whether ``text`` (a string, or a JSON array's text) is or holds ``wanted``."""
+    if text is None or (f'"{wanted}"' not in text and text.strip(" ") != wanted):
         return False
-    if text == wanted:
+    if text == wanted or text == f'["{wanted}"]':  # a plain value, or the array of it alone (most documents)
         return True
     elements = text_as_string_array(text)
     return elements is not None and wanted in elements
@@ -241,6 +242,12 @@ def canonical_event_id(values: dict[str, str | None], micros: int) -> str:
 _INDEX = {name: position for position, name in enumerate(OUTPUT_COLUMNS)}
 _BOOLEAN_COLUMNS = set(ECS_BOOLEAN_FIELDS)
 _MICROS_PER_DAY = 86_400_000_000
+_TYPED_INDEX = [_INDEX[column] for column in TYPED_COLUMNS]
+_BOOLEAN_POSITIONS = [
+    (position, _INDEX[column]) for position, column in enumerate(TYPED_COLUMNS) if column in _BOOLEAN_COLUMNS
+]
+_EVENT_ID = TYPED_COLUMNS.index("event_id")
+_HOST_NAME = TYPED_COLUMNS.index("host_name")
 
 
 class LineClassifier:
@@ -360,18 +367,18 @@ class LineClassifier:
     def _accepted(
         self, path: str, number: int, values: list[str | None], source: str | None, micros: int
     ) -> tuple[object, ...]:
-        named = {name: values[_INDEX[name]] for name in _IDENTITY}
-        typed: dict[str, object] = {
-            column: text_as_boolean(values[_INDEX[column]]) if column in _BOOLEAN_COLUMNS else values[_INDEX[column]]
-            for column in TYPED_COLUMNS
-        }
-        typed["event_id"] = typed["event_id"] or canonical_event_id(named, micros)
-        typed["host_name"] = typed["host_name"] or values[_INDEX["_hostname"]]
+        typed: list[object] = [values[index] for index in _TYPED_INDEX]
+        for position, index in _BOOLEAN_POSITIONS:
+            typed[position] = text_as_boolean(values[index])
+        if typed[_EVENT_ID] is None:
+            typed[_EVENT_ID] = canonical_event_id({name: values[_INDEX[name]] for name in _IDENTITY}, micros)
+        if typed[_HOST_NAME] is None:
+            typed[_HOST_NAME] = values[_INDEX["_hostname"]]
         head = (
             path, number, 1, OUTCOME_ACCEPTED, None, source, None, None, values[_INDEX[JOIN_KEY_COLUMN]],
             micros, micros // _MICROS_PER_DAY,
         )
-        return (*head, *[typed[column] for column in TYPED_COLUMNS])
+        return (*head, *typed)
 
 
 def classify_lines(rules: Rules) -> Callable[[Iterable[pa.RecordBatch]], Iterator[pa.RecordBatch]]:

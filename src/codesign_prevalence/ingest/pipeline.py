@@ -103,7 +103,12 @@ def read_classified(spark: SparkSession, files: list[str], limits: ReaderLimits,
     return requests.mapInArrow(read, ROWS_DDL)
 
 
-def _deduplicated(bronze_rows: DataFrame) -> DataFrame:
+# Up to this many event ids seen more than once in one run are broadcast to the rows that carry them;
+# past it (a run that repeats most of its events) the rows are deduplicated by a shuffle of them all.
+BROADCAST_DUPLICATE_IDS = 1_000_000
+
+
+def _first_of_each_id(bronze_rows: DataFrame) -> DataFrame:
     """One row per event id; of identical ids the first by (source file, line) wins, so reruns agree."""
     first = Window.partitionBy("event_id").orderBy(F.col("source_file"), F.col("line_number"))
     return (
@@ -111,6 +116,29 @@ def _deduplicated(bronze_rows: DataFrame) -> DataFrame:
         .where(F.col("_rank") == F.lit(1))
         .select(*[F.col(field.name) for field in BRONZE_SCHEMA.fields])
     )
+
+
+def repeated_ids(bronze_rows: DataFrame) -> DataFrame:
+    """The event ids that occur more than once among ``bronze_rows`` (a shuffle of the ids alone)."""
+    return (
+        bronze_rows.groupBy("event_id")
+        .agg(F.count(F.lit(1)).alias("copies"))
+        .where(F.col("copies") > F.lit(1))
+        .select("event_id")
+    )
+
+
+def deduplicated(bronze_rows: DataFrame, repeated: DataFrame) -> DataFrame:
+    """:func:`_first_of_each_id`, paying the shuffle of whole rows only for the ids that occur more than once.
+
+    ``repeated`` holds those ids (:func:`repeated_ids`, persisted by the caller). The rows of ids seen once
+    pass as they are; only the rows of repeated ids, found through a broadcast of those ids, are ranked.
+    """
+    if repeated.count() > BROADCAST_DUPLICATE_IDS:
+        return _first_of_each_id(bronze_rows)
+    ids = F.broadcast(repeated)
+    once = bronze_rows.join(ids, on="event_id", how="left_anti").select(*BRONZE_SCHEMA.names)
+    return once.unionByName(_first_of_each_id(bronze_rows.join(ids, on="event_id", how="left_semi")))
 
 
 def ingest_files(
@@ -176,12 +204,16 @@ def _write(
     accepted_rows = to_bronze(rows, ingested_at, keep=("line_number", JOIN_KEY_COLUMN))
     if outcomes.get(OUTCOME_SIGNATURE, 0):
         accepted_rows = with_signatures(accepted_rows, signature_records(rows))
-    unique_rows = _deduplicated(accepted_rows)
 
     inserted = 0
     bronze = lakehouse.ensure(spark, BRONZE_EVENTS, BRONZE_SCHEMA, partition_by=("event_date",))
     if dates:
-        inserted = insert_new(bronze, unique_rows, ["event_id"], prune=F.col("target.event_date").isin(dates))
+        repeated = repeated_ids(accepted_rows).persist(StorageLevel.MEMORY_AND_DISK)
+        try:
+            unique_rows = deduplicated(accepted_rows, repeated)
+            inserted = insert_new(bronze, unique_rows, ["event_id"], prune=F.col("target.event_date").isin(dates))
+        finally:
+            repeated.unpersist()
 
     quarantine = lakehouse.ensure(spark, BRONZE_QUARANTINE, QUARANTINE_SCHEMA)
     if outcomes.get(OUTCOME_QUARANTINED, 0):
