@@ -106,6 +106,8 @@ def read_classified(spark: SparkSession, files: list[str], limits: ReaderLimits,
 # Up to this many event ids seen more than once in one run are broadcast to the rows that carry them;
 # past it (a run that repeats most of its events) the rows are deduplicated by a shuffle of them all.
 BROADCAST_DUPLICATE_IDS = 1_000_000
+# Below this many accepted events one shuffle of whole rows costs less than the extra job that counts ids.
+SHUFFLE_ALL_BELOW_EVENTS = 100_000
 
 
 def _first_of_each_id(bronze_rows: DataFrame) -> DataFrame:
@@ -207,11 +209,13 @@ def _write(
 
     inserted = 0
     bronze = lakehouse.ensure(spark, BRONZE_EVENTS, BRONZE_SCHEMA, partition_by=("event_date",))
-    if dates:
+    prune = F.col("target.event_date").isin(dates)
+    if dates and outcomes.get(OUTCOME_ACCEPTED, 0) < SHUFFLE_ALL_BELOW_EVENTS:
+        inserted = insert_new(bronze, _first_of_each_id(accepted_rows), ["event_id"], prune=prune)
+    elif dates:
         repeated = repeated_ids(accepted_rows).persist(StorageLevel.MEMORY_AND_DISK)
         try:
-            unique_rows = deduplicated(accepted_rows, repeated)
-            inserted = insert_new(bronze, unique_rows, ["event_id"], prune=F.col("target.event_date").isin(dates))
+            inserted = insert_new(bronze, deduplicated(accepted_rows, repeated), ["event_id"], prune=prune)
         finally:
             repeated.unpersist()
 
