@@ -122,3 +122,25 @@ def test_batches_keep_read_errors_unparsed() -> None:
         (2, None, "line_too_long"),
     ]
     assert out[1]["raw"] == document
+
+
+def test_derived_event_ids_are_the_ones_earlier_versions_wrote() -> None:
+    """Ids of documents without ``event.id``, as the Spark ``to_json`` + ``sha2`` of earlier versions made them
+    (computed with commit 09f2815 on these two documents), so re-ingesting old files still deduplicates."""
+    base = {"@timestamp": "2026-11-20T10:00:00.1234567Z", "event": {"category": "process", "type": "start"},
+            "host": {"id": "h1", "name": "WKS"},
+            "process": {"executable": "C:\\x\\y.exe", "hash": {"sha256": "a" * 64}, "pid": 42}}
+    odd = json.loads(json.dumps(base))
+    odd["@timestamp"] = "2026-11-20 10:00:00.5"
+    odd["process"]["name"] = 'O\'Brien "Ltd"\u0007\u001f\n\t\\ ünï😀 /'
+    lines = [json.dumps(base), json.dumps(odd)]
+    batch = pa.RecordBatch.from_pylist(
+        [{"source_file": "f", "line_number": n, "raw": line, "read_error": None} for n, line in enumerate(lines, 1)],
+        schema=LINES_ARROW_SCHEMA,
+    )
+    rules = Rules(dt.datetime(2026, 11, 27), dt.date(2000, 1, 1), 48, 65_536)
+    ids = [row["event_id"] for row in LineClassifier(rules).rows(batch).to_pylist()]
+    assert ids == [
+        "sha256:6b92dd615fd2b10955d686be920623de0426c268aeeb880db64539cbe29e7bb5",
+        "sha256:bff603b5ae478f4aaf59faa8403511761819eed0dd9d53d5aa5676ebe702e7b4",
+    ]
