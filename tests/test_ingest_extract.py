@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pyarrow as pa
@@ -9,7 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from codesign_prevalence.ingest.extract import FieldExtractor, add_fields, records_schema
+from codesign_prevalence.ingest.classify import LineClassifier, Rules
+from codesign_prevalence.ingest.extract import FieldExtractor
 from codesign_prevalence.ingest.reader import LINES_ARROW_SCHEMA
 from codesign_prevalence.schema import REASON_NOT_JSON, REASON_NOT_OBJECT
 
@@ -104,14 +106,41 @@ def test_attacker_strings_round_trip(value: str) -> None:
 
 
 def test_batches_keep_read_errors_unparsed() -> None:
+    document = '{"@timestamp": "2026-11-20T08:00:00Z", "event": {"category": "process", "type": "start"}}'
     batch = pa.RecordBatch.from_pylist(
         [
-            {"source_file": "f", "line_number": 1, "raw": '{"host": {"name": "h"}}', "read_error": None},
-            {"source_file": "f", "line_number": 2, "raw": '{"host": {"name": "h"}}', "read_error": "line_too_long"},
+            {"source_file": "f", "line_number": 1, "raw": document, "read_error": None},
+            {"source_file": "f", "line_number": 2, "raw": document, "read_error": "line_too_long"},
         ],
         schema=LINES_ARROW_SCHEMA,
     )
-    out = add_fields(batch, EXTRACTOR, records_schema(FIELDS, LINES_ARROW_SCHEMA)).to_pylist()
-    assert [row["name"] for row in out] == ["h", None]
-    assert [row["_is_blank"] for row in out] == [False, False]
-    assert out[1]["read_error"] == "line_too_long"
+    rules = Rules(dt.datetime(2026, 11, 27), dt.date(2000, 1, 1), 48, 65_536)
+    out = LineClassifier(rules).rows(batch).to_pylist()
+    # The first line was parsed (its source is known, and it lacks host.id); the second keeps its read error.
+    assert [(row["line_number"], row["source"], row["reason"]) for row in out] == [
+        (1, "elastic_defend", "missing_field:host.id"),
+        (2, None, "line_too_long"),
+    ]
+    assert out[1]["raw"] == document
+
+
+def test_derived_event_ids_are_the_ones_earlier_versions_wrote() -> None:
+    """Ids of documents without ``event.id``, as the Spark ``to_json`` + ``sha2`` of earlier versions made them
+    (computed with commit 09f2815 on these two documents), so re-ingesting old files still deduplicates."""
+    base = {"@timestamp": "2026-11-20T10:00:00.1234567Z", "event": {"category": "process", "type": "start"},
+            "host": {"id": "h1", "name": "WKS"},
+            "process": {"executable": "C:\\x\\y.exe", "hash": {"sha256": "a" * 64}, "pid": 42}}
+    odd = json.loads(json.dumps(base))
+    odd["@timestamp"] = "2026-11-20 10:00:00.5"
+    odd["process"]["name"] = 'O\'Brien "Ltd"\u0007\u001f\n\t\\ ünï😀 /'
+    lines = [json.dumps(base), json.dumps(odd)]
+    batch = pa.RecordBatch.from_pylist(
+        [{"source_file": "f", "line_number": n, "raw": line, "read_error": None} for n, line in enumerate(lines, 1)],
+        schema=LINES_ARROW_SCHEMA,
+    )
+    rules = Rules(dt.datetime(2026, 11, 27), dt.date(2000, 1, 1), 48, 65_536)
+    ids = [row["event_id"] for row in LineClassifier(rules).rows(batch).to_pylist()]
+    assert ids == [
+        "sha256:6b92dd615fd2b10955d686be920623de0426c268aeeb880db64539cbe29e7bb5",
+        "sha256:bff603b5ae478f4aaf59faa8403511761819eed0dd9d53d5aa5676ebe702e7b4",
+    ]

@@ -1,4 +1,4 @@
-"""The parse/classify/bronze transforms on small inline DataFrames."""
+"""The classification (Python tasks) and the bronze/quarantine transforms on small inline DataFrames."""
 
 from __future__ import annotations
 
@@ -7,17 +7,9 @@ import json
 
 from chispa import assert_df_equality
 from pyspark.sql import DataFrame, SparkSession
-from pyspark.sql import functions as F
 
-from codesign_prevalence.ingest.parse import (
-    classify_records,
-    text_as_boolean,
-    text_as_string_array,
-    text_as_timestamp,
-    to_bronze,
-    to_quarantine,
-    with_ecs_fields,
-)
+from codesign_prevalence.ingest.classify import Rules, text_as_boolean, text_as_string_array, text_as_timestamp
+from codesign_prevalence.ingest.parse import classified, to_bronze, to_quarantine
 from codesign_prevalence.ingest.reader import LINES_DDL
 from codesign_prevalence.schema import BRONZE_SCHEMA, QUARANTINE_SCHEMA
 
@@ -54,13 +46,9 @@ def _lines(spark: SparkSession, raws: list[str | None], errors: list[str | None]
 
 
 def _classified(
-    spark: SparkSession, raws: list[str | None], errors: list[str | None] | None = None
+    spark: SparkSession, raws: list[str | None], errors: list[str | None] | None = None, raw_chars: int = 65_536
 ) -> DataFrame:
-    return (
-        _lines(spark, raws, errors)
-        .transform(with_ecs_fields)
-        .transform(lambda df: classify_records(df, NOW, dt.date(2000, 1, 1), 48))
-    )
+    return classified(_lines(spark, raws, errors), Rules(NOW, dt.date(2000, 1, 1), 48, raw_chars, row_per_line=True))
 
 
 def test_every_outcome_and_reason(spark: SparkSession) -> None:
@@ -138,7 +126,7 @@ def test_dotted_nested_and_mixed_spellings_give_the_same_bronze_row(spark: Spark
         },
     }
     lines = [json.dumps(doc) for doc in (nested, flat, mixed)]
-    bronze = to_bronze(_classified(spark, lines), "elastic_defend", NOW).drop("source_file")
+    bronze = to_bronze(_classified(spark, lines), NOW).drop("source_file")
     rows = [row.asDict() for row in bronze.collect()]
     assert len(rows) == 3 and rows[0] == rows[1] == rows[2]
     assert rows[0]["cs_trusted"] is False and rows[0]["cs_exists"] is True and rows[0]["cs_valid"] is None
@@ -151,7 +139,7 @@ def test_bronze_schema_and_derived_ids_are_deterministic(spark: SparkSession) ->
     reordered = dict(reversed(list(no_id.items())))
     other = _event(event={"category": "process", "type": "start"}, host={"id": "h2"})
     lines = [json.dumps(no_id), json.dumps(reordered), json.dumps(other)]
-    bronze = to_bronze(_classified(spark, lines), "elastic_defend", NOW)
+    bronze = to_bronze(_classified(spark, lines), NOW)
     assert bronze.schema == BRONZE_SCHEMA or [f.name for f in bronze.schema] == BRONZE_SCHEMA.names
     ids = [row.event_id for row in bronze.orderBy("host_id").collect()]
     assert ids[0] == ids[1] != ids[2] and ids[0].startswith("sha256:")
@@ -162,7 +150,7 @@ def test_attacker_strings_pass_through_unchanged(spark: SparkSession) -> None:
     doc = _event()
     doc["process"]["code_signature"]["subject_name"] = nasty  # type: ignore[index]
     doc["process"]["executable"] = "C:\\Users\\Public\\" + nasty + ".exe"  # type: ignore[index]
-    bronze = to_bronze(_classified(spark, [json.dumps(doc)]), "elastic_defend", NOW)
+    bronze = to_bronze(_classified(spark, [json.dumps(doc)]), NOW)
     row = bronze.select("cs_subject_name", "executable").head()
     assert row is not None
     assert row.cs_subject_name == nasty and row.executable == "C:\\Users\\Public\\" + nasty + ".exe"
@@ -173,43 +161,33 @@ def test_non_string_values_are_kept_as_their_json_text(spark: SparkSession) -> N
     doc["process"]["name"] = 12345  # type: ignore[index]
     doc["process"]["pe"] = {"company": {"odd": ["object"]}}  # type: ignore[index]
     row = (
-        to_bronze(_classified(spark, [json.dumps(doc)]), "e", NOW).select("process_name", "pe_company").head()
+        to_bronze(_classified(spark, [json.dumps(doc)]), NOW).select("process_name", "pe_company").head()
     )
     assert row is not None and (row.process_name, row.pe_company) == ("12345", '{"odd":["object"]}')
 
 
-def test_text_coercions(spark: SparkSession) -> None:
-    frame = spark.createDataFrame(
-        [
-            ("true", "2026-11-20T10:00:00Z", '["process","x"]'),
-            ("0", "1763632800", "process"),
-            ("yes", "1763632800000", None),
-            (None, "2026-11-20 10:00:00.5", '["a"]'),
-            ("False", "2026-11-20T12:00:00+02:00", "[]"),
-        ],
-        "b string, t string, a string",
-    )
-    actual = frame.select(
-        text_as_boolean(F.col("b")).alias("b"),
-        text_as_timestamp(F.col("t")).alias("t"),
-        text_as_string_array(F.col("a")).alias("a"),
-    )
-    expected = spark.createDataFrame(
-        [
-            (True, dt.datetime(2026, 11, 20, 10), ["process", "x"]),
-            (False, dt.datetime(2025, 11, 20, 10), ["process"]),
-            (None, dt.datetime(2025, 11, 20, 10), None),
-            (None, dt.datetime(2026, 11, 20, 10, 0, 0, 500000), ["a"]),
-            (False, dt.datetime(2026, 11, 20, 10), []),
-        ],
-        "b boolean, t timestamp, a array<string>",
-    )
-    assert_df_equality(actual, expected, ignore_nullable=True)
+def test_text_coercions() -> None:
+    cases = [
+        ("true", "2026-11-20T10:00:00Z", '["process","x"]'),
+        ("0", "1763632800", "process"),
+        ("yes", "1763632800000", None),
+        (None, "2026-11-20 10:00:00.5", '["a"]'),
+        ("False", "2026-11-20T12:00:00+02:00", "[]"),
+    ]
+    actual = [(text_as_boolean(b), text_as_timestamp(t), text_as_string_array(a)) for b, t, a in cases]
+    expected = [
+        (True, dt.datetime(2026, 11, 20, 10), ["process", "x"]),
+        (False, dt.datetime(2025, 11, 20, 10), ["process"]),
+        (None, dt.datetime(2025, 11, 20, 10), None),
+        (None, dt.datetime(2026, 11, 20, 10, 0, 0, 500000), ["a"]),
+        (False, dt.datetime(2026, 11, 20, 10), []),
+    ]
+    assert actual == expected
 
 
 def test_quarantine_rows_keep_source_line_reason_and_raw(spark: SparkSession) -> None:
-    classified = _classified(spark, ['{"x": ', json.dumps(_event())])
-    actual = to_quarantine(classified, NOW, raw_chars=4).drop("raw_sha256")
+    rows = _classified(spark, ['{"x": ', json.dumps(_event())], raw_chars=4)
+    actual = to_quarantine(rows, NOW).drop("raw_sha256")
     expected = spark.createDataFrame(
         [("f.ndjson", 1, "not_json", '{"x"', NOW)],
         QUARANTINE_SCHEMA.fromJson(

@@ -162,3 +162,51 @@ def test_generated_fleet_accounting_matches_the_simulator(spark: SparkSession, t
         "not_json", "not_an_object", "missing_field:host.id", "missing_field:process.executable",
         "missing_field:process.hash.sha256", "bad_timestamp",
     }
+
+
+def test_one_broken_line_in_the_middle_of_a_batch_quarantines_exactly_that_line(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    lines = [json.dumps(_event(f"id-{n}", host=f"h{n % 7}")) for n in range(1, 301)]
+    broken = 150  # the middle of the second batch of 100 lines
+    lines[broken - 1] = lines[broken - 1][:-40]  # cut short: not JSON
+    path = tmp_path / "batch.ndjson"
+    path.write_text("\n".join(lines) + "\n")
+    config = IngestConfig(arrow_batch_lines=100)
+    report = ingest_files(spark, Lakehouse(tmp_path / "lake"), expand_inputs([str(path)]), config, now=NOW)
+
+    assert (report.lines_read, report.accepted, report.quarantined, report.quarantine_reasons) == (
+        300, 299, 1, {"not_json": 1}
+    )
+    lake = Lakehouse(tmp_path / "lake")
+    quarantined = lake.read(spark, BRONZE_QUARANTINE).select("line_number", "reason", "raw").collect()
+    assert [(row.line_number, row.reason, row.raw) for row in quarantined] == [(broken, "not_json", lines[broken - 1])]
+    ids = {row.event_id for row in lake.read(spark, BRONZE_EVENTS).select("event_id").collect()}
+    assert ids == {f"id-{n}" for n in range(1, 301) if n != broken}
+
+
+def test_the_dedupe_of_large_runs_keeps_the_same_rows_as_the_window_over_all(spark: SparkSession) -> None:
+    from codesign_prevalence.ingest.classify import Rules
+    from codesign_prevalence.ingest.parse import classified, to_bronze
+    from codesign_prevalence.ingest.pipeline import _first_of_each_id, deduplicated, repeated_ids
+    from codesign_prevalence.ingest.reader import LINES_DDL
+
+    # "a" three times (b.ndjson line 1 comes first by file name), "b" twice in one file, "c" and "d" once.
+    lines = [
+        ("c.ndjson", 1, json.dumps(_event("a", host="h-c1"))),
+        ("b.ndjson", 2, json.dumps(_event("a", host="h-b2"))),
+        ("b.ndjson", 1, json.dumps(_event("a", host="h-b1"))),
+        ("b.ndjson", 3, json.dumps(_event("b", host="h-b3"))),
+        ("b.ndjson", 5, json.dumps(_event("b", host="h-b5"))),
+        ("c.ndjson", 2, json.dumps(_event("c", host="h-c2"))),
+        ("c.ndjson", 3, json.dumps(_event("d", host="h-c3"))),
+    ]
+    frame = spark.createDataFrame([(path, n, raw, None) for path, n, raw in lines], LINES_DDL)
+    rows = to_bronze(classified(frame, Rules(NOW, dt.date(2000, 1, 1), 48, 65_536)), NOW, keep=("line_number",))
+    repeated = repeated_ids(rows)
+    assert sorted(row.event_id for row in repeated.collect()) == ["a", "b"]
+    by_window = _first_of_each_id(rows)
+    assert_df_equality(deduplicated(rows, repeated), by_window, ignore_row_order=True, ignore_nullable=True)
+    assert sorted((row.event_id, row.host_id) for row in by_window.collect()) == [
+        ("a", "h-b1"), ("b", "h-b3"), ("c", "h-c2"), ("d", "h-c3")
+    ]

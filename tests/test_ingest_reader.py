@@ -9,6 +9,7 @@ import pyarrow as pa
 import pytest
 
 from codesign_prevalence.errors import UserError
+from codesign_prevalence.ingest import reader
 from codesign_prevalence.ingest.reader import (
     ReaderLimits,
     expand_inputs,
@@ -102,3 +103,25 @@ def test_expand_inputs(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     with pytest.raises(UserError, match="no NDJSON files"):
         expand_inputs([str(tmp_path / "empty")])
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_parts_of_one_file_share_its_lines_exactly_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, compress: bool
+) -> None:
+    monkeypatch.setattr(reader, "READ_CHUNK_BYTES", 64)  # many blocks from a small file
+    body = "".join(f'{{"n": {n}}}\n' for n in range(1, 201)).encode() + b'{"tail": '
+    path = tmp_path / ("a.ndjson.gz" if compress else "a.ndjson")
+    path.write_bytes(gzip.compress(body)[:-20] if compress else body)  # a gzip stream cut short, or a tail
+    whole = _lines(path)
+    assert len(whole) > 100 and whole[-1][2] == ("truncated_gzip" if compress else None)
+    shares = [list(read_numbered_lines(str(path), LIMITS, part, 3)) for part in range(3)]
+    assert all(shares) and sorted(line for share in shares for line in share) == whole
+    batches = list(lines_from_files(LIMITS)(iter([pa.RecordBatch.from_pydict(
+        {"path": [str(path)] * 3, "part": [0, 1, 2], "parts": [3, 3, 3]}
+    )])))
+    numbers = [n for batch in batches for n in batch.column("line_number").to_pylist()]
+    assert sorted(numbers) == [number for number, _, _ in whole]
+    # Every batch holds one run of consecutive lines.
+    assert all(b.column("line_number").to_pylist() == list(range(b.column("line_number")[0].as_py(),
+               b.column("line_number")[0].as_py() + b.num_rows)) for b in batches)

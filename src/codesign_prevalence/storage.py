@@ -129,6 +129,9 @@ class Lakehouse:
         self, spark: SparkSession, table: str, schema: StructType, partition_by: Sequence[str] = ()
     ) -> DeltaTable:
         """Create the (empty) table if it does not exist yet, and return it."""
+        log = self.root / table / "_delta_log"
+        if log.is_dir() and any(log.glob("*.json")):  # committed already: no create command to plan and run
+            return DeltaTable.forPath(spark, self.path(table))
         builder = DeltaTable.createIfNotExists(spark).location(self.path(table)).addColumns(schema)
         if partition_by:
             builder = builder.partitionedBy(*partition_by)

@@ -19,20 +19,14 @@ with the latter; text that cannot be encoded as UTF-8 has the offending characte
 
 from __future__ import annotations
 
-import gc
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from functools import partial
-from typing import Any, Protocol
+from collections.abc import Mapping
+from typing import Any
 
 import orjson
-import pyarrow as pa
 
 from codesign_prevalence.schema import REASON_NOT_JSON, REASON_NOT_OBJECT
-
-PARSE_ERROR_COLUMN = "_parse_error"
-BLANK_COLUMN = "_is_blank"
 
 
 class FieldExtractor:
@@ -160,69 +154,3 @@ def _as_text(value: object) -> str | None:
         return orjson.dumps(value).decode()
     except (TypeError, orjson.JSONEncodeError):  # NaN inside, integers beyond 64 bits
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-def records_schema(columns: Iterable[str], base: pa.Schema) -> pa.Schema:
-    """``base`` (the line columns) plus a text column per field, the parse error and the blank flag."""
-    fields = list(base) + [pa.field(name, pa.string()) for name in columns]
-    fields += [pa.field(PARSE_ERROR_COLUMN, pa.string()), pa.field(BLANK_COLUMN, pa.bool_(), nullable=False)]
-    return pa.schema(fields)
-
-
-def records_ddl(columns: Iterable[str], base_ddl: str) -> str:
-    extra = ", ".join(f"`{name}` string" for name in columns)
-    return f"{base_ddl}, {extra}, `{PARSE_ERROR_COLUMN}` string, `{BLANK_COLUMN}` boolean"
-
-
-class LineReader(Protocol):
-    """What :func:`add_fields` needs: output column names, and one line -> (values, error, is blank)."""
-
-    names: list[str]
-
-    def extract(self, text: str | None) -> tuple[list[str | None], str | None, bool]: ...
-
-
-def add_fields(batch: pa.RecordBatch, extractor: LineReader, schema: pa.Schema) -> pa.RecordBatch:
-    """A batch of lines (with ``raw`` and ``read_error``) plus the extracted columns.
-
-    Lines with a read error are left unparsed: the reader already knows why they are quarantined.
-    """
-    raws = batch.column("raw").to_pylist()
-    errors = batch.column("read_error").to_pylist()
-    extract = extractor.extract
-    unparsed: tuple[list[str | None], str | None, bool] = ([None] * len(extractor.names), None, False)
-    collecting = gc.isenabled()
-    gc.disable()  # no cycles here; the collector would rescan the growing lists of rows for nothing
-    try:
-        rows = [unparsed if error is not None else extract(raw) for raw, error in zip(raws, errors, strict=True)]
-        if rows:
-            values, parse_errors, blanks = zip(*rows, strict=True)
-            columns = list(zip(*values, strict=True))
-        else:
-            parse_errors, blanks, columns = (), (), [()] * len(extractor.names)
-    finally:
-        if collecting:
-            gc.enable()
-    arrays = list(batch.columns) + [pa.array(column, pa.string()) for column in columns]
-    arrays += [pa.array(parse_errors, pa.string()), pa.array(blanks, pa.bool_())]
-    return pa.RecordBatch.from_arrays(arrays, schema=schema)
-
-
-def field_adder(columns: Mapping[str, str] | LineReader, base: pa.Schema) -> Callable[[pa.RecordBatch], pa.RecordBatch]:
-    """A function that adds the fields ``columns`` (or a reader's columns) to one batch of lines (whose
-    schema is ``base``)."""
-    reader: LineReader = FieldExtractor(columns) if isinstance(columns, Mapping) else columns
-    return partial(add_fields, extractor=reader, schema=records_schema(reader.names, base))
-
-
-def fields_from_lines(
-    columns: Mapping[str, str] | LineReader, base: pa.Schema
-) -> Callable[[Iterable[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
-    """A ``mapInArrow`` function: batches of numbered lines in, the same batches with the fields added out."""
-    add = field_adder(columns, base)
-
-    def run(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        for batch in batches:
-            yield add(batch)
-
-    return run

@@ -13,30 +13,30 @@ later run keeps unknown (null) signature fields.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 
+import pyarrow as pa
 from pyspark import StorageLevel
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
 from codesign_prevalence.config import IngestConfig
 from codesign_prevalence.errors import UserError
-from codesign_prevalence.ingest.extract import field_adder, records_ddl
+from codesign_prevalence.ingest.classify import ROWS_DDL, Rules, classify_lines
 from codesign_prevalence.ingest.parse import (
     OUTCOME_ACCEPTED,
     OUTCOME_BLANK,
     OUTCOME_QUARANTINED,
     OUTCOME_SIGNATURE,
     OUTCOME_SKIPPED,
-    classify_records,
     signature_records,
     to_bronze,
     to_quarantine,
-    with_ecs_fields,
     with_signatures,
 )
-from codesign_prevalence.ingest.reader import LINES_ARROW_SCHEMA, LINES_DDL, ReaderLimits, lines_from_files
-from codesign_prevalence.ingest.sources import JOIN_KEY_COLUMN, SOURCE_COLUMN, SOURCE_ELASTIC, DocumentReader
+from codesign_prevalence.ingest.reader import ReaderLimits, lines_from_files
+from codesign_prevalence.ingest.sources import JOIN_KEY_COLUMN
 from codesign_prevalence.schema import BRONZE_SCHEMA, QUARANTINE_SCHEMA
 from codesign_prevalence.storage import (
     BRONZE_EVENTS,
@@ -79,34 +79,68 @@ class IngestReport:
         return result
 
 
-def read_records(spark: SparkSession, files: list[str], limits: ReaderLimits, source: str = "auto") -> DataFrame:
-    """One row per input line: ``source_file``, ``line_number``, ``raw``, ``read_error`` and the columns of
-    :func:`with_ecs_fields`.
+def read_classified(spark: SparkSession, files: list[str], limits: ReaderLimits, rules: Rules) -> DataFrame:
+    """The classified rows of the files (:data:`~codesign_prevalence.ingest.classify.ROWS_DDL`).
 
-    Files are read by Python tasks on the executors, one task per file, which also parse the JSON. With
-    fewer files than cores, the lines are spread round-robin first, so that parsing uses every core.
+    Files are read, parsed and classified by Python tasks, one task per file; with fewer files than cores,
+    each file is read by several tasks that each parse their share of it (see
+    :func:`~codesign_prevalence.ingest.reader.lines_from_files`), so that parsing uses every core.
     """
     parallelism = spark.sparkContext.defaultParallelism
+    parts = max(1, parallelism // len(files)) if len(files) < parallelism else 1
+    tasks = len(files) * parts
     file_list = F.array(*[F.lit(path) for path in files])
-    paths = spark.range(0, len(files), 1, numPartitions=max(1, min(len(files), 4 * parallelism))).select(
-        F.element_at(file_list, (F.col("id") + 1).cast("int")).alias("path")
+    requests = spark.range(0, tasks, 1, numPartitions=max(1, min(tasks, 4 * parallelism))).select(
+        F.element_at(file_list, (F.col("id") / parts).cast("int") + 1).alias("path"),
+        (F.col("id") % parts).cast("int").alias("part"),
+        F.lit(parts).alias("parts"),
     )
-    if len(files) < parallelism:
-        lines = paths.mapInArrow(lines_from_files(limits), LINES_DDL)
-        return with_ecs_fields(lines.repartition(parallelism), source)
-    reader = DocumentReader(source)
-    parse = field_adder(reader, LINES_ARROW_SCHEMA)
-    return paths.mapInArrow(lines_from_files(limits, parse), records_ddl(reader.names, LINES_DDL))
+    classifier = classify_lines(rules)
+
+    def read(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        return classifier(lines_from_files(limits)(batches))
+
+    return requests.mapInArrow(read, ROWS_DDL)
 
 
-def _deduplicated(bronze_rows: DataFrame) -> DataFrame:
+# Up to this many event ids seen more than once in one run are broadcast to the rows that carry them;
+# past it (a run that repeats most of its events) the rows are deduplicated by a shuffle of them all.
+BROADCAST_DUPLICATE_IDS = 1_000_000
+# Below this many accepted events one shuffle of whole rows costs less than the extra job that counts ids.
+SHUFFLE_ALL_BELOW_EVENTS = 100_000
+
+
+def _first_of_each_id(bronze_rows: DataFrame) -> DataFrame:
     """One row per event id; of identical ids the first by (source file, line) wins, so reruns agree."""
-    order = F.struct(F.col("source_file"), F.col("line_number"))
+    first = Window.partitionBy("event_id").orderBy(F.col("source_file"), F.col("line_number"))
+    return (
+        bronze_rows.withColumn("_rank", F.row_number().over(first))
+        .where(F.col("_rank") == F.lit(1))
+        .select(*[F.col(field.name) for field in BRONZE_SCHEMA.fields])
+    )
+
+
+def repeated_ids(bronze_rows: DataFrame) -> DataFrame:
+    """The event ids that occur more than once among ``bronze_rows`` (a shuffle of the ids alone)."""
     return (
         bronze_rows.groupBy("event_id")
-        .agg(F.min_by(F.struct(*[F.col(f.name) for f in BRONZE_SCHEMA.fields]), order).alias("row"))
-        .select("row.*")
+        .agg(F.count(F.lit(1)).alias("copies"))
+        .where(F.col("copies") > F.lit(1))
+        .select("event_id")
     )
+
+
+def deduplicated(bronze_rows: DataFrame, repeated: DataFrame) -> DataFrame:
+    """:func:`_first_of_each_id`, paying the shuffle of whole rows only for the ids that occur more than once.
+
+    ``repeated`` holds those ids (:func:`repeated_ids`, persisted by the caller). The rows of ids seen once
+    pass as they are; only the rows of repeated ids, found through a broadcast of those ids, are ranked.
+    """
+    if repeated.count() > BROADCAST_DUPLICATE_IDS:
+        return _first_of_each_id(bronze_rows)
+    ids = F.broadcast(repeated)
+    once = bronze_rows.join(ids, on="event_id", how="left_anti").select(*BRONZE_SCHEMA.names)
+    return once.unionByName(_first_of_each_id(bronze_rows.join(ids, on="event_id", how="left_semi")))
 
 
 def ingest_files(
@@ -119,19 +153,15 @@ def ingest_files(
     """Ingest NDJSON files (plain or gzip; see :func:`expand_inputs` for folders) into bronze and quarantine."""
     ingested_at = (now or dt.datetime.now(dt.UTC)).replace(tzinfo=None)
     limits = ReaderLimits(config.max_line_bytes, config.raw_quarantine_chars, config.arrow_batch_lines)
-    classified = (
-        read_records(spark, files, limits, config.source)
-        .transform(
-            lambda records: classify_records(records, ingested_at, config.min_event_date, config.max_future_hours)
-        )
-        # Only quarantined lines keep their raw text: the others are fully described by their columns.
-        .withColumn("raw", F.when(F.col("outcome") == F.lit(OUTCOME_QUARANTINED), F.col("raw")))
-        .persist(StorageLevel.MEMORY_AND_DISK)
+    rules = Rules(
+        ingested_at, config.min_event_date, config.max_future_hours, config.raw_quarantine_chars, config.source
     )
+    # Only what is written is kept: typed bronze columns, signature verdicts, quarantined lines, counts.
+    rows = read_classified(spark, files, limits, rules).persist(StorageLevel.MEMORY_AND_DISK)
     try:
-        return _write(spark, lakehouse, classified, files, ingested_at, config)
+        return _write(spark, lakehouse, rows, files, ingested_at)
     finally:
-        classified.unpersist()
+        rows.unpersist()
 
 
 @dataclass(frozen=True)
@@ -142,53 +172,56 @@ class _Outcomes:
     sources: dict[str, int]
 
 
-def _outcomes(classified: DataFrame) -> _Outcomes:
+def _outcomes(rows: DataFrame) -> _Outcomes:
     """Lines per outcome, quarantined lines per reason and the dates of accepted events, in one pass."""
-    event_date = F.when(F.col("outcome") == F.lit(OUTCOME_ACCEPTED), F.to_date(F.col("timestamp")))
-    rows = (
-        classified.groupBy("outcome", "reason", event_date.alias("event_date"), F.col(SOURCE_COLUMN)).count().collect()
+    rows_ = (
+        rows.groupBy("outcome", "reason", "event_date", "source").agg(F.sum("lines").alias("count")).collect()
     )
     counts: dict[str, int] = {}
     reasons: dict[str, int] = {}
     sources: dict[str, int] = {}
-    for row in rows:
+    for row in rows_:
         counts[row["outcome"]] = counts.get(row["outcome"], 0) + int(row["count"])
         if row["outcome"] == OUTCOME_QUARANTINED:
             reasons[row["reason"]] = reasons.get(row["reason"], 0) + int(row["count"])
-        if row[SOURCE_COLUMN] is not None:
-            sources[row[SOURCE_COLUMN]] = sources.get(row[SOURCE_COLUMN], 0) + int(row["count"])
-    dates = sorted({row["event_date"] for row in rows if row["event_date"] is not None})
+        if row["source"] is not None:
+            sources[row["source"]] = sources.get(row["source"], 0) + int(row["count"])
+    dates = sorted({row["event_date"] for row in rows_ if row["event_date"] is not None})
     return _Outcomes(counts, reasons, dates, dict(sorted(sources.items())))
 
 
 def _write(
     spark: SparkSession,
     lakehouse: Lakehouse,
-    classified: DataFrame,
+    rows: DataFrame,
     files: list[str],
     ingested_at: dt.datetime,
-    config: IngestConfig,
 ) -> IngestReport:
-    summary = _outcomes(classified)
+    summary = _outcomes(rows)
     outcomes, reasons, dates = summary.counts, summary.reasons, summary.accepted_dates
     lines_read = sum(outcomes.values())
     if lines_read == 0:
         raise UserError(f"the input has no lines to ingest ({len(files)} empty file(s))")
 
-    accepted_rows = to_bronze(classified, SOURCE_ELASTIC, ingested_at, keep=("line_number", JOIN_KEY_COLUMN))
+    accepted_rows = to_bronze(rows, ingested_at, keep=("line_number", JOIN_KEY_COLUMN))
     if outcomes.get(OUTCOME_SIGNATURE, 0):
-        accepted_rows = with_signatures(accepted_rows, signature_records(classified))
-    unique_rows = _deduplicated(accepted_rows)
+        accepted_rows = with_signatures(accepted_rows, signature_records(rows))
 
     inserted = 0
     bronze = lakehouse.ensure(spark, BRONZE_EVENTS, BRONZE_SCHEMA, partition_by=("event_date",))
-    if dates:
-        inserted = insert_new(bronze, unique_rows, ["event_id"], prune=F.col("target.event_date").isin(dates))
+    prune = F.col("target.event_date").isin(dates)
+    if dates and outcomes.get(OUTCOME_ACCEPTED, 0) < SHUFFLE_ALL_BELOW_EVENTS:
+        inserted = insert_new(bronze, _first_of_each_id(accepted_rows), ["event_id"], prune=prune)
+    elif dates:
+        repeated = repeated_ids(accepted_rows).persist(StorageLevel.MEMORY_AND_DISK)
+        try:
+            inserted = insert_new(bronze, deduplicated(accepted_rows, repeated), ["event_id"], prune=prune)
+        finally:
+            repeated.unpersist()
 
     quarantine = lakehouse.ensure(spark, BRONZE_QUARANTINE, QUARANTINE_SCHEMA)
     if outcomes.get(OUTCOME_QUARANTINED, 0):
-        rows = to_quarantine(classified, ingested_at, config.raw_quarantine_chars)
-        insert_new(quarantine, rows, ["source_file", "line_number", "raw_sha256"])
+        insert_new(quarantine, to_quarantine(rows, ingested_at), ["source_file", "line_number", "raw_sha256"])
 
     accepted_total = outcomes.get(OUTCOME_ACCEPTED, 0)
     return IngestReport(

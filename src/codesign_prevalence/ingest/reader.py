@@ -82,9 +82,12 @@ def _decoded(line: bytes, limits: ReaderLimits) -> tuple[str | None, str | None]
         return line.decode("utf-8", errors="replace")[: limits.raw_quarantine_chars], REASON_BAD_ENCODING
 
 
-def read_numbered_lines(path: str, limits: ReaderLimits) -> Iterator[tuple[int, str | None, str | None]]:
-    """(line number, text, error reason) for each line of a file; blank lines come with text ``""``."""
-    for first, texts, errors in _numbered_blocks(path, limits):
+def read_numbered_lines(
+    path: str, limits: ReaderLimits, part: int = 0, parts: int = 1
+) -> Iterator[tuple[int, str | None, str | None]]:
+    """(line number, text, error reason) for each line of a file (or of its ``part`` of ``parts``: see
+    :func:`_numbered_blocks`); blank lines come with text ``""``."""
+    for first, texts, errors in _numbered_blocks(path, limits, part, parts):
         yield from zip(range(first, first + len(texts)), texts, errors, strict=True)
 
 
@@ -104,12 +107,18 @@ def _decoded_block(body: bytes, may_be_too_long: int) -> list[str | None] | None
     return lines
 
 
-def _numbered_blocks(path: str, limits: ReaderLimits) -> Iterator[Block]:
+def _numbered_blocks(path: str, limits: ReaderLimits, part: int = 0, parts: int = 1) -> Iterator[Block]:
     """The file's lines as blocks: (number of the first line, texts, error reasons), one block per chunk read.
 
     Each chunk's whole lines are decoded at once; a chunk that is not valid UTF-8, or has a line that may be
     too long, is redone line by line to find the culprits.
+
+    With ``parts`` > 1, only every ``parts``-th block from the ``part``-th on is decoded and given: one
+    gzip stream inflates on one core only, so several tasks each inflate the whole file and count its lines,
+    but each decodes and parses its own share. The file's last block (its unterminated tail, a truncated
+    stream, a read error) belongs to part 0.
     """
+    block = -1
     number = 0
     pending = b""
     truncated = False
@@ -127,6 +136,10 @@ def _numbered_blocks(path: str, limits: ReaderLimits) -> Iterator[Block]:
                 pending = data
                 continue
             body, pending = data[:cut], data[cut + 1 :]
+            block += 1
+            if block % parts != part:
+                number += body.count(b"\n") + 1
+                continue
             texts = _decoded_block(body, may_be_too_long)
             if texts is not None:
                 errors: list[str | None] = [None] * len(texts)
@@ -137,9 +150,10 @@ def _numbered_blocks(path: str, limits: ReaderLimits) -> Iterator[Block]:
             yield number + 1, texts, errors
             number += len(texts)
     except (OSError, zlib.error, EOFError) as exc:
-        yield number + 1, [None], [f"{REASON_UNREADABLE_FILE}: {type(exc).__name__}: {exc}"[:500]]
+        if part == 0:
+            yield number + 1, [None], [f"{REASON_UNREADABLE_FILE}: {type(exc).__name__}: {exc}"[:500]]
         return
-    if pending.strip() or truncated:
+    if part == 0 and (pending.strip() or truncated):
         text, error = _decoded(pending.rstrip(b"\r"), limits)
         yield number + 1, [text], [REASON_TRUNCATED_GZIP if truncated else error]
 
@@ -167,11 +181,14 @@ def _gzip_aware_chunks(path: str) -> Iterator[tuple[bytes, bool]]:
         yield inflater.flush(), member_open
 
 
-def _batches(path: str, limits: ReaderLimits) -> Iterator[pa.RecordBatch]:
+def _batches(path: str, limits: ReaderLimits, part: int = 0, parts: int = 1) -> Iterator[pa.RecordBatch]:
     first = 1
     texts: list[str | None] = []
     errors: list[str | None] = []
-    for block_first, block_texts, block_errors in _numbered_blocks(path, limits):
+    for block_first, block_texts, block_errors in _numbered_blocks(path, limits, part, parts):
+        if texts and block_first != first + len(texts):  # another part's lines lie between: not one run
+            yield _batch(path, list(range(first, first + len(texts))), texts, errors)
+            texts, errors = [], []
         if not texts:
             first = block_first
         texts.extend(block_texts)
@@ -201,18 +218,24 @@ def lines_from_files(
 ) -> Callable[[Iterable[pa.RecordBatch]], Iterable[pa.RecordBatch]]:
     """A ``mapInArrow`` function: batches of file paths in, batches of numbered lines out.
 
-    ``then``, when given, is applied to each batch of lines in the same task (the field extraction, so that
-    the lines need not cross into the JVM and back first).
+    The input has a ``path`` column, and may have ``part`` and ``parts`` (which share of the file's blocks
+    a row asks for: :func:`_numbered_blocks`). ``then``, when given, is applied to each batch of lines in
+    the same task (the parsing and classifying, so that the lines need not cross into the JVM at all).
     """
 
     def read(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for batch in batches:
-            for path in batch.column("path").to_pylist():
+            paths = batch.column("path").to_pylist()
+            split = "parts" in batch.schema.names
+            shares = batch.column("part").to_pylist() if split else [0] * len(paths)
+            counts = batch.column("parts").to_pylist() if split else [1] * len(paths)
+            for path, part, parts in zip(paths, shares, counts, strict=True):
                 lines: Iterable[pa.RecordBatch]
                 if not os.access(path, os.R_OK):
-                    lines = [_batch(path, [0], [None], [f"{REASON_UNREADABLE_FILE}: permission denied"])]
+                    unreadable = [_batch(path, [0], [None], [f"{REASON_UNREADABLE_FILE}: permission denied"])]
+                    lines = unreadable if part == 0 else []
                 else:
-                    lines = _batches(path, limits)
+                    lines = _batches(path, limits, part, parts)
                 for lines_batch in lines:
                     yield lines_batch if then is None else then(lines_batch)
 

@@ -18,7 +18,9 @@ source's adapter, and a document it cannot read is quarantined as ``not_<source>
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 from typing import Any
 
 from codesign_prevalence.ingest.extract import FieldExtractor, load_document
@@ -111,9 +113,61 @@ SYSMON_ECS_FIELDS: dict[str, str] = {
 }
 WALKED_FIELDS: dict[str, str] = {**ALL_FIELDS, **SYSMON_ECS_FIELDS}
 
-_POSITION = {name: index for index, name in enumerate(OUTPUT_COLUMNS)}
-_WALKED = {name: index for index, name in enumerate(WALKED_FIELDS)}
 _SIGNATURE_COLUMNS = ("cs_exists", "cs_trusted", "cs_valid", "cs_status", "cs_subject_name")
+
+
+@dataclass(slots=True)
+class Fields:
+    """One document read into the ingest's columns, by name (:data:`OUTPUT_COLUMNS`, in that order); None is
+    missing. Adapters build it by keyword, so a misspelt column fails the type check (or at the call), instead
+    of filling the wrong position."""
+
+    event_id: str | None = None
+    host_id: str | None = None
+    host_name: str | None = None
+    executable: str | None = None
+    process_name: str | None = None
+    sha256: str | None = None
+    sha1: str | None = None
+    cs_status: str | None = None
+    cs_subject_name: str | None = None
+    cs_thumbprint_sha256: str | None = None
+    pe_original_file_name: str | None = None
+    pe_company: str | None = None
+    pe_product: str | None = None
+    pe_file_version: str | None = None
+    parent_executable: str | None = None
+    parent_name: str | None = None
+    user_name: str | None = None
+    user_domain: str | None = None
+    command_line: str | None = None
+    entity_id: str | None = None
+    cs_exists: str | None = None
+    cs_trusted: str | None = None
+    cs_valid: str | None = None
+    _timestamp: str | None = None
+    _category: str | None = None
+    _type: str | None = None
+    _kind: str | None = None
+    _hostname: str | None = None
+    _pid: str | None = None
+    _source: str | None = None
+    _record: str | None = None
+    _join_key: str | None = None
+
+    def values(self) -> list[str | None]:
+        """The values in the order of :data:`OUTPUT_COLUMNS`."""
+        return [getattr(self, name) for name in OUTPUT_COLUMNS]
+
+    def signed(self, signature: Signature) -> Fields:
+        """These fields with the ``cs_*`` columns of a signature verdict."""
+        self.cs_exists, self.cs_trusted, self.cs_valid, self.cs_status, self.cs_subject_name = signature.texts()
+        return self
+
+
+if tuple(spec.name for spec in dataclass_fields(Fields)) != OUTPUT_COLUMNS:
+    raise RuntimeError("Fields must name the columns of OUTPUT_COLUMNS, in their order")
+_WALKED = {name: index for index, name in enumerate(WALKED_FIELDS)}
 
 SYSMON_PROCESS_CREATE = "1"
 SYSMON_IMAGE_LOAD = "7"
@@ -234,21 +288,36 @@ def sysmon_utc_time(text: str | None) -> str | None:
     return value
 
 
-def _set_signature(values: list[str | None], signature: Signature) -> None:
-    for column, text in zip(_SIGNATURE_COLUMNS, signature.texts(), strict=True):
-        values[_POSITION[column]] = text
+def _other(source: str) -> list[str | None]:
+    """A document of a known source that is neither a process start nor a signature record (skipped)."""
+    return Fields(_source=source, _record=RECORD_OTHER).values()
 
 
-def _new_values(source: str, record: str | None) -> list[str | None]:
-    values: list[str | None] = [None] * len(OUTPUT_COLUMNS)
-    values[_POSITION[SOURCE_COLUMN]] = source
-    values[_POSITION[RECORD_COLUMN]] = record
-    return values
-
-
-def _put(values: list[str | None], **columns: str | None) -> None:
-    for column, text in columns.items():
-        values[_POSITION[column]] = text
+def own_image_load(
+    source: str,
+    host_id: str | None,
+    process_guid: str | None,
+    image: str | None,
+    loaded: str | None,
+    signature: Callable[[], Signature],
+    timestamp: str | None,
+    hashes: Mapping[str, str],
+) -> list[str | None]:
+    """A Sysmon image load (Event ID 7), raw or through ECS: a signature record when the process loaded its
+    own image (the verdict of the process's executable), else a skipped record (a DLL, another file)."""
+    if not (image and loaded and image.strip().lower() == loaded.strip().lower()):
+        return _other(source)
+    record = Fields(
+        _source=source,
+        _record=RECORD_SIGNATURE,
+        _join_key=sysmon_join_key(host_id, process_guid, loaded),
+        sha256=hashes.get("sha256"),
+        sha1=hashes.get("sha1"),
+        host_id=host_id,
+        executable=loaded,
+        _timestamp=timestamp,
+    )
+    return record.signed(signature()).values()
 
 
 # ---------------------------------------------------------------------------------------------- raw Sysmon
@@ -271,36 +340,25 @@ def adapt_raw_sysmon(document: Mapping[str, Any], source: str = SOURCE_SYSMON) -
     """A raw Sysmon (or other Windows event) JSON document with flat keys -> the output columns."""
     event_id = _text(document.get("EventID"))
     if source != SOURCE_SYSMON or event_id not in (SYSMON_PROCESS_CREATE, SYSMON_IMAGE_LOAD):
-        return _new_values(source, RECORD_OTHER)
+        return _other(source)
     image = _text(document.get("Image"))
     guid = _text(document.get("ProcessGuid"))
     host_name = _text(document.get("Hostname")) or _text(document.get("Computer"))
     host_id = _host_id(None, host_name)
     hashes = parse_hashes(_text(document.get("Hashes")))
     if event_id == SYSMON_IMAGE_LOAD:
+
+        def signature() -> Signature:
+            signed, status = _text(document.get("Signed")), _text(document.get("SignatureStatus"))
+            return sysmon_signature(signed, status, _text(document.get("Signature")))
+
         loaded = _text(document.get("ImageLoaded"))
-        if not (image and loaded and image.strip().lower() == loaded.strip().lower()):
-            return _new_values(source, RECORD_OTHER)  # a DLL (or another file) loaded by the process
-        values = _new_values(source, RECORD_SIGNATURE)
-        signature = sysmon_signature(
-            _text(document.get("Signed")), _text(document.get("SignatureStatus")), _text(document.get("Signature"))
-        )
-        _set_signature(values, signature)
-        _put(
-            values,
-            _join_key=sysmon_join_key(host_id, guid, loaded),
-            sha256=hashes.get("sha256"),
-            sha1=hashes.get("sha1"),
-            host_id=host_id,
-            executable=loaded,
-            _timestamp=sysmon_timestamp(document),
-        )
-        return values
-    values = _new_values(source, RECORD_PROCESS_START)
+        return own_image_load(source, host_id, guid, image, loaded, signature, sysmon_timestamp(document), hashes)
     user_name, user_domain = _user(_text(document.get("User")))
     parent = _text(document.get("ParentImage"))
-    _put(
-        values,
+    return Fields(
+        _source=source,
+        _record=RECORD_PROCESS_START,
         event_id=sysmon_event_id(host_id, guid),
         host_id=host_id,
         host_name=host_name,
@@ -321,8 +379,7 @@ def adapt_raw_sysmon(document: Mapping[str, Any], source: str = SOURCE_SYSMON) -
         _timestamp=sysmon_timestamp(document),
         _pid=_text(document.get("ProcessId")),
         _join_key=sysmon_join_key(host_id, guid, image),
-    )
-    return values
+    ).values()
 
 
 # ---------------------------------------------------------------------------------------------- Sysmon in ECS
@@ -363,41 +420,27 @@ def adapt_sysmon_ecs(walked: list[str | None]) -> list[str | None]:
 
     event_id = get("_winlog_event_id") or get("_event_code")
     if event_id not in (SYSMON_PROCESS_CREATE, SYSMON_IMAGE_LOAD):
-        return _new_values(SOURCE_SYSMON_ECS, RECORD_OTHER)
+        return _other(SOURCE_SYSMON_ECS)
     host_id = _host_id(get("host_id"), get("host_name"), get("_hostname"), get("_winlog_computer"))
     guid, image = get("entity_id"), get("executable")
     hashes = parse_hashes(get("_ed_hashes"))
     if event_id == SYSMON_IMAGE_LOAD:
         loaded = get("_file_path") or get("_dll_path") or get("_ed_image_loaded")
-        if not (image and loaded and image.strip().lower() == loaded.strip().lower()):
-            return _new_values(SOURCE_SYSMON_ECS, RECORD_OTHER)
-        values = _new_values(SOURCE_SYSMON_ECS, RECORD_SIGNATURE)
-        _set_signature(values, _walked_signature(walked))
-        _put(
-            values,
-            _join_key=sysmon_join_key(host_id, guid, loaded),
-            host_id=host_id,
-            executable=loaded,
-            _timestamp=get("_timestamp"),
+        return own_image_load(
+            SOURCE_SYSMON_ECS, host_id, guid, image, loaded, lambda: _walked_signature(walked), get("_timestamp"),
+            hashes,
         )
-        return values
-    values = _new_values(SOURCE_SYSMON_ECS, RECORD_PROCESS_START)
-    for column in ALL_FIELDS:
-        if column not in _SIGNATURE_COLUMNS:
-            values[_POSITION[column]] = walked[_WALKED[column]]
-    _put(
-        values,
-        event_id=get("event_id") or sysmon_event_id(host_id, guid),
-        host_id=host_id,
-        sha256=get("sha256") or hashes.get("sha256"),
-        sha1=get("sha1") or hashes.get("sha1"),
-        process_name=get("process_name") or _base_name(image),
-        _join_key=sysmon_join_key(host_id, guid, image),
-        _category=None,
-        _type=None,
-        _kind=None,
-    )
-    return values
+    # The start's own ECS fields, but not its signature (an ECS Sysmon start carries none of its own).
+    record = Fields(**{column: get(column) for column in ALL_FIELDS if column not in _SIGNATURE_COLUMNS})
+    record._source, record._record = SOURCE_SYSMON_ECS, RECORD_PROCESS_START
+    record.event_id = get("event_id") or sysmon_event_id(host_id, guid)
+    record.host_id = host_id
+    record.sha256 = get("sha256") or hashes.get("sha256")
+    record.sha1 = get("sha1") or hashes.get("sha1")
+    record.process_name = get("process_name") or _base_name(image)
+    record._join_key = sysmon_join_key(host_id, guid, image)
+    record._category = record._type = record._kind = None
+    return record.values()
 
 
 # ---------------------------------------------------------------------------------------------- Defender
@@ -410,7 +453,6 @@ def adapt_defender(document: Mapping[str, Any]) -> list[str | None] | None:
         return None
     timestamp = _text(row.get("Timestamp")) or _text(row.get("TimeGenerated"))
     if table == DEFENDER_CERTIFICATE_TABLE:
-        values = _new_values(SOURCE_DEFENDER, RECORD_SIGNATURE)
         sha1 = _text(row.get("SHA1"))
         signature = defender_signature(
             row.get("IsSigned"),
@@ -420,13 +462,17 @@ def adapt_defender(document: Mapping[str, Any]) -> list[str | None] | None:
             timestamp,
             _text(row.get("SignatureState")),
         )
-        _set_signature(values, signature)
-        _put(values, _join_key=defender_join_key(sha1), sha1=sha1.lower() if sha1 else None, _timestamp=timestamp)
-        return values
+        certificate = Fields(
+            _source=SOURCE_DEFENDER,
+            _record=RECORD_SIGNATURE,
+            _join_key=defender_join_key(sha1),
+            sha1=sha1.lower() if sha1 else None,
+            _timestamp=timestamp,
+        )
+        return certificate.signed(signature).values()
     action = _text(row.get("ActionType"))
     if table != DEFENDER_PROCESS_TABLE or (action is not None and action != DEFENDER_PROCESS_ACTION):
-        return _new_values(SOURCE_DEFENDER, RECORD_OTHER)
-    values = _new_values(SOURCE_DEFENDER, RECORD_PROCESS_START)
+        return _other(SOURCE_DEFENDER)
     device_id, report_id = _text(row.get("DeviceId")), _text(row.get("ReportId"))
     folder, file_name = _text(row.get("FolderPath")), _text(row.get("FileName"))
     executable = folder
@@ -438,8 +484,9 @@ def adapt_defender(document: Mapping[str, Any]) -> list[str | None] | None:
         parent = parent.rstrip("\\") + "\\" + parent_name
     sha1, sha256 = _text(row.get("SHA1")), _text(row.get("SHA256"))
     event_id = f"defender:{device_id}:{timestamp}:{report_id}" if device_id and report_id else None
-    _put(
-        values,
+    return Fields(
+        _source=SOURCE_DEFENDER,
+        _record=RECORD_PROCESS_START,
         event_id=event_id,
         host_id=_host_id(device_id, _text(row.get("DeviceName"))),
         host_name=_text(row.get("DeviceName")),
@@ -459,8 +506,7 @@ def adapt_defender(document: Mapping[str, Any]) -> list[str | None] | None:
         _timestamp=timestamp,
         _pid=_text(row.get("ProcessId")),
         _join_key=defender_join_key(sha1),
-    )
-    return values
+    ).values()
 
 
 # ---------------------------------------------------------------------------------------------- reader
