@@ -45,6 +45,7 @@ from codesign_prevalence.errors import ConcurrentWriteError, MissingTableError
 BRONZE_EVENTS = "bronze/process_events"
 BRONZE_QUARANTINE = "bronze/quarantine"
 SILVER_RULE_MATCHES = "silver/rule_matches"
+SILVER_DAILY_BINARIES = "silver/daily_binaries"
 GOLD_HASH_PREVALENCE = "gold/hash_prevalence"
 GOLD_SIGNER_PREVALENCE = "gold/signer_prevalence"
 GOLD_CANDIDATES = "gold/candidates"
@@ -85,6 +86,7 @@ PRODUCED_BY: dict[str, str] = {
     BRONZE_EVENTS: "ingest",
     BRONZE_QUARANTINE: "ingest",
     SILVER_RULE_MATCHES: "features",
+    SILVER_DAILY_BINARIES: "features",
     GOLD_HASH_PREVALENCE: "features",
     GOLD_SIGNER_PREVALENCE: "features",
     GOLD_CANDIDATES: "features",
@@ -258,6 +260,25 @@ def replace_as_of(
         .mode("overwrite")
         .option("replaceWhere", f"as_of = DATE'{as_of.isoformat()}'")
         .partitionBy(*partition_by)
+    )
+    retry_on_conflict(path, lambda: writer.save(path))
+
+
+def replace_dates(rows: DataFrame, path: str, dates: Sequence[dt.date], column: str = "event_date") -> None:
+    """Atomically replace the rows of a table partitioned by ``column`` whose ``column`` is one of ``dates``
+    with ``rows`` (whose ``column`` must be one of them); the table is created on first use.
+
+    The predicate is built from ``datetime.date`` values (ISO forms without quotes), never from other data.
+    """
+    if not dates or not all(isinstance(day, dt.date) for day in dates):
+        raise TypeError("dates must be a non-empty sequence of datetime.date")
+    listed = ", ".join(f"DATE'{day.isoformat()}'" for day in sorted(set(dates)))
+    writer = (
+        killed_during_write_for_tests(rows, path)
+        .write.format("delta")
+        .mode("overwrite")
+        .option("replaceWhere", f"{column} IN ({listed})")
+        .partitionBy(column)
     )
     retry_on_conflict(path, lambda: writer.save(path))
 

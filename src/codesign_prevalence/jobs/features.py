@@ -1,9 +1,12 @@
 """Entry point: ``codesign-prevalence features [--as-of DATE]``.
 
-Reads bronze/process_events; writes silver/rule_matches, gold/hash_prevalence, gold/signer_prevalence and
-gold/candidates, each partitioned by ``as_of`` and written with an atomic ``replaceWhere`` on that date, so a
-rerun for the same date leaves the same tables; appends the run to ops/features_runs. A window without
-candidates (a quiet day) is a successful run that says so in one line.
+Reads bronze/process_events. First brings silver/daily_binaries up to date: the event dates of the bronze rows
+ingested since the rollup's newest ``max_ingested_at`` are rolled again from bronze and replace their days
+(``replaceWhere`` on those dates), so a daily run aggregates the new day's events, and a late event re-rolls
+its own day only. Then writes silver/rule_matches, gold/hash_prevalence, gold/signer_prevalence and
+gold/candidates from the window's rollup rows, each partitioned by ``as_of`` and written with an atomic
+``replaceWhere`` on that date, so a rerun for the same date leaves the same tables; appends the run to
+ops/features_runs. A window without candidates (a quiet day) is a successful run that says so in one line.
 """
 
 from __future__ import annotations
@@ -12,13 +15,19 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 
 from pyspark import StorageLevel
-from pyspark.sql import DataFrame
+from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from codesign_prevalence.errors import UserError
 from codesign_prevalence.features.candidates import POPULATIONS, SCORED_POPULATIONS
 from codesign_prevalence.features.events import window_start
-from codesign_prevalence.features.pipeline import FeatureTables, RuleLists, feature_tables
+from codesign_prevalence.features.pipeline import (
+    FeatureTables,
+    RuleLists,
+    daily_rollup,
+    feature_tables_from_daily,
+)
+from codesign_prevalence.features.rollup import dates_to_roll, on_dates
 from codesign_prevalence.jobs.context import JobContext
 from codesign_prevalence.models.inputs import QuietDay
 from codesign_prevalence.ops import FeaturesRun, record_features_run
@@ -27,8 +36,11 @@ from codesign_prevalence.storage import (
     GOLD_CANDIDATES,
     GOLD_HASH_PREVALENCE,
     GOLD_SIGNER_PREVALENCE,
+    SILVER_DAILY_BINARIES,
     SILVER_RULE_MATCHES,
+    Lakehouse,
     replace_as_of,
+    replace_dates,
 )
 
 
@@ -72,29 +84,58 @@ def newest_event_date(bronze: DataFrame) -> dt.date:
 
 
 def _count(tables: FeatureTables, as_of: dt.date, lookback_days: int) -> FeaturesReport:
-    """The report's counts, from the persisted aggregates (no second pass over the events).
+    """The report's counts, from the persisted aggregates, in one action (no second pass over the events).
 
-    Rule matches are the sum of the per-(host, binary) match counts: the same events, the same rule.
+    Events, hosts and rule matches are sums over the per-(host, binary) table (the rule matches are the
+    executions of the matching variants: the same events, the same rule).
     """
     totals = tables.host_binary.agg(
         F.sum("executions").alias("events"),
         F.count_distinct("host_id").alias("hosts"),
         F.sum("rule_match_count").alias("rule_matches"),
-    ).head()
-    populations = {population: 0 for population in POPULATIONS}
-    for row in tables.candidates.groupBy("population").count().collect():
-        populations[row["population"]] = int(row["count"])
+    )
+    hashes = tables.hash_prevalence.agg(F.count(F.lit(1)).alias("hashes"))
+    signers = tables.signer_prevalence.agg(F.count(F.lit(1)).alias("signers"))
+    populations = tables.candidates.agg(
+        *[F.count_if(F.col("population") == F.lit(name)).alias(name) for name in POPULATIONS]
+    )
+    row = totals.crossJoin(hashes).crossJoin(signers).crossJoin(populations).head()
+    assert row is not None  # global aggregates always have one row
     return FeaturesReport(
         as_of=as_of,
         window_start=window_start(as_of, lookback_days),
         lookback_days=lookback_days,
-        events_in_window=int(totals["events"] or 0) if totals else 0,
-        fleet_hosts=int(totals["hosts"] or 0) if totals else 0,
-        rule_matches=int(totals["rule_matches"] or 0) if totals else 0,
-        hash_prevalence=tables.hash_prevalence.count(),
-        signer_prevalence=tables.signer_prevalence.count(),
-        candidates=populations,
+        events_in_window=int(row["events"] or 0),
+        fleet_hosts=int(row["hosts"] or 0),
+        rule_matches=int(row["rule_matches"] or 0),
+        hash_prevalence=int(row["hashes"]),
+        signer_prevalence=int(row["signers"]),
+        candidates={name: int(row[name]) for name in POPULATIONS},
     )
+
+
+def refresh_daily(context: JobContext, bronze: DataFrame) -> list[dt.date]:
+    """Bring silver/daily_binaries up to date with bronze; return the event dates rolled (module docstring)."""
+    spark, lakehouse = context.spark, context.lakehouse
+    watermark = rollup_watermark(lakehouse, spark)
+    dates = dates_to_roll(bronze, watermark)
+    if dates:
+        rule = context.config.rule
+        rows = daily_rollup(
+            bronze.transform(on_dates(dates)),
+            RuleLists(rule.anomalous_statuses, rule.path_patterns, rule.allowed_publishers),
+            context.config.features.lolbin_parents,
+        )
+        replace_dates(rows, lakehouse.path(SILVER_DAILY_BINARIES), dates)
+    return dates
+
+
+def rollup_watermark(lakehouse: Lakehouse, spark: SparkSession) -> dt.datetime | None:
+    """The newest ``ingested_at`` that silver/daily_binaries holds (None: no rollup yet, roll every date)."""
+    if not lakehouse.exists(spark, SILVER_DAILY_BINARIES):
+        return None
+    newest = lakehouse.read(spark, SILVER_DAILY_BINARIES).agg(F.max("max_ingested_at")).head()
+    return None if newest is None else newest[0]
 
 
 def features_run(report: FeaturesReport, bronze: DataFrame) -> FeaturesRun:
@@ -117,14 +158,8 @@ def run(context: JobContext, as_of: dt.date | None = None) -> FeaturesReport:
         bronze = lakehouse.read(spark, BRONZE_EVENTS)
         as_of = as_of or newest_event_date(bronze)
         lookback_days = context.config.features.lookback_days
-        rule = context.config.rule
-        tables = feature_tables(
-            bronze,
-            as_of,
-            lookback_days,
-            RuleLists(rule.anomalous_statuses, rule.path_patterns, rule.allowed_publishers),
-            context.config.features.lolbin_parents,
-        )
+        rolled = refresh_daily(context, bronze)
+        tables = feature_tables_from_daily(lakehouse.read(spark, SILVER_DAILY_BINARIES), as_of, lookback_days)
         cached = [
             tables.variants,
             tables.host_binary,
@@ -150,6 +185,7 @@ def run(context: JobContext, as_of: dt.date | None = None) -> FeaturesReport:
             report = replace(report, quiet=QuietDay(record).message())
         counts.update(
             as_of=as_of.isoformat(),
+            days_rolled=len(rolled),
             events=report.events_in_window,
             hosts=report.fleet_hosts,
             rule_matches=report.rule_matches,
