@@ -134,14 +134,17 @@ def feature_tables(
     )
 
 
-def daily_rollup(events: DataFrame, rule: RuleLists, lolbin_parents: Sequence[str]) -> DataFrame:
+def daily_rollup(
+    events: DataFrame, rule: RuleLists, lolbin_parents: Sequence[str], bronze_version: int = 0
+) -> DataFrame:
     """The rows of silver/daily_binaries for the event dates of ``events`` (bronze rows, every event of each
-    date they hold): one aggregation of the events into per-day variants, the attributes looked up once per
-    distinct value, then one row per date and (host, binary) (``rollup.daily_binaries``)."""
+    date they hold, read from bronze version ``bronze_version``): one aggregation of the events into per-day
+    variants, the attributes looked up once per distinct value, then one row per date and (host, binary)
+    (``rollup.daily_binaries``)."""
     return (
         events.transform(daily_variants(singled_out_rule(rule)))
         .transform(variant_attributes(rule, lolbin_parents))
-        .transform(daily_binaries)
+        .transform(daily_binaries(bronze_version))
     )
 
 

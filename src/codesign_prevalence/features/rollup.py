@@ -12,16 +12,18 @@ signer and candidate tables derive from them exactly as they do from the events
 Every figure of a rollup row merges across days without loss: sums, min/max, bit-or of the day's bit, unions
 of sets and of per-value counts. Arrays are sorted, so a re-roll of the same events writes the same rows.
 
-Which days to roll (:func:`dates_to_roll`): the event dates of the bronze rows ingested after the newest
-``ingested_at`` that the rollup already holds (``max_ingested_at``, kept per row): a daily ingest re-rolls its
-own day, a late event re-rolls the day it happened on, and nothing else. Bronze's ``event_date`` is
-``to_date(timestamp)`` (the ingest's contract), so a day's rows are the events of that day.
+Which days to roll (:func:`dates_to_roll`): the event dates whose bronze data files changed since the bronze
+version the rollup was made from (``bronze_version``, kept per row; bronze is partitioned by ``event_date``, so
+a file's path names its date and no data is read to find them): a daily ingest re-rolls its own day, a late
+event re-rolls the day it happened on, and nothing else. Bronze's ``event_date`` is ``to_date(timestamp)``
+(the ingest's contract), so a day's rows are the events of that day.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
@@ -70,10 +72,10 @@ def daily_variants(singled_out: Column) -> Callable[[DataFrame], DataFrame]:
     As ``prevalence.event_variants`` (the same key; each event for which ``singled_out`` is true a variant of
     its own, identified by ``rule_event_id``), with ``event_date`` in the key instead of day bit masks.
 
-    Reads: ``event_date``, ``event_id``, ``timestamp``, ``ingested_at`` and the columns of
+    Reads: ``event_date``, ``event_id``, ``timestamp`` and the columns of
     :data:`~codesign_prevalence.features.prevalence.VARIANT_KEY`.
     Output: ``event_date``, :data:`VARIANT_KEY`, ``rule_event_id``, ``executions``, ``first_seen``,
-    ``last_seen``, ``max_ingested_at``.
+    ``last_seen``.
     """
     single = F.coalesce(singled_out, F.lit(False))
 
@@ -84,14 +86,13 @@ def daily_variants(singled_out: Column) -> Callable[[DataFrame], DataFrame]:
             F.count(F.lit(1)).alias("executions"),
             F.min("timestamp").alias("first_seen"),
             F.max("timestamp").alias("last_seen"),
-            F.max("ingested_at").alias("max_ingested_at"),
         )
         return grouped.select(*grouped.columns)
 
     return transform
 
 
-def daily_binaries(variants: DataFrame) -> DataFrame:
+def daily_binaries(bronze_version: int) -> Callable[[DataFrame], DataFrame]:
     """One row per event date and (host, binary): the rows of silver/daily_binaries.
 
     Reads: the output of :func:`daily_variants` with the variant attributes
@@ -103,62 +104,65 @@ def daily_binaries(variants: DataFrame) -> DataFrame:
     ``any_untrusted``, ``any_invalid``, ``any_signed``, ``any_original_name_mismatch`` (never null),
     ``label_counts`` (sorted structs ``label, value, executions``: the executions of each raw subject name,
     thumbprint and parent), ``rule_events`` (sorted structs of :data:`RULE_EVENT_FIELDS`: the day's seed-rule
-    matches, one per event), ``max_ingested_at``.
+    matches, one per event), ``bronze_version`` (the version of bronze the row was rolled from).
     """
-    label_pairs = variants.select(
-        *DAILY_KEY,
-        F.explode(
-            F.array(
-                *[
-                    F.struct(
-                        F.lit(label).alias("label"), F.col(source).alias("value"), F.col("executions").alias("n")
-                    )
-                    for label, source in LABEL_SOURCES.items()
-                ]
-            )
-        ).alias("pair"),
-    ).where(F.col("pair.value").isNotNull())
-    label_counts = (
-        label_pairs.groupBy(*DAILY_KEY, F.col("pair.label").alias("label"), F.col("pair.value").alias("value"))
-        .agg(F.sum("pair.n").alias("executions"))
-        .groupBy(*DAILY_KEY)
-        .agg(F.array_sort(F.collect_list(F.struct("label", "value", "executions"))).alias("label_counts"))
-    )
-    # A singled-out variant is one event: its id is the variant's rule_event_id, its timestamp first_seen.
-    event_columns = {"event_id": F.col("rule_event_id"), "timestamp": F.col("first_seen")}
-    rule_event = F.struct(*[event_columns.get(name, F.col(name)).alias(name) for name in RULE_EVENT_FIELDS])
-    aggregated = variants.groupBy(*DAILY_KEY).agg(
-        F.min("host_name").alias("host_name"),
-        F.sum("executions").alias("executions"),
-        F.min("first_seen").alias("first_seen"),
-        F.max("last_seen").alias("last_seen"),
-        *[_sorted_set(F.col(source)).alias(name) for name, source in
-          zip(_SET_COLUMNS, ("path_norm", "user", "parent", "company"), strict=True)],
-        F.min("executable").alias("example_path"),
-        *[
-            _executions_where(F.col("path_class") == F.lit(name)).alias(path_class_count_column(name))
-            for name in PATH_CLASSES
-        ],
-        _executions_where(F.col("rule_match")).alias("rule_match_count"),
-        _executions_where(F.col("anomalous_status")).alias("anomalous_status_count"),
-        _executions_where(F.col("lolbin_parent")).alias("lolbin_parent_count"),
-        F.max("status_rank").alias("status_rank"),
-        F.coalesce(F.bool_or(F.col("cs_trusted") == F.lit(False)), F.lit(False)).alias("any_untrusted"),
-        F.coalesce(F.bool_or(F.col("cs_valid") == F.lit(False)), F.lit(False)).alias("any_invalid"),
-        F.coalesce(F.bool_or(F.col("is_signed")), F.lit(False)).alias("any_signed"),
-        F.coalesce(F.bool_or(F.col("original_name_mismatch")), F.lit(False)).alias("any_original_name_mismatch"),
-        F.array_sort(F.collect_list(F.when(F.col("rule_event_id").isNotNull(), rule_event))).alias("rule_events"),
-        F.max("max_ingested_at").alias("max_ingested_at"),
-    )
-    joined = aggregated.join(label_counts, on=list(DAILY_KEY), how="left")
-    return joined.select(
-        *[F.col(name) for name in aggregated.columns if name not in {"rule_events", "max_ingested_at"}],
-        F.coalesce(F.col("label_counts"), F.array().cast(label_counts.schema["label_counts"].dataType)).alias(
-            "label_counts"
-        ),
-        F.col("rule_events"),
-        F.col("max_ingested_at"),
-    )
+
+    def transform(variants: DataFrame) -> DataFrame:
+        label_pairs = variants.select(
+            *DAILY_KEY,
+            F.explode(
+                F.array(
+                    *[
+                        F.struct(
+                            F.lit(label).alias("label"), F.col(source).alias("value"), F.col("executions").alias("n")
+                        )
+                        for label, source in LABEL_SOURCES.items()
+                    ]
+                )
+            ).alias("pair"),
+        ).where(F.col("pair.value").isNotNull())
+        label_counts = (
+            label_pairs.groupBy(*DAILY_KEY, F.col("pair.label").alias("label"), F.col("pair.value").alias("value"))
+            .agg(F.sum("pair.n").alias("executions"))
+            .groupBy(*DAILY_KEY)
+            .agg(F.array_sort(F.collect_list(F.struct("label", "value", "executions"))).alias("label_counts"))
+        )
+        # A singled-out variant is one event: its id is the variant's rule_event_id, its timestamp first_seen.
+        event_columns = {"event_id": F.col("rule_event_id"), "timestamp": F.col("first_seen")}
+        rule_event = F.struct(*[event_columns.get(name, F.col(name)).alias(name) for name in RULE_EVENT_FIELDS])
+        aggregated = variants.groupBy(*DAILY_KEY).agg(
+            F.min("host_name").alias("host_name"),
+            F.sum("executions").alias("executions"),
+            F.min("first_seen").alias("first_seen"),
+            F.max("last_seen").alias("last_seen"),
+            *[_sorted_set(F.col(source)).alias(name) for name, source in
+              zip(_SET_COLUMNS, ("path_norm", "user", "parent", "company"), strict=True)],
+            F.min("executable").alias("example_path"),
+            *[
+                _executions_where(F.col("path_class") == F.lit(name)).alias(path_class_count_column(name))
+                for name in PATH_CLASSES
+            ],
+            _executions_where(F.col("rule_match")).alias("rule_match_count"),
+            _executions_where(F.col("anomalous_status")).alias("anomalous_status_count"),
+            _executions_where(F.col("lolbin_parent")).alias("lolbin_parent_count"),
+            F.max("status_rank").alias("status_rank"),
+            F.coalesce(F.bool_or(F.col("cs_trusted") == F.lit(False)), F.lit(False)).alias("any_untrusted"),
+            F.coalesce(F.bool_or(F.col("cs_valid") == F.lit(False)), F.lit(False)).alias("any_invalid"),
+            F.coalesce(F.bool_or(F.col("is_signed")), F.lit(False)).alias("any_signed"),
+            F.coalesce(F.bool_or(F.col("original_name_mismatch")), F.lit(False)).alias("any_original_name_mismatch"),
+            F.array_sort(F.collect_list(F.when(F.col("rule_event_id").isNotNull(), rule_event))).alias("rule_events"),
+        )
+        joined = aggregated.join(label_counts, on=list(DAILY_KEY), how="left")
+        return joined.select(
+            *[F.col(name) for name in aggregated.columns if name != "rule_events"],
+            F.coalesce(F.col("label_counts"), F.array().cast(label_counts.schema["label_counts"].dataType)).alias(
+                "label_counts"
+            ),
+            F.col("rule_events"),
+            F.lit(bronze_version).cast("long").alias("bronze_version"),
+        )
+
+    return transform
 
 
 def in_window_days(as_of: dt.date, lookback_days: int) -> Callable[[DataFrame], DataFrame]:
@@ -246,10 +250,28 @@ def rule_matches_from_daily(as_of: dt.date) -> Callable[[DataFrame], DataFrame]:
     return transform
 
 
-def dates_to_roll(bronze: DataFrame, watermark: dt.datetime | None) -> list[dt.date]:
-    """The event dates of the bronze rows ingested after ``watermark`` (every date when it is None), sorted."""
-    fresh = bronze if watermark is None else bronze.where(F.col("ingested_at") > F.lit(watermark))
-    return sorted(row[0] for row in fresh.select("event_date").distinct().collect())
+_PARTITION_DATE = re.compile(r"(?:^|/)event_date=(\d{4}-\d{2}-\d{2})(?:/|$)")
+
+
+def partition_dates(files: Iterable[str]) -> set[dt.date] | None:
+    """The ``event_date`` partition values in the paths of a Delta table's data files; None when a path holds
+    none (a table that is not partitioned by ``event_date``: the caller re-rolls every date)."""
+    dates: set[dt.date] = set()
+    for path in files:
+        found = _PARTITION_DATE.search(path)
+        if found is None:
+            return None
+        dates.add(dt.date.fromisoformat(found.group(1)))
+    return dates
+
+
+def dates_to_roll(current_files: Iterable[str], rolled_files: Iterable[str] | None) -> set[dt.date] | None:
+    """The event dates whose bronze files changed since the rollup was made (files added or removed: new
+    events, late events, a compaction); every date when ``rolled_files`` is None (no rollup yet); None when
+    the files do not say (see :func:`partition_dates`)."""
+    current = set(current_files)
+    changed = current if rolled_files is None else current.symmetric_difference(rolled_files)
+    return partition_dates(changed)
 
 
 def on_dates(dates: Sequence[dt.date]) -> Callable[[DataFrame], DataFrame]:

@@ -15,7 +15,7 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 
 from pyspark import StorageLevel
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import Column, DataFrame, Observation, SparkSession
 from pyspark.sql import functions as F
 
 from codesign_prevalence.errors import UserError
@@ -83,59 +83,90 @@ def newest_event_date(bronze: DataFrame) -> dt.date:
     return newest_date
 
 
-def _count(tables: FeatureTables, as_of: dt.date, lookback_days: int) -> FeaturesReport:
-    """The report's counts, from the persisted aggregates, in one action (no second pass over the events).
+def _write_observed(frame: DataFrame, path: str, as_of: dt.date, **metrics: Column) -> dict[str, int]:
+    """Replace ``as_of``'s slice of the table at ``path`` with ``frame``, and return ``metrics`` (aggregates over
+    the rows written) observed while the write ran: no second pass, no read-back to count."""
+    observation = Observation()
+    observed = frame.observe(observation, *[column.alias(name) for name, column in metrics.items()])
+    replace_as_of(observed, path, as_of)
+    return {name: int(value or 0) for name, value in observation.get.items()}
 
-    Events, hosts and rule matches are sums over the per-(host, binary) table (the rule matches are the
-    executions of the matching variants: the same events, the same rule).
+
+def write_tables(tables: FeatureTables, lakehouse: Lakehouse, as_of: dt.date, lookback_days: int) -> FeaturesReport:
+    """Write the four tables of ``as_of``; the report's counts are observed while they are written.
+
+    Events and hosts are the sum of the hashes' executions and the window's fleet size (the hash table's
+    ``fleet_hosts``); rule matches are the rows of silver/rule_matches.
     """
-    totals = tables.host_binary.agg(
-        F.sum("executions").alias("events"),
-        F.count_distinct("host_id").alias("hosts"),
-        F.sum("rule_match_count").alias("rule_matches"),
+    rows = F.count(F.lit(1))
+    hashes = _write_observed(
+        tables.hash_prevalence,
+        lakehouse.path(GOLD_HASH_PREVALENCE),
+        as_of,
+        rows=rows,
+        events=F.sum("exec_count"),
+        hosts=F.max("fleet_hosts"),
     )
-    hashes = tables.hash_prevalence.agg(F.count(F.lit(1)).alias("hashes"))
-    signers = tables.signer_prevalence.agg(F.count(F.lit(1)).alias("signers"))
-    populations = tables.candidates.agg(
-        *[F.count_if(F.col("population") == F.lit(name)).alias(name) for name in POPULATIONS]
+    signers = _write_observed(tables.signer_prevalence, lakehouse.path(GOLD_SIGNER_PREVALENCE), as_of, rows=rows)
+    populations = _write_observed(
+        tables.candidates,
+        lakehouse.path(GOLD_CANDIDATES),
+        as_of,
+        **{name: F.count_if(F.col("population") == F.lit(name)) for name in POPULATIONS},
     )
-    row = totals.crossJoin(hashes).crossJoin(signers).crossJoin(populations).head()
-    assert row is not None  # global aggregates always have one row
+    matches = _write_observed(tables.rule_matches, lakehouse.path(SILVER_RULE_MATCHES), as_of, rows=rows)
     return FeaturesReport(
         as_of=as_of,
         window_start=window_start(as_of, lookback_days),
         lookback_days=lookback_days,
-        events_in_window=int(row["events"] or 0),
-        fleet_hosts=int(row["hosts"] or 0),
-        rule_matches=int(row["rule_matches"] or 0),
-        hash_prevalence=int(row["hashes"]),
-        signer_prevalence=int(row["signers"]),
-        candidates={name: int(row[name]) for name in POPULATIONS},
+        events_in_window=hashes["events"],
+        fleet_hosts=hashes["hosts"],
+        rule_matches=matches["rows"],
+        hash_prevalence=hashes["rows"],
+        signer_prevalence=signers["rows"],
+        candidates=populations,
     )
 
 
-def refresh_daily(context: JobContext, bronze: DataFrame) -> list[dt.date]:
-    """Bring silver/daily_binaries up to date with bronze; return the event dates rolled (module docstring)."""
+def refresh_daily(context: JobContext) -> tuple[DataFrame, list[dt.date]]:
+    """Bring silver/daily_binaries up to date with bronze (module docstring).
+
+    Returns bronze as of the version rolled (the frame the rest of the run reads) and the event dates rolled.
+    """
     spark, lakehouse = context.spark, context.lakehouse
-    watermark = rollup_watermark(lakehouse, spark)
-    dates = dates_to_roll(bronze, watermark)
+    version = lakehouse.version(spark, BRONZE_EVENTS)
+    if version is None:
+        raise lakehouse.missing(BRONZE_EVENTS)
+    bronze = _bronze_at(spark, lakehouse, version)
+    rolled_version = rollup_version(spark, lakehouse)
+    if rolled_version == version:
+        return bronze, []
+    rolled_files = None if rolled_version is None else _bronze_at(spark, lakehouse, rolled_version).inputFiles()
+    dates = dates_to_roll(bronze.inputFiles(), rolled_files)
+    if dates is None:  # bronze is not partitioned by event_date: every date, found by a scan
+        dates = {row[0] for row in bronze.select("event_date").distinct().collect()}
     if dates:
         rule = context.config.rule
         rows = daily_rollup(
-            bronze.transform(on_dates(dates)),
+            bronze.transform(on_dates(sorted(dates))),
             RuleLists(rule.anomalous_statuses, rule.path_patterns, rule.allowed_publishers),
             context.config.features.lolbin_parents,
+            version,
         )
-        replace_dates(rows, lakehouse.path(SILVER_DAILY_BINARIES), dates)
-    return dates
+        replace_dates(rows, lakehouse.path(SILVER_DAILY_BINARIES), sorted(dates))
+    return bronze, sorted(dates)
 
 
-def rollup_watermark(lakehouse: Lakehouse, spark: SparkSession) -> dt.datetime | None:
-    """The newest ``ingested_at`` that silver/daily_binaries holds (None: no rollup yet, roll every date)."""
+def _bronze_at(spark: SparkSession, lakehouse: Lakehouse, version: int) -> DataFrame:
+    return spark.read.format("delta").option("versionAsOf", version).load(lakehouse.path(BRONZE_EVENTS))
+
+
+def rollup_version(spark: SparkSession, lakehouse: Lakehouse) -> int | None:
+    """The bronze version silver/daily_binaries was last brought up to date with (None: no rollup yet)."""
     if not lakehouse.exists(spark, SILVER_DAILY_BINARIES):
         return None
-    newest = lakehouse.read(spark, SILVER_DAILY_BINARIES).agg(F.max("max_ingested_at")).head()
-    return None if newest is None else newest[0]
+    newest = lakehouse.read(spark, SILVER_DAILY_BINARIES).agg(F.max("bronze_version")).head()
+    return None if newest is None or newest[0] is None else int(newest[0])
 
 
 def features_run(report: FeaturesReport, bronze: DataFrame) -> FeaturesRun:
@@ -155,27 +186,16 @@ def run(context: JobContext, as_of: dt.date | None = None) -> FeaturesReport:
     with context.stage("features") as counts:
         spark = context.spark
         lakehouse = context.lakehouse
-        bronze = lakehouse.read(spark, BRONZE_EVENTS)
+        bronze, rolled = refresh_daily(context)
         as_of = as_of or newest_event_date(bronze)
         lookback_days = context.config.features.lookback_days
-        rolled = refresh_daily(context, bronze)
         tables = feature_tables_from_daily(lakehouse.read(spark, SILVER_DAILY_BINARIES), as_of, lookback_days)
-        cached = [
-            tables.variants,
-            tables.host_binary,
-            tables.labels,
-            tables.hash_prevalence,
-            tables.signer_prevalence,
-            tables.candidates,
-        ]
+        # Shared by the hash, signer and candidate tables: computed once, by the first write that needs them.
+        cached = [tables.host_binary, tables.hash_prevalence, tables.signer_prevalence]
         for frame in cached:
             frame.persist(StorageLevel.MEMORY_AND_DISK)
         try:
-            report = _count(tables, as_of, lookback_days)
-            replace_as_of(tables.rule_matches, lakehouse.path(SILVER_RULE_MATCHES), as_of)
-            replace_as_of(tables.hash_prevalence, lakehouse.path(GOLD_HASH_PREVALENCE), as_of)
-            replace_as_of(tables.signer_prevalence, lakehouse.path(GOLD_SIGNER_PREVALENCE), as_of)
-            replace_as_of(tables.candidates, lakehouse.path(GOLD_CANDIDATES), as_of)
+            report = write_tables(tables, lakehouse, as_of, lookback_days)
         finally:
             for frame in cached:
                 frame.unpersist()
