@@ -152,7 +152,10 @@ def daily_binaries(bronze_version: int) -> Callable[[DataFrame], DataFrame]:
             F.coalesce(F.bool_or(F.col("original_name_mismatch")), F.lit(False)).alias("any_original_name_mismatch"),
             F.array_sort(F.collect_list(F.when(F.col("rule_event_id").isNotNull(), rule_event))).alias("rule_events"),
         )
-        joined = aggregated.join(label_counts, on=list(DAILY_KEY), how="left")
+        # Null-safe on the key: a binary without a canonical signer has a null ``signer``.
+        keyed = label_counts.select(*[F.col(name).alias(f"_label_{name}") for name in DAILY_KEY], "label_counts")
+        same_row = [F.col(name).eqNullSafe(F.col(f"_label_{name}")) for name in DAILY_KEY]
+        joined = aggregated.join(keyed, on=same_row, how="left")
         return joined.select(
             *[F.col(name) for name in aggregated.columns if name != "rule_events"],
             F.coalesce(F.col("label_counts"), F.array().cast(label_counts.schema["label_counts"].dataType)).alias(
