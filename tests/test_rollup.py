@@ -28,6 +28,7 @@ from codesign_prevalence.jobs.context import JobContext
 from codesign_prevalence.storage import (
     BRONZE_EVENTS,
     GOLD_CANDIDATES,
+    GOLD_FIRST_SEEN,
     GOLD_HASH_PREVALENCE,
     GOLD_SIGNER_PREVALENCE,
     SILVER_DAILY_BINARIES,
@@ -101,7 +102,7 @@ def test_tables_from_rollups_equal_tables_from_events(spark: SparkSession) -> No
     )
     with persisted(expected), persisted(feature_tables_from_daily(daily, AS_OF, LOOKBACK)) as actual:
         assert_same_tables(actual, expected, (*OUTPUTS, "labels"))
-        assert {row["event_id"] for row in actual.rule_matches.collect()} == {"b1", "b1-again", "b2", "b3", "e1"}
+        assert {row["event_id"] for row in actual.rule_matches.collect()} == {"b1", "b1-again", "b2", "b3", "e1", "e2"}
     # The rollup holds one row per day and (host, binary), and nothing of the window is lost by it.
     assert daily.groupBy("event_date", "host_id", "sha256", "signer").count().where("count > 1").count() == 0
 
@@ -135,6 +136,11 @@ def _rollup_by_date(spark: SparkSession, lakehouse: Lakehouse) -> dict[dt.date, 
     return {day: sorted(texts) for day, texts in by_date.items()}
 
 
+def _history(spark: SparkSession, lakehouse: Lakehouse) -> dict[tuple[str, str], tuple[object, ...]]:
+    rows = lakehouse.read(spark, GOLD_FIRST_SEEN).collect()
+    return {(row["kind"], row["key"]): (row["first_seen"], row["last_seen"], row["host_count"]) for row in rows}
+
+
 def test_a_late_event_rerolls_its_day_and_the_window_equals_a_full_computation(
     spark: SparkSession, pipeline_run: PipelineRun, tmp_path: Path
 ) -> None:
@@ -146,6 +152,7 @@ def test_a_late_event_rerolls_its_day_and_the_window_equals_a_full_computation(
     late_day = END - dt.timedelta(days=1)
     before = _rollup_by_date(spark, lakehouse)
     assert late_day in before and END in before
+    history_before = _history(spark, lakehouse)
     host = lakehouse.read(spark, BRONZE_EVENTS).where(F.col("event_date") == F.lit(late_day)).head()
     assert host is not None
     report_before = features.run(context, END)
@@ -167,6 +174,14 @@ def test_a_late_event_rerolls_its_day_and_the_window_equals_a_full_computation(
         (late_day, 2, 2)
     ]
     assert features.refresh_daily(context)[1] == []  # a rerun rolls nothing
+    # The fleet's history gains the late binary and its signer; nothing else in it changes.
+    history = _history(spark, lakehouse)
+    late_seen = dt.datetime.combine(late_day, dt.time(13))
+    assert {key: value for key, value in history.items() if key not in history_before} == {
+        ("hash", "e" * 64): (late_seen, late_seen, 1),
+        ("signer", "late signer"): (late_seen, late_seen, 1),
+    }
+    assert {key: history[key] for key in history_before} == history_before
 
     report = features.run(context, END)
     assert report.events_in_window == report_before.events_in_window + 2

@@ -49,6 +49,7 @@ SILVER_DAILY_BINARIES = "silver/daily_binaries"
 GOLD_HASH_PREVALENCE = "gold/hash_prevalence"
 GOLD_SIGNER_PREVALENCE = "gold/signer_prevalence"
 GOLD_CANDIDATES = "gold/candidates"
+GOLD_FIRST_SEEN = "gold/first_seen"
 GOLD_SCORED = "gold/scored_binaries"
 OPS_VERDICTS = "ops/verdicts"
 OPS_INGEST_RUNS = "ops/ingest_runs"
@@ -90,6 +91,7 @@ PRODUCED_BY: dict[str, str] = {
     GOLD_HASH_PREVALENCE: "features",
     GOLD_SIGNER_PREVALENCE: "features",
     GOLD_CANDIDATES: "features",
+    GOLD_FIRST_SEEN: "features",
     GOLD_SCORED: "score",
     OPS_VERDICTS: "verdict add",
     OPS_INGEST_RUNS: "ingest",

@@ -334,16 +334,39 @@ def hash_prevalence(as_of: dt.date) -> Callable[[DataFrame], DataFrame]:
     return transform
 
 
-def _top_values(host_binary: DataFrame, column: str, top_n: int) -> DataFrame:
-    """Per signer, the ``top_n`` values of an array column seen on the most (host, binary) pairs, ties by value."""
-    pairs = host_binary.select(F.col("signer"), F.explode(F.col(column)).alias("value"))
-    counted = pairs.groupBy("signer", "value").agg(F.count(F.lit(1)).alias("pairs"))
+def _tagged(column: str) -> Column:
+    """The array column's values as structs ``column, value`` (``column`` its name)."""
+    tag = F.lit(column).alias("column")
+    return F.transform(F.col(column), lambda value: F.struct(tag, value.alias("value")))
+
+
+def _top_values(host_binary: DataFrame, columns: tuple[str, ...], top_n: int) -> DataFrame:
+    """Per signer and array column, the ``top_n`` values seen on the most (host, binary) pairs, ties by value.
+
+    One explode and two aggregations for all ``columns`` (each value tagged with its column).
+    Output: ``signer`` and one array column per name in ``columns`` (null when the signer has no value).
+    """
+    tagged = F.flatten(F.array(*[_tagged(name) for name in columns]))
+    pairs = host_binary.select(F.col("signer"), F.explode(tagged).alias("item"))
+    counted = pairs.groupBy("signer", F.col("item.column").alias("column"), F.col("item.value").alias("value")).agg(
+        F.count(F.lit(1)).alias("pairs")
+    )
     ranked = counted.groupBy("signer").agg(
-        F.array_sort(F.collect_list(F.struct((-F.col("pairs")).alias("order"), F.col("value")))).alias("ranked")
+        *[
+            F.array_sort(
+                F.collect_list(
+                    F.when(F.col("column") == F.lit(name), F.struct((-F.col("pairs")).alias("order"), F.col("value")))
+                )
+            ).alias(name)
+            for name in columns
+        ]
     )
     return ranked.select(
         F.col("signer"),
-        F.transform(F.slice(F.col("ranked"), 1, top_n), lambda item: item.getField("value")).alias(column),
+        *[
+            F.transform(F.slice(F.col(name), 1, top_n), lambda item: item.getField("value")).alias(name)
+            for name in columns
+        ],
     )
 
 
@@ -372,10 +395,7 @@ def signer_prevalence(as_of: dt.date, top_n: int = PROFILE_TOP_N) -> Callable[[D
             F.sum("anomalous_status_count").alias("anomalous_events"),
             *[F.sum(column).alias(column) for column in PATH_CLASS_COUNT_COLUMNS],
         )
-        profile = (
-            per_signer.join(_top_values(signed, "parents", top_n), on="signer", how="left")
-            .join(_top_values(signed, "companies", top_n), on="signer", how="left")
-        )
+        profile = per_signer.join(_top_values(signed, ("parents", "companies"), top_n), on="signer", how="left")
         empty = F.array().cast("array<string>")
         return profile.select(
             F.lit(as_of).alias("as_of"),

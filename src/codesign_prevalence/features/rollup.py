@@ -102,30 +102,22 @@ def daily_binaries(bronze_version: int) -> Callable[[DataFrame], DataFrame]:
     values), ``example_path`` (smallest raw path), ``pc_<class>``, ``rule_match_count``,
     ``anomalous_status_count``, ``lolbin_parent_count`` (executions), ``status_rank`` (worst),
     ``any_untrusted``, ``any_invalid``, ``any_signed``, ``any_original_name_mismatch`` (never null),
-    ``label_counts`` (sorted structs ``label, value, executions``: the executions of each raw subject name,
-    thumbprint and parent), ``rule_events`` (sorted structs of :data:`RULE_EVENT_FIELDS`: the day's seed-rule
+    ``label_counts`` (sorted structs ``label, value, executions``: executions under each raw subject name,
+    thumbprint and parent; one entry per variant, so a value may come several times: they are summed when the
+    window is read), ``rule_events`` (sorted structs of :data:`RULE_EVENT_FIELDS`: the day's seed-rule
     matches, one per event), ``bronze_version`` (the version of bronze the row was rolled from).
     """
 
     def transform(variants: DataFrame) -> DataFrame:
-        label_pairs = variants.select(
-            *DAILY_KEY,
-            F.explode(
-                F.array(
-                    *[
-                        F.struct(
-                            F.lit(label).alias("label"), F.col(source).alias("value"), F.col("executions").alias("n")
-                        )
-                        for label, source in LABEL_SOURCES.items()
-                    ]
-                )
-            ).alias("pair"),
-        ).where(F.col("pair.value").isNotNull())
-        label_counts = (
-            label_pairs.groupBy(*DAILY_KEY, F.col("pair.label").alias("label"), F.col("pair.value").alias("value"))
-            .agg(F.sum("pair.n").alias("executions"))
-            .groupBy(*DAILY_KEY)
-            .agg(F.array_sort(F.collect_list(F.struct("label", "value", "executions"))).alias("label_counts"))
+        # Per variant, its executions under each raw label value; summed per value when the window is read.
+        label_entries = F.filter(
+            F.array(
+                *[
+                    F.struct(F.lit(label).alias("label"), F.col(source).alias("value"), F.col("executions"))
+                    for label, source in LABEL_SOURCES.items()
+                ]
+            ),
+            lambda entry: entry.getField("value").isNotNull(),
         )
         # A singled-out variant is one event: its id is the variant's rule_event_id, its timestamp first_seen.
         event_columns = {"event_id": F.col("rule_event_id"), "timestamp": F.col("first_seen")}
@@ -150,18 +142,11 @@ def daily_binaries(bronze_version: int) -> Callable[[DataFrame], DataFrame]:
             F.coalesce(F.bool_or(F.col("cs_valid") == F.lit(False)), F.lit(False)).alias("any_invalid"),
             F.coalesce(F.bool_or(F.col("is_signed")), F.lit(False)).alias("any_signed"),
             F.coalesce(F.bool_or(F.col("original_name_mismatch")), F.lit(False)).alias("any_original_name_mismatch"),
+            F.array_sort(F.flatten(F.collect_list(label_entries))).alias("label_counts"),
             F.array_sort(F.collect_list(F.when(F.col("rule_event_id").isNotNull(), rule_event))).alias("rule_events"),
         )
-        # Null-safe on the key: a binary without a canonical signer has a null ``signer``.
-        keyed = label_counts.select(*[F.col(name).alias(f"_label_{name}") for name in DAILY_KEY], "label_counts")
-        same_row = [F.col(name).eqNullSafe(F.col(f"_label_{name}")) for name in DAILY_KEY]
-        joined = aggregated.join(keyed, on=same_row, how="left")
-        return joined.select(
-            *[F.col(name) for name in aggregated.columns if name != "rule_events"],
-            F.coalesce(F.col("label_counts"), F.array().cast(label_counts.schema["label_counts"].dataType)).alias(
-                "label_counts"
-            ),
-            F.col("rule_events"),
+        return aggregated.select(
+            *[F.col(name) for name in aggregated.columns],
             F.lit(bronze_version).cast("long").alias("bronze_version"),
         )
 
@@ -284,3 +269,54 @@ def on_dates(dates: Sequence[dt.date]) -> Callable[[DataFrame], DataFrame]:
         return frame.where(F.col("event_date").isin(*[F.lit(day) for day in dates])).select("*")
 
     return transform
+
+
+# gold/first_seen: what the fleet has seen of each hash, canonical signer and certificate thumbprint, over all
+# history (not the window).
+KIND_HASH = "hash"
+KIND_SIGNER = "signer"
+KIND_THUMBPRINT = "thumbprint"
+HOSTS_SKETCH_LG_K = 12  # exact (list mode) for the small host counts that matter here
+
+
+def fleet_sightings(daily: DataFrame) -> DataFrame:
+    """A transform's worth of rows for gold/first_seen from rollup rows (any set of days).
+
+    Reads: ``host_id``, ``sha256``, ``signer``, ``first_seen``, ``last_seen``, ``label_counts``.
+    Output: ``kind`` (``hash``, ``signer`` or ``thumbprint``), ``key`` (the sha256, canonical signer or raw
+    thumbprint), ``first_seen``, ``last_seen``, ``hosts`` (a mergeable HLL sketch of the host ids, exact for
+    small counts), ``host_count`` (its estimate). Rows from several runs merge by min, max and sketch union
+    (:func:`merge_first_seen_columns`).
+    """
+    def sighting(kind: str, key: Column) -> Column:
+        return F.struct(F.lit(kind).alias("kind"), key.alias("key"))
+
+    thumbprints = F.transform(
+        F.filter(F.col("label_counts"), lambda entry: entry.getField("label") == F.lit("thumbprint")),
+        lambda entry: sighting(KIND_THUMBPRINT, entry.getField("value")),
+    )
+    keys = F.array_distinct(
+        F.concat(F.array(sighting(KIND_HASH, F.col("sha256")), sighting(KIND_SIGNER, F.col("signer"))), thumbprints)
+    )
+    seen = daily.select("host_id", "first_seen", "last_seen", F.explode(keys).alias("seen")).where(
+        F.col("seen.key").isNotNull()
+    )
+    grouped = seen.groupBy(F.col("seen.kind").alias("kind"), F.col("seen.key").alias("key")).agg(
+        F.min("first_seen").alias("first_seen"),
+        F.max("last_seen").alias("last_seen"),
+        F.hll_sketch_agg("host_id", HOSTS_SKETCH_LG_K).alias("hosts"),
+    )
+    return grouped.select(
+        "kind", "key", "first_seen", "last_seen", "hosts", F.hll_sketch_estimate("hosts").alias("host_count")
+    )
+
+
+def merge_first_seen_columns() -> dict[str, str | Column]:
+    """The MERGE's update of a matched gold/first_seen row (``target``) with new sightings (``source``):
+    column expressions on column names only."""
+    return {
+        "first_seen": "least(target.first_seen, source.first_seen)",
+        "last_seen": "greatest(target.last_seen, source.last_seen)",
+        "hosts": "hll_union(target.hosts, source.hosts)",
+        "host_count": "hll_sketch_estimate(hll_union(target.hosts, source.hosts))",
+    }

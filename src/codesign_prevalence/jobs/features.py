@@ -27,13 +27,15 @@ from codesign_prevalence.features.pipeline import (
     daily_rollup,
     feature_tables_from_daily,
 )
-from codesign_prevalence.features.rollup import dates_to_roll, on_dates
+from codesign_prevalence.features.rollup import dates_to_roll, fleet_sightings, merge_first_seen_columns, on_dates
 from codesign_prevalence.jobs.context import JobContext
 from codesign_prevalence.models.inputs import QuietDay
 from codesign_prevalence.ops import FeaturesRun, record_features_run
+from codesign_prevalence.schema import FIRST_SEEN_SCHEMA
 from codesign_prevalence.storage import (
     BRONZE_EVENTS,
     GOLD_CANDIDATES,
+    GOLD_FIRST_SEEN,
     GOLD_HASH_PREVALENCE,
     GOLD_SIGNER_PREVALENCE,
     SILVER_DAILY_BINARIES,
@@ -41,6 +43,7 @@ from codesign_prevalence.storage import (
     Lakehouse,
     replace_as_of,
     replace_dates,
+    retry_on_conflict,
 )
 
 
@@ -154,7 +157,28 @@ def refresh_daily(context: JobContext) -> tuple[DataFrame, list[dt.date]]:
             version,
         )
         replace_dates(rows, lakehouse.path(SILVER_DAILY_BINARIES), sorted(dates))
+        rolled = lakehouse.read(spark, SILVER_DAILY_BINARIES).transform(on_dates(sorted(dates)))
+        update_first_seen(spark, lakehouse, rolled)
     return bronze, sorted(dates)
+
+
+def update_first_seen(spark: SparkSession, lakehouse: Lakehouse, rolled: DataFrame) -> None:
+    """MERGE the sightings of the rolled days into gold/first_seen (min, max, union of host sketches: merging
+    a day again, after a late event, changes only what the late event adds)."""
+    target = lakehouse.ensure(spark, GOLD_FIRST_SEEN, FIRST_SEEN_SCHEMA)
+    sightings = rolled.transform(fleet_sightings)
+    same_key = "target.kind = source.kind AND target.key = source.key"
+
+    def merge() -> None:
+        (
+            target.alias("target")
+            .merge(sightings.alias("source"), same_key)
+            .whenMatchedUpdate(set=merge_first_seen_columns())
+            .whenNotMatchedInsertAll()
+            .execute()
+        )
+
+    retry_on_conflict(target, merge)
 
 
 def _bronze_at(spark: SparkSession, lakehouse: Lakehouse, version: int) -> DataFrame:
