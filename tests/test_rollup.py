@@ -155,15 +155,15 @@ def test_a_late_event_rerolls_its_day_and_the_window_equals_a_full_computation(
     history_before = _history(spark, lakehouse)
     host = lakehouse.read(spark, BRONZE_EVENTS).where(F.col("event_date") == F.lit(late_day)).head()
     assert host is not None
-    report_before = features.run(context, END)
+    report_before = pipeline_run.summary["features"]  # the shared run's features, as of END
 
     late = tmp_path / "late.ndjson"
     late.write_text(_late_events(host["host_id"], late_day), encoding="utf-8")
     ingested = ingest_files(spark, lakehouse, [str(late)], IngestConfig(), now=dt.datetime(2026, 11, 28, 12))
     assert (ingested.accepted, ingested.duplicates) == (2, 1)
 
-    bronze, rolled = features.refresh_daily(context)
-    assert rolled == [late_day]
+    refreshed = features.refresh_daily(context)
+    assert refreshed.dates == [late_day]
     after = _rollup_by_date(spark, lakehouse)
     assert {day: rows for day, rows in after.items() if day != late_day} == {
         day: rows for day, rows in before.items() if day != late_day
@@ -173,7 +173,7 @@ def test_a_late_event_rerolls_its_day_and_the_window_equals_a_full_computation(
     assert [(row["event_date"], row["executions"], len(row["rule_events"])) for row in late_rows] == [
         (late_day, 2, 2)
     ]
-    assert features.refresh_daily(context)[1] == []  # a rerun rolls nothing
+    assert features.refresh_daily(context).dates == []  # a rerun rolls nothing
     # The fleet's history gains the late binary and its signer; nothing else in it changes.
     history = _history(spark, lakehouse)
     late_seen = dt.datetime.combine(late_day, dt.time(13))
@@ -184,11 +184,12 @@ def test_a_late_event_rerolls_its_day_and_the_window_equals_a_full_computation(
     assert {key: history[key] for key in history_before} == history_before
 
     report = features.run(context, END)
-    assert report.events_in_window == report_before.events_in_window + 2
-    assert report.rule_matches == report_before.rule_matches + 2
-    assert report.hash_prevalence == report_before.hash_prevalence + 1
+    assert report_before["as_of"] == END.isoformat()
+    assert report.events_in_window == report_before["events_in_window"] + 2
+    assert report.rule_matches == report_before["rule_matches"] + 2
+    assert report.hash_prevalence == report_before["hash_prevalence"] + 1
     # The job's configuration is the default one, the rule lists and lolbin parents of test_features.
-    from_events = feature_tables(bronze, END, context.config.features.lookback_days, RULE, LOLBINS)
+    from_events = feature_tables(refreshed.bronze, END, context.config.features.lookback_days, RULE, LOLBINS)
     for name, table in TABLES.items():
         written = lakehouse.read(spark, table).where(F.col("as_of") == F.lit(END))
         expected = getattr(from_events, name)

@@ -77,13 +77,11 @@ class FeaturesReport:
         }
 
 
-def newest_event_date(bronze: DataFrame) -> dt.date:
-    """The date of the newest event in bronze (the default as-of date)."""
-    newest = bronze.agg(F.max("event_date")).head()
-    if newest is None or newest[0] is None:
+def newest_event_date(refreshed: Refreshed) -> dt.date:
+    """The date of the newest event in bronze (the default as-of date), as the up-to-date rollup holds it."""
+    if refreshed.newest is None:
         raise UserError(f"table {BRONZE_EVENTS} holds no events; run 'ingest' first")
-    newest_date: dt.date = newest[0]
-    return newest_date
+    return refreshed.newest
 
 
 def _write_observed(frame: DataFrame, path: str, as_of: dt.date, **metrics: Column) -> dict[str, int]:
@@ -131,35 +129,58 @@ def write_tables(tables: FeatureTables, lakehouse: Lakehouse, as_of: dt.date, lo
     )
 
 
-def refresh_daily(context: JobContext) -> tuple[DataFrame, list[dt.date]]:
-    """Bring silver/daily_binaries up to date with bronze (module docstring).
+@dataclass(frozen=True)
+class Refreshed:
+    """What :func:`refresh_daily` did: bronze as of the version rolled, the event dates rolled, and the newest
+    event date the rollup holds (the default as-of date; None when bronze holds no events)."""
 
-    Returns bronze as of the version rolled (the frame the rest of the run reads) and the event dates rolled.
-    """
+    bronze: DataFrame
+    dates: list[dt.date]
+    newest: dt.date | None
+
+
+def refresh_daily(context: JobContext) -> Refreshed:
+    """Bring silver/daily_binaries up to date with bronze (module docstring)."""
     spark, lakehouse = context.spark, context.lakehouse
     version = lakehouse.version(spark, BRONZE_EVENTS)
     if version is None:
         raise lakehouse.missing(BRONZE_EVENTS)
     bronze = _bronze_at(spark, lakehouse, version)
-    rolled_version = rollup_version(spark, lakehouse)
+    rolled_version, newest = rollup_state(spark, lakehouse)
     if rolled_version == version:
-        return bronze, []
+        return Refreshed(bronze, [], newest)
     rolled_files = None if rolled_version is None else _bronze_at(spark, lakehouse, rolled_version).inputFiles()
     dates = dates_to_roll(bronze.inputFiles(), rolled_files)
     if dates is None:  # bronze is not partitioned by event_date: every date, found by a scan
         dates = {row[0] for row in bronze.select("event_date").distinct().collect()}
-    if dates:
-        rule = context.config.rule
-        rows = daily_rollup(
-            bronze.transform(on_dates(sorted(dates))),
-            RuleLists(rule.anomalous_statuses, rule.path_patterns, rule.allowed_publishers),
-            context.config.features.lolbin_parents,
-            version,
-        )
-        replace_dates(rows, lakehouse.path(SILVER_DAILY_BINARIES), sorted(dates))
-        rolled = lakehouse.read(spark, SILVER_DAILY_BINARIES).transform(on_dates(sorted(dates)))
-        update_first_seen(spark, lakehouse, rolled)
-    return bronze, sorted(dates)
+    if not dates:
+        return Refreshed(bronze, [], newest)
+    rule = context.config.rule
+    rows = daily_rollup(
+        bronze.transform(on_dates(sorted(dates))),
+        RuleLists(rule.anomalous_statuses, rule.path_patterns, rule.allowed_publishers),
+        context.config.features.lolbin_parents,
+        version,
+    )
+    replace_dates(rows, lakehouse.path(SILVER_DAILY_BINARIES), sorted(dates))
+    rolled = lakehouse.read(spark, SILVER_DAILY_BINARIES).transform(on_dates(sorted(dates)))
+    update_first_seen(spark, lakehouse, rolled)
+    return Refreshed(bronze, sorted(dates), max([*dates, *([newest] if newest else [])]))
+
+
+def _bronze_at(spark: SparkSession, lakehouse: Lakehouse, version: int) -> DataFrame:
+    return spark.read.format("delta").option("versionAsOf", version).load(lakehouse.path(BRONZE_EVENTS))
+
+
+def rollup_state(spark: SparkSession, lakehouse: Lakehouse) -> tuple[int | None, dt.date | None]:
+    """The bronze version silver/daily_binaries was last brought up to date with and the newest event date it
+    holds, in one pass over the rollup (None, None: no rollup yet)."""
+    if not lakehouse.exists(spark, SILVER_DAILY_BINARIES):
+        return None, None
+    state = lakehouse.read(spark, SILVER_DAILY_BINARIES).agg(F.max("bronze_version"), F.max("event_date")).head()
+    if state is None or state[0] is None:
+        return None, None
+    return int(state[0]), state[1]
 
 
 def update_first_seen(spark: SparkSession, lakehouse: Lakehouse, rolled: DataFrame) -> None:
@@ -181,18 +202,6 @@ def update_first_seen(spark: SparkSession, lakehouse: Lakehouse, rolled: DataFra
     retry_on_conflict(target, merge)
 
 
-def _bronze_at(spark: SparkSession, lakehouse: Lakehouse, version: int) -> DataFrame:
-    return spark.read.format("delta").option("versionAsOf", version).load(lakehouse.path(BRONZE_EVENTS))
-
-
-def rollup_version(spark: SparkSession, lakehouse: Lakehouse) -> int | None:
-    """The bronze version silver/daily_binaries was last brought up to date with (None: no rollup yet)."""
-    if not lakehouse.exists(spark, SILVER_DAILY_BINARIES):
-        return None
-    newest = lakehouse.read(spark, SILVER_DAILY_BINARIES).agg(F.max("bronze_version")).head()
-    return None if newest is None or newest[0] is None else int(newest[0])
-
-
 def features_run(report: FeaturesReport, bronze: DataFrame) -> FeaturesRun:
     """The ops/features_runs record of ``report``; on a quiet day with what bronze holds (partition metadata)."""
     candidates = sum(report.candidates.get(population, 0) for population in SCORED_POPULATIONS)
@@ -210,8 +219,8 @@ def run(context: JobContext, as_of: dt.date | None = None) -> FeaturesReport:
     with context.stage("features") as counts:
         spark = context.spark
         lakehouse = context.lakehouse
-        bronze, rolled = refresh_daily(context)
-        as_of = as_of or newest_event_date(bronze)
+        refreshed = refresh_daily(context)
+        as_of = as_of or newest_event_date(refreshed)
         lookback_days = context.config.features.lookback_days
         tables = feature_tables_from_daily(lakehouse.read(spark, SILVER_DAILY_BINARIES), as_of, lookback_days)
         # Shared by the hash, signer and candidate tables: computed once, by the first write that needs them.
@@ -223,13 +232,13 @@ def run(context: JobContext, as_of: dt.date | None = None) -> FeaturesReport:
         finally:
             for frame in cached:
                 frame.unpersist()
-        record = features_run(report, bronze)
+        record = features_run(report, refreshed.bronze)
         record_features_run(spark, lakehouse, record, dt.datetime.now(dt.UTC))
         if record.candidates == 0:
             report = replace(report, quiet=QuietDay(record).message())
         counts.update(
             as_of=as_of.isoformat(),
-            days_rolled=len(rolled),
+            days_rolled=len(refreshed.dates),
             events=report.events_in_window,
             hosts=report.fleet_hosts,
             rule_matches=report.rule_matches,
