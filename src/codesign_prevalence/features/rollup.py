@@ -280,7 +280,7 @@ HOSTS_SKETCH_LG_K = 12  # exact (list mode) for the small host counts that matte
 
 
 def fleet_sightings(daily: DataFrame) -> DataFrame:
-    """A transform's worth of rows for gold/first_seen from rollup rows (any set of days).
+    """Rollup rows (any set of days) -> the fleet's sightings in them, rows of gold/first_seen.
 
     Reads: ``host_id``, ``sha256``, ``signer``, ``first_seen``, ``last_seen``, ``label_counts``.
     Output: ``kind`` (``hash``, ``signer`` or ``thumbprint``), ``key`` (the sha256, canonical signer or raw

@@ -1,9 +1,10 @@
 """Entry point: ``codesign-prevalence features [--as-of DATE]``.
 
-Reads bronze/process_events. First brings silver/daily_binaries up to date: the event dates of the bronze rows
-ingested since the rollup's newest ``max_ingested_at`` are rolled again from bronze and replace their days
-(``replaceWhere`` on those dates), so a daily run aggregates the new day's events, and a late event re-rolls
-its own day only. Then writes silver/rule_matches, gold/hash_prevalence, gold/signer_prevalence and
+Reads bronze/process_events. First brings silver/daily_binaries up to date: the event dates whose bronze files
+changed since the bronze version the rollup was made from (``features.rollup.dates_to_roll``) are rolled again
+from that bronze version and replace their days (``replaceWhere`` on those dates), so a daily run aggregates the
+new day's events, and a late event re-rolls its own day only; the rolled days' sightings are MERGEd into gold/first_seen (the fleet's history of each hash,
+signer and thumbprint). Then writes silver/rule_matches, gold/hash_prevalence, gold/signer_prevalence and
 gold/candidates from the window's rollup rows, each partitioned by ``as_of`` and written with an atomic
 ``replaceWhere`` on that date, so a rerun for the same date leaves the same tables; appends the run to
 ops/features_runs. A window without candidates (a quiet day) is a successful run that says so in one line.
