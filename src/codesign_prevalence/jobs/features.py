@@ -2,12 +2,13 @@
 
 Reads bronze/process_events. First brings silver/daily_binaries up to date: the event dates whose bronze files
 changed since the bronze version the rollup was made from (``features.rollup.dates_to_roll``) are rolled again
-from that bronze version and replace their days (``replaceWhere`` on those dates), so a daily run aggregates the
-new day's events, and a late event re-rolls its own day only; the rolled days' sightings are MERGEd into gold/first_seen (the fleet's history of each hash,
-signer and thumbprint). Then writes silver/rule_matches, gold/hash_prevalence, gold/signer_prevalence and
-gold/candidates from the window's rollup rows, each partitioned by ``as_of`` and written with an atomic
-``replaceWhere`` on that date, so a rerun for the same date leaves the same tables; appends the run to
-ops/features_runs. A window without candidates (a quiet day) is a successful run that says so in one line.
+from that bronze version and replace their days (``replaceWhere`` on those dates), so a daily run aggregates
+the new day's events, and a late event re-rolls its own day only; the rolled days' sightings are MERGEd into
+gold/first_seen (the fleet's history of each hash, signer and thumbprint). Then writes silver/rule_matches,
+gold/hash_prevalence, gold/signer_prevalence and gold/candidates from the window's rollup rows, each
+partitioned by ``as_of`` and written with an atomic ``replaceWhere`` on that date, so a rerun for the same
+date leaves the same tables; appends the run to ops/features_runs. A window without candidates (a quiet day)
+is a successful run that says so in one line.
 """
 
 from __future__ import annotations
@@ -95,12 +96,14 @@ def _write_observed(frame: DataFrame, path: str, as_of: dt.date, **metrics: Colu
 
 
 def write_tables(tables: FeatureTables, lakehouse: Lakehouse, as_of: dt.date, lookback_days: int) -> FeaturesReport:
-    """Write the four tables of ``as_of``; the report's counts are observed while they are written.
+    """Write the four tables of ``as_of``, gold/candidates last; the report's counts are observed while they are
+    written.
 
     Events and hosts are the sum of the hashes' executions and the window's fleet size (the hash table's
     ``fleet_hosts``); rule matches are the rows of silver/rule_matches.
     """
     rows = F.count(F.lit(1))
+    matches = _write_observed(tables.rule_matches, lakehouse.path(SILVER_RULE_MATCHES), as_of, rows=rows)
     hashes = _write_observed(
         tables.hash_prevalence,
         lakehouse.path(GOLD_HASH_PREVALENCE),
@@ -116,7 +119,6 @@ def write_tables(tables: FeatureTables, lakehouse: Lakehouse, as_of: dt.date, lo
         as_of,
         **{name: F.count_if(F.col("population") == F.lit(name)) for name in POPULATIONS},
     )
-    matches = _write_observed(tables.rule_matches, lakehouse.path(SILVER_RULE_MATCHES), as_of, rows=rows)
     return FeaturesReport(
         as_of=as_of,
         window_start=window_start(as_of, lookback_days),
@@ -167,6 +169,16 @@ def refresh_daily(context: JobContext) -> Refreshed:
     rolled = lakehouse.read(spark, SILVER_DAILY_BINARIES).transform(on_dates(sorted(dates)))
     update_first_seen(spark, lakehouse, rolled)
     return Refreshed(bronze, sorted(dates), max([*dates, *([newest] if newest else [])]))
+
+
+def _daily(context: JobContext, refreshed: Refreshed) -> DataFrame:
+    """silver/daily_binaries; when bronze has never held an event (no rollup yet), no rows of its columns."""
+    spark, lakehouse = context.spark, context.lakehouse
+    if lakehouse.exists(spark, SILVER_DAILY_BINARIES):
+        return lakehouse.read(spark, SILVER_DAILY_BINARIES)
+    rule = context.config.rule
+    rules = RuleLists(rule.anomalous_statuses, rule.path_patterns, rule.allowed_publishers)
+    return daily_rollup(refreshed.bronze.limit(0), rules, context.config.features.lolbin_parents)
 
 
 def _bronze_at(spark: SparkSession, lakehouse: Lakehouse, version: int) -> DataFrame:
@@ -223,7 +235,7 @@ def run(context: JobContext, as_of: dt.date | None = None) -> FeaturesReport:
         refreshed = refresh_daily(context)
         as_of = as_of or newest_event_date(refreshed)
         lookback_days = context.config.features.lookback_days
-        tables = feature_tables_from_daily(lakehouse.read(spark, SILVER_DAILY_BINARIES), as_of, lookback_days)
+        tables = feature_tables_from_daily(_daily(context, refreshed), as_of, lookback_days)
         # Shared by the hash, signer and candidate tables: computed once, by the first write that needs them.
         cached = [tables.host_binary, tables.hash_prevalence, tables.signer_prevalence]
         for frame in cached:
