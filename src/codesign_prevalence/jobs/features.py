@@ -45,7 +45,7 @@ from codesign_prevalence.storage import (
     Lakehouse,
     replace_as_of,
     replace_dates,
-    retry_on_conflict,
+    upsert,
 )
 
 
@@ -200,19 +200,7 @@ def update_first_seen(spark: SparkSession, lakehouse: Lakehouse, rolled: DataFra
     """MERGE the sightings of the rolled days into gold/first_seen (min, max, union of host sketches: merging
     a day again, after a late event, changes only what the late event adds)."""
     target = lakehouse.ensure(spark, GOLD_FIRST_SEEN, FIRST_SEEN_SCHEMA)
-    sightings = rolled.transform(fleet_sightings)
-    same_key = "target.kind = source.kind AND target.key = source.key"
-
-    def merge() -> None:
-        (
-            target.alias("target")
-            .merge(sightings.alias("source"), same_key)
-            .whenMatchedUpdate(set=merge_first_seen_columns())
-            .whenNotMatchedInsertAll()
-            .execute()
-        )
-
-    retry_on_conflict(target, merge)
+    upsert(target, rolled.transform(fleet_sightings), ("kind", "key"), update=merge_first_seen_columns())
 
 
 def features_run(report: FeaturesReport, bronze: DataFrame) -> FeaturesRun:
