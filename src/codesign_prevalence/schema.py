@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pyspark.sql.types import (
+    BinaryType,
     BooleanType,
     DateType,
     LongType,
@@ -104,3 +105,16 @@ REASON_BAD_ENCODING = "not_utf8"
 REASON_TRUNCATED_GZIP = "truncated_gzip"
 REASON_UNREADABLE_FILE = "unreadable_file"
 REASON_WRONG_TYPE_PREFIX = "wrong_type:"
+
+# gold/first_seen: the fleet's history of each hash, canonical signer and certificate thumbprint (all days ever
+# ingested, not the window), kept by a MERGE of each rolled day's sightings.
+FIRST_SEEN_SCHEMA = StructType(
+    [
+        StructField("kind", StringType(), False),
+        StructField("key", StringType(), False),
+        StructField("first_seen", TimestampType(), True),
+        StructField("last_seen", TimestampType(), True),
+        StructField("hosts", BinaryType(), True),
+        StructField("host_count", LongType(), True),
+    ]
+)

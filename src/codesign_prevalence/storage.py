@@ -17,7 +17,7 @@ import os
 import random
 import signal
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -45,9 +45,11 @@ from codesign_prevalence.errors import ConcurrentWriteError, MissingTableError
 BRONZE_EVENTS = "bronze/process_events"
 BRONZE_QUARANTINE = "bronze/quarantine"
 SILVER_RULE_MATCHES = "silver/rule_matches"
+SILVER_DAILY_BINARIES = "silver/daily_binaries"
 GOLD_HASH_PREVALENCE = "gold/hash_prevalence"
 GOLD_SIGNER_PREVALENCE = "gold/signer_prevalence"
 GOLD_CANDIDATES = "gold/candidates"
+GOLD_FIRST_SEEN = "gold/first_seen"
 GOLD_SCORED = "gold/scored_binaries"
 OPS_VERDICTS = "ops/verdicts"
 OPS_INGEST_RUNS = "ops/ingest_runs"
@@ -85,9 +87,11 @@ PRODUCED_BY: dict[str, str] = {
     BRONZE_EVENTS: "ingest",
     BRONZE_QUARANTINE: "ingest",
     SILVER_RULE_MATCHES: "features",
+    SILVER_DAILY_BINARIES: "features",
     GOLD_HASH_PREVALENCE: "features",
     GOLD_SIGNER_PREVALENCE: "features",
     GOLD_CANDIDATES: "features",
+    GOLD_FIRST_SEEN: "features",
     GOLD_SCORED: "score",
     OPS_VERDICTS: "verdict add",
     OPS_INGEST_RUNS: "ingest",
@@ -229,10 +233,13 @@ def upsert(
     keys: Sequence[str],
     prune: Column | None = None,
     evolve_schema: bool = False,
+    update: Mapping[str, str | Column] | None = None,
 ) -> None:
     """Update the rows whose key is in the table, insert the others (a MERGE).
 
     With ``evolve_schema`` the columns of ``rows`` that the table lacks are added to it (older rows get null).
+    ``update`` (column -> expression on ``target.*`` / ``source.*`` columns) replaces "every column from the
+    source" for the rows whose key is in the table.
     """
     condition = _key_match(keys) if prune is None else _key_match(keys) & prune
     rows = killed_during_write_for_tests(rows, target)
@@ -241,7 +248,8 @@ def upsert(
         builder = target.alias("target").merge(rows.alias("source"), condition)
         if evolve_schema:
             builder = builder.withSchemaEvolution()
-        builder.whenMatchedUpdateAll().whenNotMatchedInsertAll().execute()
+        matched = builder.whenMatchedUpdateAll() if update is None else builder.whenMatchedUpdate(set=dict(update))
+        matched.whenNotMatchedInsertAll().execute()
 
     retry_on_conflict(target, merge)
 
@@ -255,14 +263,31 @@ def replace_as_of(
     """
     if not isinstance(as_of, dt.date):
         raise TypeError(f"as_of must be a datetime.date, not {type(as_of).__name__}")
+    _replace_where(rows, path, f"as_of = DATE'{as_of.isoformat()}'", partition_by)
+
+
+def _replace_where(rows: DataFrame, path: str, predicate: str, partition_by: Sequence[str]) -> None:
+    """Atomically replace the rows of the table at ``path`` matching ``predicate`` with ``rows``."""
     writer = (
         killed_during_write_for_tests(rows, path)
         .write.format("delta")
         .mode("overwrite")
-        .option("replaceWhere", f"as_of = DATE'{as_of.isoformat()}'")
+        .option("replaceWhere", predicate)
         .partitionBy(*partition_by)
     )
     retry_on_conflict(path, lambda: writer.save(path))
+
+
+def replace_dates(rows: DataFrame, path: str, dates: Sequence[dt.date], column: str = "event_date") -> None:
+    """Atomically replace the rows of a table partitioned by ``column`` whose ``column`` is one of ``dates``
+    with ``rows`` (whose ``column`` must be one of them); the table is created on first use.
+
+    The predicate is built from ``datetime.date`` values (ISO forms without quotes), never from other data.
+    """
+    if not dates or not all(isinstance(day, dt.date) for day in dates):
+        raise TypeError("dates must be a non-empty sequence of datetime.date")
+    listed = ", ".join(f"DATE'{day.isoformat()}'" for day in sorted(set(dates)))
+    _replace_where(rows, path, f"{column} IN ({listed})", (column,))
 
 
 def append(rows: DataFrame, path: str) -> None:

@@ -112,6 +112,21 @@ def path_classes_by_count(prefix: str = "") -> Column:
     return F.transform(F.array_sort(seen), lambda item: item.getField("name"))
 
 
+def day_bit_masks(day: Column, lookback_days: int) -> list[Column]:
+    """Aggregate columns ``day_bits_0`` .. ``day_bits_<k>``: the bit-or of the bits of ``day`` (the window day,
+    0 = its first), ``k`` = ceil(lookback_days / 63) - 1; days outside the window set no bit."""
+    words = -(-lookback_days // BITS_PER_WORD)
+    in_window = day.between(F.lit(0), F.lit(lookback_days - 1))
+    powers = F.array(*[F.lit(value).cast("long") for value in _DAY_BIT_VALUES])
+    bit = F.try_element_at(powers, day % F.lit(BITS_PER_WORD) + F.lit(1))
+    word_of_day = (day / F.lit(BITS_PER_WORD)).cast("int")
+    return [
+        F.bit_or(F.when(in_window & (word_of_day == F.lit(word)), bit).otherwise(F.lit(0).cast("long")))
+        .alias(f"{DAY_BITS_PREFIX}{word}")
+        for word in range(words)
+    ]
+
+
 def _union_size(column: str) -> Column:
     return F.size(F.array_distinct(F.flatten(F.collect_list(F.col(column)))))
 
@@ -143,7 +158,6 @@ def event_variants(
     ``k`` = ceil(lookback_days / 63) - 1; days outside the window set no bit).
     """
     first_day = window_start(as_of, lookback_days)
-    words = -(-lookback_days // BITS_PER_WORD)
     if singled_out is None:
         event_key, date_key = F.lit(None), F.lit(None)
     else:
@@ -151,16 +165,7 @@ def event_variants(
         event_key, date_key = F.when(single, F.col("event_id")), F.when(single, F.col("event_date"))
 
     def transform(events: DataFrame) -> DataFrame:
-        day = F.datediff(F.col("event_date"), F.lit(first_day))
-        in_window = day.between(F.lit(0), F.lit(lookback_days - 1))
-        powers = F.array(*[F.lit(value).cast("long") for value in _DAY_BIT_VALUES])
-        bit = F.try_element_at(powers, day % F.lit(BITS_PER_WORD) + F.lit(1))
-        word_of_day = (day / F.lit(BITS_PER_WORD)).cast("int")
-        masks = [
-            F.bit_or(F.when(in_window & (word_of_day == F.lit(word)), bit).otherwise(F.lit(0).cast("long")))
-            .alias(f"{DAY_BITS_PREFIX}{word}")
-            for word in range(words)
-        ]
+        masks = day_bit_masks(F.datediff(F.col("event_date"), F.lit(first_day)), lookback_days)
         grouped = events.groupBy(
             *VARIANT_KEY,
             event_key.cast("string").alias("rule_event_id"),
@@ -226,6 +231,14 @@ def host_binary_prevalence(variants: DataFrame) -> DataFrame:
     return aggregated.select(*columns, active_days(day_bits).alias("active_days"))
 
 
+# The analyst-facing labels of a binary -> the raw column each is read from.
+LABEL_SOURCES: dict[str, str] = {
+    "subject_name": "cs_subject_name",
+    "thumbprint": "cs_thumbprint_sha256",
+    "example_parent": "parent",
+}
+
+
 def binary_labels(variants: DataFrame) -> DataFrame:
     """Per binary, the raw values an analyst reads: each the value with the most executions, ties by value.
 
@@ -233,29 +246,42 @@ def binary_labels(variants: DataFrame) -> DataFrame:
     Output: ``sha256``, ``signer``, ``subject_name``, ``thumbprint``, ``example_parent`` (null when the binary
     never had one).
     """
-    labels = {"subject_name": "cs_subject_name", "thumbprint": "cs_thumbprint_sha256", "example_parent": "parent"}
     pairs = variants.select(
         F.col("sha256"),
         F.col("signer"),
         F.col("executions"),
         F.explode(
             F.array(*[F.struct(F.lit(label).alias("label"), F.col(source).alias("value"))
-                      for label, source in labels.items()])
+                      for label, source in LABEL_SOURCES.items()])
         ).alias("pair"),
-    ).where(F.col("pair.value").isNotNull())
-    counted = pairs.groupBy(
-        "sha256", "signer", F.col("pair.label").alias("label"), F.col("pair.value").alias("value")
-    ).agg(F.sum("executions").alias("executions"))
+    )
+    return pairs.select(
+        "sha256", "signer", F.col("pair.label").alias("label"), F.col("pair.value").alias("value"), "executions"
+    ).transform(best_labels)
+
+
+def best_labels(counts: DataFrame) -> DataFrame:
+    """Per binary, each label's value with the most executions, ties by the smallest value.
+
+    Reads: ``sha256``, ``signer``, ``label`` (a key of :data:`LABEL_SOURCES`), ``value`` (null values are
+    left out), ``executions`` (one binary, label and value may come in several rows: they are summed).
+    Output: ``sha256``, ``signer``, ``subject_name``, ``thumbprint``, ``example_parent``.
+    """
+    counted = (
+        counts.where(F.col("value").isNotNull())
+        .groupBy("sha256", "signer", "label", "value")
+        .agg(F.sum("executions").alias("executions"))
+    )
     best = counted.groupBy("sha256", "signer").agg(
         *[
             F.min_by(
                 F.when(F.col("label") == F.lit(label), F.col("value")),
                 F.when(F.col("label") == F.lit(label), F.struct(-F.col("executions"), F.col("value"))),
             ).alias(label)
-            for label in labels
+            for label in LABEL_SOURCES
         ]
     )
-    return best.select("sha256", "signer", *labels)
+    return best.select("sha256", "signer", *LABEL_SOURCES)
 
 
 def _days_since(as_of: dt.date, timestamp: Column) -> Column:
@@ -308,16 +334,39 @@ def hash_prevalence(as_of: dt.date) -> Callable[[DataFrame], DataFrame]:
     return transform
 
 
-def _top_values(host_binary: DataFrame, column: str, top_n: int) -> DataFrame:
-    """Per signer, the ``top_n`` values of an array column seen on the most (host, binary) pairs, ties by value."""
-    pairs = host_binary.select(F.col("signer"), F.explode(F.col(column)).alias("value"))
-    counted = pairs.groupBy("signer", "value").agg(F.count(F.lit(1)).alias("pairs"))
+def _tagged(column: str) -> Column:
+    """The array column's values as structs ``column, value`` (``column`` its name)."""
+    tag = F.lit(column).alias("column")
+    return F.transform(F.col(column), lambda value: F.struct(tag, value.alias("value")))
+
+
+def _top_values(host_binary: DataFrame, columns: tuple[str, ...], top_n: int) -> DataFrame:
+    """Per signer and array column, the ``top_n`` values seen on the most (host, binary) pairs, ties by value.
+
+    One explode and two aggregations for all ``columns`` (each value tagged with its column).
+    Output: ``signer`` and one array column per name in ``columns`` (null when the signer has no value).
+    """
+    tagged = F.flatten(F.array(*[_tagged(name) for name in columns]))
+    pairs = host_binary.select(F.col("signer"), F.explode(tagged).alias("item"))
+    counted = pairs.groupBy("signer", F.col("item.column").alias("column"), F.col("item.value").alias("value")).agg(
+        F.count(F.lit(1)).alias("pairs")
+    )
     ranked = counted.groupBy("signer").agg(
-        F.array_sort(F.collect_list(F.struct((-F.col("pairs")).alias("order"), F.col("value")))).alias("ranked")
+        *[
+            F.array_sort(
+                F.collect_list(
+                    F.when(F.col("column") == F.lit(name), F.struct((-F.col("pairs")).alias("order"), F.col("value")))
+                )
+            ).alias(name)
+            for name in columns
+        ]
     )
     return ranked.select(
         F.col("signer"),
-        F.transform(F.slice(F.col("ranked"), 1, top_n), lambda item: item.getField("value")).alias(column),
+        *[
+            F.transform(F.slice(F.col(name), 1, top_n), lambda item: item.getField("value")).alias(name)
+            for name in columns
+        ],
     )
 
 
@@ -346,10 +395,7 @@ def signer_prevalence(as_of: dt.date, top_n: int = PROFILE_TOP_N) -> Callable[[D
             F.sum("anomalous_status_count").alias("anomalous_events"),
             *[F.sum(column).alias(column) for column in PATH_CLASS_COUNT_COLUMNS],
         )
-        profile = (
-            per_signer.join(_top_values(signed, "parents", top_n), on="signer", how="left")
-            .join(_top_values(signed, "companies", top_n), on="signer", how="left")
-        )
+        profile = per_signer.join(_top_values(signed, ("parents", "companies"), top_n), on="signer", how="left")
         empty = F.array().cast("array<string>")
         return profile.select(
             F.lit(as_of).alias("as_of"),

@@ -202,6 +202,28 @@ def with_rule_match(
     return transform
 
 
+def with_singled_out_verdict(anomalous_statuses: Sequence[str]) -> Callable[[DataFrame], DataFrame]:
+    """A transform that adds the seed rule's verdict of variants whose matching events were singled out.
+
+    The grouping of the events into variants evaluated the rule once per event (``event_variants`` with
+    :func:`seed_rule` as ``singled_out``): a variant holds a match exactly when it has a ``rule_event_id``.
+    (Every column the rule reads is in the variant key, so the rule's verdict on a variant is the verdict on
+    each of its events; evaluating it again per variant would give the same column.)
+
+    Reads: ``rule_event_id``, ``cs_status``.
+    Adds: ``rule_match`` and ``anomalous_status`` (booleans, never null), as :func:`with_rule_match`.
+    """
+    statuses = tuple(anomalous_statuses)
+    anomalous = F.coalesce(F.col("cs_status").isin(*statuses), F.lit(False)) if statuses else F.lit(False)
+
+    def transform(variants: DataFrame) -> DataFrame:
+        return variants.select(
+            "*", F.col("rule_event_id").isNotNull().alias("rule_match"), anomalous.alias("anomalous_status")
+        )
+
+    return transform
+
+
 def _rule_match_rows(matched: DataFrame, **computed: Column) -> DataFrame:
     """``matched`` as rows of silver/rule_matches: :data:`RULE_MATCH_COLUMNS` in order, each the column of that
     name unless ``computed`` gives it."""

@@ -1,9 +1,14 @@
 """Entry point: ``codesign-prevalence features [--as-of DATE]``.
 
-Reads bronze/process_events; writes silver/rule_matches, gold/hash_prevalence, gold/signer_prevalence and
-gold/candidates, each partitioned by ``as_of`` and written with an atomic ``replaceWhere`` on that date, so a
-rerun for the same date leaves the same tables; appends the run to ops/features_runs. A window without
-candidates (a quiet day) is a successful run that says so in one line.
+Reads bronze/process_events. First brings silver/daily_binaries up to date: the event dates whose bronze files
+changed since the bronze version the rollup was made from (``features.rollup.dates_to_roll``) are rolled again
+from that bronze version and replace their days (``replaceWhere`` on those dates), so a daily run aggregates
+the new day's events, and a late event re-rolls its own day only; the rolled days' sightings are MERGEd into
+gold/first_seen (the fleet's history of each hash, signer and thumbprint). Then writes silver/rule_matches,
+gold/hash_prevalence, gold/signer_prevalence and gold/candidates from the window's rollup rows, each
+partitioned by ``as_of`` and written with an atomic ``replaceWhere`` on that date, so a rerun for the same
+date leaves the same tables; appends the run to ops/features_runs. A window without candidates (a quiet day)
+is a successful run that says so in one line.
 """
 
 from __future__ import annotations
@@ -12,23 +17,35 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 
 from pyspark import StorageLevel
-from pyspark.sql import DataFrame
+from pyspark.sql import Column, DataFrame, Observation, SparkSession
 from pyspark.sql import functions as F
 
 from codesign_prevalence.errors import UserError
 from codesign_prevalence.features.candidates import POPULATIONS, SCORED_POPULATIONS
 from codesign_prevalence.features.events import window_start
-from codesign_prevalence.features.pipeline import FeatureTables, RuleLists, feature_tables
+from codesign_prevalence.features.pipeline import (
+    FeatureTables,
+    RuleLists,
+    daily_rollup,
+    feature_tables_from_daily,
+)
+from codesign_prevalence.features.rollup import dates_to_roll, fleet_sightings, merge_first_seen_columns, on_dates
 from codesign_prevalence.jobs.context import JobContext
 from codesign_prevalence.models.inputs import QuietDay
 from codesign_prevalence.ops import FeaturesRun, record_features_run
+from codesign_prevalence.schema import FIRST_SEEN_SCHEMA
 from codesign_prevalence.storage import (
     BRONZE_EVENTS,
     GOLD_CANDIDATES,
+    GOLD_FIRST_SEEN,
     GOLD_HASH_PREVALENCE,
     GOLD_SIGNER_PREVALENCE,
+    SILVER_DAILY_BINARIES,
     SILVER_RULE_MATCHES,
+    Lakehouse,
     replace_as_of,
+    replace_dates,
+    upsert,
 )
 
 
@@ -62,39 +79,128 @@ class FeaturesReport:
         }
 
 
-def newest_event_date(bronze: DataFrame) -> dt.date:
-    """The date of the newest event in bronze (the default as-of date)."""
-    newest = bronze.agg(F.max("event_date")).head()
-    if newest is None or newest[0] is None:
+def newest_event_date(refreshed: Refreshed) -> dt.date:
+    """The date of the newest event in bronze (the default as-of date), as the up-to-date rollup holds it."""
+    if refreshed.newest is None:
         raise UserError(f"table {BRONZE_EVENTS} holds no events; run 'ingest' first")
-    newest_date: dt.date = newest[0]
-    return newest_date
+    return refreshed.newest
 
 
-def _count(tables: FeatureTables, as_of: dt.date, lookback_days: int) -> FeaturesReport:
-    """The report's counts, from the persisted aggregates (no second pass over the events).
+def _write_observed(frame: DataFrame, path: str, as_of: dt.date, **metrics: Column) -> dict[str, int]:
+    """Replace ``as_of``'s slice of the table at ``path`` with ``frame``, and return ``metrics`` (aggregates over
+    the rows written) observed while the write ran: no second pass, no read-back to count."""
+    observation = Observation()
+    observed = frame.observe(observation, *[column.alias(name) for name, column in metrics.items()])
+    replace_as_of(observed, path, as_of)
+    return {name: int(value or 0) for name, value in observation.get.items()}
 
-    Rule matches are the sum of the per-(host, binary) match counts: the same events, the same rule.
+
+def write_tables(tables: FeatureTables, lakehouse: Lakehouse, as_of: dt.date, lookback_days: int) -> FeaturesReport:
+    """Write the four tables of ``as_of``, gold/candidates last; the report's counts are observed while they are
+    written.
+
+    Events and hosts are the sum of the hashes' executions and the window's fleet size (the hash table's
+    ``fleet_hosts``); rule matches are the rows of silver/rule_matches.
     """
-    totals = tables.host_binary.agg(
-        F.sum("executions").alias("events"),
-        F.count_distinct("host_id").alias("hosts"),
-        F.sum("rule_match_count").alias("rule_matches"),
-    ).head()
-    populations = {population: 0 for population in POPULATIONS}
-    for row in tables.candidates.groupBy("population").count().collect():
-        populations[row["population"]] = int(row["count"])
+    rows = F.count(F.lit(1))
+    matches = _write_observed(tables.rule_matches, lakehouse.path(SILVER_RULE_MATCHES), as_of, rows=rows)
+    hashes = _write_observed(
+        tables.hash_prevalence,
+        lakehouse.path(GOLD_HASH_PREVALENCE),
+        as_of,
+        rows=rows,
+        events=F.sum("exec_count"),
+        hosts=F.max("fleet_hosts"),
+    )
+    signers = _write_observed(tables.signer_prevalence, lakehouse.path(GOLD_SIGNER_PREVALENCE), as_of, rows=rows)
+    populations = _write_observed(
+        tables.candidates,
+        lakehouse.path(GOLD_CANDIDATES),
+        as_of,
+        **{name: F.count_if(F.col("population") == F.lit(name)) for name in POPULATIONS},
+    )
     return FeaturesReport(
         as_of=as_of,
         window_start=window_start(as_of, lookback_days),
         lookback_days=lookback_days,
-        events_in_window=int(totals["events"] or 0) if totals else 0,
-        fleet_hosts=int(totals["hosts"] or 0) if totals else 0,
-        rule_matches=int(totals["rule_matches"] or 0) if totals else 0,
-        hash_prevalence=tables.hash_prevalence.count(),
-        signer_prevalence=tables.signer_prevalence.count(),
+        events_in_window=hashes["events"],
+        fleet_hosts=hashes["hosts"],
+        rule_matches=matches["rows"],
+        hash_prevalence=hashes["rows"],
+        signer_prevalence=signers["rows"],
         candidates=populations,
     )
+
+
+@dataclass(frozen=True)
+class Refreshed:
+    """What :func:`refresh_daily` did: bronze as of the version rolled, the event dates rolled, and the newest
+    event date the rollup holds (the default as-of date; None when bronze holds no events)."""
+
+    bronze: DataFrame
+    dates: list[dt.date]
+    newest: dt.date | None
+
+
+def refresh_daily(context: JobContext) -> Refreshed:
+    """Bring silver/daily_binaries up to date with bronze (module docstring)."""
+    spark, lakehouse = context.spark, context.lakehouse
+    version = lakehouse.version(spark, BRONZE_EVENTS)
+    if version is None:
+        raise lakehouse.missing(BRONZE_EVENTS)
+    bronze = _bronze_at(spark, lakehouse, version)
+    rolled_version, newest = rollup_state(spark, lakehouse)
+    if rolled_version == version:
+        return Refreshed(bronze, [], newest)
+    rolled_files = None if rolled_version is None else _bronze_at(spark, lakehouse, rolled_version).inputFiles()
+    dates = dates_to_roll(bronze.inputFiles(), rolled_files)
+    if dates is None:  # bronze is not partitioned by event_date: every date, found by a scan
+        dates = {row[0] for row in bronze.select("event_date").distinct().collect()}
+    if not dates:
+        return Refreshed(bronze, [], newest)
+    rule = context.config.rule
+    rows = daily_rollup(
+        bronze.transform(on_dates(sorted(dates))),
+        RuleLists(rule.anomalous_statuses, rule.path_patterns, rule.allowed_publishers),
+        context.config.features.lolbin_parents,
+        version,
+    )
+    replace_dates(rows, lakehouse.path(SILVER_DAILY_BINARIES), sorted(dates))
+    rolled = lakehouse.read(spark, SILVER_DAILY_BINARIES).transform(on_dates(sorted(dates)))
+    update_first_seen(spark, lakehouse, rolled)
+    return Refreshed(bronze, sorted(dates), max([*dates, *([newest] if newest else [])]))
+
+
+def _daily(context: JobContext, refreshed: Refreshed) -> DataFrame:
+    """silver/daily_binaries; when bronze has never held an event (no rollup yet), no rows of its columns."""
+    spark, lakehouse = context.spark, context.lakehouse
+    if lakehouse.exists(spark, SILVER_DAILY_BINARIES):
+        return lakehouse.read(spark, SILVER_DAILY_BINARIES)
+    rule = context.config.rule
+    rules = RuleLists(rule.anomalous_statuses, rule.path_patterns, rule.allowed_publishers)
+    return daily_rollup(refreshed.bronze.limit(0), rules, context.config.features.lolbin_parents)
+
+
+def _bronze_at(spark: SparkSession, lakehouse: Lakehouse, version: int) -> DataFrame:
+    return spark.read.format("delta").option("versionAsOf", version).load(lakehouse.path(BRONZE_EVENTS))
+
+
+def rollup_state(spark: SparkSession, lakehouse: Lakehouse) -> tuple[int | None, dt.date | None]:
+    """The bronze version silver/daily_binaries was last brought up to date with and the newest event date it
+    holds, in one pass over the rollup (None, None: no rollup yet)."""
+    if not lakehouse.exists(spark, SILVER_DAILY_BINARIES):
+        return None, None
+    state = lakehouse.read(spark, SILVER_DAILY_BINARIES).agg(F.max("bronze_version"), F.max("event_date")).head()
+    if state is None or state[0] is None:
+        return None, None
+    return int(state[0]), state[1]
+
+
+def update_first_seen(spark: SparkSession, lakehouse: Lakehouse, rolled: DataFrame) -> None:
+    """MERGE the sightings of the rolled days into gold/first_seen (min, max, union of host sketches: merging
+    a day again, after a late event, changes only what the late event adds)."""
+    target = lakehouse.ensure(spark, GOLD_FIRST_SEEN, FIRST_SEEN_SCHEMA)
+    upsert(target, rolled.transform(fleet_sightings), ("kind", "key"), update=merge_first_seen_columns())
 
 
 def features_run(report: FeaturesReport, bronze: DataFrame) -> FeaturesRun:
@@ -114,42 +220,26 @@ def run(context: JobContext, as_of: dt.date | None = None) -> FeaturesReport:
     with context.stage("features") as counts:
         spark = context.spark
         lakehouse = context.lakehouse
-        bronze = lakehouse.read(spark, BRONZE_EVENTS)
-        as_of = as_of or newest_event_date(bronze)
+        refreshed = refresh_daily(context)
+        as_of = as_of or newest_event_date(refreshed)
         lookback_days = context.config.features.lookback_days
-        rule = context.config.rule
-        tables = feature_tables(
-            bronze,
-            as_of,
-            lookback_days,
-            RuleLists(rule.anomalous_statuses, rule.path_patterns, rule.allowed_publishers),
-            context.config.features.lolbin_parents,
-        )
-        cached = [
-            tables.variants,
-            tables.host_binary,
-            tables.labels,
-            tables.hash_prevalence,
-            tables.signer_prevalence,
-            tables.candidates,
-        ]
+        tables = feature_tables_from_daily(_daily(context, refreshed), as_of, lookback_days)
+        # Shared by the hash, signer and candidate tables: computed once, by the first write that needs them.
+        cached = [tables.host_binary, tables.hash_prevalence, tables.signer_prevalence]
         for frame in cached:
             frame.persist(StorageLevel.MEMORY_AND_DISK)
         try:
-            report = _count(tables, as_of, lookback_days)
-            replace_as_of(tables.rule_matches, lakehouse.path(SILVER_RULE_MATCHES), as_of)
-            replace_as_of(tables.hash_prevalence, lakehouse.path(GOLD_HASH_PREVALENCE), as_of)
-            replace_as_of(tables.signer_prevalence, lakehouse.path(GOLD_SIGNER_PREVALENCE), as_of)
-            replace_as_of(tables.candidates, lakehouse.path(GOLD_CANDIDATES), as_of)
+            report = write_tables(tables, lakehouse, as_of, lookback_days)
         finally:
             for frame in cached:
                 frame.unpersist()
-        record = features_run(report, bronze)
+        record = features_run(report, refreshed.bronze)
         record_features_run(spark, lakehouse, record, dt.datetime.now(dt.UTC))
         if record.candidates == 0:
             report = replace(report, quiet=QuietDay(record).message())
         counts.update(
             as_of=as_of.isoformat(),
+            days_rolled=len(refreshed.dates),
             events=report.events_in_window,
             hosts=report.fleet_hosts,
             rule_matches=report.rule_matches,
