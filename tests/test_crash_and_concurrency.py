@@ -4,8 +4,9 @@ The reference lakehouse is the session's shared run (``pipeline_run``, tests/pip
 features -> train -> score on a small generated fleet plus hostile events, in this process). Then:
 
 - crashes: ``ingest``, ``features`` and ``score`` subprocesses are SIGKILLed while their Delta write runs, before
-  it commits (the test-only hook ``$CODESIGN_PREVALENCE_TEST_KILL_DURING_WRITE``, see ``storage.py``); the
-  killed write leaves no visible trace, and a rerun leaves the tables equal to the reference;
+  it commits (the fault is injected from outside: they run through ``tests/crash_entry.py``, which wraps the
+  storage layer's writes); the killed write leaves no visible trace, and a rerun leaves the tables equal to the
+  reference;
 - concurrency: two ``score`` runs on the same as-of, and two ``ingest`` runs of the same files, at once: each
   finishes or fails with one line, and the tables hold no duplicate row and equal the reference.
 
@@ -34,12 +35,12 @@ from codesign_prevalence.storage import (
     GOLD_CANDIDATES,
     GOLD_SCORED,
     SILVER_RULE_MATCHES,
-    TEST_KILL_ENV,
     Lakehouse,
 )
 from pipeline_helpers import END, FEATURE_TABLES, MODEL_SETTINGS, PipelineRun, context_for, copy_lake, embedded_mlflow
 
 SRC = Path(__file__).resolve().parents[1] / "src"
+CRASH_ENTRY = Path(__file__).resolve().parent / "crash_entry.py"
 SUBPROCESS_SETTINGS = ("spark.master=local[2]", "spark.driver_memory=1g", "spark.shuffle_partitions=2")
 # Columns that differ between two runs on the same input by nature (a timestamp of the run, the training run).
 RUN_COLUMNS = {
@@ -64,11 +65,10 @@ def duplicate_keys(spark: SparkSession, root: Path, table: str) -> int:
 
 
 def start_cli(root: Path, *args: str, kill_during_write: str | None = None) -> subprocess.Popen[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_") and k != TEST_KILL_ENV}
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
     environment["PYTHONPATH"] = os.pathsep.join([str(SRC), *filter(None, [os.environ.get("PYTHONPATH")])])
-    if kill_during_write:
-        environment[TEST_KILL_ENV] = kill_during_write
-    command = [sys.executable, "-m", "codesign_prevalence.cli", "--quiet", "--set", f"storage.root={root}"]
+    entry = [str(CRASH_ENTRY), kill_during_write] if kill_during_write else ["-m", "codesign_prevalence.cli"]
+    command = [sys.executable, *entry, "--quiet", "--set", f"storage.root={root}"]
     for setting in (*MODEL_SETTINGS, *SUBPROCESS_SETTINGS):
         command += ["--set", setting]
     return subprocess.Popen(

@@ -13,17 +13,14 @@ after the other. Past that it stops with a one-line :class:`ConcurrentWriteError
 from __future__ import annotations
 
 import datetime as dt
-import os
 import random
-import signal
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
 import delta.exceptions.captured  # noqa: F401  (turns Delta's commit conflicts into the Python classes below)
-import pandas as pd
 from delta.exceptions import (
     ConcurrentAppendException,
     ConcurrentDeleteDeleteException,
@@ -56,8 +53,6 @@ OPS_INGEST_RUNS = "ops/ingest_runs"
 OPS_FEATURES_RUNS = "ops/features_runs"
 
 T = TypeVar("T")
-# Test-only and off by default: see :func:`killed_during_write_for_tests`.
-TEST_KILL_ENV = "CODESIGN_PREVALENCE_TEST_KILL_DURING_WRITE"
 COMMIT_ATTEMPTS = 6
 
 
@@ -174,32 +169,6 @@ def _key_match(keys: Sequence[str]) -> Column:
     return condition
 
 
-def killed_during_write_for_tests(rows: DataFrame, table: str | DeltaTable) -> DataFrame:
-    """``rows`` unchanged, unless ``$CODESIGN_PREVALENCE_TEST_KILL_DURING_WRITE`` names this table's path suffix
-    (``gold/scored_binaries``, say): then the write's first task SIGKILLs the driver and its JVM, while the
-    write is running and before Delta commits it. Crash tests use it to check that a rerun repairs a killed run.
-    """
-    wanted = os.environ.get(TEST_KILL_ENV)
-    if not wanted:
-        return rows
-    path = table if isinstance(table, str) else _table_path(table)
-    if not path.rstrip("/").endswith(wanted.strip("/")):
-        return rows
-    from pyspark import SparkContext
-
-    gateway = getattr(SparkContext, "_gateway", None)
-    victims = [os.getpid(), *([gateway.proc.pid] if gateway is not None and gateway.proc is not None else [])]
-
-    def kill(batches: Iterable[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-        for batch in batches:
-            for pid in victims:
-                os.kill(pid, signal.SIGKILL)
-            time.sleep(600)  # never finish this task: the write must not commit
-            yield batch
-
-    return rows.mapInPandas(kill, rows.schema)
-
-
 def _table_path(target: DeltaTable) -> str:
     location = target.detail().select("location").head()
     return str(location[0]) if location is not None else "the Delta table"
@@ -216,7 +185,6 @@ def insert_new(target: DeltaTable, rows: DataFrame, keys: Sequence[str], prune: 
     ``prune`` is an extra condition on ``target.*`` columns that lets Delta skip files (a date range).
     """
     condition = _key_match(keys) if prune is None else _key_match(keys) & prune
-    rows = killed_during_write_for_tests(rows, target)
 
     def merge() -> int:
         # The MERGE's own metrics, not the table's history: a concurrent run may have committed since.
@@ -242,7 +210,6 @@ def upsert(
     source" for the rows whose key is in the table.
     """
     condition = _key_match(keys) if prune is None else _key_match(keys) & prune
-    rows = killed_during_write_for_tests(rows, target)
 
     def merge() -> None:
         builder = target.alias("target").merge(rows.alias("source"), condition)
@@ -269,8 +236,7 @@ def replace_as_of(
 def _replace_where(rows: DataFrame, path: str, predicate: str, partition_by: Sequence[str]) -> None:
     """Atomically replace the rows of the table at ``path`` matching ``predicate`` with ``rows``."""
     writer = (
-        killed_during_write_for_tests(rows, path)
-        .write.format("delta")
+        rows.write.format("delta")
         .mode("overwrite")
         .option("replaceWhere", predicate)
         .partitionBy(*partition_by)
