@@ -142,6 +142,16 @@ def classic_context(spark: SparkSession) -> SparkContext | None:
         return None
 
 
+def default_parallelism(spark: SparkSession) -> int:
+    """How many tasks keep the cluster busy: the SparkContext's figure on a classic session; under Spark Connect
+    (no SparkContext) ``spark.default.parallelism`` if the session sets it, else ``spark.sql.shuffle.partitions``."""
+    context = classic_context(spark)
+    if context is not None:
+        return int(context.defaultParallelism)
+    configured = spark.conf.get("spark.default.parallelism", None) or spark.conf.get("spark.sql.shuffle.partitions")
+    return max(1, int(configured or 1))
+
+
 def get_spark(config: SparkConfig) -> SparkSession:
     """The active session if there is one, else a local session with Delta, UTC and configured sizes."""
     active = SparkSession.getActiveSession()

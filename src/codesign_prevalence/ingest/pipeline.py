@@ -38,6 +38,7 @@ from codesign_prevalence.ingest.parse import (
 from codesign_prevalence.ingest.reader import ReaderLimits, lines_from_files
 from codesign_prevalence.ingest.sources import JOIN_KEY_COLUMN
 from codesign_prevalence.schema import BRONZE_SCHEMA, QUARANTINE_SCHEMA
+from codesign_prevalence.spark import default_parallelism
 from codesign_prevalence.storage import (
     BRONZE_EVENTS,
     BRONZE_QUARANTINE,
@@ -86,7 +87,7 @@ def read_classified(spark: SparkSession, files: list[str], limits: ReaderLimits,
     each file is read by several tasks that each parse their share of it (see
     :func:`~codesign_prevalence.ingest.reader.lines_from_files`), so that parsing uses every core.
     """
-    parallelism = spark.sparkContext.defaultParallelism
+    parallelism = default_parallelism(spark)
     parts = max(1, parallelism // len(files)) if len(files) < parallelism else 1
     tasks = len(files) * parts
     file_list = F.array(*[F.lit(path) for path in files])
