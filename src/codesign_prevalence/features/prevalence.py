@@ -185,6 +185,30 @@ def _executions_where(condition: Column) -> Column:
     return F.sum(F.when(condition, F.col("executions")).otherwise(F.lit(0)))
 
 
+def execution_aggregates() -> list[Column]:
+    """Aggregates over a group of variants that both the window (:func:`host_binary_prevalence`) and the per-day
+    rollup compute: ``pc_<class>`` (executions per path class), ``rule_match_count``,
+    ``anomalous_status_count``, ``lolbin_parent_count`` (executions), ``status_rank`` (worst), and
+    ``any_untrusted``, ``any_invalid``, ``any_signed``, ``any_original_name_mismatch`` (never null)."""
+    flags = {
+        "any_untrusted": F.col("cs_trusted") == F.lit(False),
+        "any_invalid": F.col("cs_valid") == F.lit(False),
+        "any_signed": F.col("is_signed"),
+        "any_original_name_mismatch": F.col("original_name_mismatch"),
+    }
+    return [
+        *[
+            _executions_where(F.col("path_class") == F.lit(name)).alias(path_class_count_column(name))
+            for name in PATH_CLASSES
+        ],
+        _executions_where(F.col("rule_match")).alias("rule_match_count"),
+        _executions_where(F.col("anomalous_status")).alias("anomalous_status_count"),
+        _executions_where(F.col("lolbin_parent")).alias("lolbin_parent_count"),
+        F.max("status_rank").alias("status_rank"),
+        *[F.coalesce(F.bool_or(condition), F.lit(False)).alias(name) for name, condition in flags.items()],
+    ]
+
+
 def host_binary_prevalence(variants: DataFrame) -> DataFrame:
     """One row per (host, binary), from the event variants with their attributes.
 
@@ -210,25 +234,9 @@ def host_binary_prevalence(variants: DataFrame) -> DataFrame:
         F.collect_set("parent").alias("parents"),
         F.collect_set("company").alias("companies"),
         F.min("executable").alias("example_path"),
-        *[
-            _executions_where(F.col("path_class") == F.lit(name)).alias(path_class_count_column(name))
-            for name in PATH_CLASSES
-        ],
-        _executions_where(F.col("rule_match")).alias("rule_match_count"),
-        _executions_where(F.col("anomalous_status")).alias("anomalous_status_count"),
-        _executions_where(F.col("lolbin_parent")).alias("lolbin_parent_count"),
-        F.max("status_rank").alias("status_rank"),
-        F.bool_or(F.col("cs_trusted") == F.lit(False)).alias("any_untrusted"),
-        F.bool_or(F.col("cs_valid") == F.lit(False)).alias("any_invalid"),
-        F.bool_or(F.col("is_signed")).alias("any_signed"),
-        F.bool_or(F.col("original_name_mismatch")).alias("any_original_name_mismatch"),
+        *execution_aggregates(),
     )
-    never_null = {"any_untrusted", "any_invalid", "any_signed", "any_original_name_mismatch"}
-    columns = [
-        F.coalesce(F.col(name), F.lit(False)).alias(name) if name in never_null else F.col(name)
-        for name in aggregated.columns
-    ]
-    return aggregated.select(*columns, active_days(day_bits).alias("active_days"))
+    return aggregated.select(*aggregated.columns, active_days(day_bits).alias("active_days"))
 
 
 # The analyst-facing labels of a binary -> the raw column each is read from.

@@ -38,6 +38,7 @@ from codesign_prevalence.features.prevalence import (
     best_labels,
     day_bit_masks,
     day_bits_columns,
+    execution_aggregates,
     path_class_count_column,
 )
 from codesign_prevalence.features.rule import RULE_MATCH_COLUMNS
@@ -56,10 +57,6 @@ _COUNT_COLUMNS: tuple[str, ...] = (
 )
 _FLAG_COLUMNS: tuple[str, ...] = ("any_untrusted", "any_invalid", "any_signed", "any_original_name_mismatch")
 _SET_COLUMNS: tuple[str, ...] = ("paths", "users", "parents", "companies")
-
-
-def _executions_where(condition: Column) -> Column:
-    return F.sum(F.when(condition, F.col("executions")).otherwise(F.lit(0)))
 
 
 def _sorted_set(column: Column) -> Column:
@@ -130,18 +127,7 @@ def daily_binaries(bronze_version: int) -> Callable[[DataFrame], DataFrame]:
             *[_sorted_set(F.col(source)).alias(name) for name, source in
               zip(_SET_COLUMNS, ("path_norm", "user", "parent", "company"), strict=True)],
             F.min("executable").alias("example_path"),
-            *[
-                _executions_where(F.col("path_class") == F.lit(name)).alias(path_class_count_column(name))
-                for name in PATH_CLASSES
-            ],
-            _executions_where(F.col("rule_match")).alias("rule_match_count"),
-            _executions_where(F.col("anomalous_status")).alias("anomalous_status_count"),
-            _executions_where(F.col("lolbin_parent")).alias("lolbin_parent_count"),
-            F.max("status_rank").alias("status_rank"),
-            F.coalesce(F.bool_or(F.col("cs_trusted") == F.lit(False)), F.lit(False)).alias("any_untrusted"),
-            F.coalesce(F.bool_or(F.col("cs_valid") == F.lit(False)), F.lit(False)).alias("any_invalid"),
-            F.coalesce(F.bool_or(F.col("is_signed")), F.lit(False)).alias("any_signed"),
-            F.coalesce(F.bool_or(F.col("original_name_mismatch")), F.lit(False)).alias("any_original_name_mismatch"),
+            *execution_aggregates(),
             F.array_sort(F.flatten(F.collect_list(label_entries))).alias("label_counts"),
             F.array_sort(F.collect_list(F.when(F.col("rule_event_id").isNotNull(), rule_event))).alias("rule_events"),
         )
