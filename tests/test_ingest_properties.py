@@ -25,8 +25,8 @@ from pyspark.sql import functions as F
 
 from codesign_prevalence.config import IngestConfig
 from codesign_prevalence.ingest.extract import FieldExtractor
-from codesign_prevalence.ingest.parse import ALL_FIELDS
 from codesign_prevalence.ingest.pipeline import ingest_files
+from codesign_prevalence.ingest.sources.record import ALL_FIELDS
 from codesign_prevalence.schema import REASON_NOT_JSON, REASON_NOT_OBJECT, REASON_TRUNCATED_GZIP
 from codesign_prevalence.storage import BRONZE_EVENTS, BRONZE_QUARANTINE, Lakehouse
 

@@ -12,7 +12,9 @@ from typing import Any
 
 import pytest
 
-from codesign_prevalence.ingest.sources import (
+from codesign_prevalence.ingest.sources.detect import detect
+from codesign_prevalence.ingest.sources.document import DocumentReader, adapt_document
+from codesign_prevalence.ingest.sources.record import (
     RECORD_OTHER,
     RECORD_PROCESS_START,
     RECORD_SIGNATURE,
@@ -21,9 +23,6 @@ from codesign_prevalence.ingest.sources import (
     SOURCE_SYSMON,
     SOURCE_SYSMON_ECS,
     SOURCE_WINDOWS_EVENT,
-    DocumentReader,
-    adapt_document,
-    detect,
 )
 from codesign_prevalence.ingest.vocabulary import (
     SYSMON_STATUS_TEXT,

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from codesign_prevalence.ingest.sources import (
+from codesign_prevalence.ingest.sources.document import DocumentReader
+from codesign_prevalence.ingest.sources.record import (
     RECORD_PROCESS_START,
     RECORD_SIGNATURE,
     SOURCE_DEFENDER,
     SOURCE_ELASTIC,
     SOURCE_SYSMON,
     SOURCE_SYSMON_ECS,
-    DocumentReader,
 )
 from codesign_prevalence.simulator import generate_fleet
 from codesign_prevalence.simulator.formats import FORMATS, convert_events, rewrite_fleet

@@ -1,6 +1,6 @@
 """Numbered lines -> each line's fate and, for the lines that have one, its typed row: in the Python tasks.
 
-The reader's tasks parse every line (:class:`~codesign_prevalence.ingest.sources.DocumentReader`) and decide
+The reader's tasks parse every line (:class:`~codesign_prevalence.ingest.sources.document.DocumentReader`) and decide
 here, in the same task, what becomes of it, so that only what the JVM has to write crosses into it: typed
 bronze columns for accepted process starts, the verdict of signature records, the reason and raw text of
 quarantined lines, and one count row per batch for the blank lines and the skipped events of each source.
@@ -33,14 +33,14 @@ from dataclasses import dataclass
 import orjson
 import pyarrow as pa
 
-from codesign_prevalence.ingest.sources import (
+from codesign_prevalence.ingest.sources.document import DocumentReader
+from codesign_prevalence.ingest.sources.record import (
     JOIN_KEY_COLUMN,
     OUTPUT_COLUMNS,
     RECORD_COLUMN,
     RECORD_PROCESS_START,
     RECORD_SIGNATURE,
     SOURCE_COLUMN,
-    DocumentReader,
 )
 from codesign_prevalence.schema import (
     BRONZE_SCHEMA,

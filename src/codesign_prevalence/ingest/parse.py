@@ -25,12 +25,7 @@ from codesign_prevalence.ingest.classify import (
     Rules,
     classify_lines,
 )
-from codesign_prevalence.ingest.sources import (
-    ALL_FIELDS,  # noqa: F401  (re-exported: the fields the ingest reads)
-    EXTRA_FIELDS,  # noqa: F401
-    JOIN_KEY_COLUMN,
-    SOURCE_ELASTIC,
-)
+from codesign_prevalence.ingest.sources.record import JOIN_KEY_COLUMN, SOURCE_ELASTIC
 from codesign_prevalence.schema import BRONZE_SCHEMA, QUARANTINE_SCHEMA
 
 __all__ = [

@@ -36,7 +36,7 @@ from codesign_prevalence.ingest.parse import (
     with_signatures,
 )
 from codesign_prevalence.ingest.reader import ReaderLimits, lines_from_files
-from codesign_prevalence.ingest.sources import JOIN_KEY_COLUMN
+from codesign_prevalence.ingest.sources.record import JOIN_KEY_COLUMN
 from codesign_prevalence.schema import BRONZE_SCHEMA, QUARANTINE_SCHEMA
 from codesign_prevalence.spark import default_parallelism
 from codesign_prevalence.storage import (

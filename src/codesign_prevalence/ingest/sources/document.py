@@ -1,0 +1,98 @@
+"""One JSON line -> the output columns, read with the adapter of its source (detected, or forced)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from codesign_prevalence.ingest.extract import FieldExtractor, load_document
+from codesign_prevalence.ingest.sources.defender import adapt_defender
+from codesign_prevalence.ingest.sources.detect import (
+    MODE_AUTO,
+    MODE_DEFENDER,
+    MODE_ELASTIC,
+    MODE_SYSMON,
+    REASON_NOT_SOURCE,
+    SOURCE_MODES,
+    detect,
+)
+from codesign_prevalence.ingest.sources.record import (
+    ALL_FIELDS,
+    OUTPUT_COLUMNS,
+    SOURCE_DEFENDER,
+    SOURCE_ELASTIC,
+    SOURCE_SYSMON,
+    SOURCE_WINDOWS_EVENT,
+)
+from codesign_prevalence.ingest.sources.sysmon import adapt_raw_sysmon
+from codesign_prevalence.ingest.sources.sysmon_ecs import SYSMON_ECS_FIELDS, adapt_sysmon_ecs, is_sysmon_ecs
+from codesign_prevalence.schema import REASON_NOT_OBJECT
+
+# Every field the ECS walk reads: Elastic Defend's (the output columns' own), then the shippers' extras.
+WALKED_FIELDS: dict[str, str] = {**ALL_FIELDS, **SYSMON_ECS_FIELDS}
+_WALKED = {name: index for index, name in enumerate(WALKED_FIELDS)}
+
+
+class DocumentReader:
+    """Reads one JSON line into :data:`~.record.OUTPUT_COLUMNS` with the adapter of its source.
+
+    ``mode`` is ``auto`` (decide per document), or a forced ``elastic``/``sysmon``/``defender``. Same
+    contract as :class:`~codesign_prevalence.ingest.extract.FieldExtractor`: ``extract(text)`` gives
+    (values, parse error or None, whether the line is blank).
+    """
+
+    def __init__(self, mode: str = MODE_AUTO) -> None:
+        if mode not in SOURCE_MODES:
+            raise ValueError(f"unknown source {mode!r}; expected one of {', '.join(SOURCE_MODES)}")
+        self.mode = mode
+        self.names = list(OUTPUT_COLUMNS)
+        self._walker = FieldExtractor(WALKED_FIELDS)
+        self._elastic_width = len(ALL_FIELDS)
+
+    def extract(self, text: str | None) -> tuple[list[str | None], str | None, bool]:
+        if text is None or text.strip(" ") == "":
+            return [None] * len(self.names), None, True
+        document, error = load_document(text)
+        if error is not None:
+            return [None] * len(self.names), error, False
+        assert isinstance(document, dict)
+        values, error = self.adapt(document, text)
+        return values, error, False
+
+    def adapt(self, document: dict[str, Any], text: str = "") -> tuple[list[str | None], str | None]:
+        """(output values, quarantine reason or None) of one parsed JSON object."""
+        mode = self.mode
+        detected = detect(document) if mode == MODE_AUTO else None
+        if mode == MODE_DEFENDER or detected == SOURCE_DEFENDER:
+            adapted = adapt_defender(document)
+            if adapted is None:
+                return self._not_source(mode)
+            return adapted, None
+        if mode == MODE_SYSMON and "EventID" in document:
+            detected = detect(document)
+        if detected in (SOURCE_SYSMON, SOURCE_WINDOWS_EVENT):
+            return adapt_raw_sysmon(document, detected), None
+        walked = self._walker.walk(document, text)
+
+        def get(name: str) -> str | None:
+            return walked[_WALKED[name]]
+
+        if mode != MODE_ELASTIC and is_sysmon_ecs(get):
+            return adapt_sysmon_ecs(get), None
+        if mode == MODE_SYSMON:
+            return self._not_source(mode)
+        values = [*walked[: self._elastic_width], SOURCE_ELASTIC, None, None]
+        return values, None
+
+    def _not_source(self, mode: str) -> tuple[list[str | None], str | None]:
+        return [None] * len(self.names), REASON_NOT_SOURCE.format(mode=mode)
+
+
+def adapt_document(document: object, mode: str = MODE_AUTO) -> dict[str, str | None]:
+    """One parsed document -> {column: text} (a convenience for tests and the README's examples)."""
+    if not isinstance(document, dict):
+        return {"_parse_error": REASON_NOT_OBJECT}
+    values, error = DocumentReader(mode).adapt(document)
+    result = dict(zip(OUTPUT_COLUMNS, values, strict=True))
+    if error is not None:
+        result["_parse_error"] = error
+    return result
