@@ -10,7 +10,8 @@ from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
-from codesign_prevalence.models.scoring import SCORED_SCHEMA, ModelRef, one_row_per_key, scored_binaries, with_alert
+from codesign_prevalence.models.scoring import ModelRef, one_row_per_key, scored_binaries, with_alert
+from codesign_prevalence.schema import SCORED_SCHEMA
 from test_model_support import AS_OF, candidate, candidates_frame
 
 

@@ -12,14 +12,15 @@ from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import BooleanType, StringType, StructField, StructType
 
-from codesign_prevalence.models import scoring
+from codesign_prevalence import schema
 from codesign_prevalence.models.scoring import ModelRef, scored_binaries, write_scored
-from codesign_prevalence.models.verdicts import VERDICTS_SCHEMA, with_verdicts
+from codesign_prevalence.models.verdicts import with_verdicts
+from codesign_prevalence.schema import VERDICTS_SCHEMA
 from codesign_prevalence.storage import GOLD_SCORED, Lakehouse
 from test_model_support import AS_OF, candidate, candidates_frame
 
 WHEN = dt.datetime(2026, 11, 20, 9, 0, 0)
-SCORED_SCHEMA_NAMES = scoring.SCORED_SCHEMA.fieldNames()
+SCORED_SCHEMA_NAMES = schema.SCORED_SCHEMA.fieldNames()
 SCORED_SCHEMA = StructType(
     [
         StructField("sha256", StringType(), False),

@@ -16,25 +16,11 @@ from dataclasses import astuple, dataclass
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
-from pyspark.sql.types import DateType, IntegerType, LongType, StringType, StructField, StructType, TimestampType
 
 from codesign_prevalence.ingest.pipeline import IngestReport
+from codesign_prevalence.schema import FEATURES_RUNS_SCHEMA, INGEST_RUNS_SCHEMA
 from codesign_prevalence.storage import OPS_FEATURES_RUNS, OPS_INGEST_RUNS, Lakehouse, append
 
-INGEST_RUNS_SCHEMA = StructType(
-    [
-        StructField("run_id", StringType(), False),
-        StructField("ingested_at", TimestampType(), False),
-        StructField("files", LongType(), False),
-        StructField("lines_read", LongType(), False),
-        StructField("accepted", LongType(), False),
-        StructField("quarantined", LongType(), False),
-        StructField("duplicates", LongType(), False),
-        StructField("skipped", LongType(), False),
-        StructField("blank", LongType(), False),
-        StructField("newest_event_date", DateType(), True),
-    ]
-)
 COUNT_COLUMNS: tuple[str, ...] = ("files", "lines_read", "accepted", "quarantined", "duplicates", "skipped", "blank")
 
 
@@ -70,19 +56,6 @@ def ingest_totals(runs: DataFrame) -> DataFrame:
     )
 
 
-FEATURES_RUNS_SCHEMA = StructType(
-    [
-        StructField("run_id", StringType(), False),
-        StructField("ran_at", TimestampType(), False),
-        StructField("as_of", DateType(), False),
-        StructField("lookback_days", IntegerType(), False),
-        StructField("events_in_window", LongType(), False),
-        StructField("candidates", LongType(), False),
-        StructField("bronze_events", LongType(), True),
-        StructField("oldest_event_date", DateType(), True),
-        StructField("newest_event_date", DateType(), True),
-    ]
-)
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,15 @@
-"""Table schemas (the contract of DESIGN.md) and the ECS fields each bronze column comes from."""
+"""Every table's schema (the contract of DESIGN.md), in one place, and the ECS fields each bronze column comes
+from."""
 
 from __future__ import annotations
 
 from pyspark.sql.types import (
+    ArrayType,
     BinaryType,
     BooleanType,
     DateType,
+    DoubleType,
+    IntegerType,
     LongType,
     StringType,
     StructField,
@@ -116,5 +120,88 @@ FIRST_SEEN_SCHEMA = StructType(
         StructField("last_seen", TimestampType(), True),
         StructField("hosts", BinaryType(), True),
         StructField("host_count", LongType(), True),
+    ]
+)
+
+# gold/scored_binaries: one binary per population per as-of date (MERGEd on sha256, subject_name, population,
+# as_of).
+SCORED_SCHEMA = StructType(
+    [
+        StructField("as_of", DateType(), False),
+        StructField("population", StringType(), False),
+        StructField("rank", IntegerType(), False),
+        StructField("sha256", StringType(), False),
+        StructField("subject_name", StringType(), False),
+        StructField("signer", StringType(), True),
+        StructField("anomaly_score", DoubleType(), False),
+        StructField("alert", BooleanType(), False),
+        StructField("reasons", ArrayType(StringType(), True), False),
+        StructField("rule_match", BooleanType(), False),
+        StructField("status_category", StringType(), True),
+        StructField("host_count", LongType(), False),
+        StructField("first_seen", TimestampType(), True),
+        StructField("example_path", StringType(), True),
+        StructField("example_host", StringType(), True),
+        StructField("host_names", ArrayType(StringType(), True), True),
+        StructField("model_name", StringType(), False),
+        StructField("model_version", StringType(), False),
+        StructField("mlflow_run_id", StringType(), False),
+        StructField("scored_at", TimestampType(), False),
+        # Added with analyst verdicts (at the end, where a MERGE with schema evolution adds them to older tables).
+        StructField("thumbprint", StringType(), True),
+        StructField("suppressed", BooleanType(), True),
+        StructField("verdict", StringType(), True),
+        StructField("verdict_note", StringType(), True),
+        StructField("verdict_by", StringType(), True),
+        StructField("verdict_id", StringType(), True),
+    ]
+)
+
+# ops/verdicts: analysts' verdicts, append-only.
+VERDICTS_SCHEMA = StructType(
+    [
+        StructField("verdict_id", StringType(), False),
+        StructField("created_at", TimestampType(), False),
+        StructField("analyst", StringType(), False),
+        StructField("scope", StringType(), False),
+        StructField("sha256", StringType(), True),
+        StructField("subject_name", StringType(), True),  # as the analyst typed it
+        StructField("signer", StringType(), True),  # its canonical form when the verdict was added
+        StructField("thumbprint", StringType(), True),
+        StructField("status_category", StringType(), True),
+        StructField("verdict", StringType(), False),
+        StructField("note", StringType(), False),
+        StructField("expires", DateType(), True),
+    ]
+)
+
+# ops/ingest_runs: one row per ingest run with its line accounting.
+INGEST_RUNS_SCHEMA = StructType(
+    [
+        StructField("run_id", StringType(), False),
+        StructField("ingested_at", TimestampType(), False),
+        StructField("files", LongType(), False),
+        StructField("lines_read", LongType(), False),
+        StructField("accepted", LongType(), False),
+        StructField("quarantined", LongType(), False),
+        StructField("duplicates", LongType(), False),
+        StructField("skipped", LongType(), False),
+        StructField("blank", LongType(), False),
+        StructField("newest_event_date", DateType(), True),
+    ]
+)
+
+# ops/features_runs: one row per features run (a quiet day is told from a date never run).
+FEATURES_RUNS_SCHEMA = StructType(
+    [
+        StructField("run_id", StringType(), False),
+        StructField("ran_at", TimestampType(), False),
+        StructField("as_of", DateType(), False),
+        StructField("lookback_days", IntegerType(), False),
+        StructField("events_in_window", LongType(), False),
+        StructField("candidates", LongType(), False),
+        StructField("bronze_events", LongType(), True),
+        StructField("oldest_event_date", DateType(), True),
+        StructField("newest_event_date", DateType(), True),
     ]
 )

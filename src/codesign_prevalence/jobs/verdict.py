@@ -28,10 +28,10 @@ from codesign_prevalence.models.verdicts import (
     SCOPE_SHA256,
     SCOPE_SIGNER,
     VERDICTS,
-    VERDICTS_SCHEMA,
     active_verdicts,
     thumbprint_key,
 )
+from codesign_prevalence.schema import VERDICTS_SCHEMA
 from codesign_prevalence.storage import GOLD_CANDIDATES, GOLD_SCORED, OPS_VERDICTS, Lakehouse, append
 
 SHA256_PATTERN = re.compile(r"^[0-9a-f]{64}$")

@@ -31,20 +31,16 @@ from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 from pyspark.sql.types import (
     ArrayType,
-    BooleanType,
-    DateType,
     DoubleType,
-    IntegerType,
-    LongType,
     StringType,
     StructField,
     StructType,
-    TimestampType,
 )
 
 from codesign_prevalence.features.candidates import SCORED_POPULATIONS
 from codesign_prevalence.models.tracking import Tracking
-from codesign_prevalence.models.verdicts import VERDICTS_SCHEMA, with_verdicts, without_verdicts
+from codesign_prevalence.models.verdicts import with_verdicts, without_verdicts
+from codesign_prevalence.schema import SCORED_SCHEMA, VERDICTS_SCHEMA
 from codesign_prevalence.storage import GOLD_SCORED, Lakehouse, upsert
 from codesign_prevalence_model.features import BOOLEAN_INPUTS, INPUT_COLUMNS, NUMERIC_INPUTS, STRING_INPUTS
 from codesign_prevalence_model.forest import REASONS_COLUMN, SCORE_COLUMN, WITH_REASONS, SuspicionForestModel
@@ -52,37 +48,6 @@ from codesign_prevalence_model.forest import REASONS_COLUMN, SCORE_COLUMN, WITH_
 SCORED_KEY: tuple[str, ...] = ("sha256", "subject_name", "population", "as_of")
 PREDICTION = "_prediction"
 
-SCORED_SCHEMA = StructType(
-    [
-        StructField("as_of", DateType(), False),
-        StructField("population", StringType(), False),
-        StructField("rank", IntegerType(), False),
-        StructField("sha256", StringType(), False),
-        StructField("subject_name", StringType(), False),
-        StructField("signer", StringType(), True),
-        StructField("anomaly_score", DoubleType(), False),
-        StructField("alert", BooleanType(), False),
-        StructField("reasons", ArrayType(StringType(), True), False),
-        StructField("rule_match", BooleanType(), False),
-        StructField("status_category", StringType(), True),
-        StructField("host_count", LongType(), False),
-        StructField("first_seen", TimestampType(), True),
-        StructField("example_path", StringType(), True),
-        StructField("example_host", StringType(), True),
-        StructField("host_names", ArrayType(StringType(), True), True),
-        StructField("model_name", StringType(), False),
-        StructField("model_version", StringType(), False),
-        StructField("mlflow_run_id", StringType(), False),
-        StructField("scored_at", TimestampType(), False),
-        # Added with analyst verdicts (at the end, where a MERGE with schema evolution adds them to older tables).
-        StructField("thumbprint", StringType(), True),
-        StructField("suppressed", BooleanType(), True),
-        StructField("verdict", StringType(), True),
-        StructField("verdict_note", StringType(), True),
-        StructField("verdict_by", StringType(), True),
-        StructField("verdict_id", StringType(), True),
-    ]
-)
 PREDICTION_TYPE = StructType(
     [StructField(SCORE_COLUMN, DoubleType(), True), StructField(REASONS_COLUMN, ArrayType(StringType()), True)]
 )

@@ -26,7 +26,6 @@ from collections.abc import Callable
 
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
-from pyspark.sql.types import DateType, StringType, StructField, StructType, TimestampType
 
 from codesign_prevalence.features.normalize import canonical_signer
 
@@ -36,22 +35,6 @@ VERDICTS: tuple[str, ...] = (VERDICT_BENIGN, VERDICT_MALICIOUS)
 SCOPE_SHA256 = "sha256"
 SCOPE_SIGNER = "signer"
 
-VERDICTS_SCHEMA = StructType(
-    [
-        StructField("verdict_id", StringType(), False),
-        StructField("created_at", TimestampType(), False),
-        StructField("analyst", StringType(), False),
-        StructField("scope", StringType(), False),
-        StructField("sha256", StringType(), True),
-        StructField("subject_name", StringType(), True),  # as the analyst typed it
-        StructField("signer", StringType(), True),  # its canonical form when the verdict was added
-        StructField("thumbprint", StringType(), True),
-        StructField("status_category", StringType(), True),
-        StructField("verdict", StringType(), False),
-        StructField("note", StringType(), False),
-        StructField("expires", DateType(), True),
-    ]
-)
 
 # The columns with_verdicts adds to a scored row, in order.
 VERDICT_COLUMNS: tuple[str, ...] = ("suppressed", "verdict", "verdict_note", "verdict_by", "verdict_id")
