@@ -69,6 +69,7 @@ def test_accounting_idempotency_and_duplicates_across_files(spark: SparkSession,
         "quarantine_reasons": {"not_an_object": 1, "not_json": 1},
         "newest_event_date": "2026-11-21",
         "sources": {"elastic_defend": 7},
+        "fields_nulled": {},
         "balanced": True,
     }
     lake = Lakehouse(root)

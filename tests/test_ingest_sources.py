@@ -378,3 +378,78 @@ def test_forced_sources() -> None:
     assert adapt_document(RAW_START, "sysmon")["_record"] == RECORD_PROCESS_START
     assert adapt_document(DEFENDER_PROCESS, "elastic")["_source"] == SOURCE_ELASTIC  # read as ECS, as before
     assert adapt_document(elastic, "elastic")["executable"] == "x"
+
+
+# ------------------------------------------------------------------------------------------- certificate details
+
+CERTIFICATE_KEYS = (
+    "cs_issuer_name",
+    "cs_serial_number",
+    "cs_issuer_thumbprint",
+    "cs_signer_hash",
+    "cs_not_before",
+    "cs_not_after",
+    "cs_signing_time",
+    "cs_signature_type",
+    "cs_root_microsoft",
+    "cs_digest_algorithm",
+    "cs_thumbprint_sha256",
+)
+
+
+def _certificate(adapted: dict[str, str | None]) -> dict[str, str | None]:
+    return {key: adapted[key] for key in CERTIFICATE_KEYS}
+
+
+def test_defender_certificate_details_are_read() -> None:
+    row = {
+        **DEFENDER_CERTIFICATE,
+        "Issuer": "CN=Sectigo Public Code Signing CA R36, O=Sectigo Limited, C=GB",
+        "IssuerHash": "7f3a1c",
+        "CertificateSerialNumber": "00a1b2c3",
+        "CertificateCountersignatureTime": "2020-06-01T10:00:00Z",
+        "IsRootSignerMicrosoft": False,
+        "SignatureType": "Catalog",
+        "SignerHash": "5e6f",
+    }
+    assert _certificate(adapt_document(row)) == {
+        "cs_issuer_name": "CN=Sectigo Public Code Signing CA R36, O=Sectigo Limited, C=GB",
+        "cs_serial_number": "00a1b2c3",
+        "cs_issuer_thumbprint": "7f3a1c",
+        "cs_signer_hash": "5e6f",
+        "cs_not_before": "2020-01-01T00:00:00Z",
+        "cs_not_after": "2021-01-01T00:00:00Z",
+        "cs_signing_time": "2020-06-01T10:00:00Z",
+        "cs_signature_type": "catalog",
+        "cs_root_microsoft": "false",
+        "cs_digest_algorithm": None,
+        "cs_thumbprint_sha256": None,  # Defender has no certificate SHA-256
+    }
+    # Another SignatureType value is kept as it is; a process row carries no certificate details.
+    assert adapt_document({**row, "SignatureType": "Detached PKCS7"})["cs_signature_type"] == "Detached PKCS7"
+    assert set(_certificate(adapt_document(DEFENDER_PROCESS)).values()) == {None}
+
+
+def test_sysmon_sources_carry_no_certificate_details() -> None:
+    own_load = {**RAW_START, "EventID": 7, "ImageLoaded": RAW_START["Image"], "Signed": "true",
+                "SignatureStatus": "Valid", "Signature": "Fabrikam"}
+    for document in (RAW_START, own_load):
+        assert set(_certificate(adapt_document(document)).values()) == {None}
+
+
+def test_ecs_code_signature_details_from_the_shared_schema(samples_dir: Path) -> None:
+    """The ECS definition's own examples of ``code_signature.timestamp``, ``digest_algorithm`` and
+    ``thumbprint_sha256`` (``../shared/samples/ecs_schemas_code_signature.yml``), nested and dotted."""
+    yaml = pytest.importorskip("yaml")
+    definition = yaml.safe_load((samples_dir / "ecs_schemas_code_signature.yml").read_text())
+    examples = {field["name"]: str(field["example"]) for field in definition[0]["fields"]}
+    signature = {name: examples[name] for name in ("timestamp", "digest_algorithm", "thumbprint_sha256")}
+    event = {"@timestamp": "2026-11-20T08:00:00Z", "event": {"category": ["process"], "type": ["start"]}}
+    nested = adapt_document({**event, "process": {"code_signature": signature}})
+    dotted = adapt_document({**event, **{f"process.code_signature.{key}": value for key, value in signature.items()}})
+    expected = {key: None for key in CERTIFICATE_KEYS} | {
+        "cs_signing_time": "2021-01-01T12:10:30Z",
+        "cs_digest_algorithm": "sha256",
+        "cs_thumbprint_sha256": "c0f23a8eb1cba0ccaa88483b5a234c96e4bdfec719bf458024e68c2a8183476b",
+    }
+    assert _certificate(nested) == _certificate(dotted) == expected

@@ -10,11 +10,12 @@ from pathlib import Path
 
 from chispa import assert_df_equality
 from pyspark.sql import SparkSession
-from pyspark.sql.types import BooleanType, StringType, StructField, StructType
+from pyspark.sql.types import BooleanType, StringType, StructField, StructType, TimestampType
 
 from codesign_prevalence.config import IngestConfig
 from codesign_prevalence.ingest.pipeline import IngestReport, ingest_files
 from codesign_prevalence.ingest.reader import expand_inputs
+from codesign_prevalence.schema import BRONZE_SCHEMA, CERTIFICATE_COLUMNS
 from codesign_prevalence.storage import BRONZE_EVENTS, BRONZE_QUARANTINE, Lakehouse
 
 NOW = dt.datetime(2026, 11, 27, 12, 0, 0)
@@ -118,6 +119,7 @@ def test_sysmon_and_defender_starts_get_their_own_image_signature(spark: SparkSe
         "quarantine_reasons": {"missing_field:process.hash.sha256": 1},
         "newest_event_date": "2026-11-21",
         "sources": {"defender": 2, "sysmon": 8, "windows_event": 1},
+        "fields_nulled": {},
         "balanced": True,
     }
     bronze = Lakehouse(tmp_path / "lake").read(spark, BRONZE_EVENTS)
@@ -165,3 +167,119 @@ def test_shared_otrf_sysmon_sample(spark: SparkSession, samples_dir: Path, tmp_p
     # 121 starts find their own image's EID7 in the file (see test_ingest_sources); six stay unknown
     assert counts.pop((None, None)) == 127 - 121
     assert set(counts) == {("trusted", True), (None, False)} and sum(counts.values()) == 121
+
+
+CERTIFICATE_SCHEMA = StructType(
+    [
+        StructField("event_id", StringType()),
+        StructField("cs_issuer_name", StringType()),
+        StructField("cs_serial_number", StringType()),
+        StructField("cs_issuer_thumbprint", StringType()),
+        StructField("cs_signer_hash", StringType()),
+        StructField("cs_not_before", TimestampType()),
+        StructField("cs_not_after", TimestampType()),
+        StructField("cs_signing_time", TimestampType()),
+        StructField("cs_signature_type", StringType()),
+        StructField("cs_root_microsoft", BooleanType()),
+        StructField("cs_digest_algorithm", StringType()),
+    ]
+)
+
+
+def _defender_pair(report_id: int, sha1: str, **certificate: object) -> list[dict[str, object]]:
+    start = {
+        "Timestamp": "2026-11-21T09:00:00Z",
+        "DeviceId": "dev-1",
+        "DeviceName": "wks-2",
+        "ActionType": "ProcessCreated",
+        "FileName": "b.exe",
+        "FolderPath": "C:\\Users\\Public\\b.exe",
+        "SHA1": sha1,
+        "SHA256": sha1 * 2,
+        "ReportId": report_id,
+    }
+    row = {"Timestamp": "2026-11-21T09:00:01Z", "DeviceId": "dev-1", "SHA1": sha1, "IsSigned": True,
+           "IsTrusted": True, "Signer": "Good Corp", **certificate}
+    return [start, row]
+
+
+def _elastic(event_id: str, **code_signature: object) -> dict[str, object]:
+    return {
+        "@timestamp": "2026-11-21T10:00:00Z",
+        "event": {"id": event_id, "category": ["process"], "type": ["start"]},
+        "host": {"id": "h-9"},
+        "process": {"executable": "C:\\x\\a.exe", "hash": {"sha256": "ab"},
+                    "code_signature": {"subject_name": "A", "trusted": True, **code_signature}},
+    }
+
+
+def test_certificate_columns_reach_bronze_and_an_old_bronze_gains_them(spark: SparkSession, tmp_path: Path) -> None:
+    """Every source's certificate details land in bronze (null where a source has none); an unreadable
+    optional certificate value is left null with its event kept and counted; a bronze table written before
+    the columns existed gains them and keeps its rows; a rerun adds nothing."""
+    lake = Lakehouse(tmp_path / "lake")
+    old_columns = [field for field in BRONZE_SCHEMA.fields if field.name not in CERTIFICATE_COLUMNS]
+    old_row = {field.name: None for field in old_columns} | {
+        "event_id": "old-1", "timestamp": dt.datetime(2026, 11, 1, 8), "host_id": "h", "executable": "C:\\o.exe",
+        "sha256": "00", "source": "elastic_defend", "ingested_at": NOW, "event_date": dt.date(2026, 11, 1),
+    }
+    old_schema = StructType(old_columns)
+    (
+        spark.createDataFrame([tuple(old_row[name] for name in old_schema.names)], old_schema)
+        .write.format("delta").partitionBy("event_date").save(lake.path(BRONZE_EVENTS))
+    )
+    lines = [
+        *_defender_pair(
+            5, "beef",
+            Issuer="CN=DigiCert Trusted G4 Code Signing RSA4096 SHA384 2021 CA1, O=DigiCert, Inc., C=US",
+            IssuerHash="1a2b", CertificateSerialNumber="0c4d5e", SignerHash="9f8e",
+            CertificateCreationTime="2026-11-17T00:00:00Z", CertificateExpirationTime="2027-11-16T23:59:59Z",
+            CertificateCountersignatureTime="2026-11-18 12:30:00", IsRootSignerMicrosoft=False,
+            SignatureType="Embedded",
+        ),
+        # Unreadable creation time and root flag: left null and counted, the rest of the record kept.
+        *_defender_pair(6, "f00d", Issuer="CN=Small CA", CertificateCreationTime="sometime in 2019",
+                        CertificateExpirationTime="2030-01-01T00:00:00Z", IsRootSignerMicrosoft="perhaps"),
+        _elastic("e-1", timestamp="2026-10-01T00:00:00Z", digest_algorithm="sha256"),
+        _elastic("e-2", timestamp="yesterday"),
+        _start("{G-9}", TOOL),
+        _load("{G-9}", TOOL, TOOL, "true", "Valid", "Legit Ltd"),
+    ]
+    path = tmp_path / "certificates.ndjson"
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+
+    report = _ingest(spark, tmp_path / "lake", path)
+    assert (report.lines_read, report.accepted, report.signature_records, report.quarantined) == (8, 5, 3, 0)
+    assert report.balanced
+    assert report.fields_nulled == {
+        "bad_timestamp:cs_not_before": 1,
+        "bad_timestamp:cs_signing_time": 1,
+        "wrong_type:cs_root_microsoft": 1,
+    }
+    bronze = lake.read(spark, BRONZE_EVENTS)
+    assert bronze.columns == BRONZE_SCHEMA.names
+    expected = spark.createDataFrame(
+        [
+            ("old-1", *[None] * 10),
+            (
+                "defender:dev-1:2026-11-21T09:00:00Z:5",
+                "CN=DigiCert Trusted G4 Code Signing RSA4096 SHA384 2021 CA1, O=DigiCert, Inc., C=US",
+                "0c4d5e", "1a2b", "9f8e", dt.datetime(2026, 11, 17), dt.datetime(2027, 11, 16, 23, 59, 59),
+                dt.datetime(2026, 11, 18, 12, 30), "embedded", False, None,
+            ),
+            (
+                "defender:dev-1:2026-11-21T09:00:00Z:6", "CN=Small CA", None, None, None, None,
+                dt.datetime(2030, 1, 1), None, None, None, None,
+            ),
+            ("e-1", None, None, None, None, None, None, dt.datetime(2026, 10, 1), None, None, "sha256"),
+            ("e-2", *[None] * 10),
+            ("sysmon:wks-1:{g-9}", *[None] * 10),
+        ],
+        CERTIFICATE_SCHEMA,
+    )
+    assert_df_equality(
+        bronze.select(*CERTIFICATE_SCHEMA.names), expected, ignore_row_order=True, ignore_nullable=True
+    )
+    again = _ingest(spark, tmp_path / "lake", path)
+    assert (again.accepted, again.duplicates, again.balanced) == (0, 5, True)
+    assert lake.read(spark, BRONZE_EVENTS).count() == 6

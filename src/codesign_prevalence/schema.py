@@ -45,6 +45,23 @@ ECS_BOOLEAN_FIELDS: dict[str, str] = {
     "cs_trusted": "process.code_signature.trusted",
     "cs_valid": "process.code_signature.valid",
 }
+# Certificate details (issue 17), each null where a source lacks it. Two come from ECS (Elastic Defend, Sysmon
+# through Elastic Agent when a shipper writes them); the others only from the adapters of sources that carry
+# them (Defender's DeviceFileCertificateInfo). ECS has no issuer, serial or validity fields.
+ECS_CERTIFICATE_FIELDS: dict[str, str] = {
+    "cs_signing_time": "process.code_signature.timestamp",
+    "cs_digest_algorithm": "process.code_signature.digest_algorithm",
+}
+CERTIFICATE_STRING_COLUMNS: tuple[str, ...] = (
+    "cs_issuer_name",
+    "cs_serial_number",
+    "cs_issuer_thumbprint",
+    "cs_signer_hash",
+    "cs_signature_type",
+    "cs_digest_algorithm",
+)
+CERTIFICATE_TIMESTAMP_COLUMNS: tuple[str, ...] = ("cs_not_before", "cs_not_after", "cs_signing_time")
+CERTIFICATE_BOOLEAN_COLUMNS: tuple[str, ...] = ("cs_root_microsoft",)
 ECS_TIMESTAMP = "@timestamp"
 ECS_EVENT_CATEGORY = "event.category"
 ECS_EVENT_TYPE = "event.type"
@@ -85,7 +102,21 @@ BRONZE_SCHEMA = StructType(
         StructField("source_file", StringType(), True),
         StructField("ingested_at", TimestampType(), False),
         StructField("event_date", DateType(), False),
+        # Certificate details (at the end, where the ingest adds them to a bronze table of an earlier version).
+        StructField("cs_issuer_name", StringType(), True),
+        StructField("cs_serial_number", StringType(), True),
+        StructField("cs_issuer_thumbprint", StringType(), True),
+        StructField("cs_signer_hash", StringType(), True),
+        StructField("cs_not_before", TimestampType(), True),
+        StructField("cs_not_after", TimestampType(), True),
+        StructField("cs_signing_time", TimestampType(), True),
+        StructField("cs_signature_type", StringType(), True),
+        StructField("cs_root_microsoft", BooleanType(), True),
+        StructField("cs_digest_algorithm", StringType(), True),
     ]
+)
+CERTIFICATE_COLUMNS: tuple[str, ...] = tuple(
+    field.name for field in BRONZE_SCHEMA.fields[BRONZE_SCHEMA.fieldNames().index("cs_issuer_name") :]
 )
 
 QUARANTINE_SCHEMA = StructType(

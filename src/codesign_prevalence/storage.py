@@ -259,3 +259,27 @@ def replace_dates(rows: DataFrame, path: str, dates: Sequence[dt.date], column: 
 def append(rows: DataFrame, path: str) -> None:
     """Append ``rows`` to an existing table in one Delta commit (logs of runs and verdicts: every call adds)."""
     retry_on_conflict(path, lambda: rows.write.format("delta").mode("append").save(path))
+
+
+def _quoted(identifier: str) -> str:
+    """A SQL identifier in backticks (a backtick inside doubled): a table path or a column name of ours."""
+    return "`" + identifier.replace("`", "``") + "`"
+
+
+def add_missing_columns(spark: SparkSession, path: str, schema: StructType) -> list[str]:
+    """Add to the table at ``path`` the columns of ``schema`` it lacks (nullable, at the end: older rows read
+    null), by ``ALTER TABLE ... ADD COLUMNS``; return their names. A table written by an earlier version of
+    the job gains the columns added since, and keeps its rows.
+
+    The statement names only ``schema``'s own columns and types and the table's path, never data values.
+    """
+
+    def alter() -> list[str]:
+        present = set(spark.read.format("delta").load(path).columns)
+        missing = [field for field in schema.fields if field.name not in present]
+        if missing:
+            columns = ", ".join(f"{_quoted(field.name)} {field.dataType.simpleString()}" for field in missing)
+            spark.sql(f"ALTER TABLE delta.{_quoted(path)} ADD COLUMNS ({columns})")
+        return [field.name for field in missing]
+
+    return retry_on_conflict(path, alter)

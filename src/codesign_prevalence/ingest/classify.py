@@ -19,6 +19,11 @@ Type coercions (the ingest's contract, tested in ``tests/test_ingest_parse.py``)
   Anything else is ``bad_timestamp``; dates before ``ingest.min_event_date`` or more than
   ``ingest.max_future_hours`` after the ingest time are ``timestamp_out_of_range``.
 - ``event.category`` / ``event.type`` accept a string or an array of strings; values compare exactly.
+- Certificate details are optional and never cost an event: a certificate time (``cs_not_before``,
+  ``cs_not_after``, ``cs_signing_time``) read like ``@timestamp`` but without the range check (a certificate
+  issued in 1999 is a fact), or the boolean ``cs_root_microsoft``, that cannot be read is left null and
+  counted per ``bad_timestamp:<column>`` / ``wrong_type:<column>`` (:data:`OUTCOME_FIELD_NULLED`), and the
+  event is accepted with the rest of its fields.
 """
 
 from __future__ import annotations
@@ -40,10 +45,13 @@ from codesign_prevalence.ingest.sources.record import (
     RECORD_COLUMN,
     RECORD_PROCESS_START,
     RECORD_SIGNATURE,
+    SIGNATURE_FIELDS,
     SOURCE_COLUMN,
 )
 from codesign_prevalence.schema import (
     BRONZE_SCHEMA,
+    CERTIFICATE_BOOLEAN_COLUMNS,
+    CERTIFICATE_TIMESTAMP_COLUMNS,
     ECS_BOOLEAN_FIELDS,
     ECS_EVENT_CATEGORY,
     ECS_STRING_FIELDS,
@@ -60,17 +68,20 @@ OUTCOME_QUARANTINED = "quarantined"
 OUTCOME_SKIPPED = "skipped_not_process_start"
 OUTCOME_BLANK = "blank_line"
 OUTCOME_SIGNATURE = "signature_record"
+# Not a line's fate: a count row of optional certificate values that could not be read and were left null
+# (``reason`` says which: ``bad_timestamp:<column>``, ``wrong_type:<column>``); their events are kept.
+OUTCOME_FIELD_NULLED = "field_nulled"
 
 PROCESS_CATEGORY = "process"
 START_TYPE = "start"
 EVENT_KINDS_KEPT = ("event",)
-SIGNATURE_COLUMNS = ("cs_exists", "cs_trusted", "cs_valid", "cs_status", "cs_subject_name")
+SIGNATURE_COLUMNS = SIGNATURE_FIELDS
 
 # Bronze columns the tasks fill; ``source_file``, ``timestamp``, ``event_date`` and ``source`` are among the
 # leading columns of every row, and ``ingested_at`` is one constant the JVM adds.
 _LEADING = ("source_file", "timestamp", "event_date", "source", "ingested_at")
 TYPED_COLUMNS: tuple[str, ...] = tuple(field.name for field in BRONZE_SCHEMA.fields if field.name not in _LEADING)
-_ARROW_TYPES = {"string": pa.string(), "boolean": pa.bool_()}
+_ARROW_TYPES = {"string": pa.string(), "boolean": pa.bool_(), "timestamp": pa.timestamp("us", tz="UTC")}
 ROWS_ARROW_SCHEMA = pa.schema(
     [
         pa.field("source_file", pa.string()),
@@ -246,8 +257,17 @@ _TYPED_INDEX = [_INDEX[column] for column in TYPED_COLUMNS]
 _BOOLEAN_POSITIONS = [
     (position, _INDEX[column]) for position, column in enumerate(TYPED_COLUMNS) if column in _BOOLEAN_COLUMNS
 ]
+_CERTIFICATE_TIMES = [
+    (position, _INDEX[column], REASON_BAD_TIMESTAMP + ":" + column)
+    for position, column in enumerate(TYPED_COLUMNS) if column in CERTIFICATE_TIMESTAMP_COLUMNS
+]
+_CERTIFICATE_BOOLEANS = [
+    (position, _INDEX[column], REASON_WRONG_TYPE_PREFIX + column)
+    for position, column in enumerate(TYPED_COLUMNS) if column in CERTIFICATE_BOOLEAN_COLUMNS
+]
 _EVENT_ID = TYPED_COLUMNS.index("event_id")
 _HOST_NAME = TYPED_COLUMNS.index("host_name")
+_SIGNATURE_SET = set(SIGNATURE_COLUMNS)
 
 
 class LineClassifier:
@@ -260,6 +280,7 @@ class LineClassifier:
         latest = rules.ingested_at + dt.timedelta(hours=rules.max_future_hours)
         self.latest = text_as_micros(latest.isoformat()) or 0
         self.width = len(ROWS_ARROW_SCHEMA)
+        self.nulled: dict[str, int] = {}  # this batch's optional values left null, per reason
 
     def reason(self, values: list[str | None], micros: int | None) -> str | None:
         """Why an adapted or Elastic process start is quarantined, or None."""
@@ -298,6 +319,9 @@ class LineClassifier:
         path = paths[0] if paths else None
         for (outcome, source), lines in counted.items():
             out.append((path, None, lines, outcome, None, source, *([None] * (self.width - 6))))
+        for reason, values in self.nulled.items():
+            out.append((path, None, values, OUTCOME_FIELD_NULLED, reason, None, *([None] * (self.width - 6))))
+        self.nulled = {}
         columns = list(zip(*out, strict=True)) if out else [()] * self.width
         return pa.RecordBatch.from_arrays(
             [pa.array(column, field.type) for column, field in zip(columns, ROWS_ARROW_SCHEMA, strict=True)],
@@ -356,20 +380,40 @@ class LineClassifier:
         return None
 
     def _signature(self, path: str, number: int, values: list[str | None], source: str | None) -> tuple[object, ...]:
-        typed = {
-            column: text_as_boolean(values[_INDEX[column]]) if column in _BOOLEAN_COLUMNS else values[_INDEX[column]]
-            for column in SIGNATURE_COLUMNS
-        }
+        typed: list[object] = [values[index] if column in _SIGNATURE_SET else None for column, index in
+                               zip(TYPED_COLUMNS, _TYPED_INDEX, strict=True)]
+        self._typed(typed, values)
         key = values[_INDEX[JOIN_KEY_COLUMN]]
         head = (path, number, 1, OUTCOME_SIGNATURE, None, source, None, None, key, None, None)
-        return (*head, *[typed.get(column) for column in TYPED_COLUMNS])
+        return (*head, *typed)
+
+    def _typed(self, typed: list[object], values: list[str | None]) -> None:
+        """Type the boolean and certificate columns of ``typed`` in place, from their texts in ``values``.
+
+        An unreadable certificate time or boolean is left null and counted (:data:`OUTCOME_FIELD_NULLED`); the
+        record is kept: an optional detail of the certificate does not cost the event.
+        """
+        for position, index in _BOOLEAN_POSITIONS:
+            typed[position] = text_as_boolean(values[index])
+        for position, index, reason in _CERTIFICATE_TIMES:
+            written = values[index]
+            if written is not None and typed[position] is not None:
+                micros = text_as_micros(written)
+                typed[position] = micros
+                if micros is None:
+                    self.nulled[reason] = self.nulled.get(reason, 0) + 1
+        for position, index, reason in _CERTIFICATE_BOOLEANS:
+            written = values[index]
+            if written is not None and typed[position] is not None:
+                typed[position] = text_as_boolean(written)
+                if typed[position] is None:
+                    self.nulled[reason] = self.nulled.get(reason, 0) + 1
 
     def _accepted(
         self, path: str, number: int, values: list[str | None], source: str | None, micros: int
     ) -> tuple[object, ...]:
         typed: list[object] = [values[index] for index in _TYPED_INDEX]
-        for position, index in _BOOLEAN_POSITIONS:
-            typed[position] = text_as_boolean(values[index])
+        self._typed(typed, values)
         if typed[_EVENT_ID] is None:
             typed[_EVENT_ID] = canonical_event_id({name: values[_INDEX[name]] for name in _IDENTITY}, micros)
         if typed[_HOST_NAME] is None:

@@ -16,6 +16,7 @@ from pyspark.sql import functions as F
 from codesign_prevalence.ingest.classify import (
     OUTCOME_ACCEPTED,
     OUTCOME_BLANK,
+    OUTCOME_FIELD_NULLED,
     OUTCOME_QUARANTINED,
     OUTCOME_SIGNATURE,
     OUTCOME_SKIPPED,
@@ -31,6 +32,7 @@ from codesign_prevalence.schema import BRONZE_SCHEMA, QUARANTINE_SCHEMA
 __all__ = [
     "OUTCOME_ACCEPTED",
     "OUTCOME_BLANK",
+    "OUTCOME_FIELD_NULLED",
     "OUTCOME_QUARANTINED",
     "OUTCOME_SIGNATURE",
     "OUTCOME_SKIPPED",

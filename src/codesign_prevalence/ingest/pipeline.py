@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import pyarrow as pa
 from pyspark import StorageLevel
@@ -27,6 +27,7 @@ from codesign_prevalence.ingest.classify import ROWS_DDL, Rules, classify_lines
 from codesign_prevalence.ingest.parse import (
     OUTCOME_ACCEPTED,
     OUTCOME_BLANK,
+    OUTCOME_FIELD_NULLED,
     OUTCOME_QUARANTINED,
     OUTCOME_SIGNATURE,
     OUTCOME_SKIPPED,
@@ -43,6 +44,7 @@ from codesign_prevalence.storage import (
     BRONZE_EVENTS,
     BRONZE_QUARANTINE,
     Lakehouse,
+    add_missing_columns,
     insert_new,
 )
 
@@ -60,6 +62,9 @@ class IngestReport:
     quarantine_reasons: dict[str, int]
     newest_event_date: dt.date | None
     sources: dict[str, int]
+    # Optional certificate values that could not be read and were left null (their events were kept), per
+    # reason (``bad_timestamp:cs_not_after``...). Not lines: outside the accounting.
+    fields_nulled: dict[str, int] = field(default_factory=dict)
 
     @property
     def balanced(self) -> bool:
@@ -171,6 +176,7 @@ class _Outcomes:
     reasons: dict[str, int]
     accepted_dates: list[dt.date]
     sources: dict[str, int]
+    nulled: dict[str, int]
 
 
 def _outcomes(rows: DataFrame) -> _Outcomes:
@@ -181,14 +187,18 @@ def _outcomes(rows: DataFrame) -> _Outcomes:
     counts: dict[str, int] = {}
     reasons: dict[str, int] = {}
     sources: dict[str, int] = {}
+    nulled: dict[str, int] = {}
     for row in rows_:
+        if row["outcome"] == OUTCOME_FIELD_NULLED:
+            nulled[row["reason"]] = nulled.get(row["reason"], 0) + int(row["count"])
+            continue
         counts[row["outcome"]] = counts.get(row["outcome"], 0) + int(row["count"])
         if row["outcome"] == OUTCOME_QUARANTINED:
             reasons[row["reason"]] = reasons.get(row["reason"], 0) + int(row["count"])
         if row["source"] is not None:
             sources[row["source"]] = sources.get(row["source"], 0) + int(row["count"])
     dates = sorted({row["event_date"] for row in rows_ if row["event_date"] is not None})
-    return _Outcomes(counts, reasons, dates, dict(sorted(sources.items())))
+    return _Outcomes(counts, reasons, dates, dict(sorted(sources.items())), dict(sorted(nulled.items())))
 
 
 def _write(
@@ -210,6 +220,8 @@ def _write(
 
     inserted = 0
     bronze = lakehouse.ensure(spark, BRONZE_EVENTS, BRONZE_SCHEMA, partition_by=("event_date",))
+    if add_missing_columns(spark, lakehouse.path(BRONZE_EVENTS), BRONZE_SCHEMA):  # a bronze of an earlier version
+        bronze = lakehouse.ensure(spark, BRONZE_EVENTS, BRONZE_SCHEMA)  # a handle on the widened table
     prune = F.col("target.event_date").isin(dates)
     if dates and outcomes.get(OUTCOME_ACCEPTED, 0) < SHUFFLE_ALL_BELOW_EVENTS:
         inserted = insert_new(bronze, _first_of_each_id(accepted_rows), ["event_id"], prune=prune)
@@ -237,4 +249,5 @@ def _write(
         quarantine_reasons=dict(sorted(reasons.items())),
         newest_event_date=max(dates) if dates else None,
         sources=summary.sources,
+        fields_nulled=summary.nulled,
     )

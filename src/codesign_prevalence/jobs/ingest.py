@@ -31,6 +31,9 @@ def run(context: JobContext, inputs: list[str]) -> IngestReport:
     context.say(f"  sources ({context.config.ingest.source}): {found}")
     for reason, count in report.quarantine_reasons.items():
         context.detail(f"  quarantined {count:>8} {reason}")
+    if report.fields_nulled:  # events kept, an optional certificate value left null: said, not hidden
+        nulled = ", ".join(f"{reason} {count}" for reason, count in report.fields_nulled.items())
+        context.say(f"  certificate values unreadable, left null (events kept): {nulled}")
     if not report.balanced:  # never expected; says so loudly rather than hiding it
         context.say(f"[ingest] WARNING: accounting does not add up: {report.as_dict()}")
     context.say(f"  bronze:     {context.lakehouse.path(BRONZE_EVENTS)}")

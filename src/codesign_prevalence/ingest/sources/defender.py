@@ -51,7 +51,16 @@ def defender_join_key(sha1: str | None) -> str | None:
     return f"defender|{sha1.strip().lower()}" if sha1 else None
 
 
+def signature_type(written: str | None) -> str | None:
+    """Defender's ``SignatureType`` (``Embedded``/``Catalog``) in lower case; any other value as it is."""
+    if written is None:
+        return None
+    folded = written.strip().lower()
+    return folded if folded in ("embedded", "catalog") else written
+
+
 def _certificate(row: Mapping[str, Any], timestamp: str | None) -> list[str | None]:
+    """A ``DeviceFileCertificateInfo`` row: a signature record (the verdict and the certificate's details)."""
     sha1 = as_text(row.get("SHA1"))
     signature = defender_signature(
         row.get("IsSigned"),
@@ -67,6 +76,15 @@ def _certificate(row: Mapping[str, Any], timestamp: str | None) -> list[str | No
         _join_key=defender_join_key(sha1),
         sha1=sha1.lower() if sha1 else None,
         _timestamp=timestamp,
+        cs_issuer_name=as_text(row.get("Issuer")),
+        cs_issuer_thumbprint=as_text(row.get("IssuerHash")),
+        cs_serial_number=as_text(row.get("CertificateSerialNumber")),
+        cs_signer_hash=as_text(row.get("SignerHash")),
+        cs_not_before=as_text(row.get("CertificateCreationTime")),
+        cs_not_after=as_text(row.get("CertificateExpirationTime")),
+        cs_signing_time=as_text(row.get("CertificateCountersignatureTime")),
+        cs_signature_type=signature_type(as_text(row.get("SignatureType"))),
+        cs_root_microsoft=as_text(row.get("IsRootSignerMicrosoft")),
     )
     return certificate.signed(signature).values()
 

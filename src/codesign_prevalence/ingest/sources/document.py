@@ -16,6 +16,7 @@ from codesign_prevalence.ingest.sources.detect import (
     detect,
 )
 from codesign_prevalence.ingest.sources.record import (
+    ADAPTER_CERTIFICATE_COLUMNS,
     ALL_FIELDS,
     OUTPUT_COLUMNS,
     SOURCE_DEFENDER,
@@ -47,6 +48,7 @@ class DocumentReader:
         self.names = list(OUTPUT_COLUMNS)
         self._walker = FieldExtractor(WALKED_FIELDS)
         self._elastic_width = len(ALL_FIELDS)
+        self._no_certificate = [None] * len(ADAPTER_CERTIFICATE_COLUMNS)
 
     def extract(self, text: str | None) -> tuple[list[str | None], str | None, bool]:
         if text is None or text.strip(" ") == "":
@@ -80,7 +82,7 @@ class DocumentReader:
             return adapt_sysmon_ecs(get), None
         if mode == MODE_SYSMON:
             return self._not_source(mode)
-        values = [*walked[: self._elastic_width], SOURCE_ELASTIC, None, None]
+        values = [*walked[: self._elastic_width], *self._no_certificate, SOURCE_ELASTIC, None, None]
         return values, None
 
     def _not_source(self, mode: str) -> tuple[list[str | None], str | None]:

@@ -8,7 +8,9 @@ from dataclasses import fields as dataclass_fields
 
 from codesign_prevalence.ingest.vocabulary import Signature
 from codesign_prevalence.schema import (
+    CERTIFICATE_COLUMNS,
     ECS_BOOLEAN_FIELDS,
+    ECS_CERTIFICATE_FIELDS,
     ECS_EVENT_CATEGORY,
     ECS_EVENT_TYPE,
     ECS_HOST_HOSTNAME,
@@ -42,10 +44,17 @@ EXTRA_FIELDS: dict[str, str] = {
     "_hostname": ECS_HOST_HOSTNAME,
     "_pid": ECS_PROCESS_PID,
 }
-ALL_FIELDS: dict[str, str] = {**ECS_STRING_FIELDS, **ECS_BOOLEAN_FIELDS, **EXTRA_FIELDS}
-OUTPUT_COLUMNS: tuple[str, ...] = (*ALL_FIELDS, *ADAPTER_COLUMNS)
+ALL_FIELDS: dict[str, str] = {**ECS_STRING_FIELDS, **ECS_BOOLEAN_FIELDS, **ECS_CERTIFICATE_FIELDS, **EXTRA_FIELDS}
+# Certificate columns that no ECS field carries: only the adapters of the sources that have them fill them.
+ADAPTER_CERTIFICATE_COLUMNS: tuple[str, ...] = tuple(
+    column for column in CERTIFICATE_COLUMNS if column not in ECS_CERTIFICATE_FIELDS
+)
+OUTPUT_COLUMNS: tuple[str, ...] = (*ALL_FIELDS, *ADAPTER_CERTIFICATE_COLUMNS, *ADAPTER_COLUMNS)
 
-SIGNATURE_FIELDS = ("cs_exists", "cs_trusted", "cs_valid", "cs_status", "cs_subject_name")
+# A process's signature: its verdict and its certificate's details (all from one record, never mixed).
+SIGNATURE_FIELDS: tuple[str, ...] = (
+    "cs_exists", "cs_trusted", "cs_valid", "cs_status", "cs_subject_name", *CERTIFICATE_COLUMNS
+)
 
 
 @dataclass(slots=True)
@@ -77,12 +86,22 @@ class Fields:
     cs_exists: str | None = None
     cs_trusted: str | None = None
     cs_valid: str | None = None
+    cs_signing_time: str | None = None
+    cs_digest_algorithm: str | None = None
     _timestamp: str | None = None
     _category: str | None = None
     _type: str | None = None
     _kind: str | None = None
     _hostname: str | None = None
     _pid: str | None = None
+    cs_issuer_name: str | None = None
+    cs_serial_number: str | None = None
+    cs_issuer_thumbprint: str | None = None
+    cs_signer_hash: str | None = None
+    cs_not_before: str | None = None
+    cs_not_after: str | None = None
+    cs_signature_type: str | None = None
+    cs_root_microsoft: str | None = None
     _source: str | None = None
     _record: str | None = None
     _join_key: str | None = None

@@ -97,7 +97,7 @@ def adapt_sysmon_ecs(get: Getter) -> list[str | None]:
             SOURCE_SYSMON_ECS, host_id, guid, image, loaded, lambda: _walked_signature(get), get("_timestamp"),
             hashes,
         )
-    # The start's own ECS fields, but not its signature (an ECS Sysmon start carries none of its own).
+    # The start's own ECS fields, but not its signature nor certificate (an ECS Sysmon start has none).
     record = Fields(**{column: get(column) for column in ALL_FIELDS if column not in SIGNATURE_FIELDS})
     record._source, record._record = SOURCE_SYSMON_ECS, RECORD_PROCESS_START
     record.event_id = get("event_id") or sysmon_event_id(host_id, guid)
