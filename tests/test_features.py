@@ -72,7 +72,17 @@ def event(event_id: str, timestamp: str, host_id: str, sha256: str, executable: 
     return row
 
 
-CONTOSO = {"cs_subject_name": "Contoso Ltd", "cs_thumbprint_sha256": "t-contoso", "pe_company": "Contoso Ltd"}
+DIGICERT = "CN=DigiCert Trusted G4 Code Signing RSA4096 SHA384 2021 CA1, O=DigiCert, Inc., C=US"
+CONTOSO_CERTIFICATE = {
+    "cs_issuer_name": DIGICERT, "cs_serial_number": "0a01", "cs_not_before": "2025-06-01 00:00:00",
+    "cs_not_after": "2027-06-01 23:59:59", "cs_signature_type": "embedded",
+}
+# Contoso's renewed certificate, seen on one event of binary a (the label keeps the one with most executions).
+CONTOSO_RENEWED = {**CONTOSO_CERTIFICATE, "cs_serial_number": "0a02", "cs_not_before": "2026-06-01 00:00:00"}
+CONTOSO = {
+    "cs_subject_name": "Contoso Ltd", "cs_thumbprint_sha256": "t-contoso", "pe_company": "Contoso Ltd",
+    **CONTOSO_CERTIFICATE,
+}
 EXPIRED = {"cs_trusted": False, "cs_status": "errorExpired"}
 UNSIGNED = {
     "cs_exists": False, "cs_trusted": False, "cs_status": None, "user_name": "carol", "parent_name": "explorer.exe"
@@ -82,7 +92,7 @@ EVENTS = [
     event("a1", "2026-11-18 10:00:00", "h1", "a", PATH_A, **{**CONTOSO, "pe_company": "Contoso Ltd."},
           host_name="WS1", user_name="alice", parent_name="explorer.exe", pe_original_file_name="app.exe"),
     event("a2", "2026-11-19 09:00:00", "h2", "a", PATH_A,
-          **{**CONTOSO, "cs_subject_name": "CONTOSO LTD.", "pe_company": "Contoso Corporation"},
+          **{**CONTOSO, **CONTOSO_RENEWED, "cs_subject_name": "CONTOSO LTD.", "pe_company": "Contoso Corporation"},
           host_name="WS2", user_name="bob", parent_executable=r"C:\Windows\System32\cmd.exe",
           pe_original_file_name="app.exe"),
     event("a3", "2026-11-20 23:59:59", "h3", "a", PATH_A, **CONTOSO),
@@ -96,7 +106,9 @@ EVENTS = [
     event("c1", "2026-11-20 10:00:00", "h2", "c", PATH_C, **CONTOSO, host_name="WS2", user_name="bob",
           parent_name="explorer.exe", pe_original_file_name="helper.exe"),
     event("e1", "2026-11-20 12:00:00", "h2", "e", PATH_E, cs_subject_name="Evil LLC",
-          cs_thumbprint_sha256="t-evil", cs_trusted=False, cs_valid=False, cs_status="errorUntrustedRoot",
+          cs_thumbprint_sha256="t-evil", cs_issuer_name="Evil LLC", cs_serial_number="01",
+          cs_not_before="2026-11-16 00:00:00", cs_not_after="2027-11-16 00:00:00",
+          cs_signing_time="2026-11-19 22:00:00", cs_trusted=False, cs_valid=False, cs_status="errorUntrustedRoot",
           host_name="WS2", user_name="bob", parent_name="WINWORD.EXE", pe_company="Microsoft Corporation",
           pe_original_file_name="svchost.exe"),
     event("e_future", "2026-11-21 00:00:00", "h1", "e", PATH_E, cs_subject_name="Evil LLC",
@@ -114,16 +126,16 @@ EVENTS = [
 
 def bronze_frame(spark: SparkSession, rows: list[dict[str, Any]]) -> DataFrame:
     """Rows -> a DataFrame with exactly BRONZE_SCHEMA (timestamps given as UTC text, event_date derived)."""
+    timestamps = {field.name for field in BRONZE_SCHEMA.fields if isinstance(field.dataType, TimestampType)}
     text_schema = StructType(
         [
-            StructField(field.name, StringType() if field.name in {"timestamp", "ingested_at", "event_date"}
-                        else field.dataType, True)
+            StructField(field.name, StringType() if field.name in {*timestamps, "event_date"} else field.dataType, True)
             for field in BRONZE_SCHEMA.fields
         ]
     )
     frame = spark.createDataFrame([tuple(row[name] for name in text_schema.names) for row in rows], text_schema)
-    typed = frame.withColumn("timestamp", F.to_timestamp("timestamp")).withColumn(
-        "ingested_at", F.to_timestamp("ingested_at")
+    typed = frame.select(
+        *[F.to_timestamp(name).alias(name) if name in timestamps else F.col(name) for name in text_schema.names]
     )
     return typed.withColumn("event_date", F.to_date("timestamp")).select(*BRONZE_SCHEMA.names)
 
@@ -247,22 +259,31 @@ def test_event_variants_group_identical_event_shapes_and_mark_their_days(spark: 
 
 
 def test_binary_labels_take_the_value_with_most_executions(spark: SparkSession) -> None:
+    """Each label on its own: a's subject and its certificate's validity come from different variants; the
+    timestamps are picked like the strings (most executions, ties by the earliest) and stay timestamps."""
+    old, new, end = dt.datetime(2025, 6, 1), dt.datetime(2026, 6, 1), dt.datetime(2027, 6, 1)
     variants = spark.createDataFrame(
         [
-            ("a", "s", 2, "Signer", "t1", "cmd.exe"),
-            ("a", "s", 1, "Signer", "t2", "explorer.exe"),
-            ("a", "s", 2, "SIGNER", "t2", "explorer.exe"),
-            ("b", None, 1, None, None, None),
-            ("c", "s", 1, "B", "t", "y.exe"),
-            ("c", "s", 1, "A", "t", "x.exe"),
+            ("a", "s", 2, "Signer", "t1", "cmd.exe", "CA", "01", new, end, None, "embedded"),
+            ("a", "s", 1, "Signer", "t2", "explorer.exe", "CA", "02", old, end, None, "embedded"),
+            ("a", "s", 2, "SIGNER", "t2", "explorer.exe", "CA", "02", old, end, None, "catalog"),
+            ("b", None, 1, None, None, None, None, None, None, None, None, None),
+            ("c", "s", 1, "B", "t", "y.exe", "CA 2", "0b", new, None, new, None),
+            ("c", "s", 1, "A", "t", "x.exe", "CA 1", "0a", old, None, old, None),
         ],
         "sha256 string, signer string, executions long, cs_subject_name string, cs_thumbprint_sha256 string, "
-        "parent string",
+        "parent string, cs_issuer_name string, cs_serial_number string, cs_not_before timestamp, "
+        "cs_not_after timestamp, cs_signing_time timestamp, cs_signature_type string",
     )
     actual = binary_labels(variants).orderBy("sha256")
     expected = spark.createDataFrame(
-        [("a", "s", "Signer", "t2", "explorer.exe"), ("c", "s", "A", "t", "x.exe")],
-        "sha256 string, signer string, subject_name string, thumbprint string, example_parent string",
+        [
+            ("a", "s", "Signer", "t2", "explorer.exe", "CA", "02", old, end, None, "embedded"),
+            ("c", "s", "A", "t", "x.exe", "CA 1", "0a", old, None, old, None),
+        ],
+        "sha256 string, signer string, subject_name string, thumbprint string, example_parent string, "
+        "issuer string, serial_number string, cert_not_before timestamp, cert_not_after timestamp, "
+        "signing_time timestamp, signature_type string",
     )
     assert_df_equality(actual, expected, ignore_nullable=True)
 
@@ -375,8 +396,11 @@ CANDIDATE_SCHEMA = [
     ("original_name_mismatch", "boolean"), ("lolbin_parent_share", "double"), ("parent_distinct_count", "int"),
     ("example_path", "string"), ("example_host", "string"), ("example_parent", "string"),
     ("host_names", "array<string>"), ("first_seen", "timestamp"), ("last_seen", "timestamp"),
-    ("fleet_hosts", "bigint"),
+    ("fleet_hosts", "bigint"), ("issuer", "string"), ("serial_number", "string"), ("cert_not_before", "timestamp"),
+    ("cert_not_after", "timestamp"), ("signing_time", "timestamp"), ("signature_type", "string"),
 ]
+CONTOSO_LABELS = (DIGICERT, "0a01", "2025-06-01 00:00:00", "2027-06-01 23:59:59", None, "embedded")
+NO_CERTIFICATE = (None,) * 6
 
 # Per binary: every candidate column after ``population``.
 BINARY_A = (
@@ -385,6 +409,7 @@ BINARY_A = (
     4, 3, "2026-11-18 10:00:00", 2, 3, 2, 2 / 3, 2 / 7,
     "program_files", 0.0, True, False, 0.25, 2,
     PATH_A, "WS1", "explorer.exe", ["WS1", "WS2"], "2026-11-18 10:00:00", "2026-11-20 23:59:59", 4,
+    *CONTOSO_LABELS,
 )
 BINARY_B = (
     "b", "contoso ltd", "Contoso Ltd", "t-contoso", True, "expired", True, False, 2, 2,
@@ -392,6 +417,7 @@ BINARY_B = (
     4, 3, "2026-11-18 10:00:00", 2, 3, 2, 2 / 3, 2 / 7,
     "appdata", 1 / 5, False, False, 0.0, 1,
     updater("alice"), "WS1", "explorer.exe", ["WS1", "WS4"], "2026-11-19 07:00:00", "2026-11-20 08:00:00", 4,
+    *CONTOSO_LABELS,
 )
 BINARY_C = (
     "c", "contoso ltd", "Contoso Ltd", "t-contoso", False, "trusted", False, False, 1, 1,
@@ -399,6 +425,7 @@ BINARY_C = (
     4, 3, "2026-11-18 10:00:00", 2, 4, 2, 2 / 3, 2 / 7,
     "appdata", 2 / 6, False, False, 0.0, 1,
     PATH_C, "WS2", "explorer.exe", ["WS2"], "2026-11-20 10:00:00", "2026-11-20 10:00:00", 4,
+    *CONTOSO_LABELS,
 )
 BINARY_E = (
     "e", "evil llc", "Evil LLC", "t-evil", True, "untrusted_root", True, True, 1, 1,
@@ -406,6 +433,7 @@ BINARY_E = (
     1, 1, "2026-11-20 12:00:00", 0, 0, 0, 1.0, 1.0,
     "downloads", 0.0, True, True, 1.0, 1,
     PATH_E, "WS2", "winword.exe", ["WS2"], "2026-11-20 12:00:00", "2026-11-20 12:00:00", 4,
+    "Evil LLC", "01", "2026-11-16 00:00:00", "2027-11-16 00:00:00", "2026-11-19 22:00:00", None,
 )
 BINARY_G = (
     "g", "google llc", "Google LLC", "t-google", False, "trusted", False, False, 1, 1,
@@ -413,6 +441,7 @@ BINARY_G = (
     1, 1, "2026-11-17 06:00:00", 3, 0, 0, 1.0, 0.0,
     "appdata", 0.0, False, False, 0.0, 1,
     PATH_G, "WS3", "svchost.exe", ["WS3"], "2026-11-17 06:00:00", "2026-11-17 06:00:00", 4,
+    *NO_CERTIFICATE,
 )
 BINARY_S = (
     "s", None, None, None, False, "bad_digest", True, False, 1, 1,
@@ -420,6 +449,7 @@ BINARY_S = (
     0, 0, None, 0, 0, 0, 0.0, 0.0,
     "programdata", 0.0, False, False, 0.0, 1,
     PATH_S, "WS2", "services.exe", ["WS2"], "2026-11-20 01:00:00", "2026-11-20 01:00:00", 4,
+    *NO_CERTIFICATE,
 )
 
 

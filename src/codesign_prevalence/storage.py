@@ -239,6 +239,7 @@ def _replace_where(rows: DataFrame, path: str, predicate: str, partition_by: Seq
         rows.write.format("delta")
         .mode("overwrite")
         .option("replaceWhere", predicate)
+        .option("mergeSchema", "true")  # columns added since the table was made are added to it (older rows null)
         .partitionBy(*partition_by)
     )
     retry_on_conflict(path, lambda: writer.save(path))

@@ -34,7 +34,11 @@ Columns (all figures over the as-of window; "executions" are events):
   ``parent_distinct_count``;
 - for the analyst: ``example_path`` (raw, smallest), ``example_host`` (host name), ``example_parent`` (most
   frequent parent name), ``host_names`` (up to 5, sorted), ``first_seen``, ``last_seen``, ``fleet_hosts``
-  (hosts with any event in the window).
+  (hosts with any event in the window);
+- the certificate's details where a source carries them (labels, not model features): ``issuer``,
+  ``serial_number``, ``cert_not_before``, ``cert_not_after`` (timestamps), ``signing_time`` (timestamp: the
+  signature's countersignature or ECS ``code_signature.timestamp``), ``signature_type`` (``embedded`` /
+  ``catalog`` / the source's value).
 
 Null handling (every feature column is filled; only analyst columns may be null):
 
@@ -46,8 +50,8 @@ Null handling (every feature column is filled; only analyst columns may be null)
   ``signer_path_class_share`` = 0.0 (no other binary runs from here);
 - ``pe_company_mismatch`` / ``original_name_mismatch`` are false when ``pe.company`` /
   ``pe.original_file_name`` is absent;
-- ``subject_name``, ``thumbprint``, ``example_parent`` (each the binary's value with the most executions,
-  ties by the smallest value) and ``signer_first_seen`` may be null; ``host_names`` is an
+- ``subject_name``, ``thumbprint``, ``example_parent`` and the certificate's details (each the binary's value
+  with the most executions, ties by the smallest value) and ``signer_first_seen`` may be null; ``host_names`` is an
   empty array when no event has a host name, and ``example_host`` then falls back to the smallest host id.
 """
 
@@ -61,6 +65,7 @@ from pyspark.sql import functions as F
 
 from codesign_prevalence.features.normalize import status_of_rank
 from codesign_prevalence.features.prevalence import (
+    LABEL_SOURCES,
     PATH_CLASS_COUNT_COLUMNS,
     path_class_map,
     path_classes_by_count,
@@ -74,6 +79,9 @@ POPULATION_REFERENCE = "reference"
 SCORED_POPULATIONS: tuple[str, ...] = (POPULATION_RULE, POPULATION_HUNT)
 POPULATIONS: tuple[str, ...] = (*SCORED_POPULATIONS, POPULATION_REFERENCE)
 EXAMPLE_HOSTS = 5
+CERTIFICATE_LABELS: tuple[str, ...] = (
+    "issuer", "serial_number", "cert_not_before", "cert_not_after", "signing_time", "signature_type"
+)
 
 # Columns of gold/candidates, in order.
 CANDIDATE_COLUMNS: tuple[str, ...] = (
@@ -119,6 +127,10 @@ CANDIDATE_COLUMNS: tuple[str, ...] = (
     "first_seen",
     "last_seen",
     "fleet_hosts",
+    # The certificate's details, per binary the value with the most executions (labels, not model features;
+    # null where the sources carry none: Sysmon, and ECS but for the signing time). At the end, where a
+    # replaceWhere with mergeSchema adds them to an older table.
+    *CERTIFICATE_LABELS,
 )
 
 
@@ -195,9 +207,7 @@ def _with_labels(binaries: DataFrame, labels: DataFrame) -> DataFrame:
     keyed = labels.select(
         F.col("sha256").alias("_label_sha256"),
         F.col("signer").alias("_label_signer"),
-        F.col("subject_name"),
-        F.col("thumbprint"),
-        F.col("example_parent"),
+        *[F.col(label) for label in LABEL_SOURCES],
     )
     same_binary = (F.col("sha256") == F.col("_label_sha256")) & F.col("signer").eqNullSafe(F.col("_label_signer"))
     joined = binaries.join(keyed, on=same_binary, how="left")
@@ -300,6 +310,7 @@ def candidates(
             "first_seen": F.col("first_seen"),
             "last_seen": F.col("last_seen"),
             "fleet_hosts": F.col("fleet_hosts"),
+            **{label: F.col(label) for label in CERTIFICATE_LABELS},
         }
         return joined.select(*[features[column].alias(column) for column in CANDIDATE_COLUMNS])
 

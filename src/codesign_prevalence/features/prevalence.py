@@ -52,6 +52,13 @@ VARIANT_KEY: tuple[str, ...] = (
     "cs_exists",
     "cs_trusted",
     "cs_valid",
+    # Certificate details (labels only; null where the source has none).
+    "cs_issuer_name",
+    "cs_serial_number",
+    "cs_not_before",
+    "cs_not_after",
+    "cs_signing_time",
+    "cs_signature_type",
 )
 DAY_BITS_PREFIX = "day_bits_"
 BITS_PER_WORD = 63  # the sign bit stays clear
@@ -244,22 +251,39 @@ LABEL_SOURCES: dict[str, str] = {
     "subject_name": "cs_subject_name",
     "thumbprint": "cs_thumbprint_sha256",
     "example_parent": "parent",
+    "issuer": "cs_issuer_name",
+    "serial_number": "cs_serial_number",
+    "cert_not_before": "cs_not_before",
+    "cert_not_after": "cs_not_after",
+    "signing_time": "cs_signing_time",
+    "signature_type": "cs_signature_type",
 }
+# Labels that are not strings: counted as their text (one value type in the rollup's ``label_counts``; Spark's
+# timestamp text sorts in time order), typed again when the best value is picked.
+LABEL_TYPES: dict[str, str] = {
+    "cert_not_before": "timestamp", "cert_not_after": "timestamp", "signing_time": "timestamp"
+}
+
+
+def label_value(source: str) -> Column:
+    """The raw column ``source`` as a label value (text)."""
+    return F.col(source).cast("string")
 
 
 def binary_labels(variants: DataFrame) -> DataFrame:
     """Per binary, the raw values an analyst reads: each the value with the most executions, ties by value.
 
-    Reads: ``sha256``, ``signer``, ``executions``, ``cs_subject_name``, ``cs_thumbprint_sha256``, ``parent``.
-    Output: ``sha256``, ``signer``, ``subject_name``, ``thumbprint``, ``example_parent`` (null when the binary
-    never had one).
+    Reads: ``sha256``, ``signer``, ``executions`` and the raw columns of :data:`LABEL_SOURCES`
+    (``cs_subject_name``, ``cs_thumbprint_sha256``, ``parent``, the certificate's ``cs_*`` details).
+    Output: ``sha256``, ``signer`` and the labels of :data:`LABEL_SOURCES` (each null when the binary never had
+    one; ``cert_not_before``, ``cert_not_after``, ``signing_time`` timestamps, the others strings).
     """
     pairs = variants.select(
         F.col("sha256"),
         F.col("signer"),
         F.col("executions"),
         F.explode(
-            F.array(*[F.struct(F.lit(label).alias("label"), F.col(source).alias("value"))
+            F.array(*[F.struct(F.lit(label).alias("label"), label_value(source).alias("value"))
                       for label, source in LABEL_SOURCES.items()])
         ).alias("pair"),
     )
@@ -273,7 +297,7 @@ def best_labels(counts: DataFrame) -> DataFrame:
 
     Reads: ``sha256``, ``signer``, ``label`` (a key of :data:`LABEL_SOURCES`), ``value`` (null values are
     left out), ``executions`` (one binary, label and value may come in several rows: they are summed).
-    Output: ``sha256``, ``signer``, ``subject_name``, ``thumbprint``, ``example_parent``.
+    Output: ``sha256``, ``signer`` and the labels of :data:`LABEL_SOURCES`, typed by :data:`LABEL_TYPES`.
     """
     counted = (
         counts.where(F.col("value").isNotNull())
@@ -289,7 +313,8 @@ def best_labels(counts: DataFrame) -> DataFrame:
             for label in LABEL_SOURCES
         ]
     )
-    return best.select("sha256", "signer", *LABEL_SOURCES)
+    typed = [F.col(label).cast(LABEL_TYPES.get(label, "string")).alias(label) for label in LABEL_SOURCES]
+    return best.select("sha256", "signer", *typed)
 
 
 def _days_since(as_of: dt.date, timestamp: Column) -> Column:

@@ -39,6 +39,7 @@ from codesign_prevalence.features.prevalence import (
     day_bit_masks,
     day_bits_columns,
     execution_aggregates,
+    label_value,
     path_class_count_column,
 )
 from codesign_prevalence.features.rule import RULE_MATCH_COLUMNS
@@ -100,9 +101,10 @@ def daily_binaries(bronze_version: int) -> Callable[[DataFrame], DataFrame]:
     ``anomalous_status_count``, ``lolbin_parent_count`` (executions), ``status_rank`` (worst),
     ``any_untrusted``, ``any_invalid``, ``any_signed``, ``any_original_name_mismatch`` (never null),
     ``label_counts`` (sorted structs ``label, value, executions``: executions under each raw subject name,
-    thumbprint and parent; one entry per variant, so a value may come several times: they are summed when the
-    window is read), ``rule_events`` (sorted structs of :data:`RULE_EVENT_FIELDS`: the day's seed-rule
-    matches, one per event), ``bronze_version`` (the version of bronze the row was rolled from).
+    thumbprint, parent and certificate detail (:data:`~.prevalence.LABEL_SOURCES`, as text); one entry per
+    variant, so a value may come several times: they are summed when the window is read), ``rule_events``
+    (sorted structs of :data:`RULE_EVENT_FIELDS`: the day's seed-rule matches, one per event),
+    ``bronze_version`` (the version of bronze the row was rolled from).
     """
 
     def transform(variants: DataFrame) -> DataFrame:
@@ -110,7 +112,7 @@ def daily_binaries(bronze_version: int) -> Callable[[DataFrame], DataFrame]:
         label_entries = F.filter(
             F.array(
                 *[
-                    F.struct(F.lit(label).alias("label"), F.col(source).alias("value"), F.col("executions"))
+                    F.struct(F.lit(label).alias("label"), label_value(source).alias("value"), F.col("executions"))
                     for label, source in LABEL_SOURCES.items()
                 ]
             ),

@@ -33,7 +33,7 @@ from codesign_prevalence.features.rollup import dates_to_roll, fleet_sightings, 
 from codesign_prevalence.jobs.context import JobContext
 from codesign_prevalence.models.inputs import QuietDay
 from codesign_prevalence.ops import FeaturesRun, record_features_run
-from codesign_prevalence.schema import FIRST_SEEN_SCHEMA
+from codesign_prevalence.schema import BRONZE_SCHEMA, FIRST_SEEN_SCHEMA
 from codesign_prevalence.storage import (
     BRONZE_EVENTS,
     GOLD_CANDIDATES,
@@ -182,7 +182,14 @@ def _daily(context: JobContext, refreshed: Refreshed) -> DataFrame:
 
 
 def _bronze_at(spark: SparkSession, lakehouse: Lakehouse, version: int) -> DataFrame:
-    return spark.read.format("delta").option("versionAsOf", version).load(lakehouse.path(BRONZE_EVENTS))
+    """Bronze at ``version``, with every column of :data:`BRONZE_SCHEMA` (those a bronze of an earlier version
+    lacks, until the next ingest adds them, read as null)."""
+    bronze = spark.read.format("delta").option("versionAsOf", version).load(lakehouse.path(BRONZE_EVENTS))
+    present = set(bronze.columns)
+    missing = [
+        F.lit(None).cast(field.dataType).alias(field.name) for field in BRONZE_SCHEMA if field.name not in present
+    ]
+    return bronze.select("*", *missing) if missing else bronze
 
 
 def rollup_state(spark: SparkSession, lakehouse: Lakehouse) -> tuple[int | None, dt.date | None]:
