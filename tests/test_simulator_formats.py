@@ -3,6 +3,8 @@ process start reads back with the same binary, host and signature as in the Elas
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import gzip
 from collections import Counter
 from pathlib import Path
@@ -19,7 +21,9 @@ from codesign_prevalence.ingest.sources.record import (
     SOURCE_SYSMON_ECS,
 )
 from codesign_prevalence.simulator import generate_fleet
-from codesign_prevalence.simulator.formats import FORMATS, convert_events, rewrite_fleet
+from codesign_prevalence.simulator.attacks import ATTACK_SCENARIOS
+from codesign_prevalence.simulator.certificates import BIG_CAS, MICROSOFT_CA, WINDOWS_CA
+from codesign_prevalence.simulator.formats import FORMATS, convert_events, load_registry, rewrite_fleet
 
 COMPARED = (
     "executable",
@@ -131,3 +135,63 @@ def test_rewrite_fleet_is_deterministic(fleet: Path, tmp_path: Path) -> None:
         path.write_bytes(fleet.read_bytes())
         rewrite_fleet(path, "sysmon")
     assert first.read_bytes() == second.read_bytes() != fleet.read_bytes()
+
+
+def _labels(fleet: Path) -> dict[str, dict[str, str]]:
+    with (fleet.parent / "labels.csv").open(newline="", encoding="utf-8") as handle:
+        return {row["sha256"]: row for row in csv.DictReader(handle)}
+
+
+def test_certificates_are_honest_and_reach_every_format_that_carries_them(fleet: Path, tmp_path: Path) -> None:
+    """Every signer has a certificate (issuer, serial, validity, signing time): the ECS stream carries its
+    signing time, Defender rows all of it; the CAs follow the scenario without giving the attacks away."""
+    registry = load_registry(fleet.parent / "certificates.ndjson")
+    labels = _labels(fleet)
+    original = [row for row in _read(fleet) if row["_type"] and "start" in row["_type"] and row["sha256"]]
+    signed = [row for row in original if row["cs_thumbprint_sha256"]]
+    assert signed and all(row["cs_thumbprint_sha256"] in registry for row in signed)
+    for entry in registry.values():
+        assert entry["not_before"] <= entry["signing_time"] <= entry["not_after"], entry
+    # ECS: code_signature.timestamp is the certificate's signing time.
+    assert all(row["cs_signing_time"] == registry[row["cs_thumbprint_sha256"]]["signing_time"] for row in signed)
+
+    by_scenario: dict[str, set[str]] = {}
+    first_seen: dict[str, str] = {}
+    for row in signed:
+        by_scenario.setdefault(labels[row["sha256"] or ""]["scenario"], set()).add(row["cs_thumbprint_sha256"] or "")
+        stamp = row["_timestamp"] or ""
+        key = row["cs_thumbprint_sha256"] or ""
+        first_seen[key] = min(first_seen.get(key, stamp), stamp)
+    big = {name for name, _ in BIG_CAS}
+    for thumbprint_ in by_scenario.get("self_signed_impostor", set()):
+        assert registry[thumbprint_]["issuer"] == registry[thumbprint_]["subject"]
+    stolen = by_scenario.get("stolen_cert_revoked", set()) | by_scenario.get("stolen_cert_unrevoked", set())
+    for thumbprint_ in stolen:
+        assert registry[thumbprint_]["issuer"] in big | {MICROSOFT_CA, WINDOWS_CA}
+    for thumbprint_ in by_scenario.get("front_company_cert", set()):  # bought shortly before the first payload
+        issued = dt.datetime.fromisoformat(registry[thumbprint_]["not_before"])
+        ran = dt.datetime.fromisoformat(first_seen[thumbprint_])
+        assert dt.timedelta(0) < ran - issued < dt.timedelta(days=60)
+    benign = set().union(*[prints for scenario, prints in by_scenario.items() if labels_benign(scenario)])
+    issuers = Counter(registry[thumbprint_]["issuer"] for thumbprint_ in benign)
+    public = big | {MICROSOFT_CA, WINDOWS_CA}
+    assert sum(count for issuer, count in issuers.items() if issuer in public) > 0.5 * len(benign)
+    assert any(issuer not in big | {MICROSOFT_CA, WINDOWS_CA} for issuer in issuers)  # enterprise, small, self
+
+    # Defender: every certificate column from the registry, as the adapter reads it back.
+    path = tmp_path / "defender.ndjson.gz"
+    convert_events(fleet, path, "defender")
+    certificates = [row for row in _read(path) if row["_record"] == RECORD_SIGNATURE and row["cs_exists"] == "true"]
+    assert certificates
+    thumbprint_of = {row["sha1"]: row["cs_thumbprint_sha256"] for row in signed}
+    for row in certificates:
+        entry = registry[thumbprint_of[row["sha1"]] or ""]
+        assert (row["cs_issuer_name"], row["cs_serial_number"], row["cs_not_before"], row["cs_signing_time"]) == (
+            entry["issuer"], entry["serial_number"], entry["not_before"], entry["signing_time"]
+        )
+        assert row["cs_signature_type"] == entry["signature_type"]
+        assert row["cs_root_microsoft"] == ("true" if entry["root_microsoft"] else "false")
+
+
+def labels_benign(scenario: str) -> bool:
+    return scenario not in ATTACK_SCENARIOS

@@ -28,6 +28,7 @@ import random
 
 from codesign_prevalence.simulator import words
 from codesign_prevalence.simulator.catalog import KIND_SERVER, Catalog, Vendor
+from codesign_prevalence.simulator.certificates import retail_ca
 from codesign_prevalence.simulator.datafiles import AttackData, scenario_data
 from codesign_prevalence.simulator.hosts import Host
 from codesign_prevalence.simulator.model import (
@@ -239,7 +240,10 @@ class _Forge:
         if not self.fronts or rng.random() > 0.3:
             head = rng.choice(words.FRONT_HEADS)
             subject = rng.choice(words.FRONT_FORMS).format(h=head)
-            self.fronts.append(Cert(subject, thumbprint(self.catalog.seed, f"front|{number}|{subject}")))
+            print_ = thumbprint(self.catalog.seed, f"front|{number}|{subject}")
+            # Bought for the campaign: issued days to weeks before its first payload ran.
+            issued = first_day - 3 - int(print_[:4], 16) % 40
+            self.fronts.append(Cert(subject, print_, issued, issuer=retail_ca(subject)))
         cert = rng.choice(self.fronts)
         return self._spec(
             FRONT_COMPANY,
@@ -280,7 +284,7 @@ class _Forge:
         rng = self.rng
         subject = rng.choice(tuple(IMPOSTORS))
         path, original, product, description = rng.choice(IMPOSTORS[subject])
-        cert = Cert(subject, thumbprint(self.catalog.seed, f"selfsigned|{number}|{subject}"))
+        cert = Cert(subject, thumbprint(self.catalog.seed, f"selfsigned|{number}|{subject}"), issuer=subject)
         pe = PeInfo(original, subject, product, f"1.3.{rng.randint(100, 300)}.{rng.randint(1, 9)}", description)
         signature = SignatureTimeline(cert, ((LONG_AGO, STATUS_UNTRUSTED_ROOT),))
         return self._spec(

@@ -20,6 +20,7 @@ from collections.abc import Callable
 
 from codesign_prevalence.simulator import words
 from codesign_prevalence.simulator.catalog import KIND_DEVELOPER, KIND_SERVER, Catalog, Vendor, exe, release_plan
+from codesign_prevalence.simulator.certificates import enterprise_ca, niche_ca
 from codesign_prevalence.simulator.datafiles import scenario_data
 from codesign_prevalence.simulator.hardneg import add_hard_negatives, weighted
 from codesign_prevalence.simulator.hosts import Host
@@ -170,7 +171,7 @@ def add_internal_pki(catalog: Catalog, rng: random.Random, org: str) -> None:
         ),
     )
     for tool, path, run_as, call, share, weight, subject in tools:
-        cert = Cert(subjects[subject], thumbprint(catalog.seed, f"pki|{subjects[subject]}"))
+        cert = Cert(subjects[subject], thumbprint(catalog.seed, f"pki|{subjects[subject]}"), issuer=enterprise_ca(org))
         catalog.add_product(
             key=f"pki|{tool}",
             name=f"{org} {tool}",
@@ -330,7 +331,7 @@ def _developer_builds(
         project = rng.choice(words.DEV_PROJECTS)
         subject = rng.choice(("DevTest Signing", f"{org} Dev Test CA", user.full_name))
         status = STATUS_UNTRUSTED_ROOT if rng.random() < 0.7 else STATUS_CHAINING
-        cert = Cert(subject, thumbprint(catalog.seed, f"dev|{host.idx}|{project_index}|{subject}"))
+        cert = Cert(subject, thumbprint(catalog.seed, f"dev|{host.idx}|{project_index}|{subject}"), issuer=subject)
         folder = rng.choice(
             ("AppData\\Local\\Temp\\{G}", "AppData\\Local\\Apps\\2.0\\{O}", f"AppData\\Local\\{project}")
         )
@@ -372,7 +373,8 @@ def _niche_tool(
     taken.add(signer)
     version = f"{rng.randint(1, 6)}.{rng.randint(0, 30)}"
     bad_digest = rng.random() < 0.15
-    cert = Cert(signer, thumbprint(catalog.seed, f"niche|{index}|{signer}"), -1500, -rng.randint(30, 900))
+    lapsed = -rng.randint(30, 900)
+    cert = Cert(signer, thumbprint(catalog.seed, f"niche|{index}|{signer}"), -1500, lapsed, niche_ca(signer))
     renamed = (f"{tool}_v{version}.exe", f"{tool.lower()}-{version}-portable.exe")
     file_name = f"{tool}.exe" if rng.random() < 0.7 else rng.choice(renamed)
     spec = BinarySpec(

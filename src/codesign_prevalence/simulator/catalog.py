@@ -13,6 +13,7 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from codesign_prevalence.simulator.certificates import details, iso
 from codesign_prevalence.simulator.model import (
     LONG_AGO,
     STATUS_EXPIRED,
@@ -125,7 +126,9 @@ class Catalog:
 
     def add_binary(self, spec: BinarySpec) -> int:
         bid = len(self.binaries)
-        self.binaries.append(build_binary(bid, self.seed, spec))
+        cert = spec.signature.cert
+        signed_at = iso(details(cert, self.start, self.days).signing_time) if cert is not None else ""
+        self.binaries.append(build_binary(bid, self.seed, spec, signed_at))
         return bid
 
     def add_product(

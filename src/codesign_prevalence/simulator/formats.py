@@ -44,6 +44,7 @@ FORMAT_SYSMON_ECS = "sysmon_ecs"
 FORMAT_DEFENDER = "defender"
 FORMATS = (FORMAT_ELASTIC, FORMAT_SYSMON, FORMAT_SYSMON_ECS, FORMAT_DEFENDER)
 
+CERTIFICATES_FILE = "certificates.ndjson"  # as simulator.fleet writes it
 SYSMON_PROVIDER = "Microsoft-Windows-Sysmon"
 SYSMON_CHANNEL = "Microsoft-Windows-Sysmon/Operational"
 _GUID_NAMESPACE = uuid.UUID("6f1b3c52-6a0e-4c1e-9d0f-1f4e2b8a7c11")
@@ -235,7 +236,33 @@ def to_sysmon_ecs(document: dict[str, Any], line: str) -> list[dict[str, Any]]:
 # ------------------------------------------------------------------------------------------- Defender
 
 
-def _defender_verdict(document: dict[str, Any]) -> dict[str, Any]:
+Registry = dict[str, dict[str, Any]]  # certificate thumbprint -> its line of certificates.ndjson
+
+
+def load_registry(path: Path) -> Registry:
+    """The fleet's certificate details by thumbprint (``certificates.ndjson``; empty when there is none)."""
+    if not path.is_file():
+        return {}
+    entries = (json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+    return {entry["thumbprint_sha256"]: entry for entry in entries}
+
+
+def _certificate_columns(entry: dict[str, Any]) -> dict[str, Any]:
+    """A registry entry as ``DeviceFileCertificateInfo``'s certificate columns."""
+    return {
+        "Issuer": entry["issuer"],
+        "IssuerHash": entry["issuer_thumbprint"],
+        "CertificateSerialNumber": entry["serial_number"],
+        "CertificateCreationTime": entry["not_before"],
+        "CertificateExpirationTime": entry["not_after"],
+        "CertificateCountersignatureTime": entry["signing_time"],
+        "IsRootSignerMicrosoft": entry["root_microsoft"],
+        "SignatureType": entry["signature_type"].capitalize(),
+        "SignerHash": hashlib.sha1(entry["thumbprint_sha256"].encode(), usedforsecurity=False).hexdigest(),
+    }
+
+
+def _defender_verdict(document: dict[str, Any], registry: Registry | None = None) -> dict[str, Any]:
     signature = _get(document, "process.code_signature") or {}
     if not signature.get("exists", False):
         return {"IsSigned": False, "IsTrusted": False}
@@ -247,10 +274,19 @@ def _defender_verdict(document: dict[str, Any]) -> dict[str, Any]:
         "Signer": signature.get("subject_name"),
         "Issuer": "CN=Simulated CA",
     }
+    entry = (registry or {}).get(signature.get("thumbprint_sha256") or "")
+    if entry is not None:
+        verdict.update(_certificate_columns(entry))
+    # The expiration time agrees with the status (Defender's verdict is read from it): an expired signature's
+    # certificate expired before the row, another one's did not (a timestamped signature outlives its
+    # certificate, which Defender cannot tell apart from an untrusted root).
+    expires = parse_time(verdict.get("CertificateExpirationTime"))
     if status == STATUS_EXPIRED:
-        verdict["CertificateExpirationTime"] = (seen - dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        if expires is None or expires >= seen:
+            verdict["CertificateExpirationTime"] = (seen - dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
     else:
-        verdict["CertificateExpirationTime"] = (seen + dt.timedelta(days=365)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        if expires is None or (status != STATUS_TRUSTED and expires < seen):
+            verdict["CertificateExpirationTime"] = (seen + dt.timedelta(days=365)).strftime("%Y-%m-%dT%H:%M:%SZ")
         if status not in (STATUS_TRUSTED, STATUS_UNTRUSTED_ROOT):
             verdict["SignatureState"] = SYSMON_STATUS_TEXT.get(status, status)
     return verdict
@@ -259,8 +295,9 @@ def _defender_verdict(document: dict[str, Any]) -> dict[str, Any]:
 class DefenderWriter:
     """Remembers which (device, SHA1, verdict) already has a certificate row."""
 
-    def __init__(self) -> None:
+    def __init__(self, registry: Registry | None = None) -> None:
         self._certified: set[tuple[Any, Any, str]] = set()
+        self._registry = registry or {}
 
     def rows(self, document: dict[str, Any], line: str) -> list[dict[str, Any]]:
         kind = _kind(document)
@@ -300,7 +337,7 @@ class DefenderWriter:
             "InitiatingProcessFileName": _get(document, "process.parent.name"),
         }
         rows = [_drop_none(process)]
-        verdict = _defender_verdict(document)
+        verdict = _defender_verdict(document, self._registry)
         key = (device["DeviceId"], sha1, json.dumps(verdict.get("IsTrusted")) + str(verdict.get("SignatureState")))
         if sha1 and key not in self._certified:
             self._certified.add(key)
@@ -315,11 +352,14 @@ class DefenderWriter:
 # ------------------------------------------------------------------------------------------- conversion
 
 
-def convert_lines(lines: Iterator[str], fmt: str, counts: FormatCounts) -> Iterator[str]:
-    """Elastic Defend lines -> lines of ``fmt``, counting what was written."""
+def convert_lines(
+    lines: Iterator[str], fmt: str, counts: FormatCounts, registry: Registry | None = None
+) -> Iterator[str]:
+    """Elastic Defend lines -> lines of ``fmt``, counting what was written; ``registry`` holds the details of
+    the certificates (:func:`load_registry`) for the formats that carry them."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    defender = DefenderWriter()
+    defender = DefenderWriter(registry)
     for line in lines:
         counts.lines_in += 1
         try:
@@ -349,15 +389,17 @@ def convert_lines(lines: Iterator[str], fmt: str, counts: FormatCounts) -> Itera
 
 
 def convert_events(elastic_path: Path, out_path: Path, fmt: str) -> FormatCounts:
-    """Rewrite an Elastic Defend ``events.ndjson.gz`` as ``fmt`` into ``out_path`` (deterministic gzip)."""
+    """Rewrite an Elastic Defend ``events.ndjson.gz`` as ``fmt`` into ``out_path`` (deterministic gzip), with the
+    certificate details of the ``certificates.ndjson`` beside it, when there is one."""
     counts = FormatCounts()
+    registry = load_registry(elastic_path.with_name(CERTIFICATES_FILE))
     with (
         gzip.open(elastic_path, "rt", encoding="utf-8") as source,
         out_path.open("wb") as raw,
         gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=1) as target,
     ):
         lines = (line.rstrip("\n") for line in source)
-        for text in convert_lines(lines, fmt, counts):
+        for text in convert_lines(lines, fmt, counts, registry):
             target.write((text + "\n").encode("utf-8"))
     return counts
 

@@ -68,24 +68,28 @@ def stable_guid(seed: int, key: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Cert:
-    """A code-signing certificate: its subject and thumbprint, valid on days [not_before, not_after]."""
+    """A code-signing certificate: its subject and thumbprint, valid on days [not_before, not_after], and the
+    CA that issued it (empty: the large public CA of its subject; see ``simulator.certificates``)."""
 
     subject: str
     thumbprint: str
     not_before: int = LONG_AGO
     not_after: int = 10_000
+    issuer: str = ""
 
 
-def signature_json(cert: Cert | None, status: str = STATUS_TRUSTED) -> str:
-    """``process.code_signature`` as JSON text; ``cert=None`` for an unsigned file."""
+def signature_json(cert: Cert | None, status: str = STATUS_TRUSTED, signed_at: str = "") -> str:
+    """``process.code_signature`` as JSON text; ``cert=None`` for an unsigned file; ``signed_at`` (ISO text)
+    is written as ``timestamp``, when the file was signed."""
     if cert is None:
         if status == UNSIGNED_ENDPOINT_ERROR:
             return f'{{"trusted":false,"exists":false,"status":{jstr(status)}}}'
         return '{"trusted":false,"exists":false}'
     trusted = "true" if status == STATUS_TRUSTED else "false"
+    signed = f',"timestamp":"{signed_at}"' if signed_at else ""
     return (
         f'{{"trusted":{trusted},"subject_name":{jstr(cert.subject)},'
-        f'"thumbprint_sha256":"{cert.thumbprint}","exists":true,"status":{jstr(status)}}}'
+        f'"thumbprint_sha256":"{cert.thumbprint}"{signed},"exists":true,"status":{jstr(status)}}}'
     )
 
 
@@ -174,12 +178,13 @@ class Binary:
     templated: bool
     sig: str = ""
     sig_by_status: dict[str, str] = field(default_factory=dict)
+    signed_at: str = ""  # when the file was signed (ISO text), written as code_signature.timestamp
 
     def sig_on(self, day: int) -> str:
         status = self.signature.status_on(day)
         text = self.sig_by_status.get(status)
         if text is None:
-            text = signature_json(self.signature.cert, status)
+            text = signature_json(self.signature.cert, status, self.signed_at)
             self.sig_by_status[status] = text
         return text
 
@@ -210,7 +215,7 @@ def static_json(sha256: str, sha1: str, md5: str, pe: PeInfo | None) -> str:
     return hashes if pe_text == "{}" else f'{hashes},"pe":{pe_text}'
 
 
-def build_binary(bid: int, seed: int, spec: BinarySpec) -> Binary:
+def build_binary(bid: int, seed: int, spec: BinarySpec, signed_at: str = "") -> Binary:
     sha256, sha1, md5 = digests(seed, spec.key)
     templated = any(token in inv.exe or token in inv.cmd for inv in spec.invocations for token in TOKENS)
     cert = spec.signature.cert
@@ -228,7 +233,8 @@ def build_binary(bid: int, seed: int, spec: BinarySpec) -> Binary:
         signature=spec.signature,
         run_as=spec.run_as,
         templated=templated,
-        sig=signature_json(cert, spec.signature.statuses[0][1]),
+        sig=signature_json(cert, spec.signature.statuses[0][1], signed_at),
+        signed_at=signed_at,
     )
 
 
