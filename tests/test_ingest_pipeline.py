@@ -70,6 +70,7 @@ def test_accounting_idempotency_and_duplicates_across_files(spark: SparkSession,
         "newest_event_date": "2026-11-21",
         "sources": {"elastic_defend": 7},
         "fields_nulled": {},
+        "codeintegrity_events": 0,
         "balanced": True,
     }
     lake = Lakehouse(root)

@@ -15,9 +15,12 @@ import pytest
 from codesign_prevalence.ingest.sources.detect import detect
 from codesign_prevalence.ingest.sources.document import DocumentReader, adapt_document
 from codesign_prevalence.ingest.sources.record import (
+    RECORD_CODEINTEGRITY_EVENT,
+    RECORD_CODEINTEGRITY_SIGNATURE,
     RECORD_OTHER,
     RECORD_PROCESS_START,
     RECORD_SIGNATURE,
+    SOURCE_CODEINTEGRITY,
     SOURCE_DEFENDER,
     SOURCE_ELASTIC,
     SOURCE_SYSMON,
@@ -453,3 +456,56 @@ def test_ecs_code_signature_details_from_the_shared_schema(samples_dir: Path) ->
         "cs_thumbprint_sha256": "c0f23a8eb1cba0ccaa88483b5a234c96e4bdfec719bf458024e68c2a8183476b",
     }
     assert _certificate(nested) == _certificate(dotted) == expected
+
+
+# ------------------------------------------------------------------------------------------- Code Integrity
+
+CODEINTEGRITY_FIXTURE = Path(__file__).parent / "fixtures" / "codeintegrity_winlogbeat.ndjson"
+
+
+def _codeintegrity_documents() -> list[dict[str, Any]]:
+    return [json.loads(line) for line in CODEINTEGRITY_FIXTURE.read_text(encoding="utf-8").splitlines()]
+
+
+def test_code_integrity_events_are_detected_and_read() -> None:
+    documents = _codeintegrity_documents()
+    adapted = [adapt_document(document) for document in documents]
+    assert {row["_source"] for row in adapted} == {SOURCE_CODEINTEGRITY}
+    assert Counter(row["_record"] for row in adapted) == {
+        RECORD_CODEINTEGRITY_EVENT: 6, RECORD_CODEINTEGRITY_SIGNATURE: 4, RECORD_OTHER: 1
+    }
+    audit = adapted[0]
+    assert audit["event_id"] == "codeintegrity:5d1c2f0a-1111-4a7e-9d1e-000000000007:48211:3076"
+    assert audit["sha256"] == "9f2c6b1d4e8a0f3c5b7d9e1a2c4f6b8d0e2a4c6e8f0b2d4f6a8c0e2b4d6f8a0c"  # the flat hash
+    assert json.loads(audit["_detail"] or "{}") == {
+        "event_code": "3076",
+        "action": "audited",
+        "process_path": "\\Device\\HarddiskVolume3\\Windows\\System32\\msiexec.exe",
+        "authenticode_sha256": "1b3d5f7a9c0e2a4c6e8a0c2e4a6c8e0a2c4e6a8c0e2a4c6e8a0c2e4a6c8e0a2c",
+        "policy_name": "Contoso Audit Baseline",
+        "policy_id": "{A244370E-44C9-4C06-B551-F6016E563076}",
+        "requested_signing_level": "4",
+        "validated_signing_level": "1",
+        "status": "0x0",
+        "activity_id": "{8A0C5D2E-1F3B-4C6D-9E8F-0A1B2C3D4E5F}",
+    }
+    # The 3089s join on host and activity id, whatever the braces and case.
+    assert {adapted[1]["_join_key"], adapted[2]["_join_key"]} == {audit["_join_key"]}
+    assert audit["_join_key"] == (
+        "codeintegrity|5d1c2f0a-1111-4a7e-9d1e-000000000007|8a0c5d2e-1f3b-4c6d-9e8f-0a1b2c3d4e5f"
+    )
+    # Dotted keys, as some shippers write them, read the same.
+    flat = {key: value for key, value in documents[0].items() if key != "winlog"}
+    flat.update({f"winlog.{key}": value for key, value in documents[0]["winlog"].items() if key != "event_data"})
+    flat.update({f"winlog.event_data.{key}": value for key, value in documents[0]["winlog"]["event_data"].items()})
+    assert adapt_document(flat) == audit
+
+
+def test_code_integrity_forced_and_refused() -> None:
+    documents = _codeintegrity_documents()
+    assert adapt_document(documents[0], "codeintegrity")["_record"] == RECORD_CODEINTEGRITY_EVENT
+    elastic = {"event": {"category": ["process"], "type": ["start"]}, "process": {"executable": "x"}}
+    for other in (elastic, RAW_START, DEFENDER_PROCESS):
+        assert adapt_document(other, "codeintegrity")["_parse_error"] == "not_codeintegrity_document"
+    assert adapt_document(documents[0], "sysmon")["_parse_error"] == "not_sysmon_document"
+    assert adapt_document(documents[0], "elastic")["_source"] == SOURCE_ELASTIC  # read as ECS, as before

@@ -10,13 +10,13 @@ from pathlib import Path
 
 from chispa import assert_df_equality
 from pyspark.sql import SparkSession
-from pyspark.sql.types import BooleanType, StringType, StructField, StructType, TimestampType
+from pyspark.sql.types import BooleanType, IntegerType, StringType, StructField, StructType, TimestampType
 
 from codesign_prevalence.config import IngestConfig
 from codesign_prevalence.ingest.pipeline import IngestReport, ingest_files
 from codesign_prevalence.ingest.reader import expand_inputs
-from codesign_prevalence.schema import BRONZE_SCHEMA, CERTIFICATE_COLUMNS
-from codesign_prevalence.storage import BRONZE_EVENTS, BRONZE_QUARANTINE, Lakehouse
+from codesign_prevalence.schema import BRONZE_SCHEMA, CERTIFICATE_COLUMNS, CODEINTEGRITY_SCHEMA
+from codesign_prevalence.storage import BRONZE_CODEINTEGRITY, BRONZE_EVENTS, BRONZE_QUARANTINE, Lakehouse
 
 NOW = dt.datetime(2026, 11, 27, 12, 0, 0)
 SYSMON = "Microsoft-Windows-Sysmon"
@@ -120,6 +120,7 @@ def test_sysmon_and_defender_starts_get_their_own_image_signature(spark: SparkSe
         "newest_event_date": "2026-11-21",
         "sources": {"defender": 2, "sysmon": 8, "windows_event": 1},
         "fields_nulled": {},
+        "codeintegrity_events": 0,
         "balanced": True,
     }
     bronze = Lakehouse(tmp_path / "lake").read(spark, BRONZE_EVENTS)
@@ -283,3 +284,74 @@ def test_certificate_columns_reach_bronze_and_an_old_bronze_gains_them(spark: Sp
     again = _ingest(spark, tmp_path / "lake", path)
     assert (again.accepted, again.duplicates, again.balanced) == (0, 5, True)
     assert lake.read(spark, BRONZE_EVENTS).count() == 6
+
+
+CODEINTEGRITY_FIXTURE = Path(__file__).parent / "fixtures" / "codeintegrity_winlogbeat.ndjson"
+CODEINTEGRITY_COLUMNS = StructType(
+    [
+        StructField("event_code", IntegerType()),
+        StructField("action", StringType()),
+        StructField("host_name", StringType()),
+        StructField("sha256", StringType()),
+        StructField("policy_name", StringType()),
+        StructField("signature_count", IntegerType()),
+        StructField("publisher_name", StringType()),
+        StructField("issuer_name", StringType()),
+        StructField("not_before", TimestampType()),
+        StructField("not_after", TimestampType()),
+        StructField("signature_type", StringType()),
+        StructField("verification_error", StringType()),
+    ]
+)
+
+
+def test_code_integrity_fixture_ingests_with_its_signature_information(spark: SparkSession, tmp_path: Path) -> None:
+    """Winlogbeat-shaped Code Integrity events (tests/fixtures): 3033/3034/3076/3077 become enforcement facts
+    with their first 3089's publisher, issuer and validity; the accounting adds up; a rerun adds nothing."""
+    lake = Lakehouse(tmp_path / "lake")
+    report = _ingest(spark, tmp_path / "lake", CODEINTEGRITY_FIXTURE)
+    assert report.as_dict() == {
+        "files": 1,
+        "lines_read": 11,
+        "accepted": 0,
+        "quarantined": 1,
+        "duplicates": 1,
+        "skipped_not_process_start": 1,
+        "blank_lines": 0,
+        "signature_records": 4,
+        "quarantine_reasons": {"missing_field:winlog.event_data.SHA256 Flat Hash": 1},
+        "newest_event_date": None,
+        "sources": {"codeintegrity": 11},
+        "fields_nulled": {"bad_timestamp:cs_not_before": 1},
+        "codeintegrity_events": 4,
+        "balanced": True,
+    }
+    table = lake.read(spark, BRONZE_CODEINTEGRITY)
+    assert table.columns == CODEINTEGRITY_SCHEMA.names
+    expected = spark.createDataFrame(
+        [
+            (3076, "audited", "wks-7", "9f2c6b1d4e8a0f3c5b7d9e1a2c4f6b8d0e2a4c6e8f0b2d4f6a8c0e2b4d6f8a0c",
+             "Contoso Audit Baseline", 2, "Fabrikam Tools Ltd", "Sectigo Public Code Signing CA R36",
+             dt.datetime(2026, 11, 16), dt.datetime(2027, 11, 15, 23, 59, 59), "embedded", "0"),
+            (3077, "blocked", "srv-db-2", "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789",
+             "Contoso Servers Enforced", 0, None, None, None, None, None, "3"),
+            (3033, "blocked", "wks-7", "1234567890abcdef1234567890abcdef1234567890abcdef1234567890abcdef",
+             None, None, None, None, None, None, None, None),
+            (3034, "audited", "wks-7", "feedfacefeedfacefeedfacefeedfacefeedfacefeedfacefeedfacefeedface",
+             None, 1, "Lapsed Soft", "Certum Code Signing 2021 CA", None, dt.datetime(2025, 1, 1), "catalog", "5"),
+        ],
+        CODEINTEGRITY_COLUMNS,
+    )
+    assert_df_equality(
+        table.select(*CODEINTEGRITY_COLUMNS.names), expected, ignore_row_order=True, ignore_nullable=True
+    )
+    blocked = table.where("event_code = 3077").select("host_id", "file_path", "policy_id", "event_date").head()
+    assert blocked is not None and blocked.asDict() == {
+        "host_id": "0b7e6c1a-2222-4a7e-9d1e-000000000002",
+        "file_path": "C:\\ProgramData\\upd\\svc_upd.exe",
+        "policy_id": "{B1B2B3B4-0000-4000-8000-000000000001}",
+        "event_date": dt.date(2026, 11, 21),
+    }
+    again = _ingest(spark, tmp_path / "lake", CODEINTEGRITY_FIXTURE)
+    assert (again.codeintegrity_events, again.duplicates, again.balanced) == (0, 5, True)
+    assert lake.read(spark, BRONZE_CODEINTEGRITY).count() == 4

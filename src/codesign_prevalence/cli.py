@@ -37,7 +37,7 @@ def _add_as_of(parser: argparse.ArgumentParser) -> None:
 def _add_source(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--source",
-        choices=("auto", "elastic", "sysmon", "defender"),
+        choices=("auto", "elastic", "sysmon", "defender", "codeintegrity"),
         default=None,
         help="what the input is (sets ingest.source): auto decides per document (the default)",
     )

@@ -77,9 +77,9 @@ class IngestConfig(_Section):
     raw_quarantine_chars: int = Field(default=65_536, ge=256)
     min_event_date: dt.date = dt.date(2000, 1, 1)
     max_future_hours: int = Field(default=48, ge=0)
-    # auto: decide per document (Elastic Defend, Sysmon raw or through ECS, Defender); or force one.
-    # (``elastic_defend``, the only value of earlier versions, still reads as ``elastic``.)
-    source: Literal["auto", "elastic", "sysmon", "defender"] = "auto"
+    # auto: decide per document (Elastic Defend, Sysmon raw or through ECS, Defender, Code Integrity); or
+    # force one. (``elastic_defend``, the only value of earlier versions, still reads as ``elastic``.)
+    source: Literal["auto", "elastic", "sysmon", "defender", "codeintegrity"] = "auto"
 
     @field_validator("source", mode="before")
     @classmethod

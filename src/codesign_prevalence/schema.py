@@ -236,3 +236,59 @@ FEATURES_RUNS_SCHEMA = StructType(
         StructField("newest_event_date", DateType(), True),
     ]
 )
+
+# bronze/codeintegrity_events: one Windows Code Integrity enforcement event (3033/3077 blocked, 3034/3076
+# audited), written like bronze/process_events (insert-only MERGE on event_id, partitioned by event_date), with
+# the signature information of its 3089 events (correlated by activity id within one ingest run; null when none
+# arrived). Joins to process events and candidates on (sha256, host_id).
+CODEINTEGRITY_SCHEMA = StructType(
+    [
+        StructField("event_id", StringType(), False),
+        StructField("timestamp", TimestampType(), False),
+        StructField("host_id", StringType(), False),
+        StructField("host_name", StringType(), True),
+        StructField("sha256", StringType(), False),
+        StructField("sha1", StringType(), True),
+        StructField("file_path", StringType(), False),
+        StructField("event_code", IntegerType(), False),
+        StructField("action", StringType(), False),
+        StructField("process_path", StringType(), True),
+        StructField("authenticode_sha256", StringType(), True),
+        StructField("policy_name", StringType(), True),
+        StructField("policy_id", StringType(), True),
+        StructField("requested_signing_level", StringType(), True),
+        StructField("validated_signing_level", StringType(), True),
+        StructField("status", StringType(), True),
+        StructField("activity_id", StringType(), True),
+        # From the event's 3089 signature information (the first signature, index 0); null when none.
+        StructField("signature_count", IntegerType(), True),
+        StructField("publisher_name", StringType(), True),
+        StructField("issuer_name", StringType(), True),
+        StructField("publisher_tbs_hash", StringType(), True),
+        StructField("issuer_tbs_hash", StringType(), True),
+        StructField("not_before", TimestampType(), True),
+        StructField("not_after", TimestampType(), True),
+        StructField("signature_type", StringType(), True),
+        StructField("verification_error", StringType(), True),
+        StructField("source", StringType(), False),
+        StructField("source_file", StringType(), True),
+        StructField("ingested_at", TimestampType(), False),
+        StructField("event_date", DateType(), False),
+    ]
+)
+# What only Code Integrity records carry (the adapter's ``_detail``), as classified-row columns.
+CODEINTEGRITY_DETAIL_COLUMNS: tuple[str, ...] = (
+    "event_code",
+    "action",
+    "process_path",
+    "authenticode_sha256",
+    "policy_name",
+    "policy_id",
+    "requested_signing_level",
+    "validated_signing_level",
+    "status",
+    "activity_id",
+    "signature_index",
+    "total_signatures",
+    "verification_error",
+)

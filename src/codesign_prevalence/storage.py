@@ -41,6 +41,7 @@ from codesign_prevalence.errors import ConcurrentWriteError, MissingTableError
 
 BRONZE_EVENTS = "bronze/process_events"
 BRONZE_QUARANTINE = "bronze/quarantine"
+BRONZE_CODEINTEGRITY = "bronze/codeintegrity_events"
 SILVER_RULE_MATCHES = "silver/rule_matches"
 SILVER_DAILY_BINARIES = "silver/daily_binaries"
 GOLD_HASH_PREVALENCE = "gold/hash_prevalence"
@@ -81,6 +82,7 @@ COMMIT_CONFLICTS: tuple[type[Exception], ...] = (
 PRODUCED_BY: dict[str, str] = {
     BRONZE_EVENTS: "ingest",
     BRONZE_QUARANTINE: "ingest",
+    BRONZE_CODEINTEGRITY: "ingest",
     SILVER_RULE_MATCHES: "features",
     SILVER_DAILY_BINARIES: "features",
     GOLD_HASH_PREVALENCE: "features",

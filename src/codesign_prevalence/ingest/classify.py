@@ -40,8 +40,11 @@ import pyarrow as pa
 
 from codesign_prevalence.ingest.sources.document import DocumentReader
 from codesign_prevalence.ingest.sources.record import (
+    DETAIL_COLUMN,
     JOIN_KEY_COLUMN,
     OUTPUT_COLUMNS,
+    RECORD_CODEINTEGRITY_EVENT,
+    RECORD_CODEINTEGRITY_SIGNATURE,
     RECORD_COLUMN,
     RECORD_PROCESS_START,
     RECORD_SIGNATURE,
@@ -52,6 +55,7 @@ from codesign_prevalence.schema import (
     BRONZE_SCHEMA,
     CERTIFICATE_BOOLEAN_COLUMNS,
     CERTIFICATE_TIMESTAMP_COLUMNS,
+    CODEINTEGRITY_DETAIL_COLUMNS,
     ECS_BOOLEAN_FIELDS,
     ECS_EVENT_CATEGORY,
     ECS_STRING_FIELDS,
@@ -71,6 +75,15 @@ OUTCOME_SIGNATURE = "signature_record"
 # Not a line's fate: a count row of optional certificate values that could not be read and were left null
 # (``reason`` says which: ``bad_timestamp:<column>``, ``wrong_type:<column>``); their events are kept.
 OUTCOME_FIELD_NULLED = "field_nulled"
+# Code Integrity: an enforcement event (bronze/codeintegrity_events) and a 3089 signature record of one.
+OUTCOME_CODEINTEGRITY = "codeintegrity_event"
+OUTCOME_CODEINTEGRITY_SIGNATURE = "codeintegrity_signature"
+# Where a Code Integrity event's required values come from, for the quarantine reason.
+CODEINTEGRITY_REQUIRED = {
+    "host_id": "host.id",
+    "executable": "winlog.event_data.File Name",
+    "sha256": "winlog.event_data.SHA256 Flat Hash",
+}
 
 PROCESS_CATEGORY = "process"
 START_TYPE = "start"
@@ -96,6 +109,7 @@ ROWS_ARROW_SCHEMA = pa.schema(
         pa.field("timestamp", pa.timestamp("us", tz="UTC")),
         pa.field("event_date", pa.date32()),
         *[pa.field(name, _ARROW_TYPES[BRONZE_SCHEMA[name].dataType.typeName()]) for name in TYPED_COLUMNS],
+        *[pa.field(f"ci_{name}", pa.string()) for name in CODEINTEGRITY_DETAIL_COLUMNS],
     ]
 )
 _DDL_TYPES = {pa.string(): "string", pa.int64(): "bigint", pa.bool_(): "boolean", pa.date32(): "date"}
@@ -281,6 +295,7 @@ class LineClassifier:
         self.latest = text_as_micros(latest.isoformat()) or 0
         self.width = len(ROWS_ARROW_SCHEMA)
         self.nulled: dict[str, int] = {}  # this batch's optional values left null, per reason
+        self._no_detail = (None,) * len(CODEINTEGRITY_DETAIL_COLUMNS)
 
     def reason(self, values: list[str | None], micros: int | None) -> str | None:
         """Why an adapted or Elastic process start is quarantined, or None."""
@@ -358,6 +373,8 @@ class LineClassifier:
                 and _contains(category, PROCESS_CATEGORY)
                 and _contains(values[_INDEX["_type"]], START_TYPE)
             )
+        elif record in (RECORD_CODEINTEGRITY_EVENT, RECORD_CODEINTEGRITY_SIGNATURE):
+            return self._codeintegrity(path, number, raw, values, source, record)
         else:
             is_start = record == RECORD_PROCESS_START
         if not is_start:
@@ -385,7 +402,37 @@ class LineClassifier:
         self._typed(typed, values)
         key = values[_INDEX[JOIN_KEY_COLUMN]]
         head = (path, number, 1, OUTCOME_SIGNATURE, None, source, None, None, key, None, None)
-        return (*head, *typed)
+        return (*head, *typed, *self._no_detail)
+
+    def _codeintegrity(
+        self, path: str, number: int, raw: str | None, values: list[str | None], source: str | None, record: str
+    ) -> tuple[object, ...]:
+        """A Code Integrity enforcement event (checked like a process start, its required values named by
+        their event data) or 3089 signature record: a row with the typed columns and the event's detail."""
+        detail_text = values[_INDEX[DETAIL_COLUMN]]
+        detail = orjson.loads(detail_text) if detail_text else {}
+        details = tuple(None if (v := detail.get(name)) is None else str(v) for name in CODEINTEGRITY_DETAIL_COLUMNS)
+        if record == RECORD_CODEINTEGRITY_SIGNATURE:
+            row = self._signature(path, number, values, source)
+            return (*row[:3], OUTCOME_CODEINTEGRITY_SIGNATURE, *row[4 : -len(details)], *details)
+        micros = text_as_micros(values[_INDEX["_timestamp"]])
+        reason = None
+        for column, name in CODEINTEGRITY_REQUIRED.items():
+            if values[_INDEX[column]] is None:
+                reason = REASON_MISSING_PREFIX + name
+                break
+        else:
+            if values[_INDEX["_timestamp"]] is None:
+                reason = REASON_MISSING_PREFIX + ECS_TIMESTAMP
+            elif micros is None:
+                reason = REASON_BAD_TIMESTAMP
+            elif micros < self.earliest or micros > self.latest:
+                reason = REASON_TIMESTAMP_RANGE
+        if reason is not None:
+            return self._quarantined(path, number, reason, raw, source)
+        assert micros is not None
+        row = self._accepted(path, number, values, source, micros)
+        return (*row[:3], OUTCOME_CODEINTEGRITY, *row[4 : -len(details)], *details)
 
     def _typed(self, typed: list[object], values: list[str | None]) -> None:
         """Type the boolean and certificate columns of ``typed`` in place, from their texts in ``values``.
@@ -422,7 +469,7 @@ class LineClassifier:
             path, number, 1, OUTCOME_ACCEPTED, None, source, None, None, values[_INDEX[JOIN_KEY_COLUMN]],
             micros, micros // _MICROS_PER_DAY,
         )
-        return (*head, *typed)
+        return (*head, *typed, *self._no_detail)
 
 
 def classify_lines(rules: Rules) -> Callable[[Iterable[pa.RecordBatch]], Iterator[pa.RecordBatch]]:

@@ -27,20 +27,25 @@ from codesign_prevalence.ingest.classify import ROWS_DDL, Rules, classify_lines
 from codesign_prevalence.ingest.parse import (
     OUTCOME_ACCEPTED,
     OUTCOME_BLANK,
+    OUTCOME_CODEINTEGRITY,
+    OUTCOME_CODEINTEGRITY_SIGNATURE,
     OUTCOME_FIELD_NULLED,
     OUTCOME_QUARANTINED,
     OUTCOME_SIGNATURE,
     OUTCOME_SKIPPED,
+    codeintegrity_signatures,
     signature_records,
     to_bronze,
+    to_codeintegrity,
     to_quarantine,
     with_signatures,
 )
 from codesign_prevalence.ingest.reader import ReaderLimits, lines_from_files
 from codesign_prevalence.ingest.sources.record import JOIN_KEY_COLUMN
-from codesign_prevalence.schema import BRONZE_SCHEMA, QUARANTINE_SCHEMA
+from codesign_prevalence.schema import BRONZE_SCHEMA, CODEINTEGRITY_SCHEMA, QUARANTINE_SCHEMA
 from codesign_prevalence.spark import default_parallelism
 from codesign_prevalence.storage import (
+    BRONZE_CODEINTEGRITY,
     BRONZE_EVENTS,
     BRONZE_QUARANTINE,
     Lakehouse,
@@ -65,11 +70,15 @@ class IngestReport:
     # Optional certificate values that could not be read and were left null (their events were kept), per
     # reason (``bad_timestamp:cs_not_after``...). Not lines: outside the accounting.
     fields_nulled: dict[str, int] = field(default_factory=dict)
+    # New Code Integrity enforcement events written to bronze/codeintegrity_events (their duplicates are among
+    # ``duplicates``, their 3089 signature records among ``signature_records``).
+    codeintegrity_events: int = 0
 
     @property
     def balanced(self) -> bool:
         accounted = (
             self.accepted
+            + self.codeintegrity_events
             + self.quarantined
             + self.duplicates
             + self.skipped_not_process_start
@@ -197,7 +206,9 @@ def _outcomes(rows: DataFrame) -> _Outcomes:
             reasons[row["reason"]] = reasons.get(row["reason"], 0) + int(row["count"])
         if row["source"] is not None:
             sources[row["source"]] = sources.get(row["source"], 0) + int(row["count"])
-    dates = sorted({row["event_date"] for row in rows_ if row["event_date"] is not None})
+    dates = sorted(
+        {row["event_date"] for row in rows_ if row["event_date"] is not None and row["outcome"] == OUTCOME_ACCEPTED}
+    )
     return _Outcomes(counts, reasons, dates, dict(sorted(sources.items())), dict(sorted(nulled.items())))
 
 
@@ -232,6 +243,9 @@ def _write(
         finally:
             repeated.unpersist()
 
+    codeintegrity_read = outcomes.get(OUTCOME_CODEINTEGRITY, 0)
+    codeintegrity_inserted = _write_codeintegrity(spark, lakehouse, rows, ingested_at) if codeintegrity_read else 0
+
     quarantine = lakehouse.ensure(spark, BRONZE_QUARANTINE, QUARANTINE_SCHEMA)
     if outcomes.get(OUTCOME_QUARANTINED, 0):
         insert_new(quarantine, to_quarantine(rows, ingested_at), ["source_file", "line_number", "raw_sha256"])
@@ -242,12 +256,28 @@ def _write(
         lines_read=lines_read,
         accepted=inserted,
         quarantined=outcomes.get(OUTCOME_QUARANTINED, 0),
-        duplicates=accepted_total - inserted,
+        duplicates=accepted_total - inserted + codeintegrity_read - codeintegrity_inserted,
         skipped_not_process_start=outcomes.get(OUTCOME_SKIPPED, 0),
         blank_lines=outcomes.get(OUTCOME_BLANK, 0),
-        signature_records=outcomes.get(OUTCOME_SIGNATURE, 0),
+        signature_records=outcomes.get(OUTCOME_SIGNATURE, 0) + outcomes.get(OUTCOME_CODEINTEGRITY_SIGNATURE, 0),
         quarantine_reasons=dict(sorted(reasons.items())),
         newest_event_date=max(dates) if dates else None,
         sources=summary.sources,
         fields_nulled=summary.nulled,
+        codeintegrity_events=codeintegrity_inserted,
     )
+
+
+def _write_codeintegrity(spark: SparkSession, lakehouse: Lakehouse, rows: DataFrame, ingested_at: dt.datetime) -> int:
+    """Insert the run's new Code Integrity enforcement events (one per event id, the first by file and line)
+    into bronze/codeintegrity_events, with their 3089 signature information; return how many were new."""
+    signatures = codeintegrity_signatures(rows)
+    events = to_codeintegrity(rows, ingested_at, signatures)
+    first = Window.partitionBy("event_id").orderBy(F.col("source_file"), F.col("line_number"))
+    unique = (
+        events.withColumn("_rank", F.row_number().over(first))
+        .where(F.col("_rank") == F.lit(1))
+        .select(*CODEINTEGRITY_SCHEMA.names)
+    )
+    target = lakehouse.ensure(spark, BRONZE_CODEINTEGRITY, CODEINTEGRITY_SCHEMA, partition_by=("event_date",))
+    return insert_new(target, unique, ["event_id"])

@@ -8,7 +8,7 @@ from codesign_prevalence.ingest.pipeline import IngestReport, ingest_files
 from codesign_prevalence.ingest.reader import expand_inputs
 from codesign_prevalence.jobs.context import JobContext
 from codesign_prevalence.ops import record_ingest_run
-from codesign_prevalence.storage import BRONZE_EVENTS, BRONZE_QUARANTINE
+from codesign_prevalence.storage import BRONZE_CODEINTEGRITY, BRONZE_EVENTS, BRONZE_QUARANTINE
 
 
 def run(context: JobContext, inputs: list[str]) -> IngestReport:
@@ -26,6 +26,7 @@ def run(context: JobContext, inputs: list[str]) -> IngestReport:
             skipped=report.skipped_not_process_start,
             blank=report.blank_lines,
             signature_records=report.signature_records,
+            **({"codeintegrity_events": report.codeintegrity_events} if report.codeintegrity_events else {}),
         )
     found = ", ".join(f"{source} {count}" for source, count in report.sources.items()) or "nothing readable"
     context.say(f"  sources ({context.config.ingest.source}): {found}")
@@ -38,4 +39,6 @@ def run(context: JobContext, inputs: list[str]) -> IngestReport:
         context.say(f"[ingest] WARNING: accounting does not add up: {report.as_dict()}")
     context.say(f"  bronze:     {context.lakehouse.path(BRONZE_EVENTS)}")
     context.say(f"  quarantine: {context.lakehouse.path(BRONZE_QUARANTINE)}")
+    if report.codeintegrity_events:
+        context.say(f"  code integrity: {context.lakehouse.path(BRONZE_CODEINTEGRITY)}")
     return report

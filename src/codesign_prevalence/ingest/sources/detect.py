@@ -7,6 +7,7 @@ from typing import Any
 
 from codesign_prevalence.ingest.sources.defender import defender_row
 from codesign_prevalence.ingest.sources.record import (
+    SOURCE_CODEINTEGRITY,
     SOURCE_DEFENDER,
     SOURCE_ELASTIC,
     SOURCE_SYSMON,
@@ -19,13 +20,15 @@ MODE_AUTO = "auto"
 MODE_ELASTIC = "elastic"
 MODE_SYSMON = "sysmon"
 MODE_DEFENDER = "defender"
-SOURCE_MODES = (MODE_AUTO, MODE_ELASTIC, MODE_SYSMON, MODE_DEFENDER)
+MODE_CODEINTEGRITY = "codeintegrity"
+SOURCE_MODES = (MODE_AUTO, MODE_ELASTIC, MODE_SYSMON, MODE_DEFENDER, MODE_CODEINTEGRITY)
 MODE_OF_SOURCE = {
     SOURCE_ELASTIC: MODE_ELASTIC,
     SOURCE_SYSMON_ECS: MODE_SYSMON,
     SOURCE_SYSMON: MODE_SYSMON,
     SOURCE_WINDOWS_EVENT: MODE_SYSMON,
     SOURCE_DEFENDER: MODE_DEFENDER,
+    SOURCE_CODEINTEGRITY: MODE_CODEINTEGRITY,
 }
 REASON_NOT_SOURCE = "not_{mode}_document"
 
@@ -36,7 +39,8 @@ def detect(document: Mapping[str, Any]) -> str:
     Raw Windows event JSON has a top-level ``EventID`` (Sysmon when its provider or channel says so);
     Defender rows have ``DeviceId``/``DeviceName`` and Defender's columns (or the Streaming API wrapper);
     Sysmon through Elastic Agent or Winlogbeat has ``winlog.*`` from the Sysmon provider (nested or dotted);
-    everything else is read as Elastic Defend.
+    everything else is read as Elastic Defend. (Sysmon through Elastic Agent and Code Integrity events are
+    told apart from Elastic Defend after the ECS walk: see DocumentReader.)
     """
     if "EventID" in document:
         names = (document.get(key) for key in ("SourceName", "ProviderName", "Channel", "Provider_Name"))

@@ -5,11 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from codesign_prevalence.ingest.extract import FieldExtractor, load_document
+from codesign_prevalence.ingest.sources.codeintegrity import (
+    CODEINTEGRITY_FIELDS,
+    adapt_codeintegrity,
+    is_codeintegrity,
+)
 from codesign_prevalence.ingest.sources.defender import adapt_defender
 from codesign_prevalence.ingest.sources.detect import (
     MODE_AUTO,
+    MODE_CODEINTEGRITY,
     MODE_DEFENDER,
-    MODE_ELASTIC,
     MODE_SYSMON,
     REASON_NOT_SOURCE,
     SOURCE_MODES,
@@ -29,14 +34,15 @@ from codesign_prevalence.ingest.sources.sysmon_ecs import SYSMON_ECS_FIELDS, ada
 from codesign_prevalence.schema import REASON_NOT_OBJECT
 
 # Every field the ECS walk reads: Elastic Defend's (the output columns' own), then the shippers' extras.
-WALKED_FIELDS: dict[str, str] = {**ALL_FIELDS, **SYSMON_ECS_FIELDS}
+WALKED_FIELDS: dict[str, str] = {**ALL_FIELDS, **SYSMON_ECS_FIELDS, **CODEINTEGRITY_FIELDS}
 _WALKED = {name: index for index, name in enumerate(WALKED_FIELDS)}
 
 
 class DocumentReader:
     """Reads one JSON line into :data:`~.record.OUTPUT_COLUMNS` with the adapter of its source.
 
-    ``mode`` is ``auto`` (decide per document), or a forced ``elastic``/``sysmon``/``defender``. Same
+    ``mode`` is ``auto`` (decide per document), or a forced ``elastic``/``sysmon``/``defender``/
+    ``codeintegrity``. Same
     contract as :class:`~codesign_prevalence.ingest.extract.FieldExtractor`: ``extract(text)`` gives
     (values, parse error or None, whether the line is blank).
     """
@@ -69,6 +75,8 @@ class DocumentReader:
             if adapted is None:
                 return self._not_source(mode)
             return adapted, None
+        if mode == MODE_CODEINTEGRITY and "EventID" in document:  # raw Windows event JSON: not Winlogbeat's
+            return self._not_source(mode)
         if mode == MODE_SYSMON and "EventID" in document:
             detected = detect(document)
         if detected in (SOURCE_SYSMON, SOURCE_WINDOWS_EVENT):
@@ -78,11 +86,13 @@ class DocumentReader:
         def get(name: str) -> str | None:
             return walked[_WALKED[name]]
 
-        if mode != MODE_ELASTIC and is_sysmon_ecs(get):
+        if mode in (MODE_AUTO, MODE_SYSMON) and is_sysmon_ecs(get):
             return adapt_sysmon_ecs(get), None
-        if mode == MODE_SYSMON:
+        if mode in (MODE_AUTO, MODE_CODEINTEGRITY) and is_codeintegrity(get):
+            return adapt_codeintegrity(get), None
+        if mode in (MODE_SYSMON, MODE_CODEINTEGRITY):
             return self._not_source(mode)
-        values = [*walked[: self._elastic_width], *self._no_certificate, SOURCE_ELASTIC, None, None]
+        values = [*walked[: self._elastic_width], *self._no_certificate, SOURCE_ELASTIC, None, None, None]
         return values, None
 
     def _not_source(self, mode: str) -> tuple[list[str | None], str | None]:

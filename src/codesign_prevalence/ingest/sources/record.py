@@ -24,15 +24,20 @@ SOURCE_SYSMON_ECS = "sysmon_ecs"
 SOURCE_SYSMON = "sysmon"
 SOURCE_WINDOWS_EVENT = "windows_event"
 SOURCE_DEFENDER = "defender"
+SOURCE_CODEINTEGRITY = "codeintegrity"
 
 RECORD_PROCESS_START = "process_start"
 RECORD_SIGNATURE = "signature"
 RECORD_OTHER = "other"
+# Code Integrity: an enforcement event (a row of bronze/codeintegrity_events) and a 3089 signature record.
+RECORD_CODEINTEGRITY_EVENT = "codeintegrity_event"
+RECORD_CODEINTEGRITY_SIGNATURE = "codeintegrity_signature"
 
 SOURCE_COLUMN = "_source"
 RECORD_COLUMN = "_record"
 JOIN_KEY_COLUMN = "_join_key"
-ADAPTER_COLUMNS = (SOURCE_COLUMN, RECORD_COLUMN, JOIN_KEY_COLUMN)
+DETAIL_COLUMN = "_detail"  # what only one source has, as JSON text (Code Integrity's policy and levels)
+ADAPTER_COLUMNS = (SOURCE_COLUMN, RECORD_COLUMN, JOIN_KEY_COLUMN, DETAIL_COLUMN)
 
 EVENT_KIND = "event.kind"
 # Every ECS field the ingest reads, by a column name of our own.
@@ -105,6 +110,7 @@ class Fields:
     _source: str | None = None
     _record: str | None = None
     _join_key: str | None = None
+    _detail: str | None = None
 
     def values(self) -> list[str | None]:
         """The values in the order of :data:`OUTPUT_COLUMNS`."""
