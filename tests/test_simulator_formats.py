@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import gzip
+import json
 from collections import Counter
 from pathlib import Path
 
@@ -13,8 +14,11 @@ import pytest
 
 from codesign_prevalence.ingest.sources.document import DocumentReader
 from codesign_prevalence.ingest.sources.record import (
+    RECORD_CODEINTEGRITY_EVENT,
+    RECORD_CODEINTEGRITY_SIGNATURE,
     RECORD_PROCESS_START,
     RECORD_SIGNATURE,
+    SOURCE_CODEINTEGRITY,
     SOURCE_DEFENDER,
     SOURCE_ELASTIC,
     SOURCE_SYSMON,
@@ -23,6 +27,7 @@ from codesign_prevalence.ingest.sources.record import (
 from codesign_prevalence.simulator import generate_fleet
 from codesign_prevalence.simulator.attacks import ATTACK_SCENARIOS
 from codesign_prevalence.simulator.certificates import BIG_CAS, MICROSOFT_CA, WINDOWS_CA
+from codesign_prevalence.simulator.codeintegrity import allowed, audited_host, write_codeintegrity
 from codesign_prevalence.simulator.formats import FORMATS, convert_events, load_registry, rewrite_fleet
 
 COMPARED = (
@@ -195,3 +200,43 @@ def test_certificates_are_honest_and_reach_every_format_that_carries_them(fleet:
 
 def labels_benign(scenario: str) -> bool:
     return scenario not in ATTACK_SCENARIOS
+
+
+def test_code_integrity_events_of_the_audited_hosts(fleet: Path, tmp_path: Path) -> None:
+    """WDAC audit mode on a quarter of the hosts: a 3076 + 3089 pair for each binary the policy does not allow
+    (benign ones as well as attacks), none for what Microsoft signed; the ingest's adapter reads them back."""
+    copy = tmp_path / "events.ndjson.gz"
+    copy.write_bytes(fleet.read_bytes())
+    registry = load_registry(fleet.parent / "certificates.ndjson")
+    path, written = write_codeintegrity(copy, registry, seed=5)
+    reader = DocumentReader("auto")
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        rows = [dict(zip(reader.names, reader.extract(line.rstrip("\n"))[0], strict=True)) for line in handle]
+    assert written == len(rows) > 0
+    events = [row for row in rows if row["_record"] == RECORD_CODEINTEGRITY_EVENT]
+    signatures = [row for row in rows if row["_record"] == RECORD_CODEINTEGRITY_SIGNATURE]
+    assert {row["_source"] for row in rows} == {SOURCE_CODEINTEGRITY} and len(events) == len(signatures)
+    assert {row["_join_key"] for row in events} == {row["_join_key"] for row in signatures}
+    starts = {(row["host_id"], row["sha256"]): row for row in _read(fleet) if row["_type"] and "start" in row["_type"]}
+    labels = _labels(fleet)
+    audited = {(row["host_id"], row["sha256"]) for row in events}
+    assert audited <= set(starts)
+    assert all(audited_host(host or "", 5) for host, _ in audited)
+    for key in audited:
+        assert not allowed_start(starts[key], registry), key
+    kinds = Counter(labels[sha or ""]["label"] for _, sha in audited)
+    assert kinds["benign"] > 0  # hard negatives: the policy audits benign tools too
+    unsigned = [row for row in signatures if row["cs_subject_name"] is None]
+    signed = [row for row in signatures if row["cs_subject_name"] is not None]
+    assert signed and all(row["cs_issuer_name"] and row["cs_not_before"] for row in signed)
+    assert all(json.loads(row["_detail"] or "{}")["total_signatures"] == "0" for row in unsigned)
+
+
+def allowed_start(row: dict[str, str | None], registry: dict[str, dict[str, object]]) -> bool:
+    signature = {
+        "exists": row["cs_exists"] == "true",
+        "status": row["cs_status"],
+        "subject_name": row["cs_subject_name"],
+        "thumbprint_sha256": row["cs_thumbprint_sha256"],
+    }
+    return allowed(signature, registry)

@@ -76,6 +76,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="write the events as Elastic Defend (default), raw Sysmon JSON, Sysmon via ECS, or Defender rows",
     )
     generate.add_argument(
+        "--codeintegrity",
+        action="store_true",
+        help="also write DIR/codeintegrity.ndjson.gz: WDAC audit-mode events (3076 + 3089) of a quarter of the hosts",
+    )
+    generate.add_argument(
         "--end-date",
         type=str,
         default=None,
@@ -200,6 +205,13 @@ def _generate(context: JobContext, args: argparse.Namespace) -> int:
         counts.update(
             lines=summary.lines_written, binaries=summary.binaries, malicious=summary.malicious_binaries
         )
+        if args.codeintegrity:  # read from the Elastic Defend stream, before it is rewritten
+            from codesign_prevalence.simulator.codeintegrity import write_codeintegrity
+            from codesign_prevalence.simulator.formats import CERTIFICATES_FILE, load_registry
+
+            registry = load_registry(summary.events_path.with_name(CERTIFICATES_FILE))
+            ci_path, ci_lines = write_codeintegrity(summary.events_path, registry, args.seed)
+            counts.update(codeintegrity_lines=ci_lines)
         if args.format != "elastic":
             from codesign_prevalence.simulator.formats import rewrite_fleet
 
@@ -207,6 +219,8 @@ def _generate(context: JobContext, args: argparse.Namespace) -> int:
             counts.update(format=args.format, format_lines=written.lines_out)
     context.say(f"  events: {summary.events_path}")
     context.say(f"  labels: {summary.labels_path}")
+    if args.codeintegrity:
+        context.say(f"  code integrity: {ci_path}")
     return 0
 
 
