@@ -1,7 +1,7 @@
 """The analysts' SQL session: every lakehouse table as a temporary view under its short name, plus ``alerts``.
 
 Views (each only when its table exists), one per table the project writes under the last part of its path:
-``process_events`` (also ``events``), ``quarantine``, ``rule_matches``, ``daily_binaries``,
+``process_events`` (also ``events``), ``quarantine``, ``codeintegrity_events``, ``rule_matches``, ``daily_binaries``,
 ``hash_prevalence``, ``signer_prevalence``, ``candidates``, ``first_seen``, ``scored_binaries``, ``verdicts``,
 ``ingest_runs``, ``features_runs``, and ``alerts`` (:func:`latest_alerts`). A query is the user's own SQL text,
 passed to ``spark.sql`` as it is; values go in as bound parameters (``:name`` markers with ``args``), never
