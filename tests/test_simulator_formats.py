@@ -26,9 +26,15 @@ from codesign_prevalence.ingest.sources.record import (
 )
 from codesign_prevalence.simulator import generate_fleet
 from codesign_prevalence.simulator.attacks import ATTACK_SCENARIOS
-from codesign_prevalence.simulator.certificates import BIG_CAS, MICROSOFT_CA, WINDOWS_CA
+from codesign_prevalence.simulator.certificates import (
+    BIG_CAS,
+    CERTIFICATES_FILE,
+    MICROSOFT_CA,
+    WINDOWS_CA,
+    load_registry,
+)
 from codesign_prevalence.simulator.codeintegrity import allowed, audited_host, write_codeintegrity
-from codesign_prevalence.simulator.formats import FORMATS, convert_events, load_registry, rewrite_fleet
+from codesign_prevalence.simulator.formats import FORMATS, convert_events, rewrite_fleet
 
 COMPARED = (
     "executable",
@@ -150,7 +156,7 @@ def _labels(fleet: Path) -> dict[str, dict[str, str]]:
 def test_certificates_are_honest_and_reach_every_format_that_carries_them(fleet: Path, tmp_path: Path) -> None:
     """Every signer has a certificate (issuer, serial, validity, signing time): the ECS stream carries its
     signing time, Defender rows all of it; the CAs follow the scenario without giving the attacks away."""
-    registry = load_registry(fleet.parent / "certificates.ndjson")
+    registry = load_registry(fleet.parent / CERTIFICATES_FILE)
     labels = _labels(fleet)
     original = [row for row in _read(fleet) if row["_type"] and "start" in row["_type"] and row["sha256"]]
     signed = [row for row in original if row["cs_thumbprint_sha256"]]
@@ -207,7 +213,7 @@ def test_code_integrity_events_of_the_audited_hosts(fleet: Path, tmp_path: Path)
     (benign ones as well as attacks), none for what Microsoft signed; the ingest's adapter reads them back."""
     copy = tmp_path / "events.ndjson.gz"
     copy.write_bytes(fleet.read_bytes())
-    registry = load_registry(fleet.parent / "certificates.ndjson")
+    registry = load_registry(fleet.parent / CERTIFICATES_FILE)
     path, written = write_codeintegrity(copy, registry, seed=5)
     reader = DocumentReader("auto")
     with gzip.open(path, "rt", encoding="utf-8") as handle:

@@ -206,8 +206,8 @@ def _generate(context: JobContext, args: argparse.Namespace) -> int:
             lines=summary.lines_written, binaries=summary.binaries, malicious=summary.malicious_binaries
         )
         if args.codeintegrity:  # read from the Elastic Defend stream, before it is rewritten
+            from codesign_prevalence.simulator.certificates import CERTIFICATES_FILE, load_registry
             from codesign_prevalence.simulator.codeintegrity import write_codeintegrity
-            from codesign_prevalence.simulator.formats import CERTIFICATES_FILE, load_registry
 
             registry = load_registry(summary.events_path.with_name(CERTIFICATES_FILE))
             ci_path, ci_lines = write_codeintegrity(summary.events_path, registry, args.seed)

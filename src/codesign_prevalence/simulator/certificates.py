@@ -17,9 +17,13 @@ existed. The choice of CA follows how code-signing certificates are issued, with
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from codesign_prevalence.simulator.model import LONG_AGO, Cert
 
@@ -49,6 +53,14 @@ WINDOWS_CA = "CN=Microsoft Windows Production PCA 2011, O=Microsoft Corporation,
 WINDOWS_SUBJECT = "Microsoft Windows"
 SIGNATURE_EMBEDDED = "embedded"
 SIGNATURE_CATALOG = "catalog"
+# The fleet's certificates, one row each (CSV like labels.csv, so that an ingest of the fleet's folder
+# does not read it as events).
+CERTIFICATES_FILE = "certificates.csv"
+REGISTRY_COLUMNS = (
+    "thumbprint_sha256", "subject", "issuer", "issuer_thumbprint", "serial_number", "not_before", "not_after",
+    "signing_time", "signature_type", "root_microsoft",
+)
+Registry = dict[str, dict[str, Any]]  # certificate thumbprint -> its row
 
 
 def _number(*parts: str) -> int:
@@ -98,7 +110,7 @@ class CertificateDetails:
     root_microsoft: bool
 
     def as_json(self) -> dict[str, object]:
-        """The registry line of this certificate (``certificates.ndjson``)."""
+        """The registry row of this certificate (:data:`CERTIFICATES_FILE`)."""
         return {
             "thumbprint_sha256": self.thumbprint,
             "subject": self.subject,
@@ -149,3 +161,21 @@ def details(cert: Cert, start: dt.date, days: int) -> CertificateDetails:
         signature_type=SIGNATURE_CATALOG if cert.subject == WINDOWS_SUBJECT else SIGNATURE_EMBEDDED,
         root_microsoft=issuer in (MICROSOFT_CA, WINDOWS_CA),
     )
+
+
+def write_registry(path: Path, certificates: Iterable[CertificateDetails]) -> None:
+    """Write the registry (:data:`CERTIFICATES_FILE`): one row per certificate, sorted by thumbprint."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=REGISTRY_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        for entry in sorted(certificates, key=lambda item: item.thumbprint):
+            writer.writerow(entry.as_json())
+
+
+def load_registry(path: Path) -> Registry:
+    """The fleet's certificate details by thumbprint (empty when there is no registry beside the events)."""
+    if not path.is_file():
+        return {}
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    return {row["thumbprint_sha256"]: {**row, "root_microsoft": row["root_microsoft"] == "True"} for row in rows}

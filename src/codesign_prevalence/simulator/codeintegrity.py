@@ -8,7 +8,7 @@ the certificate; an unsigned file's 3089 has a signature count of 0), correlated
 tools the policy does not know (niche utilities, internal tools, developers' builds, per-user installers) are
 audited as much as the attacks that run there: hard negatives, not a label.
 
-The events are read from the fleet's Elastic Defend stream and its ``certificates.ndjson``; the stream itself
+The events are read from the fleet's Elastic Defend stream and its ``certificates.csv``; the stream itself
 is not changed, so a seed's events, labels and counts are the same with or without them.
 """
 

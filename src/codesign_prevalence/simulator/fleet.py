@@ -1,11 +1,10 @@
-"""generate_fleet: catalogue + hosts + scenarios -> events.ndjson.gz, labels.csv and certificates.ndjson, with a
+"""generate_fleet: catalogue + hosts + scenarios -> events.ndjson.gz, labels.csv and certificates.csv, with a
 summary."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 import random
 from collections import Counter
 from pathlib import Path
@@ -17,7 +16,7 @@ from codesign_prevalence.simulator import words
 from codesign_prevalence.simulator.attacks import add_attacks
 from codesign_prevalence.simulator.benign import add_benign_scenarios
 from codesign_prevalence.simulator.catalog import HOST_KINDS, KIND_SERVER, Catalog
-from codesign_prevalence.simulator.certificates import details
+from codesign_prevalence.simulator.certificates import CERTIFICATES_FILE, details, write_registry
 from codesign_prevalence.simulator.hosts import Host, make_hosts
 from codesign_prevalence.simulator.longtail import add_long_tail
 from codesign_prevalence.simulator.model import LABEL_MALICIOUS, Binary, Plan
@@ -29,7 +28,6 @@ from codesign_prevalence.simulator.writer import MALFORMED_KINDS, EventSink, wri
 
 EVENTS_FILE = "events.ndjson.gz"
 LABELS_FILE = "labels.csv"
-CERTIFICATES_FILE = "certificates.ndjson"  # the details of every certificate that signed an emitted binary
 DEFAULT_END_DATE = dt.date(2026, 11, 26)
 MALFORMED_RATE = 1e-4
 MALFORMED_ALL_KINDS_FROM = 5000  # expected events from which every malformed kind appears at least once
@@ -86,11 +84,10 @@ def generate_fleet(
 
 
 def write_certificates(path: Path, emitted: list[Binary], start: dt.date, days: int) -> None:
-    """One JSON line per certificate that signed an emitted binary (``simulator.certificates``), by
-    thumbprint: the formats that carry issuer and validity (Defender) are written from it."""
+    """The details of every certificate that signed an emitted binary (``simulator.certificates``), by
+    thumbprint: the formats that carry issuer and validity (Defender, Code Integrity) are written from it."""
     certs = {b.signature.cert.thumbprint: b.signature.cert for b in emitted if b.signature.cert is not None}
-    lines = [json.dumps(details(certs[key], start, days).as_json()) for key in sorted(certs)]
-    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    write_registry(path, (details(cert, start, days) for cert in certs.values()))
 
 
 def build_catalog(seed: int, days: int, start: dt.date, tail_density: float = 1.0) -> Catalog:

@@ -37,6 +37,7 @@ from codesign_prevalence.ingest.vocabulary import (
     SYSMON_STATUS_TEXT,
     parse_time,
 )
+from codesign_prevalence.simulator.certificates import CERTIFICATES_FILE, Registry, load_registry
 
 FORMAT_ELASTIC = "elastic"
 FORMAT_SYSMON = "sysmon"
@@ -44,7 +45,6 @@ FORMAT_SYSMON_ECS = "sysmon_ecs"
 FORMAT_DEFENDER = "defender"
 FORMATS = (FORMAT_ELASTIC, FORMAT_SYSMON, FORMAT_SYSMON_ECS, FORMAT_DEFENDER)
 
-CERTIFICATES_FILE = "certificates.ndjson"  # as simulator.fleet writes it
 SYSMON_PROVIDER = "Microsoft-Windows-Sysmon"
 SYSMON_CHANNEL = "Microsoft-Windows-Sysmon/Operational"
 _GUID_NAMESPACE = uuid.UUID("6f1b3c52-6a0e-4c1e-9d0f-1f4e2b8a7c11")
@@ -236,17 +236,6 @@ def to_sysmon_ecs(document: dict[str, Any], line: str) -> list[dict[str, Any]]:
 # ------------------------------------------------------------------------------------------- Defender
 
 
-Registry = dict[str, dict[str, Any]]  # certificate thumbprint -> its line of certificates.ndjson
-
-
-def load_registry(path: Path) -> Registry:
-    """The fleet's certificate details by thumbprint (``certificates.ndjson``; empty when there is none)."""
-    if not path.is_file():
-        return {}
-    entries = (json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
-    return {entry["thumbprint_sha256"]: entry for entry in entries}
-
-
 def _certificate_columns(entry: dict[str, Any]) -> dict[str, Any]:
     """A registry entry as ``DeviceFileCertificateInfo``'s certificate columns."""
     return {
@@ -390,7 +379,7 @@ def convert_lines(
 
 def convert_events(elastic_path: Path, out_path: Path, fmt: str) -> FormatCounts:
     """Rewrite an Elastic Defend ``events.ndjson.gz`` as ``fmt`` into ``out_path`` (deterministic gzip), with the
-    certificate details of the ``certificates.ndjson`` beside it, when there is one."""
+    certificate details of the fleet's ``certificates.csv`` beside it, when there is one."""
     counts = FormatCounts()
     registry = load_registry(elastic_path.with_name(CERTIFICATES_FILE))
     with (
