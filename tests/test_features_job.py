@@ -29,6 +29,7 @@ from codesign_prevalence.storage import (
     GOLD_SIGNER_PREVALENCE,
     SILVER_RULE_MATCHES,
     Lakehouse,
+    replace_as_of,
 )
 from pipeline_helpers import END, FLEET_HOSTS, HOSTILE_HOSTS, PipelineRun, copy_lake
 
@@ -133,3 +134,18 @@ def test_features_job_without_bronze_names_the_missing_stage(spark: SparkSession
     context = JobContext(load_config(None, [f"storage.root={tmp_path / 'empty'}"]), verbosity=0)
     with pytest.raises(MissingTableError, match="run 'ingest' first"):
         features.run(context, None)
+
+
+def test_a_slice_with_columns_added_since_widens_an_older_table(spark: SparkSession, tmp_path: Path) -> None:
+    """gold/candidates of an earlier version lacks the certificate labels: replacing an as-of slice adds them
+    (older slices read null) and keeps the other slices' rows."""
+    path = str(tmp_path / "candidates")
+    old_day, new_day = dt.date(2026, 11, 19), dt.date(2026, 11, 20)
+    spark.createDataFrame([(old_day, "a")], "as_of date, sha256 string").write.format("delta").partitionBy(
+        "as_of"
+    ).save(path)
+    newer = spark.createDataFrame([(new_day, "b", "CN=Some CA")], "as_of date, sha256 string, issuer string")
+    replace_as_of(newer, path, new_day)
+    table = spark.read.format("delta").load(path)
+    assert table.columns == ["as_of", "sha256", "issuer"]
+    assert sorted(table.collect()) == [(old_day, "a", None), (new_day, "b", "CN=Some CA")]
