@@ -42,6 +42,7 @@ from codesign_prevalence.spark import default_parallelism
 from codesign_prevalence.storage import (
     BRONZE_EVENTS,
     BRONZE_QUARANTINE,
+    DatesIn,
     Lakehouse,
     insert_new,
 )
@@ -210,7 +211,7 @@ def _write(
 
     inserted = 0
     bronze = lakehouse.ensure(spark, BRONZE_EVENTS, BRONZE_SCHEMA, partition_by=("event_date",))
-    prune = F.col("target.event_date").isin(dates)
+    prune = DatesIn("event_date", dates)
     if dates and outcomes.get(OUTCOME_ACCEPTED, 0) < SHUFFLE_ALL_BELOW_EVENTS:
         inserted = insert_new(bronze, _first_of_each_id(accepted_rows), ["event_id"], prune=prune)
     elif dates:

@@ -33,6 +33,6 @@ def run(context: JobContext, inputs: list[str]) -> IngestReport:
         context.detail(f"  quarantined {count:>8} {reason}")
     if not report.balanced:  # never expected; says so loudly rather than hiding it
         context.say(f"[ingest] WARNING: accounting does not add up: {report.as_dict()}")
-    context.say(f"  bronze:     {context.lakehouse.path(BRONZE_EVENTS)}")
-    context.say(f"  quarantine: {context.lakehouse.path(BRONZE_QUARANTINE)}")
+    context.say(f"  bronze:     {context.lakehouse.location(BRONZE_EVENTS)}")
+    context.say(f"  quarantine: {context.lakehouse.location(BRONZE_QUARANTINE)}")
     return report
