@@ -141,6 +141,7 @@ class Table:
     identifier: str
     location: str
     path: str | None  # the Delta path; None for a catalog table
+    namespace: str | None = None  # a catalog table's `catalog`.`schema`, created with its first table
 
     def __str__(self) -> str:
         return self.location
@@ -195,7 +196,8 @@ class Lakehouse:
         if self.catalog is not None and self.schema is not None:
             table_name = name.replace("/", "_")
             identifier = ".".join(quote(part) for part in (self.catalog, self.schema, table_name))
-            return Table(name, identifier, f"{self.catalog}.{self.schema}.{table_name}", None)
+            namespace = f"{quote(self.catalog)}.{quote(self.schema)}"
+            return Table(name, identifier, f"{self.catalog}.{self.schema}.{table_name}", None, namespace)
         path = str(self.root / name)
         return Table(name, f"delta.{quote(path)}", path, path)
 
@@ -240,15 +242,20 @@ class Lakehouse:
         table = self.table(name)
         if self.exists(spark, name):  # committed already: no create command to plan and run
             return table
-        if self.catalog is not None and self.schema is not None:
-            namespace = f"{quote(self.catalog)}.{quote(self.schema)}"
-            retry_on_conflict(table, lambda: _create(spark, f"CREATE SCHEMA IF NOT EXISTS {namespace}"))
+        _ensure_namespace(spark, table)
         columns = ", ".join(_column_ddl(field.name, field.dataType, field.nullable) for field in schema.fields)
         statement = f"CREATE TABLE IF NOT EXISTS {table.identifier} ({columns}) USING delta"
         if partition_by:
             statement += f" PARTITIONED BY ({', '.join(quote(column) for column in partition_by)})"
         retry_on_conflict(table, lambda: _create(spark, statement))
         return table
+
+
+def _ensure_namespace(spark: SparkSession, table: Table) -> None:
+    """A catalog table's schema, created if it does not exist yet (nothing to do for a path)."""
+    if table.namespace is not None:
+        statement = f"CREATE SCHEMA IF NOT EXISTS {table.namespace}"
+        retry_on_conflict(table, lambda: _create(spark, statement))
 
 
 def _load(spark: SparkSession, table: Table, version: int | None = None) -> DataFrame:
@@ -425,6 +432,7 @@ def _replace_where(rows: DataFrame, target: Table, predicate: str, partition_by:
         path = target.path
         retry_on_conflict(target, lambda: writer.save(path))
     else:
+        _ensure_namespace(rows.sparkSession, target)
         retry_on_conflict(target, lambda: writer.saveAsTable(target.identifier))
 
 
