@@ -222,13 +222,38 @@ class Config(_Section):
             raise ValueError("rule.anomalous_statuses and rule.path_patterns must not be empty")
         return rule
 
+    @model_validator(mode="after")
+    def _catalog_placeholders(self) -> Config:
+        """``{catalog}`` and ``{schema}`` in ``storage.root`` and ``model.name`` stand for ``storage.catalog`` and
+        ``storage.schema``: one settings file (``conf/databricks.yaml``) serves every Databricks target, each
+        task giving only ``--set storage.catalog=...``."""
+        holders = ("{catalog}", "{schema}")
+        texts = {"storage.root": self.storage.root, "model.name": self.model.name}
+        if not any(holder in text for text in texts.values() for holder in holders):
+            return self
+        catalog, schema = self.storage.catalog, self.storage.schema_name
+        if catalog is None or schema is None:
+            key = next(key for key, text in texts.items() if any(holder in text for holder in holders))
+            raise ValueError(f"{key} names {{catalog}}/{{schema}}, but storage.catalog and storage.schema are not set")
+
+        def filled(text: str) -> str:
+            return text.replace("{catalog}", catalog).replace("{schema}", schema)
+
+        return self.model_copy(
+            update={
+                "storage": self.storage.model_copy(update={"root": filled(self.storage.root)}),
+                "model": self.model.model_copy(update={"name": filled(self.model.name)}),
+            }
+        )
+
 
 def _describe(error: ValidationError) -> str:
     first = error.errors()[0]
     key = ".".join(str(part) for part in first["loc"])
     if first["type"] == "extra_forbidden":
         return f"unknown configuration key '{key}'"
-    return f"invalid value for '{key}': {first['msg']}"
+    message = str(first["msg"]).removeprefix("Value error, ")
+    return f"invalid value for '{key}': {message}" if key else f"invalid configuration: {message}"
 
 
 def _set_dotted(tree: dict[str, Any], dotted_key: str, value: Any) -> None:

@@ -32,17 +32,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-import delta.exceptions.captured  # noqa: F401  (turns Delta's commit conflicts into the Python classes below)
-from delta.exceptions import (
-    ConcurrentAppendException,
-    ConcurrentDeleteDeleteException,
-    ConcurrentDeleteReadException,
-    ConcurrentTransactionException,
-    ConcurrentWriteException,
-    DeltaConcurrentModificationException,
-    MetadataChangedException,
-    ProtocolChangedException,
-)
 from pyspark.errors import AnalysisException
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql.types import ArrayType, DataType, MapType, StructType
@@ -94,17 +83,36 @@ class _CreateRace(Exception):
     """Two runs created the same table at once: the loser may see a half-made table (``DELTA_TABLE_NOT_FOUND``)."""
 
 
-COMMIT_CONFLICTS: tuple[type[Exception], ...] = (
-    _CreateRace,
-    ConcurrentAppendException,
-    ConcurrentDeleteDeleteException,
-    ConcurrentDeleteReadException,
-    ConcurrentTransactionException,
-    ConcurrentWriteException,
-    DeltaConcurrentModificationException,
-    MetadataChangedException,
-    ProtocolChangedException,
-)
+def _delta_conflicts() -> tuple[type[Exception], ...]:
+    """Delta's commit-conflict classes, when its Python package is there (a classic session raises them; a
+    Databricks serverless environment may not ship the package, and its errors carry the names instead)."""
+    try:
+        import delta.exceptions.captured  # noqa: F401  (turns Delta's JVM commit conflicts into these classes)
+        from delta.exceptions import (
+            ConcurrentAppendException,
+            ConcurrentDeleteDeleteException,
+            ConcurrentDeleteReadException,
+            ConcurrentTransactionException,
+            ConcurrentWriteException,
+            DeltaConcurrentModificationException,
+            MetadataChangedException,
+            ProtocolChangedException,
+        )
+    except ImportError:
+        return ()
+    return (
+        ConcurrentAppendException,
+        ConcurrentDeleteDeleteException,
+        ConcurrentDeleteReadException,
+        ConcurrentTransactionException,
+        ConcurrentWriteException,
+        DeltaConcurrentModificationException,
+        MetadataChangedException,
+        ProtocolChangedException,
+    )
+
+
+COMMIT_CONFLICTS: tuple[type[Exception], ...] = (_CreateRace, *_delta_conflicts())
 
 # Which command writes each table, for the message when it is missing.
 PRODUCED_BY: dict[str, str] = {
