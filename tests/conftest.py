@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,6 +30,8 @@ def spark() -> Iterator[SparkSession]:
                 "spark.default.parallelism": "2",
                 "spark.sql.adaptive.coalescePartitions.initialPartitionNum": "2",
                 "spark.databricks.delta.snapshotPartitions": "1",
+                # Catalog tables of the tests (storage.catalog) live in a temporary warehouse, not the checkout.
+                "spark.sql.warehouse.dir": tempfile.mkdtemp(prefix="codesign-warehouse-"),
             },
         )
     )

@@ -3,9 +3,10 @@
     python tests/crash_entry.py TABLE <codesign-prevalence arguments...>
 
 Before the jobs are imported, every write function of :mod:`codesign_prevalence.storage` that takes the rows it
-writes (a ``rows`` parameter) and its table (``target``, a Delta table, or ``path``) is wrapped: when the table's
-path ends with ``TABLE`` (``gold/scored_binaries``, say), the write's first task SIGKILLs this process and its
-JVM while the write runs, before Delta commits it. The production code has no hook for this.
+writes (a ``rows`` parameter) and its table (``target``, a :class:`~codesign_prevalence.storage.Table`) is
+wrapped: when the table's location ends with ``TABLE`` (``gold/scored_binaries``, say), the write's first task
+SIGKILLs this process and its JVM while the write runs, before Delta commits it.
+The production code has no hook for this.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from codesign_prevalence import storage
 
 
 def _path(table: Any) -> str:
-    return table if isinstance(table, str) else storage._table_path(table)
+    return table if isinstance(table, str) else str(table.location)
 
 
 def _killing(rows: DataFrame) -> DataFrame:
@@ -52,7 +53,7 @@ def _wrapped(function: Callable[..., Any], wanted: str) -> Callable[..., Any]:
     @functools.wraps(function)
     def write(*args: Any, **kwargs: Any) -> Any:
         bound = signature.bind(*args, **kwargs)
-        table = bound.arguments.get("target", bound.arguments.get("path"))
+        table = bound.arguments.get("target")
         if table is not None and _path(table).rstrip("/").endswith(wanted.strip("/")):
             bound.arguments["rows"] = _killing(bound.arguments["rows"])
         return function(*bound.args, **bound.kwargs)
@@ -68,7 +69,7 @@ def main(argv: list[str]) -> int:
         if inspect.isfunction(function)
         and function.__module__ == storage.__name__
         and "rows" in inspect.signature(function).parameters
-        and {"target", "path"} & set(inspect.signature(function).parameters)
+        and "target" in inspect.signature(function).parameters
     ]
     if not writes:
         raise SystemExit("crash_entry: no write function with rows and a table found in codesign_prevalence.storage")

@@ -1,5 +1,6 @@
 """databricks.yml: every task calls an entry point the wheel really has, with arguments the real CLI parser
-and configuration loader accept (job-parameter and bundle-variable references replaced by sample values)."""
+and configuration loader accept (job-parameter and bundle-variable references replaced by sample values), the
+shared settings of conf/databricks.yaml, and compute from each target (a job cluster, or serverless)."""
 
 from __future__ import annotations
 
@@ -34,8 +35,11 @@ def project() -> dict[str, Any]:
 
 
 def _variables(bundle: dict[str, Any]) -> dict[str, str]:
-    """The bundle variables' defaults, with ${var.x} inside them resolved."""
-    values = {name: str(spec["default"]) for name, spec in bundle["variables"].items()}
+    """The bundle variables' defaults, with ${var.x} inside them resolved (the bundle's synced files: here)."""
+    values = {
+        name: str(spec["default"]).replace("${workspace.file_path}", str(ROOT))
+        for name, spec in bundle["variables"].items()
+    }
     for _ in range(5):
         values = {name: _substitute_variables(value, values) for name, value in values.items()}
     return values
@@ -67,8 +71,31 @@ def test_jobs_schedules_and_targets(bundle: dict[str, Any]) -> None:
     assert jobs[WEEKLY]["schedule"]["quartz_cron_expression"].endswith("? * MON")  # once a week
     assert {p["name"] for p in jobs[DAILY]["parameters"]} == {"input", "as_of"}
     assert {p["name"] for p in jobs[WEEKLY]["parameters"]} == {"as_of"}
-    assert set(bundle["targets"]) == {"dev", "prod"}
+    assert set(bundle["targets"]) == {"dev", "prod", "serverless"}
     assert bundle["targets"]["dev"]["mode"] == "development" and bundle["targets"]["prod"]["mode"] == "production"
+
+
+@pytest.mark.parametrize("target", ["dev", "prod", "serverless"])
+def test_every_task_has_compute_from_its_target(bundle: dict[str, Any], target: str) -> None:
+    """Targets add compute to the shared tasks (merged by task_key): a job cluster with the wheel as a library,
+    or, on serverless, an environment whose dependency is the wheel."""
+    overrides = bundle["targets"][target]["resources"]["jobs"]
+    for job in (DAILY, WEEKLY):
+        shared = {"task_key", "python_wheel_task", "depends_on"}
+        assert all(set(task) <= shared for task in _tasks(bundle, job))  # no compute in the shared tasks
+        added = {task["task_key"]: task for task in overrides[job]["tasks"]}
+        assert list(added) == [task["task_key"] for task in _tasks(bundle, job)]
+        if target == "serverless":
+            assert "job_clusters" not in overrides[job]
+            (environment,) = overrides[job]["environments"]
+            assert environment["spec"]["dependencies"] == ["./dist/*.whl"]
+            assert all(task["environment_key"] == environment["environment_key"] for task in added.values())
+        else:
+            (cluster,) = overrides[job]["job_clusters"]
+            assert cluster["new_cluster"]["data_security_mode"] == "SINGLE_USER"
+            for task in added.values():
+                assert task["job_cluster_key"] == cluster["job_cluster_key"]
+                assert task["libraries"] == [{"whl": "./dist/*.whl"}]
 
 
 @pytest.mark.parametrize(
@@ -93,18 +120,19 @@ def test_every_task_calls_a_real_entry_point_with_arguments_the_cli_accepts(
         assert wheel_task["package_name"] == project["name"].replace("-", "_")
         assert wheel_task["entry_point"] in project["scripts"]
         assert project["scripts"][wheel_task["entry_point"]] == "codesign_prevalence.cli:main"
-        assert task["libraries"] == [{"whl": "./dist/*.whl"}]
         arguments = [_substitute(str(a), job_parameters, variables) for a in wheel_task["parameters"]]
         assert arguments[0] == task["task_key"]  # the subcommand first, named like the task
         args = build_parser().parse_args(arguments)  # SystemExit (a failed test) on anything it rejects
         assert args.command == task["task_key"]
         if "--as-of" in arguments:
             assert args.as_of == SAMPLE_JOB_PARAMETERS["as_of"]
-        config = load_config(args.conf, overrides_of(args))  # unknown or ill-typed --set keys raise
-        assert str(config.storage.root_path) == variables["storage_root"]
-        if task["task_key"] in {"score", "report", "train", "compare"}:
-            assert config.mlflow.tracking_uri == "databricks"
-            assert config.model.name == f"{variables['catalog']}.{variables['schema']}.codesign_prevalence_iforest"
+        assert args.conf == str(ROOT / "conf" / "databricks.yaml")
+        config = load_config(args.conf, overrides_of(args))  # unknown or ill-typed keys raise
+        catalog, schema = variables["catalog"], "codesign_prevalence"
+        assert (config.storage.catalog, config.storage.schema_name) == (catalog, schema)  # tables by name
+        assert str(config.storage.root_path) == f"/Volumes/{catalog}/{schema}/files"
+        assert (config.mlflow.tracking_uri, config.mlflow.registry_uri) == ("databricks", "databricks-uc")
+        assert config.model.name == f"{catalog}.{schema}.codesign_prevalence_iforest"
 
 
 def test_an_empty_as_of_job_parameter_means_the_default_date() -> None:

@@ -139,13 +139,14 @@ def test_features_job_without_bronze_names_the_missing_stage(spark: SparkSession
 def test_a_slice_with_columns_added_since_widens_an_older_table(spark: SparkSession, tmp_path: Path) -> None:
     """gold/candidates of an earlier version lacks the certificate labels: replacing an as-of slice adds them
     (older slices read null) and keeps the other slices' rows."""
-    path = str(tmp_path / "candidates")
+    target = Lakehouse(tmp_path).table(GOLD_CANDIDATES)
+    path = target.location
     old_day, new_day = dt.date(2026, 11, 19), dt.date(2026, 11, 20)
     spark.createDataFrame([(old_day, "a")], "as_of date, sha256 string").write.format("delta").partitionBy(
         "as_of"
     ).save(path)
     newer = spark.createDataFrame([(new_day, "b", "CN=Some CA")], "as_of date, sha256 string, issuer string")
-    replace_as_of(newer, path, new_day)
+    replace_as_of(newer, target, new_day)
     table = spark.read.format("delta").load(path)
     assert table.columns == ["as_of", "sha256", "issuer"]
     assert sorted(table.collect()) == [(old_day, "a", None), (new_day, "b", "CN=Some CA")]

@@ -227,7 +227,7 @@ def test_certificate_columns_reach_bronze_and_an_old_bronze_gains_them(spark: Sp
     old_schema = StructType(old_columns)
     (
         spark.createDataFrame([tuple(old_row[name] for name in old_schema.names)], old_schema)
-        .write.format("delta").partitionBy("event_date").save(lake.path(BRONZE_EVENTS))
+        .write.format("delta").partitionBy("event_date").save(lake.location(BRONZE_EVENTS))
     )
     lines = [
         *_defender_pair(

@@ -165,11 +165,11 @@ def test_an_older_scored_table_gains_the_verdict_columns(spark: SparkSession, tm
         .transform(scored_binaries(_by_host_count, model, alert_top_n=1, alert_min_score=None))
         .select(*old_columns)
     )
-    old.write.format("delta").partitionBy("as_of").save(lakehouse.path(GOLD_SCORED))
+    old.write.format("delta").partitionBy("as_of").save(lakehouse.location(GOLD_SCORED))
     new = candidates.transform(scored_binaries(_by_host_count, model, 1, None, verdicts=verdicts, as_of=AS_OF))
     write_scored(spark, lakehouse, new, AS_OF)
 
-    table = spark.read.format("delta").load(lakehouse.path(GOLD_SCORED))
+    table = spark.read.format("delta").load(lakehouse.location(GOLD_SCORED))
     assert table.columns == SCORED_SCHEMA_NAMES
     actual = table.select("as_of", "sha256", "alert", "suppressed", "verdict_id")
     expected = spark.createDataFrame(

@@ -1,5 +1,5 @@
 """No stage writes a table outside Delta's transaction log: every table write goes through ``storage.py``
-(MERGE or ``replaceWhere``), and no job module writes, moves or deletes files itself (a source scan)."""
+(MERGE, ``replaceWhere`` or append), and no job module writes, moves or deletes files itself (a source scan)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ FILE_WRITES = re.compile(
 # writability probe, the run report (an HTML page and its PNG files, not a table) and the simulator, which
 # writes its fleet files.
 ALLOWED = {
-    "storage.py": {".write.", ".mode(", ".save("},
+    "storage.py": {".write.", ".mode(", ".save(", ".saveAsTable("},
     "jobs/context.py": {".write_text(", ".unlink("},
     "jobs/report.py": {".write_text(", ".write_bytes("},
 }
@@ -39,4 +39,5 @@ def test_storage_writes_are_delta_transactions() -> None:
     storage = (PACKAGE / "storage.py").read_text(encoding="utf-8")
     assert storage.count('.write.format("delta")') == 2 and '.option("replaceWhere"' in storage
     assert storage.count('.mode("append")') == 1 and storage.count('.mode("overwrite")') == 1
-    assert storage.count(".merge(") == 2
+    assert storage.count('.saveAsTable(') == 2  # the same two writes, to a catalog table
+    assert storage.count('f"MERGE INTO {target.identifier}') == 2 and "DeltaTable" not in storage.split('"""', 2)[2]

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from codesign_prevalence.errors import ConfigError
 
@@ -53,7 +53,28 @@ class _Section(BaseModel):
 
 
 class StorageConfig(_Section):
+    """Where the tables live: Delta paths under ``root`` (the default), or, with ``catalog`` and ``schema`` set,
+    catalog tables ``<catalog>.<schema>.<table>`` (Unity Catalog on Databricks; locally ``spark_catalog``, kept in
+    a metastore under ``root``). ``root`` also holds the default MLflow store and the reports either way."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True, populate_by_name=True)
+
     root: str = "lakehouse"
+    catalog: str | None = None
+    schema_name: str | None = Field(default=None, alias="schema")  # "schema" is a pydantic BaseModel attribute
+
+    @field_validator("catalog", "schema_name")
+    @classmethod
+    def _name(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("must be a non-empty name (or unset)")
+        return value
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> StorageConfig:
+        if (self.catalog is None) != (self.schema_name is None):
+            raise ValueError("storage.catalog and storage.schema are set together (or neither)")
+        return self
 
     @property
     def root_path(self) -> Path:
@@ -62,6 +83,7 @@ class StorageConfig(_Section):
 
 class SparkConfig(_Section):
     master: str = "local[*]"
+    remote: str | None = None  # a Spark Connect URL (sc://host:port): every stage runs through Spark Connect
     app_name: str = "codesign-prevalence"
     driver_memory: str = "4g"
     shuffle_partitions: int = Field(default=8, ge=1)
@@ -69,6 +91,13 @@ class SparkConfig(_Section):
     log_level: str = "ERROR"
     jars_dir: str | None = None
     extra: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("remote")
+    @classmethod
+    def _connect_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("sc://"):
+            raise ValueError("a Spark Connect URL starts with sc:// (sc://host:port)")
+        return value
 
 
 class IngestConfig(_Section):
@@ -193,13 +222,38 @@ class Config(_Section):
             raise ValueError("rule.anomalous_statuses and rule.path_patterns must not be empty")
         return rule
 
+    @model_validator(mode="after")
+    def _catalog_placeholders(self) -> Config:
+        """``{catalog}`` and ``{schema}`` in ``storage.root`` and ``model.name`` stand for ``storage.catalog`` and
+        ``storage.schema``: one settings file (``conf/databricks.yaml``) serves every Databricks target, each
+        task giving only ``--set storage.catalog=...``."""
+        holders = ("{catalog}", "{schema}")
+        texts = {"storage.root": self.storage.root, "model.name": self.model.name}
+        if not any(holder in text for text in texts.values() for holder in holders):
+            return self
+        catalog, schema = self.storage.catalog, self.storage.schema_name
+        if catalog is None or schema is None:
+            key = next(key for key, text in texts.items() if any(holder in text for holder in holders))
+            raise ValueError(f"{key} names {{catalog}}/{{schema}}, but storage.catalog and storage.schema are not set")
+
+        def filled(text: str) -> str:
+            return text.replace("{catalog}", catalog).replace("{schema}", schema)
+
+        return self.model_copy(
+            update={
+                "storage": self.storage.model_copy(update={"root": filled(self.storage.root)}),
+                "model": self.model.model_copy(update={"name": filled(self.model.name)}),
+            }
+        )
+
 
 def _describe(error: ValidationError) -> str:
     first = error.errors()[0]
     key = ".".join(str(part) for part in first["loc"])
     if first["type"] == "extra_forbidden":
         return f"unknown configuration key '{key}'"
-    return f"invalid value for '{key}': {first['msg']}"
+    message = str(first["msg"]).removeprefix("Value error, ")
+    return f"invalid value for '{key}': {message}" if key else f"invalid configuration: {message}"
 
 
 def _set_dotted(tree: dict[str, Any], dotted_key: str, value: Any) -> None:
@@ -256,7 +310,7 @@ def load_config(path: str | Path | None = None, overrides: list[str] | tuple[str
 
 def config_as_yaml(config: Config) -> str:
     """The configuration as YAML, the form ``conf/default.yaml`` holds."""
-    return yaml.safe_dump(config.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+    return yaml.safe_dump(config.model_dump(mode="json", by_alias=True), sort_keys=False, allow_unicode=True)
 
 
 if __name__ == "__main__":  # python -m codesign_prevalence.config > conf/default.yaml

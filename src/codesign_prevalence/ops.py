@@ -46,7 +46,7 @@ def record_ingest_run(
 ) -> None:
     """Append one row to ops/ingest_runs (created on first use)."""
     lakehouse.ensure(spark, OPS_INGEST_RUNS, INGEST_RUNS_SCHEMA)
-    append(ingest_run_row(spark, report, ingested_at), lakehouse.path(OPS_INGEST_RUNS))
+    append(ingest_run_row(spark, report, ingested_at), lakehouse.table(OPS_INGEST_RUNS))
 
 
 def ingest_totals(runs: DataFrame) -> DataFrame:
@@ -80,7 +80,7 @@ def record_features_run(spark: SparkSession, lakehouse: Lakehouse, run: Features
     """Append one row to ops/features_runs (created on first use)."""
     row = (uuid.uuid4().hex, ran_at.replace(tzinfo=None), *astuple(run))
     lakehouse.ensure(spark, OPS_FEATURES_RUNS, FEATURES_RUNS_SCHEMA)
-    append(spark.createDataFrame([row], FEATURES_RUNS_SCHEMA), lakehouse.path(OPS_FEATURES_RUNS))
+    append(spark.createDataFrame([row], FEATURES_RUNS_SCHEMA), lakehouse.table(OPS_FEATURES_RUNS))
 
 
 def latest_features_run(spark: SparkSession, lakehouse: Lakehouse, as_of: dt.date | None) -> FeaturesRun | None:

@@ -1,11 +1,15 @@
 """The one module that builds a SparkSession.
 
 On Databricks (or wherever a session is already active) the active session is reused and nothing is
-added. Under ``spark-submit`` the driver JVM is spark-submit's: its ``--master``, ``--jars`` and ``--conf``
+added. With ``spark.remote`` set (``sc://host:port``) the session is a Spark Connect client of that server.
+Under ``spark-submit`` the driver JVM is spark-submit's: its ``--master``, ``--jars`` and ``--conf``
 settings are kept, and only the settings it was not given are added (see :func:`_session_under_spark_submit`).
 Locally a session is built with the Delta Lake extension and catalog, UTC time, and sizes from
 configuration; Delta's jars are loaded from a local cache that ``python -m codesign_prevalence.spark
 fetch-jars`` (run by the setup step) fills from Maven Central once, so that job runs need no network.
+When the tables are catalog tables (``storage.catalog``), a local session keeps its catalog in a Hive metastore
+(Derby) and a warehouse under the storage root, so that the tables persist between runs
+(:func:`local_catalog_settings`).
 """
 
 from __future__ import annotations
@@ -118,6 +122,19 @@ def session_settings(config: SparkConfig, jars: list[Path]) -> dict[str, str]:
     return settings
 
 
+def local_catalog_settings(root: Path) -> dict[str, str]:
+    """A session catalog that persists between processes, under ``root``: Spark's built-in Hive metastore
+    client on an embedded Derby database (``root/metastore_db``) and managed tables in ``root/warehouse``.
+    One process at a time opens an embedded Derby database."""
+    return {
+        "spark.sql.catalogImplementation": "hive",
+        "spark.sql.warehouse.dir": str(root / "warehouse"),
+        "spark.hadoop.javax.jdo.option.ConnectionURL": f"jdbc:derby:;databaseName={root / 'metastore_db'};create=true",
+        "spark.hadoop.hive.metastore.schema.verification": "false",
+        "spark.hadoop.datanucleus.schema.autoCreateAll": "true",
+    }
+
+
 def _session_under_spark_submit(config: SparkConfig) -> SparkSession:
     """A session on spark-submit's JVM: what spark-submit was given wins; the rest comes from
     :func:`session_settings`. Delta's jars must be on that JVM's class path (``--jars``, or ``--packages``);
@@ -152,8 +169,11 @@ def default_parallelism(spark: SparkSession) -> int:
     return max(1, int(configured or 1))
 
 
-def get_spark(config: SparkConfig) -> SparkSession:
-    """The active session if there is one, else a local session with Delta, UTC and configured sizes."""
+def get_spark(config: SparkConfig, catalog_root: Path | None = None) -> SparkSession:
+    """The active session if there is one; a Spark Connect session with ``spark.remote``; else a local session
+    with Delta, UTC and configured sizes (and, given ``catalog_root``, a persistent local catalog under it)."""
+    if config.remote:
+        return _connect_session(config, config.remote)
     active = SparkSession.getActiveSession()
     if active is not None or _running_on_databricks():
         return active or SparkSession.builder.getOrCreate()
@@ -169,17 +189,74 @@ def get_spark(config: SparkConfig) -> SparkSession:
     if config.master.startswith("local-cluster"):
         # Separate executor JVMs on this machine: their launcher needs a Spark home; pip's pyspark is one.
         os.environ.setdefault("SPARK_HOME", str(Path(pyspark.__file__).parent))
+    settings = session_settings(config, jars)
+    if catalog_root is not None:
+        settings = {**settings, **local_catalog_settings(catalog_root), **config.extra}
+        settings["spark.driver.extraJavaOptions"] += f" -Dderby.system.home={catalog_root}"
     builder = SparkSession.builder
-    for key, value in session_settings(config, jars).items():
+    for key, value in settings.items():
         builder = builder.config(key, value)
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel(config.log_level)  # classic: a local session this process started
     return session
 
 
+def _connect_session(config: SparkConfig, url: str) -> SparkSession:
+    """A Spark Connect client session of ``spark.remote``; the server decides Delta, jars and sizes, the client
+    sets only what is per session (UTC, Arrow, shuffle partitions, ``spark.extra``)."""
+    try:
+        session = SparkSession.builder.remote(url).getOrCreate()
+    except Exception as exc:  # a missing client package or an unreachable server: one line, not a traceback
+        raise UserError(f"cannot open a Spark Connect session at {url}: {exc}".splitlines()[0]) from None
+    per_session = {
+        "spark.sql.session.timeZone": "UTC",
+        "spark.sql.shuffle.partitions": str(config.shuffle_partitions),
+        "spark.sql.execution.arrow.pyspark.enabled": "true",
+        **config.extra,
+    }
+    for key, value in per_session.items():
+        try:
+            session.conf.set(key, value)
+        except Exception as exc:  # a static setting, which only the server's own configuration can hold
+            raise UserError(f"cannot set {key} on the Spark Connect session: {exc}".splitlines()[0]) from None
+    return session
+
+
+CONNECT_SERVER_CLASS = "org.apache.spark.sql.connect.service.SparkConnectServer"
+
+
+def connect_server_command(config: SparkConfig, port: int, host: str = "127.0.0.1") -> list[str]:
+    """The command that runs a local Spark Connect server with Delta (pip's pyspark ships the server), for trying
+    ``spark.remote`` on one machine: ``python -m codesign_prevalence.spark connect-server [PORT]``."""
+    jars = cached_delta_jars(jars_dir(config))
+    if not jars:
+        raise UserError(f"Delta Lake jars are not in {jars_dir(config)}; run 'make setup' first")
+    spark_home = Path(pyspark.__file__).parent
+    settings = {
+        key: value
+        for key, value in session_settings(config, jars).items()
+        if key not in {"spark.master", "spark.jars", "spark.driver.memory", "spark.driver.extraJavaOptions"}
+    }
+    settings["spark.connect.grpc.binding.address"] = host
+    settings["spark.connect.grpc.binding.port"] = str(port)
+    command = [str(spark_home / "bin" / "spark-submit"), "--master", config.master]
+    command += ["--driver-memory", config.driver_memory, "--jars", ",".join(str(jar) for jar in jars)]
+    command += ["--driver-java-options", f"-Duser.timezone=UTC -Dlog4j.configurationFile={LOG4J_CONFIG}"]
+    for key, value in settings.items():
+        command += ["--conf", f"{key}={value}"]
+    return [*command, "--class", CONNECT_SERVER_CLASS, "spark-internal"]
+
+
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["connect-server"]:
+        port = int(argv[1]) if len(argv) > 1 else 15002
+        command = connect_server_command(SparkConfig(), port)
+        os.environ.setdefault("SPARK_HOME", str(Path(pyspark.__file__).parent))
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        print(f"Spark Connect server on sc://127.0.0.1:{port} (Ctrl-C stops it)", file=sys.stderr)
+        os.execv(command[0], command)
     if argv[:1] != ["fetch-jars"]:
-        print("usage: python -m codesign_prevalence.spark fetch-jars [DIR]", file=sys.stderr)
+        print("usage: python -m codesign_prevalence.spark fetch-jars [DIR] | connect-server [PORT]", file=sys.stderr)
         return 2
     target = Path(argv[1]) if len(argv) > 1 else default_cache_dir() / "jars"
     jars = fetch_delta_jars(target)

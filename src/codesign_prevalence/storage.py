@@ -1,8 +1,18 @@
 """Where the tables live, and the few ways this project writes them (all through Delta's transaction log).
 
+A table is named either by its path under the storage root (``delta.`<root>/gold/scored_binaries```, the
+default) or, with ``storage.catalog`` and ``storage.schema`` set, by its catalog name
+(``<catalog>.<schema>.gold_scored_binaries``: Unity Catalog on Databricks, the session catalog locally).
+Everything here goes through SQL on temporary views and the DataFrame API, never the ``DeltaTable`` Python
+API nor the JVM, so that it runs the same on a classic session and under Spark Connect (Databricks serverless
+jobs and shared clusters), where ``DeltaTable`` needs a Delta server plugin. Identifiers go into SQL quoted;
+values never do (the only literals are dates rendered from ``datetime.date`` and the project's own column
+names and expressions).
+
 Every write is one of: an insert-only MERGE on a key (ingest: re-ingesting adds nothing), a MERGE that
-updates or inserts on a key (scoring), or an atomic ``replaceWhere`` overwrite of one as-of date's slice
-(features). Each is idempotent, and a run killed half-way leaves the previous table version intact.
+updates or inserts on a key (scoring), an atomic ``replaceWhere`` overwrite of one as-of date's slice
+(features), or an append (run logs, verdicts). Each is idempotent where it has to be, and a run killed
+half-way leaves the previous table version intact.
 
 Two runs writing the same table at once: Delta lets one commit and fails the other with a commit conflict
 (``ConcurrentAppendException`` and its kin); the loser redoes its write on the new table version, up to
@@ -15,29 +25,18 @@ from __future__ import annotations
 import datetime as dt
 import random
 import time
-from collections.abc import Callable, Mapping, Sequence
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-import delta.exceptions.captured  # noqa: F401  (turns Delta's commit conflicts into the Python classes below)
-from delta.exceptions import (
-    ConcurrentAppendException,
-    ConcurrentDeleteDeleteException,
-    ConcurrentDeleteReadException,
-    ConcurrentTransactionException,
-    ConcurrentWriteException,
-    DeltaConcurrentModificationException,
-    MetadataChangedException,
-    ProtocolChangedException,
-)
-from delta.tables import DeltaTable
 from pyspark.errors import AnalysisException
-from pyspark.sql import Column, DataFrame, SparkSession
-from pyspark.sql import functions as F
-from pyspark.sql.types import StructType
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql.types import ArrayType, DataType, MapType, StructType
 
-from codesign_prevalence.errors import ConcurrentWriteError, MissingTableError
+from codesign_prevalence.errors import ConcurrentWriteError, MissingTableError, UserError
 
 BRONZE_EVENTS = "bronze/process_events"
 BRONZE_QUARANTINE = "bronze/quarantine"
@@ -56,27 +55,65 @@ OPS_FEATURES_RUNS = "ops/features_runs"
 T = TypeVar("T")
 COMMIT_ATTEMPTS = 6
 
-
-# What a run sees when another is creating the same table at that moment: a half-made table, or a folder
-# that already holds the other's files but no commit yet. Retried like a commit conflict.
-CREATE_RACES = ("DELTA_TABLE_NOT_FOUND", "DELTA_CREATE_TABLE_WITH_NON_EMPTY_LOCATION")
+# What a run sees when another is creating the same table at that moment: a half-made table, a folder that
+# already holds the other's files but no commit yet, or (catalog tables) the other's entry in the catalog.
+# Retried like a commit conflict.
+CREATE_RACES = (
+    "DELTA_TABLE_NOT_FOUND",
+    "DELTA_CREATE_TABLE_WITH_NON_EMPTY_LOCATION",
+    "TABLE_OR_VIEW_ALREADY_EXISTS",
+    "SCHEMA_ALREADY_EXISTS",
+)
+# Delta's commit conflicts by error class and class name: a classic session raises the Python classes below
+# (``delta.exceptions.captured``); under Spark Connect they arrive as generic errors carrying these names.
+CONFLICT_NAMES = (
+    "DELTA_CONCURRENT_",
+    "DELTA_METADATA_CHANGED",
+    "DELTA_PROTOCOL_CHANGED",
+    "ConcurrentAppendException",
+    "ConcurrentDeleteDeleteException",
+    "ConcurrentDeleteReadException",
+    "ConcurrentTransactionException",
+    "ConcurrentWriteException",
+    "MetadataChangedException",
+    "ProtocolChangedException",
+)
 
 
 class _CreateRace(Exception):
     """Two runs created the same table at once: the loser may see a half-made table (``DELTA_TABLE_NOT_FOUND``)."""
 
 
-COMMIT_CONFLICTS: tuple[type[Exception], ...] = (
-    _CreateRace,
-    ConcurrentAppendException,
-    ConcurrentDeleteDeleteException,
-    ConcurrentDeleteReadException,
-    ConcurrentTransactionException,
-    ConcurrentWriteException,
-    DeltaConcurrentModificationException,
-    MetadataChangedException,
-    ProtocolChangedException,
-)
+def _delta_conflicts() -> tuple[type[Exception], ...]:
+    """Delta's commit-conflict classes, when its Python package is there (a classic session raises them; a
+    Databricks serverless environment may not ship the package, and its errors carry the names instead)."""
+    try:
+        import delta.exceptions.captured  # noqa: F401  (turns Delta's JVM commit conflicts into these classes)
+        from delta.exceptions import (
+            ConcurrentAppendException,
+            ConcurrentDeleteDeleteException,
+            ConcurrentDeleteReadException,
+            ConcurrentTransactionException,
+            ConcurrentWriteException,
+            DeltaConcurrentModificationException,
+            MetadataChangedException,
+            ProtocolChangedException,
+        )
+    except ImportError:
+        return ()
+    return (
+        ConcurrentAppendException,
+        ConcurrentDeleteDeleteException,
+        ConcurrentDeleteReadException,
+        ConcurrentTransactionException,
+        ConcurrentWriteException,
+        DeltaConcurrentModificationException,
+        MetadataChangedException,
+        ProtocolChangedException,
+    )
+
+
+COMMIT_CONFLICTS: tuple[type[Exception], ...] = (_CreateRace, *_delta_conflicts())
 
 # Which command writes each table, for the message when it is missing.
 PRODUCED_BY: dict[str, str] = {
@@ -96,158 +133,293 @@ PRODUCED_BY: dict[str, str] = {
 }
 
 
+def quote(name: str) -> str:
+    """One identifier part, backtick-quoted for Spark SQL (a backtick inside is doubled)."""
+    return "`" + name.replace("`", "``") + "`"
+
+
+@dataclass(frozen=True)
+class Table:
+    """One of the project's tables where it lives: a Delta path, or a catalog table.
+
+    ``name`` is the project's name (``gold/scored_binaries``); ``identifier`` names it in SQL, quoted
+    (``delta.`/lake/gold/scored_binaries``` or ```main`.`codesign`.`gold_scored_binaries```); ``location``
+    says where it is, for messages.
+    """
+
+    name: str
+    identifier: str
+    location: str
+    path: str | None  # the Delta path; None for a catalog table
+    namespace: str | None = None  # a catalog table's `catalog`.`schema`, created with its first table
+
+    def __str__(self) -> str:
+        return self.location
+
+
+@dataclass(frozen=True)
+class DatesIn:
+    """A condition ``target.<column> IN (<dates>)`` that lets a MERGE skip the table's other partitions.
+
+    Rendered from ``datetime.date`` values (ISO forms without quotes), never from other data.
+    """
+
+    column: str
+    dates: tuple[dt.date, ...]
+
+    def __init__(self, column: str, dates: Sequence[dt.date] | dt.date) -> None:
+        days = (dates,) if isinstance(dates, dt.date) else tuple(dates)
+        if not all(isinstance(day, dt.date) for day in days):
+            raise TypeError("DatesIn takes datetime.date values")
+        object.__setattr__(self, "column", column)
+        object.__setattr__(self, "dates", tuple(sorted(set(days))))
+
+    def sql(self, alias: str | None = None) -> str:
+        if not self.dates:
+            return "FALSE"
+        listed = ", ".join(f"DATE'{day.isoformat()}'" for day in self.dates)
+        column = quote(self.column) if alias is None else f"{alias}.{quote(self.column)}"
+        return f"{column} IN ({listed})"
+
+
 @dataclass(frozen=True)
 class Lakehouse:
-    """The storage root and the path of each table under it."""
+    """Where the tables are: paths under ``root``, or catalog tables ``<catalog>.<schema>.<table>``.
+
+    ``root`` also holds what is not a table (the default MLflow store, reports) in both cases.
+    """
 
     root: Path
+    catalog: str | None = None
+    schema: str | None = None
 
-    def path(self, table: str) -> str:
-        return str(self.root / table)
+    def __post_init__(self) -> None:
+        if (self.catalog is None) != (self.schema is None):
+            raise UserError("storage.catalog and storage.schema are set together (or neither)")
 
-    def exists(self, spark: SparkSession, table: str) -> bool:
-        location = self.root / table
-        return (location / "_delta_log").is_dir() and DeltaTable.isDeltaTable(spark, str(location))
+    @property
+    def by_name(self) -> bool:
+        """True when the tables are catalog tables rather than paths."""
+        return self.catalog is not None
 
-    def missing(self, table: str) -> MissingTableError:
+    def table(self, name: str) -> Table:
+        if self.catalog is not None and self.schema is not None:
+            table_name = name.replace("/", "_")
+            identifier = ".".join(quote(part) for part in (self.catalog, self.schema, table_name))
+            namespace = f"{quote(self.catalog)}.{quote(self.schema)}"
+            return Table(name, identifier, f"{self.catalog}.{self.schema}.{table_name}", None, namespace)
+        path = str(self.root / name)
+        return Table(name, f"delta.{quote(path)}", path, path)
+
+    def location(self, name: str) -> str:
+        """Where the table is, for messages: its path or its catalog name."""
+        return self.table(name).location
+
+    @property
+    def where(self) -> str:
+        """Where the tables are, for messages."""
+        return f"catalog schema {self.catalog}.{self.schema}" if self.by_name else str(self.root)
+
+    def exists(self, spark: SparkSession, name: str) -> bool:
+        table = self.table(name)
+        if table.path is None:
+            return bool(spark.catalog.tableExists(table.identifier))
+        # Committed at least once (a half-made table's log holds no commit yet); no Spark job needed.
+        log = Path(table.path) / "_delta_log"
+        return log.is_dir() and any(log.glob("*.json"))
+
+    def missing(self, name: str) -> MissingTableError:
         """The one-line error for a table that does not exist, naming the command that writes it."""
-        stage = PRODUCED_BY.get(table, "the stage that writes it")
-        return MissingTableError(f"table {table} does not exist under {self.root}; run '{stage}' first")
+        stage = PRODUCED_BY.get(name, "the stage that writes it")
+        return MissingTableError(f"table {name} does not exist under {self.where}; run '{stage}' first")
 
-    def read(self, spark: SparkSession, table: str) -> DataFrame:
-        """The table as a DataFrame, or a one-line error naming the command that writes it."""
-        if not self.exists(spark, table):
-            raise self.missing(table)
-        return spark.read.format("delta").load(self.path(table))
+    def read(self, spark: SparkSession, name: str, version: int | None = None) -> DataFrame:
+        """The table (at ``version``, Delta time travel, when given), or a one-line error naming the command
+        that writes it."""
+        if not self.exists(spark, name):
+            raise self.missing(name)
+        return _load(spark, self.table(name), version)
 
-    def version(self, spark: SparkSession, table: str) -> int | None:
+    def version(self, spark: SparkSession, name: str) -> int | None:
         """The table's current Delta version (for lineage), or None when it does not exist."""
-        if not self.exists(spark, table):
+        if not self.exists(spark, name):
             return None
-        return _current_version(DeltaTable.forPath(spark, self.path(table)))
+        latest = spark.sql(f"DESCRIBE HISTORY {self.table(name).identifier} LIMIT 1").select("version").head()
+        return int(latest[0]) if latest is not None else None
 
-    def ensure(
-        self, spark: SparkSession, table: str, schema: StructType, partition_by: Sequence[str] = ()
-    ) -> DeltaTable:
+    def ensure(self, spark: SparkSession, name: str, schema: StructType, partition_by: Sequence[str] = ()) -> Table:
         """Create the (empty) table if it does not exist yet, and return it."""
-        log = self.root / table / "_delta_log"
-        if log.is_dir() and any(log.glob("*.json")):  # committed already: no create command to plan and run
-            return DeltaTable.forPath(spark, self.path(table))
-        builder = DeltaTable.createIfNotExists(spark).location(self.path(table)).addColumns(schema)
+        table = self.table(name)
+        if self.exists(spark, name):  # committed already: no create command to plan and run
+            return table
+        _ensure_namespace(spark, table)
+        columns = ", ".join(_column_ddl(field.name, field.dataType, field.nullable) for field in schema.fields)
+        statement = f"CREATE TABLE IF NOT EXISTS {table.identifier} ({columns}) USING delta"
         if partition_by:
-            builder = builder.partitionedBy(*partition_by)
-        return retry_on_conflict(self.path(table), lambda: _create(builder.execute))
+            statement += f" PARTITIONED BY ({', '.join(quote(column) for column in partition_by)})"
+        retry_on_conflict(table, lambda: _create(spark, statement))
+        return table
 
 
-def _create(execute: Callable[[], DeltaTable]) -> DeltaTable:
+def _ensure_namespace(spark: SparkSession, table: Table) -> None:
+    """A catalog table's schema, created if it does not exist yet (nothing to do for a path)."""
+    if table.namespace is not None:
+        statement = f"CREATE SCHEMA IF NOT EXISTS {table.namespace}"
+        retry_on_conflict(table, lambda: _create(spark, statement))
+
+
+def _load(spark: SparkSession, table: Table, version: int | None = None) -> DataFrame:
+    reader = spark.read.format("delta")
+    if version is not None:
+        reader = reader.option("versionAsOf", version)
+    return reader.load(table.path) if table.path is not None else reader.table(table.identifier)
+
+
+def _type_ddl(data_type: DataType) -> str:
+    if isinstance(data_type, StructType):
+        inner = ", ".join(f"{quote(f.name)}: {_type_ddl(f.dataType)}" for f in data_type.fields)
+        return f"STRUCT<{inner}>"
+    if isinstance(data_type, ArrayType):
+        return f"ARRAY<{_type_ddl(data_type.elementType)}>"
+    if isinstance(data_type, MapType):
+        return f"MAP<{_type_ddl(data_type.keyType)}, {_type_ddl(data_type.valueType)}>"
+    return data_type.simpleString()
+
+
+def _column_ddl(name: str, data_type: DataType, nullable: bool) -> str:
+    return f"{quote(name)} {_type_ddl(data_type)}{'' if nullable else ' NOT NULL'}"
+
+
+def _create(spark: SparkSession, statement: str) -> None:
     try:
-        return execute()
+        spark.sql(statement)
     except AnalysisException as exc:
         if any(race in str(exc) for race in CREATE_RACES):
             raise _CreateRace(str(exc)) from None
         raise
 
 
-def retry_on_conflict(table: str | DeltaTable, write: Callable[[], T], attempts: int = COMMIT_ATTEMPTS) -> T:
+def _is_conflict(error: Exception) -> bool:
+    return isinstance(error, COMMIT_CONFLICTS) or any(name in str(error) for name in CONFLICT_NAMES)
+
+
+def retry_on_conflict(table: Table | str, write: Callable[[], T], attempts: int = COMMIT_ATTEMPTS) -> T:
     """``write()``, redone when a concurrent commit to the table conflicts with it (module docstring)."""
     for attempt in range(1, attempts + 1):
         try:
             return write()
-        except COMMIT_CONFLICTS as conflict:
+        except Exception as error:
+            if not _is_conflict(error):
+                raise
             if attempt == attempts:
-                kind, name = type(conflict).__name__, table if isinstance(table, str) else _table_path(table)
                 raise ConcurrentWriteError(
-                    f"another run kept writing {name} ({kind}, {attempts} attempts); "
+                    f"another run kept writing {table} ({type(error).__name__}, {attempts} attempts); "
                     "wait for it to finish and run this command again (the rerun is safe)"
                 ) from None
             time.sleep(random.uniform(0.2, 1.0) * attempt)
     raise AssertionError("unreachable")
 
 
-def _key_match(keys: Sequence[str]) -> Column:
-    condition = F.lit(True)
-    for key in keys:
-        condition = condition & (F.col(f"target.{key}") == F.col(f"source.{key}"))
-    return condition
+@contextmanager
+def _as_view(rows: DataFrame) -> Iterator[str]:
+    """``rows`` as a temporary view for the length of one statement; yields its (quoted) name."""
+    name = f"codesign_source_{uuid.uuid4().hex}"
+    rows.createOrReplaceTempView(name)
+    try:
+        yield quote(name)
+    finally:
+        rows.sparkSession.catalog.dropTempView(name)
 
 
-def _table_path(target: DeltaTable) -> str:
-    location = target.detail().select("location").head()
-    return str(location[0]) if location is not None else "the Delta table"
+def _merge_condition(keys: Sequence[str], prune: DatesIn | None) -> str:
+    terms = [f"target.{quote(key)} = source.{quote(key)}" for key in keys]
+    if prune is not None:
+        terms.append(prune.sql("target"))
+    return " AND ".join(terms)
 
 
-def _current_version(target: DeltaTable) -> int:
-    latest = target.history(1).select("version").head()
-    return int(latest[0]) if latest is not None else -1
+def _add_missing_columns(spark: SparkSession, target: Table, rows: DataFrame) -> None:
+    """Schema evolution without session-wide settings: the columns of ``rows`` that the table lacks are added
+    (older rows read null)."""
+    present = {name.lower() for name in _load(spark, target).columns}
+    missing = [field for field in rows.schema.fields if field.name.lower() not in present]
+    if missing:
+        columns = ", ".join(_column_ddl(field.name, field.dataType, True) for field in missing)
+        spark.sql(f"ALTER TABLE {target.identifier} ADD COLUMNS ({columns})")
 
 
-def insert_new(target: DeltaTable, rows: DataFrame, keys: Sequence[str], prune: Column | None = None) -> int:
+def _inserted(result: DataFrame) -> int:
+    row = result.head()
+    if row is None or "num_inserted_rows" not in row.asDict():
+        return 0
+    value = row["num_inserted_rows"]
+    return int(value) if value is not None else 0
+
+
+def insert_new(target: Table, rows: DataFrame, keys: Sequence[str], prune: DatesIn | None = None) -> int:
     """Insert the rows whose key is not in the table yet (an insert-only MERGE); return how many were inserted.
 
-    ``prune`` is an extra condition on ``target.*`` columns that lets Delta skip files (a date range).
+    ``prune`` restricts the match to some of the table's dates, so that Delta skips the other files.
     """
-    condition = _key_match(keys) if prune is None else _key_match(keys) & prune
+    spark = rows.sparkSession
+    condition = _merge_condition(keys, prune)
 
     def merge() -> int:
-        # The MERGE's own metrics, not the table's history: a concurrent run may have committed since.
-        metrics = target.alias("target").merge(rows.alias("source"), condition).whenNotMatchedInsertAll().execute()
-        row = metrics.head()
-        return int(row["num_inserted_rows"]) if row is not None and row["num_inserted_rows"] is not None else 0
+        with _as_view(rows) as source:
+            # The MERGE's own metrics, not the table's history: a concurrent run may have committed since.
+            return _inserted(
+                spark.sql(
+                    f"MERGE INTO {target.identifier} AS target USING {source} AS source ON {condition} "
+                    "WHEN NOT MATCHED THEN INSERT *"
+                )
+            )
 
     return retry_on_conflict(target, merge)
 
 
 def upsert(
-    target: DeltaTable,
+    target: Table,
     rows: DataFrame,
     keys: Sequence[str],
-    prune: Column | None = None,
+    prune: DatesIn | None = None,
     evolve_schema: bool = False,
-    update: Mapping[str, str | Column] | None = None,
+    update: Mapping[str, str] | None = None,
 ) -> None:
     """Update the rows whose key is in the table, insert the others (a MERGE).
 
     With ``evolve_schema`` the columns of ``rows`` that the table lacks are added to it (older rows get null).
-    ``update`` (column -> expression on ``target.*`` / ``source.*`` columns) replaces "every column from the
-    source" for the rows whose key is in the table.
+    ``update`` (column -> the project's own SQL expression on ``target.*`` / ``source.*`` columns) replaces
+    "every column from the source" for the rows whose key is in the table.
     """
-    condition = _key_match(keys) if prune is None else _key_match(keys) & prune
+    spark = rows.sparkSession
+    condition = _merge_condition(keys, prune)
+    assignments = ", ".join(f"target.{quote(column)} = {expression}" for column, expression in (update or {}).items())
+    matched = "UPDATE SET *" if update is None else f"UPDATE SET {assignments}"
 
     def merge() -> None:
-        builder = target.alias("target").merge(rows.alias("source"), condition)
         if evolve_schema:
-            builder = builder.withSchemaEvolution()
-        matched = builder.whenMatchedUpdateAll() if update is None else builder.whenMatchedUpdate(set=dict(update))
-        matched.whenNotMatchedInsertAll().execute()
+            _add_missing_columns(spark, target, rows)
+        with _as_view(rows) as source:
+            spark.sql(
+                f"MERGE INTO {target.identifier} AS target USING {source} AS source ON {condition} "
+                f"WHEN MATCHED THEN {matched} WHEN NOT MATCHED THEN INSERT *"
+            )
 
     retry_on_conflict(target, merge)
 
 
-def replace_as_of(
-    rows: DataFrame, path: str, as_of: dt.date, partition_by: Sequence[str] = ("as_of",)
-) -> None:
-    """Atomically replace one as-of date's slice of a table with ``rows`` (whose ``as_of`` must all equal it).
+def replace_as_of(rows: DataFrame, target: Table, as_of: dt.date, partition_by: Sequence[str] = ("as_of",)) -> None:
+    """Atomically replace one as-of date's slice of a table with ``rows`` (whose ``as_of`` must all equal it);
+    the table is created on first use.
 
     The predicate is built from a ``datetime.date`` (its ISO form has no quotes), never from data values.
     """
     if not isinstance(as_of, dt.date):
         raise TypeError(f"as_of must be a datetime.date, not {type(as_of).__name__}")
-    _replace_where(rows, path, f"as_of = DATE'{as_of.isoformat()}'", partition_by)
+    _replace_where(rows, target, DatesIn("as_of", as_of).sql(), partition_by)
 
 
-def _replace_where(rows: DataFrame, path: str, predicate: str, partition_by: Sequence[str]) -> None:
-    """Atomically replace the rows of the table at ``path`` matching ``predicate`` with ``rows``."""
-    writer = (
-        rows.write.format("delta")
-        .mode("overwrite")
-        .option("replaceWhere", predicate)
-        .option("mergeSchema", "true")  # columns added since the table was made are added to it (older rows null)
-        .partitionBy(*partition_by)
-    )
-    retry_on_conflict(path, lambda: writer.save(path))
-
-
-def replace_dates(rows: DataFrame, path: str, dates: Sequence[dt.date], column: str = "event_date") -> None:
+def replace_dates(rows: DataFrame, target: Table, dates: Sequence[dt.date], column: str = "event_date") -> None:
     """Atomically replace the rows of a table partitioned by ``column`` whose ``column`` is one of ``dates``
     with ``rows`` (whose ``column`` must be one of them); the table is created on first use.
 
@@ -255,34 +427,47 @@ def replace_dates(rows: DataFrame, path: str, dates: Sequence[dt.date], column: 
     """
     if not dates or not all(isinstance(day, dt.date) for day in dates):
         raise TypeError("dates must be a non-empty sequence of datetime.date")
-    listed = ", ".join(f"DATE'{day.isoformat()}'" for day in sorted(set(dates)))
-    _replace_where(rows, path, f"{column} IN ({listed})", (column,))
+    _replace_where(rows, target, DatesIn(column, dates).sql(), (column,))
 
 
-def append(rows: DataFrame, path: str) -> None:
+def _replace_where(rows: DataFrame, target: Table, predicate: str, partition_by: Sequence[str]) -> None:
+    """Atomically replace the rows of ``target`` matching ``predicate`` with ``rows``."""
+    writer = (
+        rows.write.format("delta")
+        .mode("overwrite")
+        .option("replaceWhere", predicate)
+        .option("mergeSchema", "true")  # columns added since the table was made are added to it (older rows null)
+        .partitionBy(*partition_by)
+    )
+    if target.path is not None:
+        path = target.path
+        retry_on_conflict(target, lambda: writer.save(path))
+    else:
+        _ensure_namespace(rows.sparkSession, target)
+        retry_on_conflict(target, lambda: writer.saveAsTable(target.identifier))
+
+
+def append(rows: DataFrame, target: Table) -> None:
     """Append ``rows`` to an existing table in one Delta commit (logs of runs and verdicts: every call adds)."""
-    retry_on_conflict(path, lambda: rows.write.format("delta").mode("append").save(path))
+    writer = rows.write.format("delta").mode("append")
+    if target.path is not None:
+        path = target.path
+        retry_on_conflict(target, lambda: writer.save(path))
+    else:
+        retry_on_conflict(target, lambda: writer.saveAsTable(target.identifier))
 
 
-def _quoted(identifier: str) -> str:
-    """A SQL identifier in backticks (a backtick inside doubled): a table path or a column name of ours."""
-    return "`" + identifier.replace("`", "``") + "`"
-
-
-def add_missing_columns(spark: SparkSession, path: str, schema: StructType) -> list[str]:
-    """Add to the table at ``path`` the columns of ``schema`` it lacks (nullable, at the end: older rows read
-    null), by ``ALTER TABLE ... ADD COLUMNS``; return their names. A table written by an earlier version of
-    the job gains the columns added since, and keeps its rows.
-
-    The statement names only ``schema``'s own columns and types and the table's path, never data values.
-    """
+def add_missing_columns(spark: SparkSession, target: Table, schema: StructType) -> list[str]:
+    """Add to ``target`` the columns of ``schema`` it lacks (nullable, at the end: older rows read null), by
+    ``ALTER TABLE ... ADD COLUMNS``; return their names. A table written by an earlier version of the job gains
+    the columns added since, and keeps its rows. The statement names only ``schema``'s own columns and types."""
 
     def alter() -> list[str]:
-        present = set(spark.read.format("delta").load(path).columns)
-        missing = [field for field in schema.fields if field.name not in present]
+        present = {name.lower() for name in _load(spark, target).columns}
+        missing = [field for field in schema.fields if field.name.lower() not in present]
         if missing:
-            columns = ", ".join(f"{_quoted(field.name)} {field.dataType.simpleString()}" for field in missing)
-            spark.sql(f"ALTER TABLE delta.{_quoted(path)} ADD COLUMNS ({columns})")
+            columns = ", ".join(_column_ddl(field.name, field.dataType, True) for field in missing)
+            spark.sql(f"ALTER TABLE {target.identifier} ADD COLUMNS ({columns})")
         return [field.name for field in missing]
 
-    return retry_on_conflict(path, alter)
+    return retry_on_conflict(target, alter)

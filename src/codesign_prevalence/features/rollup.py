@@ -299,7 +299,7 @@ def fleet_sightings(daily: DataFrame) -> DataFrame:
     )
 
 
-def merge_first_seen_columns() -> dict[str, str | Column]:
+def merge_first_seen_columns() -> dict[str, str]:
     """The MERGE's update of a matched gold/first_seen row (``target``) with new sightings (``source``):
     column expressions on column names only."""
     return {

@@ -48,6 +48,7 @@ from codesign_prevalence.storage import (
     BRONZE_CODEINTEGRITY,
     BRONZE_EVENTS,
     BRONZE_QUARANTINE,
+    DatesIn,
     Lakehouse,
     add_missing_columns,
     insert_new,
@@ -231,9 +232,9 @@ def _write(
 
     inserted = 0
     bronze = lakehouse.ensure(spark, BRONZE_EVENTS, BRONZE_SCHEMA, partition_by=("event_date",))
-    if add_missing_columns(spark, lakehouse.path(BRONZE_EVENTS), BRONZE_SCHEMA):  # a bronze of an earlier version
-        bronze = lakehouse.ensure(spark, BRONZE_EVENTS, BRONZE_SCHEMA)  # a handle on the widened table
-    prune = F.col("target.event_date").isin(dates)
+    if add_missing_columns(spark, bronze, BRONZE_SCHEMA):  # a bronze of an earlier version gains the columns
+        bronze = lakehouse.ensure(spark, BRONZE_EVENTS, BRONZE_SCHEMA)
+    prune = DatesIn("event_date", dates)
     if dates and outcomes.get(OUTCOME_ACCEPTED, 0) < SHUFFLE_ALL_BELOW_EVENTS:
         inserted = insert_new(bronze, _first_of_each_id(accepted_rows), ["event_id"], prune=prune)
     elif dates:

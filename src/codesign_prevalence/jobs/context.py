@@ -41,13 +41,15 @@ class JobContext:
 
     @property
     def lakehouse(self) -> Lakehouse:
-        return Lakehouse(self.config.storage.root_path)
+        storage = self.config.storage
+        return Lakehouse(storage.root_path, storage.catalog, storage.schema_name)
 
     @property
     def spark(self) -> SparkSession:
         if self._spark is None:
             self._check_storage_root()
-            self._spark = get_spark(self.config.spark)
+            storage = self.config.storage
+            self._spark = get_spark(self.config.spark, storage.root_path if storage.catalog else None)
             context = classic_context(self._spark)
             where = f"master {context.master}" if context is not None else "Spark Connect"
             self.detail(f"[spark] Spark {self._spark.version}, {where}")

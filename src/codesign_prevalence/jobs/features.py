@@ -43,6 +43,7 @@ from codesign_prevalence.storage import (
     SILVER_DAILY_BINARIES,
     SILVER_RULE_MATCHES,
     Lakehouse,
+    Table,
     replace_as_of,
     replace_dates,
     upsert,
@@ -86,12 +87,12 @@ def newest_event_date(refreshed: Refreshed) -> dt.date:
     return refreshed.newest
 
 
-def _write_observed(frame: DataFrame, path: str, as_of: dt.date, **metrics: Column) -> dict[str, int]:
-    """Replace ``as_of``'s slice of the table at ``path`` with ``frame``, and return ``metrics`` (aggregates over
+def _write_observed(frame: DataFrame, table: Table, as_of: dt.date, **metrics: Column) -> dict[str, int]:
+    """Replace ``as_of``'s slice of ``table`` with ``frame``, and return ``metrics`` (aggregates over
     the rows written) observed while the write ran: no second pass, no read-back to count."""
     observation = Observation()
     observed = frame.observe(observation, *[column.alias(name) for name, column in metrics.items()])
-    replace_as_of(observed, path, as_of)
+    replace_as_of(observed, table, as_of)
     return {name: int(value or 0) for name, value in observation.get.items()}
 
 
@@ -103,19 +104,19 @@ def write_tables(tables: FeatureTables, lakehouse: Lakehouse, as_of: dt.date, lo
     ``fleet_hosts``); rule matches are the rows of silver/rule_matches.
     """
     rows = F.count(F.lit(1))
-    matches = _write_observed(tables.rule_matches, lakehouse.path(SILVER_RULE_MATCHES), as_of, rows=rows)
+    matches = _write_observed(tables.rule_matches, lakehouse.table(SILVER_RULE_MATCHES), as_of, rows=rows)
     hashes = _write_observed(
         tables.hash_prevalence,
-        lakehouse.path(GOLD_HASH_PREVALENCE),
+        lakehouse.table(GOLD_HASH_PREVALENCE),
         as_of,
         rows=rows,
         events=F.sum("exec_count"),
         hosts=F.max("fleet_hosts"),
     )
-    signers = _write_observed(tables.signer_prevalence, lakehouse.path(GOLD_SIGNER_PREVALENCE), as_of, rows=rows)
+    signers = _write_observed(tables.signer_prevalence, lakehouse.table(GOLD_SIGNER_PREVALENCE), as_of, rows=rows)
     populations = _write_observed(
         tables.candidates,
-        lakehouse.path(GOLD_CANDIDATES),
+        lakehouse.table(GOLD_CANDIDATES),
         as_of,
         **{name: F.count_if(F.col("population") == F.lit(name)) for name in POPULATIONS},
     )
@@ -165,7 +166,7 @@ def refresh_daily(context: JobContext) -> Refreshed:
         context.config.features.lolbin_parents,
         version,
     )
-    replace_dates(rows, lakehouse.path(SILVER_DAILY_BINARIES), sorted(dates))
+    replace_dates(rows, lakehouse.table(SILVER_DAILY_BINARIES), sorted(dates))
     rolled = lakehouse.read(spark, SILVER_DAILY_BINARIES).transform(on_dates(sorted(dates)))
     update_first_seen(spark, lakehouse, rolled)
     return Refreshed(bronze, sorted(dates), max([*dates, *([newest] if newest else [])]))
@@ -184,7 +185,7 @@ def _daily(context: JobContext, refreshed: Refreshed) -> DataFrame:
 def _bronze_at(spark: SparkSession, lakehouse: Lakehouse, version: int) -> DataFrame:
     """Bronze at ``version``, with every column of :data:`BRONZE_SCHEMA` (those a bronze of an earlier version
     lacks, until the next ingest adds them, read as null)."""
-    bronze = spark.read.format("delta").option("versionAsOf", version).load(lakehouse.path(BRONZE_EVENTS))
+    bronze = lakehouse.read(spark, BRONZE_EVENTS, version=version)
     present = set(bronze.columns)
     missing = [
         F.lit(None).cast(field.dataType).alias(field.name) for field in BRONZE_SCHEMA if field.name not in present
@@ -257,5 +258,5 @@ def run(context: JobContext, as_of: dt.date | None = None) -> FeaturesReport:
     if report.quiet:
         context.say(f"[features] {report.quiet}")
     for table in (SILVER_RULE_MATCHES, GOLD_HASH_PREVALENCE, GOLD_SIGNER_PREVALENCE, GOLD_CANDIDATES):
-        context.detail(f"  {table}: {lakehouse.path(table)}")
+        context.detail(f"  {table}: {lakehouse.location(table)}")
     return report

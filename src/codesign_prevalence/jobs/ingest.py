@@ -37,8 +37,8 @@ def run(context: JobContext, inputs: list[str]) -> IngestReport:
         context.say(f"  certificate values unreadable, left null (events kept): {nulled}")
     if not report.balanced:  # never expected; says so loudly rather than hiding it
         context.say(f"[ingest] WARNING: accounting does not add up: {report.as_dict()}")
-    context.say(f"  bronze:     {context.lakehouse.path(BRONZE_EVENTS)}")
-    context.say(f"  quarantine: {context.lakehouse.path(BRONZE_QUARANTINE)}")
+    context.say(f"  bronze:     {context.lakehouse.location(BRONZE_EVENTS)}")
+    context.say(f"  quarantine: {context.lakehouse.location(BRONZE_QUARANTINE)}")
     if report.codeintegrity_events:
-        context.say(f"  code integrity: {context.lakehouse.path(BRONZE_CODEINTEGRITY)}")
+        context.say(f"  code integrity: {context.lakehouse.location(BRONZE_CODEINTEGRITY)}")
     return report

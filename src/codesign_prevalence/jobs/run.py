@@ -72,4 +72,4 @@ def show_top(context: JobContext, as_of: dt.date, limit: int = TOP_SHOWN) -> Non
                   f"{row['subject_name']!r} on {row['host_count']} host(s)")
             for reason in row["reasons"] or []:
                 print(textwrap.indent(f"- {reason}", " " * 12))
-    print(f"\nAll results: Delta table {context.lakehouse.path(GOLD_SCORED)}")
+    print(f"\nAll results: Delta table {context.lakehouse.location(GOLD_SCORED)}")

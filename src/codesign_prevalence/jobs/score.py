@@ -123,5 +123,5 @@ def run(
             **{f"alerts_{name}": number for name, number in alerts.items()},
             **{f"suppressed_{name}": number for name, number in suppressed.items() if number},
         )
-    context.detail(f"  {GOLD_SCORED}: {lakehouse.path(GOLD_SCORED)}")
+    context.detail(f"  {GOLD_SCORED}: {lakehouse.location(GOLD_SCORED)}")
     return report

@@ -169,7 +169,7 @@ def add(context: JobContext, request: VerdictRequest) -> dict[str, object]:
     }
     frame = spark.createDataFrame([tuple(row[name] for name in VERDICTS_SCHEMA.fieldNames())], VERDICTS_SCHEMA)
     lakehouse.ensure(spark, OPS_VERDICTS, VERDICTS_SCHEMA)
-    append(frame, lakehouse.path(OPS_VERDICTS))
+    append(frame, lakehouse.table(OPS_VERDICTS))
     scope = f"sha256 {row['sha256']}" if request.sha256 else f"signer {signer!r} ({status})"
     context.say(f"verdict {row['verdict_id']}: {request.verdict} for {scope}; the next 'score' applies it")
     return row

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
@@ -67,8 +68,9 @@ class AsOf:
 
 
 def features_ever_ran(lakehouse: Lakehouse) -> bool:
-    """Whether ops/features_runs exists: a look at the folder, without Spark (no table, no quiet day)."""
-    return (lakehouse.root / OPS_FEATURES_RUNS / "_delta_log").is_dir()
+    """Whether ops/features_runs may exist (if not, no quiet day is possible): a look at the folder, without
+    Spark; catalog tables cannot be looked up without Spark, so for them the answer is "perhaps" (True)."""
+    return lakehouse.by_name or (Path(lakehouse.location(OPS_FEATURES_RUNS)) / "_delta_log").is_dir()
 
 
 def quiet_day(run: FeaturesRun | None) -> QuietDay | None:

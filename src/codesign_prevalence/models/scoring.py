@@ -41,7 +41,7 @@ from codesign_prevalence.features.candidates import SCORED_POPULATIONS
 from codesign_prevalence.models.tracking import Tracking
 from codesign_prevalence.models.verdicts import with_verdicts, without_verdicts
 from codesign_prevalence.schema import SCORED_SCHEMA, VERDICTS_SCHEMA
-from codesign_prevalence.storage import GOLD_SCORED, Lakehouse, upsert
+from codesign_prevalence.storage import GOLD_SCORED, DatesIn, Lakehouse, upsert
 from codesign_prevalence_model.features import BOOLEAN_INPUTS, INPUT_COLUMNS, NUMERIC_INPUTS, STRING_INPUTS
 from codesign_prevalence_model.forest import REASONS_COLUMN, SCORE_COLUMN, WITH_REASONS, SuspicionForestModel
 
@@ -225,4 +225,4 @@ def scored_binaries(
 def write_scored(spark: SparkSession, lakehouse: Lakehouse, rows: DataFrame, as_of: dt.date) -> None:
     """MERGE the rows of one as-of date into gold/scored_binaries (created, partitioned by as_of, if absent)."""
     target = lakehouse.ensure(spark, GOLD_SCORED, SCORED_SCHEMA, partition_by=("as_of",))
-    upsert(target, rows, SCORED_KEY, prune=F.col("target.as_of") == F.lit(as_of), evolve_schema=True)
+    upsert(target, rows, SCORED_KEY, prune=DatesIn("as_of", as_of), evolve_schema=True)
