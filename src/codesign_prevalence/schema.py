@@ -118,3 +118,26 @@ FIRST_SEEN_SCHEMA = StructType(
         StructField("host_count", LongType(), True),
     ]
 )
+
+# ops/certificate_intel: one certificate intelligence entry (append-only, like ops/verdicts; written by
+# ``intel add`` / ``intel import``, read by scoring: codesign_prevalence.models.intel says how entries apply).
+# ``intel_id`` is a digest of what the entry says (scope, normalised key, status, effective date, source,
+# note): adding the same entry again adds nothing. Who and when are those of its first addition.
+CERTIFICATE_INTEL_SCHEMA = StructType(
+    [
+        StructField("intel_id", StringType(), False),
+        StructField("created_at", TimestampType(), False),
+        StructField("added_by", StringType(), False),
+        StructField("scope", StringType(), False),  # thumbprint | serial_issuer | signer
+        StructField("thumbprint", StringType(), True),  # lower-case hex, without spaces or colons
+        StructField("serial_number", StringType(), True),  # lower-case hex, without separators or leading zeros
+        StructField("issuer", StringType(), True),  # as given
+        StructField("subject_name", StringType(), True),  # the signer as given
+        StructField("signer", StringType(), True),  # its canonical form
+        StructField("status", StringType(), False),  # revoked | malicious | trusted
+        StructField("effective", DateType(), False),
+        StructField("source", StringType(), False),
+        StructField("note", StringType(), True),
+        StructField("imported_from", StringType(), True),  # the file of 'intel import' (null for 'intel add')
+    ]
+)

@@ -50,6 +50,7 @@ GOLD_SCORED = "gold/scored_binaries"
 OPS_VERDICTS = "ops/verdicts"
 OPS_INGEST_RUNS = "ops/ingest_runs"
 OPS_FEATURES_RUNS = "ops/features_runs"
+OPS_CERTIFICATE_INTEL = "ops/certificate_intel"
 
 T = TypeVar("T")
 COMMIT_ATTEMPTS = 6
@@ -128,6 +129,7 @@ PRODUCED_BY: dict[str, str] = {
     OPS_VERDICTS: "verdict add",
     OPS_INGEST_RUNS: "ingest",
     OPS_FEATURES_RUNS: "features",
+    OPS_CERTIFICATE_INTEL: "intel add",
 }
 
 
