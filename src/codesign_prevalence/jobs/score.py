@@ -1,19 +1,35 @@
-"""Entry point: ``codesign-prevalence score [--as-of DATE] [--model-alias champion]``.
+"""Entry point: ``codesign-prevalence score [--as-of DATE] [--model-alias champion] [--rescore-since DATE]``.
 
-Reads gold/candidates (one as-of date, both populations), scores them on the executors with the registered
-model under the alias, applies the analysts' verdicts (ops/verdicts, when it exists), and MERGEs the result
-into gold/scored_binaries. A quiet day (features found no candidates for the date) writes nothing and says so.
+Reads gold/candidates (one as-of date, both populations), applies the certificate intelligence in force on
+that date (ops/certificate_intel, when it exists), scores them on the executors with the registered model
+under the alias, applies the analysts' verdicts (ops/verdicts, when it exists), and MERGEs the result into
+gold/scored_binaries. A quiet day (features found no candidates for the date) writes nothing and says so.
+
+``--rescore-since DATE`` then re-scores the other as-of dates on or after DATE that gold/candidates and
+gold/scored_binaries both hold *and whose intel changed*: some scored binary of the date would now get
+another intel entry than the one its row records (``intel_id``: an entry added, superseded or cleared since
+the date was scored). Finding them is a join of the candidates with the few intel entries, no model; an
+unchanged date is not rewritten, so running it twice re-scores nothing the second time. The changed dates
+are scored whole (ranks and alerts are per date and population) with the same model and MERGEd in one
+commit; their earlier scores stay readable with Delta time travel (``versionAsOf`` the version the summary
+names). The summary lists the binaries that alert now and did not before.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import reduce
 
+from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
+from codesign_prevalence.features.candidates import SCORED_POPULATIONS
 from codesign_prevalence.jobs.context import JobContext, Skipped
+from codesign_prevalence.jobs.printing import escape_invisible
 from codesign_prevalence.models.inputs import features_ever_ran, resolve_as_of
+from codesign_prevalence.models.intel import changed_dates, no_intel, with_certificate_intel
 from codesign_prevalence.models.scoring import (
     ModelRef,
     load_python_model,
@@ -23,8 +39,30 @@ from codesign_prevalence.models.scoring import (
     write_scored,
 )
 from codesign_prevalence.models.scoring_run import log_scoring_run
-from codesign_prevalence.models.tracking import connect, version_by_alias, version_uri
-from codesign_prevalence.storage import GOLD_CANDIDATES, GOLD_SCORED, OPS_VERDICTS
+from codesign_prevalence.models.tracking import Tracking, connect, version_by_alias, version_uri
+from codesign_prevalence.storage import GOLD_CANDIDATES, GOLD_SCORED, OPS_CERTIFICATE_INTEL, OPS_VERDICTS
+
+ALERT_KEY: tuple[str, ...] = ("as_of", "population", "sha256", "subject_name")
+
+
+@dataclass(frozen=True)
+class Rescore:
+    """What ``--rescore-since`` did: the dates re-scored, the table versions before and after, new alerts."""
+
+    since: dt.date
+    dates: tuple[dt.date, ...] = ()
+    previous_version: int | None = None
+    table_version: int | None = None
+    newly_alerting: tuple[dict[str, object], ...] = ()
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "since": self.since.isoformat(),
+            "dates": [day.isoformat() for day in self.dates],
+            "previous_version": self.previous_version,
+            "table_version": self.table_version,
+            "newly_alerting": [dict(row) for row in self.newly_alerting],
+        }
 
 
 @dataclass(frozen=True)
@@ -39,9 +77,10 @@ class ScoreReport:
     table_version: int | None = None
     suppressed: dict[str, int] = field(default_factory=dict)
     scoring_run_id: str = ""
+    rescore: Rescore | None = None
 
     def as_dict(self) -> dict[str, object]:
-        return {
+        shown: dict[str, object] = {
             "as_of": self.as_of.isoformat(),
             "model_name": self.model_name,
             "model_alias": self.model_alias,
@@ -53,6 +92,43 @@ class ScoreReport:
             "suppressed": dict(self.suppressed),
             "scoring_run_id": self.scoring_run_id,
         }
+        if self.rescore is not None:
+            shown["rescore"] = self.rescore.as_dict()
+        return shown
+
+
+@dataclass(frozen=True)
+class Scorer:
+    """The model under the alias and what scoring applies beside it (verdicts, intel, alert settings)."""
+
+    context: JobContext
+    tracking: Tracking
+    alias: str
+    model: ModelRef
+    udf: Callable[..., Column]
+    verdicts: DataFrame
+    intel: DataFrame
+
+    def rows(self, candidates: DataFrame, as_of: dt.date) -> DataFrame:
+        """Rows of gold/scored_binaries for the candidates of ``as_of``."""
+        config = self.context.config
+        return candidates.where(F.col("as_of") == F.lit(as_of)).transform(
+            scored_binaries(
+                self.udf,
+                self.model,
+                config.model.alert_top_n,
+                config.model.alert_min_score,
+                self.verdicts,
+                as_of,
+                self.intel,
+                config.rule.allowed_publishers,
+            )
+        )
+
+    def log(self, as_of: dt.date, rows: dict[str, int], alerts: dict[str, int], table_version: int | None) -> str:
+        """Log the scoring of ``as_of`` as an MLflow run; return its id."""
+        model = (self.model.name, self.alias, self.model.version, self.model.run_id)
+        return log_scoring_run(self.tracking, as_of, model, rows, alerts, table_version)
 
 
 def _counts(context: JobContext, as_of: dt.date) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
@@ -74,10 +150,25 @@ def _counts(context: JobContext, as_of: dt.date) -> tuple[dict[str, int], dict[s
     return rows, alerts, suppressed
 
 
+def _scorer(context: JobContext, tracking: Tracking, model_alias: str) -> Scorer:
+    spark, lakehouse, name = context.spark, context.lakehouse, context.config.model.name
+    version = version_by_alias(tracking, name, model_alias)
+    model = ModelRef(name, str(version.version), str(version.run_id))
+    udf = score_udf(load_python_model(tracking, version_uri(version)), with_reasons=True)
+    verdicts = lakehouse.read(spark, OPS_VERDICTS) if lakehouse.exists(spark, OPS_VERDICTS) else no_verdicts(spark)
+    has_intel = lakehouse.exists(spark, OPS_CERTIFICATE_INTEL)
+    intel = lakehouse.read(spark, OPS_CERTIFICATE_INTEL) if has_intel else no_intel(spark)
+    return Scorer(context, tracking, model_alias, model, udf, verdicts, intel)
+
+
 def run(
-    context: JobContext, as_of: dt.date | None = None, model_alias: str = "champion"
+    context: JobContext,
+    as_of: dt.date | None = None,
+    model_alias: str = "champion",
+    rescore_since: dt.date | None = None,
 ) -> ScoreReport | Skipped:
-    """Score one as-of date of gold/candidates (default: the newest) with ``model.name@model_alias``."""
+    """Score one as-of date of gold/candidates (default: the newest) with ``model.name@model_alias``; with
+    ``rescore_since``, also re-score the earlier dates whose intel changed (module docstring)."""
     config = context.config.model
     with context.stage("score") as counts:
         tracking = connect(context.config)
@@ -86,42 +177,101 @@ def run(
         spark, lakehouse = context.spark, context.lakehouse
         resolved = resolve_as_of(spark, lakehouse, GOLD_CANDIDATES, as_of)
         as_of = resolved.date
-        if resolved.quiet is not None:  # needs no model
-            return context.skip("score", as_of, resolved.quiet.message())
-        version = version_by_alias(tracking, config.name, model_alias)
+        if resolved.quiet is not None:  # needs no model, unless earlier dates are to be re-scored
+            skipped = context.skip("score", as_of, resolved.quiet.message())
+            if rescore_since is not None:
+                rescore(context, _scorer(context, tracking, model_alias), rescore_since, as_of)
+            return skipped
+        scorer = _scorer(context, tracking, model_alias)
         candidates = lakehouse.read(spark, GOLD_CANDIDATES)
-        model = ModelRef(config.name, str(version.version), str(version.run_id))
-        udf = score_udf(load_python_model(tracking, version_uri(version)), with_reasons=True)
-        has_verdicts = lakehouse.exists(spark, OPS_VERDICTS)
-        verdicts = lakehouse.read(spark, OPS_VERDICTS) if has_verdicts else no_verdicts(spark)
-        rows = candidates.where(F.col("as_of") == F.lit(as_of)).transform(
-            scored_binaries(udf, model, config.alert_top_n, config.alert_min_score, verdicts, as_of)
-        )
-        write_scored(spark, lakehouse, rows, as_of)
+        write_scored(spark, lakehouse, scorer.rows(candidates, as_of), as_of)
         population_rows, alerts, suppressed = _counts(context, as_of)
         table_version = lakehouse.version(spark, GOLD_SCORED)
-        scoring_run_id = log_scoring_run(
-            tracking, as_of, (config.name, model_alias, model.version, model.run_id), population_rows, alerts,
-            table_version,
-        )
+        scoring_run_id = scorer.log(as_of, population_rows, alerts, table_version)
+        rescored = rescore(context, scorer, rescore_since, as_of) if rescore_since is not None else None
         report = ScoreReport(
             as_of=as_of,
             model_name=config.name,
             model_alias=model_alias,
-            model_version=model.version,
-            run_id=model.run_id,
+            model_version=scorer.model.version,
+            run_id=scorer.model.run_id,
             rows=population_rows,
             alerts=alerts,
             table_version=table_version,
             suppressed=suppressed,
             scoring_run_id=scoring_run_id,
+            rescore=rescored,
         )
         counts.update(
             as_of=as_of.isoformat(),
-            model=f"{config.name}@{model_alias}=v{model.version}",
+            model=f"{config.name}@{model_alias}=v{scorer.model.version}",
             **{f"rows_{name}": number for name, number in population_rows.items()},
             **{f"alerts_{name}": number for name, number in alerts.items()},
             **{f"suppressed_{name}": number for name, number in suppressed.items() if number},
+            **({"rescored": len(rescored.dates), "newly_alerting": len(rescored.newly_alerting)} if rescored else {}),
         )
     context.detail(f"  {GOLD_SCORED}: {lakehouse.location(GOLD_SCORED)}")
     return report
+
+
+def _dates_since(candidates: DataFrame, since: dt.date, scored_now: dt.date) -> list[dt.date]:
+    """The as-of dates of gold/candidates on or after ``since``, but the one just scored."""
+    dates = candidates.where(F.col("as_of") >= F.lit(since)).select("as_of").distinct().collect()
+    return sorted(row[0] for row in dates if row[0] != scored_now)
+
+
+def _alerting(scored: DataFrame, dates: Sequence[dt.date]) -> DataFrame:
+    return scored.where(F.col("as_of").isin(*[F.lit(day) for day in dates]) & F.col("alert"))
+
+
+def rescore(context: JobContext, scorer: Scorer, since: dt.date, scored_now: dt.date) -> Rescore:
+    """Re-score the as-of dates on or after ``since`` (but ``scored_now``) whose intel changed; MERGE them into
+    gold/scored_binaries in one commit; say which binaries newly alert (module docstring)."""
+    spark, lakehouse = context.spark, context.lakehouse
+    if not lakehouse.exists(spark, GOLD_SCORED):
+        context.say(f"[score] no earlier as-of date to re-score: {GOLD_SCORED} holds none")
+        return Rescore(since)
+    candidates, scored = lakehouse.read(spark, GOLD_CANDIDATES), lakehouse.read(spark, GOLD_SCORED)
+    dates = _dates_since(candidates, since, scored_now)
+    changed: list[dt.date] = []
+    if dates:
+        in_dates = F.col("as_of").isin(*[F.lit(day) for day in dates])
+        applied = candidates.where(in_dates & F.col("population").isin(*SCORED_POPULATIONS)).transform(
+            with_certificate_intel(scorer.intel, dates, context.config.rule.allowed_publishers)
+        )
+        changed = sorted(row[0] for row in changed_dates(applied, scored).collect())
+    if not changed:
+        context.say(
+            f"[score] no as-of date since {since.isoformat()} ({len(dates)} besides {scored_now.isoformat()}) "
+            "has new certificate intel; nothing re-scored"
+        )
+        return Rescore(since)
+    previous_version = lakehouse.version(spark, GOLD_SCORED)
+    before = {tuple(row) for row in _alerting(scored, changed).select(*ALERT_KEY).collect()}
+    rows = reduce(DataFrame.unionByName, [scorer.rows(candidates, day) for day in changed])
+    write_scored(spark, lakehouse, rows, changed)
+    table_version = lakehouse.version(spark, GOLD_SCORED)
+    for day in changed:
+        population_rows, alerts, _ = _counts(context, day)
+        scorer.log(day, population_rows, alerts, table_version)
+    shown = ("rank", "anomaly_score", "intel_status", "intel_source")
+    now = _alerting(lakehouse.read(spark, GOLD_SCORED), changed).select(*ALERT_KEY, *shown)
+    newly = tuple(
+        {**row.asDict(), "as_of": row["as_of"].isoformat()}
+        for row in now.orderBy("as_of", "population", "rank").collect()
+        if tuple(row[name] for name in ALERT_KEY) not in before
+    )
+    listed = ", ".join(day.isoformat() for day in changed)
+    context.say(
+        f"[score] re-scored {len(changed)} earlier as-of date(s) with new certificate intel: {listed}; "
+        f"the previous scores are {GOLD_SCORED} versionAsOf {previous_version}"
+    )
+    for row in newly:
+        intel = f" (intel: {row['intel_status']}, {row['intel_source']})" if row["intel_status"] else ""
+        context.say(
+            f"[score] newly alerting: {row['as_of']} {row['population']} #{row['rank']} {row['sha256']} "
+            f"'{escape_invisible(str(row['subject_name']))}'{escape_invisible(intel)}"
+        )
+    if not newly:
+        context.say("[score] no binary newly alerts on the re-scored dates")
+    return Rescore(since, tuple(changed), previous_version, table_version, newly)

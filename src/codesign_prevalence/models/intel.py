@@ -43,12 +43,13 @@ import datetime as dt
 import re
 from collections.abc import Callable, Sequence
 
-from pyspark.sql import Column, DataFrame, Window
+from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
 from codesign_prevalence.features.normalize import STATUS_REVOKED, canonical_signer
 from codesign_prevalence.features.rule import in_lowered_list
 from codesign_prevalence.models.verdicts import thumbprint_key
+from codesign_prevalence.schema import CERTIFICATE_INTEL_SCHEMA
 from codesign_prevalence_model.reasons import STATUS_PHRASES
 
 INTEL_REVOKED = "revoked"
@@ -73,6 +74,11 @@ INTEL_PHRASES: dict[str, str] = {
 MODEL_REVOKED_PHRASE = STATUS_PHRASES[STATUS_REVOKED]
 _WINNER = "_intel_winner"
 _SERIAL_SEPARATORS = re.compile(r"[\s:\-]+")
+
+
+def no_intel(spark: SparkSession) -> DataFrame:
+    """An empty ops/certificate_intel, for scoring when no entry was ever added."""
+    return spark.createDataFrame([], schema=CERTIFICATE_INTEL_SCHEMA)
 
 
 def serial_text(serial: str) -> str:
