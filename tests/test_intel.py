@@ -4,18 +4,25 @@ which binary (thumbprint, serial and issuer, signer), from which date, which one
 from __future__ import annotations
 
 import datetime as dt
+import re
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pytest
 from chispa import assert_df_equality
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import ArrayType, BooleanType, DateType, StringType, StructField, StructType
 
-from codesign_prevalence.config import SEED_ALLOWED_PUBLISHERS
+from codesign_prevalence.config import SEED_ALLOWED_PUBLISHERS, load_config
+from codesign_prevalence.errors import UserError
+from codesign_prevalence.jobs.context import JobContext
+from codesign_prevalence.jobs.intel import IntelRequest, entry_values, import_file
 from codesign_prevalence.models.intel import changed_dates, serial_text, with_certificate_intel, with_intel_reasons
 from codesign_prevalence.models.scoring import ModelRef, scored_binaries
 from codesign_prevalence.schema import CERTIFICATE_INTEL_SCHEMA
+from codesign_prevalence.storage import OPS_CERTIFICATE_INTEL
 from codesign_prevalence_model.features import INPUT_COLUMNS
 from test_model_support import AS_OF, candidate, candidates_frame
 
@@ -284,3 +291,72 @@ def test_serial_text_matches_the_spark_key(spark: SparkSession) -> None:
     )
     assert [row[0] for row in keys.collect()] == [serial_text(value) or None for value in values]
     assert [serial_text(value) for value in values] == ["1a2b3c", "0", "1a2b3c", "", "a"]
+
+
+DAY = dt.date(2026, 11, 20)
+
+
+@pytest.mark.parametrize(
+    ("request_", "message"),
+    [
+        (IntelRequest("revoked", DAY, "feed"), "exactly one of --thumbprint, --serial (with --issuer) or --signer"),
+        (IntelRequest("revoked", DAY, "feed", thumbprint="ab" * 20, signer="x"), "give exactly one of"),
+        (IntelRequest("revoked", DAY, "feed", serial="01"), "--serial and --issuer go together"),
+        (IntelRequest("revoked", DAY, "feed", signer="x", issuer="CA"), "--serial and --issuer go together"),
+        (IntelRequest("bad", DAY, "feed", signer="x"), "--status must be one of revoked, malicious, trusted"),
+        (IntelRequest("revoked", DAY, " ", signer="x"), "--source must say where the entry comes from"),
+        (IntelRequest("revoked", DAY, "feed", thumbprint="zz"), "is not a SHA-1 or SHA-256 thumbprint"),
+        (IntelRequest("revoked", DAY, "feed", serial="0x1g", issuer="CA"), "is not a serial number in hexadecimal"),
+    ],
+)
+def test_intel_add_rejects_what_is_not_an_entry(request_: IntelRequest, message: str) -> None:
+    with pytest.raises(UserError, match=re.escape(message)):
+        entry_values(request_)
+
+
+def test_an_entry_is_stored_normalised() -> None:
+    values = entry_values(IntelRequest("malicious", DAY, "feed", serial="00:1A 2B", issuer=ISSUER, note=" "))
+    assert values == {
+        "scope": "serial_issuer", "thumbprint": None, "serial_number": "1a2b", "issuer": ISSUER, "subject_name": None,
+        "status": "malicious", "effective": DAY, "source": "feed", "note": None,
+    }
+    assert entry_values(IntelRequest("revoked", DAY, "f", thumbprint="AB:cd" * 10))["thumbprint"] == "abcd" * 10
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("feed.csv", f"thumbprint,status,effective,source\n{'ab' * 20},revoked,2026-11-20,x\n,revoked,2026-11-20,x\n",
+         "feed.csv row 2 (line 3): give exactly one of thumbprint, serial (with issuer) or signer"),
+        ("feed.csv", "signer,status,effective,source,colour\nAcme,revoked,2026-11-20,x,red\n",
+         "feed.csv row 1 (line 2): unknown field 'colour'"),
+        ("feed.csv", "signer,status,effective,source\nAcme,revoked,20.11.2026,x\n",
+         "feed.csv row 1 (line 2): effective '20.11.2026' is not a date"),
+        ("feed.json", '[{"signer": "Acme", "status": "revoked", "effective": "2026-11-20"}]',
+         "feed.json item 1: source is missing"),
+        ("feed.json", '[{"signer": "Acme", "status": "revoked", "effective": "2026-11-20", "source": 7}]',
+         "feed.json item 1: source must be text, not int"),
+        ("feed.json", '{"signer": "Acme"}', "feed.json: a JSON intel file holds a list of entries"),
+        ("feed.json", '[{"signer": "Acme",', "feed.json: not JSON"),
+        ("missing.csv", None, "intel file not found"),
+    ],
+)
+def test_intel_import_names_the_bad_row_and_adds_nothing(
+    tmp_path: Path, name: str, text: str | None, message: str
+) -> None:
+    path = tmp_path / name
+    if text is not None:
+        path.write_text(text, encoding="utf-8")
+    context = JobContext(config=load_config(None, [f"storage.root={tmp_path / 'lake'}"]), verbosity=0)
+    with pytest.raises(UserError, match=re.escape(message)):
+        import_file(context, path)
+    assert context._spark is None and not (tmp_path / "lake" / OPS_CERTIFICATE_INTEL).exists()  # checked before Spark
+
+
+def test_a_signer_with_nothing_to_match_by_is_refused(spark: SparkSession, tmp_path: Path) -> None:
+    context = JobContext(config=load_config(None, [f"storage.root={tmp_path}"]), verbosity=0, _spark=spark)
+    path = tmp_path / "feed.csv"
+    path.write_text("signer,status,effective,source\nAcme,revoked,2026-11-20,x\n\"...\",revoked,2026-11-20,x\n")
+    with pytest.raises(UserError, match=re.escape("row 2 (line 3): signer has no letters or digits")):
+        import_file(context, path)
+    assert not (tmp_path / OPS_CERTIFICATE_INTEL).exists()

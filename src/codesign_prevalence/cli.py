@@ -179,7 +179,9 @@ def _add_intel(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add.add_argument("--issuer", metavar="NAME", help="with --serial: the issuer's name")
     add.add_argument("--status", required=True, choices=INTEL_STATUSES)
     add.add_argument("--effective", required=True, metavar="DATE", help="from which as-of date it holds (YYYY-MM-DD)")
-    add.add_argument("--source", required=True, metavar="TEXT", help="where it comes from (a feed, a ticket, a CA)")
+    add.add_argument(
+        "--source", dest="intel_source", required=True, metavar="TEXT", help="where it comes from (a feed, a ticket)"
+    )
     add.add_argument("--note", metavar="TEXT", help="why, or anything else worth keeping")
     add.add_argument("--by", metavar="NAME", help="who (default $USER)")
     load = actions.add_parser("import", help="append the entries of a CSV or JSON file (all checked first)")
@@ -351,7 +353,7 @@ def _intel(context: JobContext, args: argparse.Namespace) -> int:
         request = intel.IntelRequest(
             status=args.status,
             effective=parse_date(args.effective),
-            source=args.source,
+            source=args.intel_source,
             thumbprint=args.thumbprint,
             serial=args.serial,
             issuer=args.issuer,
