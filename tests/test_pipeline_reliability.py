@@ -150,14 +150,14 @@ def test_intel_revocation_rescores_history(
     file); a revocation effective 5 days back; ``score --rescore-since`` raises its back-scored rows, whose
     reasons name the intel; the earlier scores stay readable with time travel; a second run re-scores nothing.
 
-    The earlier as-of date is the shared run's candidates written again under the day before (the fleet's
-    window is two days); it is scored first, as a daily run would have.
+    The earlier as-of date is the shared run's candidates and scores written again under the day before (the
+    fleet's window is two days; the same candidates scored by the same model give the same rows).
     """
     root, options = pipeline.root, pipeline_run.options(pipeline.root)
     yesterday, effective = END - dt.timedelta(days=1), END - dt.timedelta(days=5)
-    candidates = spark.read.format("delta").load(str(root / GOLD_CANDIDATES)).where(F.col("as_of") == F.lit(END))
-    replace_as_of(candidates.withColumn("as_of", F.lit(yesterday)), str(root / GOLD_CANDIDATES), yesterday)
-    score.run(pipeline.context, yesterday, "champion")
+    for table in (GOLD_CANDIDATES, GOLD_SCORED):
+        today = spark.read.format("delta").load(str(root / table)).where(F.col("as_of") == F.lit(END))
+        replace_as_of(today.withColumn("as_of", F.lit(yesterday)), str(root / table), yesterday)
     scored = spark.read.format("delta").load(str(root / GOLD_SCORED))
     allowed = [name.lower() for name in pipeline.context.config.rule.allowed_publishers]
     trusted = (

@@ -45,6 +45,7 @@ from codesign_prevalence.models.intel import (
     SCOPE_SIGNER,
     SCOPE_THUMBPRINT,
     issuer_key,
+    no_intel,
     serial_text,
 )
 from codesign_prevalence.schema import CERTIFICATE_INTEL_SCHEMA
@@ -289,10 +290,8 @@ def import_file(context: JobContext, path: Path, added_by: str | None = None) ->
 
 def listing(spark: SparkSession, lakehouse: Lakehouse) -> DataFrame:
     """ops/certificate_intel, newest first (empty when no entry was ever added)."""
-    if lakehouse.exists(spark, OPS_CERTIFICATE_INTEL):
-        entries = lakehouse.read(spark, OPS_CERTIFICATE_INTEL)
-    else:
-        entries = spark.createDataFrame([], schema=CERTIFICATE_INTEL_SCHEMA)
+    has_entries = lakehouse.exists(spark, OPS_CERTIFICATE_INTEL)
+    entries = lakehouse.read(spark, OPS_CERTIFICATE_INTEL) if has_entries else no_intel(spark)
     return entries.select(*LIST_COLUMNS).orderBy(
         F.col("created_at").desc(), F.col("effective").desc(), F.col("intel_id").asc()
     )

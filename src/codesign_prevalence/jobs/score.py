@@ -29,7 +29,7 @@ from codesign_prevalence.features.candidates import SCORED_POPULATIONS
 from codesign_prevalence.jobs.context import JobContext, Skipped
 from codesign_prevalence.jobs.printing import escape_invisible
 from codesign_prevalence.models.inputs import features_ever_ran, resolve_as_of
-from codesign_prevalence.models.intel import changed_dates, no_intel, with_certificate_intel
+from codesign_prevalence.models.intel import changed_dates, with_certificate_intel
 from codesign_prevalence.models.scoring import (
     ModelRef,
     load_python_model,
@@ -107,7 +107,7 @@ class Scorer:
     model: ModelRef
     udf: Callable[..., Column]
     verdicts: DataFrame
-    intel: DataFrame
+    intel: DataFrame | None  # None when no entry was ever added (scoring then skips the intel lookups)
 
     def rows(self, candidates: DataFrame, as_of: dt.date) -> DataFrame:
         """Rows of gold/scored_binaries for the candidates of ``as_of``."""
@@ -156,8 +156,7 @@ def _scorer(context: JobContext, tracking: Tracking, model_alias: str) -> Scorer
     model = ModelRef(name, str(version.version), str(version.run_id))
     udf = score_udf(load_python_model(tracking, version_uri(version)), with_reasons=True)
     verdicts = lakehouse.read(spark, OPS_VERDICTS) if lakehouse.exists(spark, OPS_VERDICTS) else no_verdicts(spark)
-    has_intel = lakehouse.exists(spark, OPS_CERTIFICATE_INTEL)
-    intel = lakehouse.read(spark, OPS_CERTIFICATE_INTEL) if has_intel else no_intel(spark)
+    intel = lakehouse.read(spark, OPS_CERTIFICATE_INTEL) if lakehouse.exists(spark, OPS_CERTIFICATE_INTEL) else None
     return Scorer(context, tracking, model_alias, model, udf, verdicts, intel)
 
 
@@ -228,8 +227,9 @@ def rescore(context: JobContext, scorer: Scorer, since: dt.date, scored_now: dt.
     """Re-score the as-of dates on or after ``since`` (but ``scored_now``) whose intel changed; MERGE them into
     gold/scored_binaries in one commit; say which binaries newly alert (module docstring)."""
     spark, lakehouse = context.spark, context.lakehouse
-    if not lakehouse.exists(spark, GOLD_SCORED):
-        context.say(f"[score] no earlier as-of date to re-score: {GOLD_SCORED} holds none")
+    if scorer.intel is None or not lakehouse.exists(spark, GOLD_SCORED):
+        missing = OPS_CERTIFICATE_INTEL if scorer.intel is None else GOLD_SCORED
+        context.say(f"[score] nothing to re-score: {missing} does not exist")
         return Rescore(since)
     candidates, scored = lakehouse.read(spark, GOLD_CANDIDATES), lakehouse.read(spark, GOLD_SCORED)
     dates = _dates_since(candidates, since, scored_now)

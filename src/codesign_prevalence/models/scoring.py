@@ -254,7 +254,9 @@ def scored_binaries(
         else:
             informed = scored_populations.transform(without_intel)
         keyed = informed.withColumn("subject_name", F.coalesce(F.col("subject_name"), F.lit("")))
-        predicted = keyed.transform(with_prediction(udf)).transform(with_intel_reasons)
+        predicted = keyed.transform(with_prediction(udf))
+        if intel is not None and as_of is not None:
+            predicted = predicted.transform(with_intel_reasons)
         ranked = predicted.transform(one_row_per_key).transform(with_rank)
         if verdicts is not None and as_of is not None:
             annotated = ranked.transform(with_verdicts(verdicts, as_of))
