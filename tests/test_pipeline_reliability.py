@@ -205,22 +205,16 @@ def test_intel_revocation_rescores_history(
 
     lines = _rescore_lines(rescored.stderr)
     said = [line for line in lines if "re-scored 1 earlier as-of date(s) with new certificate intel:" in line]
-    assert len(said) == 1 and f"intel: {yesterday.isoformat()};" in said[0], lines
-    previous = int(said[0].rsplit("versionAsOf ", 1)[1])  # the version before the re-scoring's MERGE
-    current = pipeline.context.lakehouse.version(spark, GOLD_SCORED)
-    assert current is not None and before <= previous < current
+    assert said == [f"[score] re-scored 1 earlier as-of date(s) with new certificate intel: {yesterday.isoformat()}; "
+                    f"the previous scores are {GOLD_SCORED} versionAsOf {before}"], lines
     key = ["as_of", "population", "sha256", "subject_name"]
-    alerting_now = now.where((F.col("as_of") == F.lit(yesterday)) & F.col("alert")).select(*key)
-    named_version = _scored_version(spark, root, previous).where(F.col("as_of") == F.lit(yesterday))
-    assert sorted(map(repr, named_version.collect())) == sorted(
-        map(repr, old.where(F.col("as_of") == F.lit(yesterday)).collect())
+    newly = sorted(
+        (row["as_of"].isoformat(), row["population"], row["sha256"])
+        for row in now.where(F.col("alert")).select(*key).subtract(old.where(F.col("alert")).select(*key)).collect()
     )
-    alerting_before = named_version.where(F.col("alert")).select(*key)
-    newly = sorted((row["population"], row["sha256"]) for row in alerting_now.subtract(alerting_before).collect())
-    listed = sorted(tuple(line.split()[4:7:2]) for line in lines if line.startswith("[score] newly alerting:"))
-    assert listed == newly, lines
-    assert ("hunt", sha) in newly  # the revoked binary alerts now, and did not before
-
+    alerting_lines = (line.split() for line in lines if line.startswith("[score] newly alerting: "))
+    listed = sorted((words[3], words[4], words[6]) for words in alerting_lines)  # date, population, sha256
+    assert listed == newly and (yesterday.isoformat(), "hunt", sha) in newly, lines  # the revoked binary alerts now
     version = pipeline.context.lakehouse.version(spark, GOLD_SCORED)
     again = run_cli(*options, "score", "--rescore-since", effective.isoformat())
     assert again.code == 0 and any("nothing re-scored" in line for line in _rescore_lines(again.stderr))

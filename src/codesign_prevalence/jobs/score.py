@@ -10,9 +10,10 @@ gold/scored_binaries both hold *and whose intel changed*: some scored binary of 
 another intel entry than the one its row records (``intel_id``: an entry added, superseded or cleared since
 the date was scored). Finding them is a join of the candidates with the few intel entries, no model; an
 unchanged date is not rewritten, so running it twice re-scores nothing the second time. The changed dates
-are scored whole (ranks and alerts are per date and population) with the same model and MERGEd in one
-commit; their earlier scores stay readable with Delta time travel (``versionAsOf`` the version the summary
-names). The summary lists the binaries that alert now and did not before.
+are scored whole (ranks and alerts are per date and population) with the same model, and MERGEd with the
+as-of date in one commit, so their earlier scores stay readable with Delta time travel (``versionAsOf`` the
+version the summary names). The summary lists the binaries that newly alert: they alert now, on a date that
+was scored before this run, and did not alert then.
 """
 
 from __future__ import annotations
@@ -131,12 +132,15 @@ class Scorer:
         return log_scoring_run(self.tracking, as_of, model, rows, alerts, table_version)
 
 
-def _counts(context: JobContext, as_of: dt.date) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
-    """Rows, alerts and suppressed rows per population of one as-of date in gold/scored_binaries."""
+Counts = dict[str, int]  # population -> number
+
+
+def _counts(context: JobContext, dates: Sequence[dt.date]) -> dict[dt.date, tuple[Counts, Counts, Counts]]:
+    """Per as-of date: rows, alerts and suppressed rows per population in gold/scored_binaries."""
     per_population = (
         context.lakehouse.read(context.spark, GOLD_SCORED)
-        .where(F.col("as_of") == F.lit(as_of))
-        .groupBy("population")
+        .where(F.col("as_of").isin(*[F.lit(day) for day in dates]))
+        .groupBy("as_of", "population")
         .agg(
             F.count(F.lit(1)).alias("rows"),
             F.count_if(F.col("alert")).alias("alerts"),
@@ -144,10 +148,13 @@ def _counts(context: JobContext, as_of: dt.date) -> tuple[dict[str, int], dict[s
         )
         .collect()
     )
-    rows = {row["population"]: int(row["rows"]) for row in per_population}
-    alerts = {row["population"]: int(row["alerts"]) for row in per_population}
-    suppressed = {row["population"]: int(row["suppressed"]) for row in per_population}
-    return rows, alerts, suppressed
+    counted: dict[dt.date, tuple[Counts, Counts, Counts]] = {day: ({}, {}, {}) for day in dates}
+    for row in per_population:
+        rows, alerts, suppressed = counted[row["as_of"]]
+        rows[row["population"]] = int(row["rows"])
+        alerts[row["population"]] = int(row["alerts"])
+        suppressed[row["population"]] = int(row["suppressed"])
+    return counted
 
 
 def _scorer(context: JobContext, tracking: Tracking, model_alias: str) -> Scorer:
@@ -176,18 +183,19 @@ def run(
         spark, lakehouse = context.spark, context.lakehouse
         resolved = resolve_as_of(spark, lakehouse, GOLD_CANDIDATES, as_of)
         as_of = resolved.date
-        if resolved.quiet is not None:  # needs no model, unless earlier dates are to be re-scored
-            skipped = context.skip("score", as_of, resolved.quiet.message())
-            if rescore_since is not None:
-                rescore(context, _scorer(context, tracking, model_alias), rescore_since, as_of)
-            return skipped
+        if resolved.quiet is not None and rescore_since is None:  # needs no model
+            return context.skip("score", as_of, resolved.quiet.message())
         scorer = _scorer(context, tracking, model_alias)
         candidates = lakehouse.read(spark, GOLD_CANDIDATES)
-        write_scored(spark, lakehouse, scorer.rows(candidates, as_of), as_of)
-        population_rows, alerts, suppressed = _counts(context, as_of)
-        table_version = lakehouse.version(spark, GOLD_SCORED)
-        scoring_run_id = scorer.log(as_of, population_rows, alerts, table_version)
-        rescored = rescore(context, scorer, rescore_since, as_of) if rescore_since is not None else None
+        changed = _changed_dates(context, scorer, candidates, rescore_since, as_of) if rescore_since else []
+        dates = sorted({*changed, *([] if resolved.quiet is not None else [as_of])})
+        written = _score_dates(context, scorer, candidates, dates) if dates else None
+        rescored = None
+        if rescore_since is not None:
+            rescored = _said(context, Rescore(rescore_since, tuple(changed)), written, dates)
+        if resolved.quiet is not None or written is None:
+            return context.skip("score", as_of, resolved.quiet.message() if resolved.quiet else "nothing to score")
+        population_rows, alerts, suppressed = written.counts[as_of]
         report = ScoreReport(
             as_of=as_of,
             model_name=config.name,
@@ -196,9 +204,9 @@ def run(
             run_id=scorer.model.run_id,
             rows=population_rows,
             alerts=alerts,
-            table_version=table_version,
+            table_version=written.table_version,
             suppressed=suppressed,
-            scoring_run_id=scoring_run_id,
+            scoring_run_id=written.run_ids[as_of],
             rescore=rescored,
         )
         counts.update(
@@ -213,65 +221,87 @@ def run(
     return report
 
 
-def _dates_since(candidates: DataFrame, since: dt.date, scored_now: dt.date) -> list[dt.date]:
-    """The as-of dates of gold/candidates on or after ``since``, but the one just scored."""
-    dates = candidates.where(F.col("as_of") >= F.lit(since)).select("as_of").distinct().collect()
-    return sorted(row[0] for row in dates if row[0] != scored_now)
+def _changed_dates(
+    context: JobContext, scorer: Scorer, candidates: DataFrame, since: dt.date, scored_now: dt.date
+) -> list[dt.date]:
+    """The as-of dates on or after ``since`` (but ``scored_now``) that gold/candidates and gold/scored_binaries
+    hold and whose applied intel changed (module docstring)."""
+    spark, lakehouse = context.spark, context.lakehouse
+    if scorer.intel is None or not lakehouse.exists(spark, GOLD_SCORED):
+        return []
+    found = candidates.where(F.col("as_of") >= F.lit(since)).select("as_of").distinct().collect()
+    dates = sorted(row[0] for row in found if row[0] != scored_now)
+    if not dates:
+        return []
+    in_dates = F.col("as_of").isin(*[F.lit(day) for day in dates])
+    applied = candidates.where(in_dates & F.col("population").isin(*SCORED_POPULATIONS)).transform(
+        with_certificate_intel(scorer.intel, dates, context.config.rule.allowed_publishers)
+    )
+    return sorted(row[0] for row in changed_dates(applied, lakehouse.read(spark, GOLD_SCORED)).collect())
+
+
+@dataclass(frozen=True)
+class Written:
+    """One MERGE of several as-of dates: the table versions before and after, counts and MLflow runs per date,
+    and the binaries that alert now on a date scored before and did not alert then."""
+
+    previous_version: int | None
+    table_version: int | None
+    counts: dict[dt.date, tuple[Counts, Counts, Counts]]
+    run_ids: dict[dt.date, str]
+    newly_alerting: tuple[dict[str, object], ...]
 
 
 def _alerting(scored: DataFrame, dates: Sequence[dt.date]) -> DataFrame:
     return scored.where(F.col("as_of").isin(*[F.lit(day) for day in dates]) & F.col("alert"))
 
 
-def rescore(context: JobContext, scorer: Scorer, since: dt.date, scored_now: dt.date) -> Rescore:
-    """Re-score the as-of dates on or after ``since`` (but ``scored_now``) whose intel changed; MERGE them into
-    gold/scored_binaries in one commit; say which binaries newly alert (module docstring)."""
+def _score_dates(context: JobContext, scorer: Scorer, candidates: DataFrame, dates: Sequence[dt.date]) -> Written:
+    """Score the as-of dates and MERGE them into gold/scored_binaries in one commit; log one MLflow run each."""
     spark, lakehouse = context.spark, context.lakehouse
-    if scorer.intel is None or not lakehouse.exists(spark, GOLD_SCORED):
-        missing = OPS_CERTIFICATE_INTEL if scorer.intel is None else GOLD_SCORED
-        context.say(f"[score] nothing to re-score: {missing} does not exist")
-        return Rescore(since)
-    candidates, scored = lakehouse.read(spark, GOLD_CANDIDATES), lakehouse.read(spark, GOLD_SCORED)
-    dates = _dates_since(candidates, since, scored_now)
-    changed: list[dt.date] = []
-    if dates:
-        in_dates = F.col("as_of").isin(*[F.lit(day) for day in dates])
-        applied = candidates.where(in_dates & F.col("population").isin(*SCORED_POPULATIONS)).transform(
-            with_certificate_intel(scorer.intel, dates, context.config.rule.allowed_publishers)
-        )
-        changed = sorted(row[0] for row in changed_dates(applied, scored).collect())
-    if not changed:
-        context.say(
-            f"[score] no as-of date since {since.isoformat()} ({len(dates)} besides {scored_now.isoformat()}) "
-            "has new certificate intel; nothing re-scored"
-        )
-        return Rescore(since)
     previous_version = lakehouse.version(spark, GOLD_SCORED)
-    before = {tuple(row) for row in _alerting(scored, changed).select(*ALERT_KEY).collect()}
-    rows = reduce(DataFrame.unionByName, [scorer.rows(candidates, day) for day in changed])
-    write_scored(spark, lakehouse, rows, changed)
+    before: set[tuple[object, ...]] = set()
+    scored_before: list[dt.date] = []
+    if previous_version is not None:
+        previous = lakehouse.read(spark, GOLD_SCORED).where(F.col("as_of").isin(*[F.lit(day) for day in dates]))
+        scored_before = sorted(row[0] for row in previous.select("as_of").distinct().collect())
+        before = {tuple(row) for row in _alerting(previous, dates).select(*ALERT_KEY).collect()}
+    rows = reduce(DataFrame.unionByName, [scorer.rows(candidates, day) for day in dates])
+    write_scored(spark, lakehouse, rows, dates)
     table_version = lakehouse.version(spark, GOLD_SCORED)
-    for day in changed:
-        population_rows, alerts, _ = _counts(context, day)
-        scorer.log(day, population_rows, alerts, table_version)
-    shown = ("rank", "anomaly_score", "intel_status", "intel_source")
-    now = _alerting(lakehouse.read(spark, GOLD_SCORED), changed).select(*ALERT_KEY, *shown)
-    newly = tuple(
-        {**row.asDict(), "as_of": row["as_of"].isoformat()}
-        for row in now.orderBy("as_of", "population", "rank").collect()
-        if tuple(row[name] for name in ALERT_KEY) not in before
-    )
-    listed = ", ".join(day.isoformat() for day in changed)
+    counted = _counts(context, dates)
+    run_ids = {day: scorer.log(day, counted[day][0], counted[day][1], table_version) for day in dates}
+    newly: tuple[dict[str, object], ...] = ()
+    if scored_before:
+        shown = ("rank", "anomaly_score", "intel_status", "intel_source")
+        now = _alerting(lakehouse.read(spark, GOLD_SCORED), scored_before).select(*ALERT_KEY, *shown)
+        newly = tuple(
+            {**row.asDict(), "as_of": row["as_of"].isoformat()}
+            for row in now.orderBy("as_of", "population", "rank").collect()
+            if tuple(row[name] for name in ALERT_KEY) not in before
+        )
+    return Written(previous_version, table_version, counted, run_ids, newly)
+
+
+def _said(context: JobContext, rescore: Rescore, written: Written | None, dates: Sequence[dt.date]) -> Rescore:
+    """Say what ``--rescore-since`` did (the run summary) and return it with the versions and new alerts."""
+    since = rescore.since.isoformat()
+    if not rescore.dates or written is None:
+        context.say(f"[score] no as-of date since {since} has new certificate intel; nothing re-scored")
+        return rescore
+    listed = ", ".join(day.isoformat() for day in rescore.dates)
     context.say(
-        f"[score] re-scored {len(changed)} earlier as-of date(s) with new certificate intel: {listed}; "
-        f"the previous scores are {GOLD_SCORED} versionAsOf {previous_version}"
+        f"[score] re-scored {len(rescore.dates)} earlier as-of date(s) with new certificate intel: {listed}; "
+        f"the previous scores are {GOLD_SCORED} versionAsOf {written.previous_version}"
     )
-    for row in newly:
+    for row in written.newly_alerting:
         intel = f" (intel: {row['intel_status']}, {row['intel_source']})" if row["intel_status"] else ""
         context.say(
             f"[score] newly alerting: {row['as_of']} {row['population']} #{row['rank']} {row['sha256']} "
             f"'{escape_invisible(str(row['subject_name']))}'{escape_invisible(intel)}"
         )
-    if not newly:
-        context.say("[score] no binary newly alerts on the re-scored dates")
-    return Rescore(since, tuple(changed), previous_version, table_version, newly)
+    if not written.newly_alerting:
+        context.say(f"[score] no binary newly alerts on the dates scored ({', '.join(d.isoformat() for d in dates)})")
+    return Rescore(
+        rescore.since, rescore.dates, written.previous_version, written.table_version, written.newly_alerting
+    )
