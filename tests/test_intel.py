@@ -330,6 +330,8 @@ def test_an_entry_is_stored_normalised() -> None:
          "feed.csv row 2 (line 3): give exactly one of thumbprint, serial (with issuer) or signer"),
         ("feed.csv", "signer,status,effective,source,colour\nAcme,revoked,2026-11-20,x,red\n",
          "feed.csv row 1 (line 2): unknown field 'colour'"),
+        ("feed.csv", "signer, status ,effective,source\nAcme,revoked,2026-11-20,x,extra\n",
+         "feed.csv row 1 (line 2): more values than the header has columns"),
         ("feed.csv", "signer,status,effective,source\nAcme,revoked,20.11.2026,x\n",
          "feed.csv row 1 (line 2): effective '20.11.2026' is not a date"),
         ("feed.json", '[{"signer": "Acme", "status": "revoked", "effective": "2026-11-20"}]',

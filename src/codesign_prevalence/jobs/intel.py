@@ -238,7 +238,10 @@ def _file_rows(path: Path) -> tuple[list[dict[str, Any]], Callable[[int], str]]:
 def _request(item: Any, where: str) -> IntelRequest:
     if not isinstance(item, dict):
         raise UserError(f"{where}an entry is an object with the fields {', '.join(FIELDS)}")
-    unknown = sorted(str(key) for key in item if key not in FIELDS)
+    if None in item:  # csv.DictReader's key for the values beyond the header's columns
+        raise UserError(f"{where}more values than the header has columns")
+    item = {str(key).strip(): value for key, value in item.items()}
+    unknown = sorted(key for key in item if key not in FIELDS)
     if unknown:
         raise UserError(f"{where}unknown field {unknown[0]!r} (the fields: {', '.join(FIELDS)})")
     texts: dict[str, str | None] = {}
