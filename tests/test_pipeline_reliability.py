@@ -157,7 +157,7 @@ def test_intel_revocation_rescores_history(
     yesterday, effective = END - dt.timedelta(days=1), END - dt.timedelta(days=5)
     for table in (GOLD_CANDIDATES, GOLD_SCORED):
         today = spark.read.format("delta").load(str(root / table)).where(F.col("as_of") == F.lit(END))
-        replace_as_of(today.withColumn("as_of", F.lit(yesterday)), str(root / table), yesterday)
+        replace_as_of(today.withColumn("as_of", F.lit(yesterday)), pipeline.context.lakehouse.table(table), yesterday)
     scored = spark.read.format("delta").load(str(root / GOLD_SCORED))
     allowed = [name.lower() for name in pipeline.context.config.rule.allowed_publishers]
     trusted = (
