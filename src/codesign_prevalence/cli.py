@@ -19,6 +19,7 @@ from codesign_prevalence.errors import UserError
 from codesign_prevalence.features.normalize import STATUS_CATEGORIES
 from codesign_prevalence.jobs.context import JobContext, parse_date
 from codesign_prevalence.jobs.printing import FORMATS
+from codesign_prevalence.models.intel import INTEL_STATUSES
 from codesign_prevalence.models.verdicts import VERDICTS
 
 PROG = "codesign-prevalence"
@@ -100,6 +101,12 @@ def build_parser() -> argparse.ArgumentParser:
     score = commands.add_parser("score", help="score the candidates into gold/scored_binaries")
     _add_as_of(score)
     score.add_argument("--model-alias", default="champion")
+    score.add_argument(
+        "--rescore-since",
+        default=None,
+        metavar="DATE",
+        help="also re-score the earlier as-of dates from DATE on whose certificate intel changed",
+    )
     compare = commands.add_parser("compare", help="compare @champion and @challenger on the same candidates")
     _add_as_of(compare)
     compare.add_argument("--promote", action="store_true")
@@ -118,6 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--json", action="store_true", help="print a JSON summary on stdout at the end")
     _add_sql(commands)
     _add_verdict(commands)
+    _add_intel(commands)
     _accept_global_options_after_command(commands)
     return parser
 
@@ -162,6 +170,29 @@ def _add_verdict(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     add.add_argument("--analyst", metavar="NAME", help="who (default $USER)")
     listing = actions.add_parser("list", help="show the active verdicts (all of them with --all)")
     listing.add_argument("--all", dest="show_all", action="store_true", help="expired ones too")
+    _add_output_options(listing, limit=100)
+
+
+def _add_intel(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    intel = commands.add_parser("intel", help="record or list certificate intelligence (ops/certificate_intel)")
+    actions = intel.add_subparsers(dest="intel_command", metavar="ACTION", required=True)
+    add = actions.add_parser("add", help="append one entry; 'score' applies it ('score --rescore-since' to the past)")
+    certificate = add.add_mutually_exclusive_group(required=True)
+    certificate.add_argument("--thumbprint", metavar="HEX", help="the certificate's SHA-1 or SHA-256 thumbprint")
+    certificate.add_argument("--serial", metavar="HEX", help="the certificate's serial number (with --issuer)")
+    certificate.add_argument("--signer", metavar="NAME", help="every certificate of this signer (canonical name)")
+    add.add_argument("--issuer", metavar="NAME", help="with --serial: the issuer's name")
+    add.add_argument("--status", required=True, choices=INTEL_STATUSES)
+    add.add_argument("--effective", required=True, metavar="DATE", help="from which as-of date it holds (YYYY-MM-DD)")
+    add.add_argument(
+        "--source", dest="intel_source", required=True, metavar="TEXT", help="where it comes from (a feed, a ticket)"
+    )
+    add.add_argument("--note", metavar="TEXT", help="why, or anything else worth keeping")
+    add.add_argument("--by", metavar="NAME", help="who (default $USER)")
+    load = actions.add_parser("import", help="append the entries of a CSV or JSON file (all checked first)")
+    load.add_argument("file", metavar="FILE", help="CSV with a header row, or a JSON list of objects")
+    load.add_argument("--by", metavar="NAME", help="who (default $USER)")
+    listing = actions.add_parser("list", help="show every entry, newest first")
     _add_output_options(listing, limit=100)
 
 
@@ -252,7 +283,8 @@ def _train(context: JobContext, args: argparse.Namespace) -> int:
 def _score(context: JobContext, args: argparse.Namespace) -> int:
     from codesign_prevalence.jobs import score
 
-    score.run(context, _as_of(args), args.model_alias)
+    since = parse_date(args.rescore_since) if args.rescore_since else None
+    score.run(context, _as_of(args), args.model_alias, since)
     return 0
 
 
@@ -322,6 +354,32 @@ def _verdict(context: JobContext, args: argparse.Namespace) -> int:
     return 0
 
 
+def _intel(context: JobContext, args: argparse.Namespace) -> int:
+    from codesign_prevalence.jobs import intel
+
+    if args.intel_command == "list":
+        _check_output_options(args)
+        intel.show(context, args.limit, args.output_format, args.max_width)
+        return 0
+    if args.intel_command == "import":
+        report = intel.import_file(context, Path(args.file), args.by)
+    else:
+        request = intel.IntelRequest(
+            status=args.status,
+            effective=parse_date(args.effective),
+            source=args.intel_source,
+            thumbprint=args.thumbprint,
+            serial=args.serial,
+            issuer=args.issuer,
+            signer=args.signer,
+            note=args.note,
+        )
+        report = intel.add(context, request, args.by)
+    for intel_id in report.intel_ids:
+        print(intel_id)
+    return 0
+
+
 def _check_output_options(args: argparse.Namespace) -> None:
     if args.limit < 0 or args.max_width < 0:
         raise UserError("--limit and --max-width take a number >= 0")
@@ -339,6 +397,7 @@ HANDLERS: dict[str, Callable[[JobContext, argparse.Namespace], int]] = {
     "run": _run,
     "sql": _sql,
     "verdict": _verdict,
+    "intel": _intel,
 }
 
 

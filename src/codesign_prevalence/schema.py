@@ -185,6 +185,11 @@ SCORED_SCHEMA = StructType(
         StructField("verdict_note", StringType(), True),
         StructField("verdict_by", StringType(), True),
         StructField("verdict_id", StringType(), True),
+        # Added with certificate intelligence (models/intel.py): the ops/certificate_intel entry applied, if any.
+        StructField("intel_status", StringType(), True),
+        StructField("intel_source", StringType(), True),
+        StructField("intel_effective", DateType(), True),
+        StructField("intel_id", StringType(), True),
     ]
 )
 
@@ -291,4 +296,27 @@ CODEINTEGRITY_DETAIL_COLUMNS: tuple[str, ...] = (
     "signature_index",
     "total_signatures",
     "verification_error",
+)
+
+# ops/certificate_intel: one certificate intelligence entry (append-only, like ops/verdicts; written by
+# ``intel add`` / ``intel import``, read by scoring: codesign_prevalence.models.intel says how entries apply).
+# ``intel_id`` is a digest of what the entry says (scope, normalised key, status, effective date, source,
+# note): adding the same entry again adds nothing. Who and when are those of its first addition.
+CERTIFICATE_INTEL_SCHEMA = StructType(
+    [
+        StructField("intel_id", StringType(), False),
+        StructField("created_at", TimestampType(), False),
+        StructField("added_by", StringType(), False),
+        StructField("scope", StringType(), False),  # thumbprint | serial_issuer | signer
+        StructField("thumbprint", StringType(), True),  # lower-case hex, without spaces or colons
+        StructField("serial_number", StringType(), True),  # lower-case hex, without separators or leading zeros
+        StructField("issuer", StringType(), True),  # as given
+        StructField("subject_name", StringType(), True),  # the signer as given
+        StructField("signer", StringType(), True),  # its canonical form
+        StructField("status", StringType(), False),  # revoked | malicious | trusted
+        StructField("effective", DateType(), False),
+        StructField("source", StringType(), False),
+        StructField("note", StringType(), True),
+        StructField("imported_from", StringType(), True),  # the file of 'intel import' (null for 'intel add')
+    ]
 )

@@ -51,6 +51,7 @@ GOLD_SCORED = "gold/scored_binaries"
 OPS_VERDICTS = "ops/verdicts"
 OPS_INGEST_RUNS = "ops/ingest_runs"
 OPS_FEATURES_RUNS = "ops/features_runs"
+OPS_CERTIFICATE_INTEL = "ops/certificate_intel"
 
 T = TypeVar("T")
 COMMIT_ATTEMPTS = 6
@@ -130,6 +131,7 @@ PRODUCED_BY: dict[str, str] = {
     OPS_VERDICTS: "verdict add",
     OPS_INGEST_RUNS: "ingest",
     OPS_FEATURES_RUNS: "features",
+    OPS_CERTIFICATE_INTEL: "intel add",
 }
 
 

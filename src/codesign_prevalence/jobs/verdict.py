@@ -10,8 +10,6 @@ no candidates); when they have several, or none, the analyst must choose with ``
 from __future__ import annotations
 
 import datetime as dt
-import getpass
-import os
 import re
 import uuid
 from dataclasses import dataclass
@@ -20,8 +18,10 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from codesign_prevalence.errors import UserError
-from codesign_prevalence.features.normalize import STATUS_CATEGORIES, canonical_signer
+from codesign_prevalence.features.normalize import STATUS_CATEGORIES
 from codesign_prevalence.jobs.context import JobContext
+from codesign_prevalence.jobs.entries import canonical, is_thumbprint, thumbprint_text, today, who
+from codesign_prevalence.jobs.entries import default_analyst as default_analyst  # the default shown by 'verdict list'
 from codesign_prevalence.jobs.printing import print_frame
 from codesign_prevalence.models.scoring import no_verdicts
 from codesign_prevalence.models.verdicts import (
@@ -35,7 +35,6 @@ from codesign_prevalence.schema import VERDICTS_SCHEMA
 from codesign_prevalence.storage import GOLD_CANDIDATES, GOLD_SCORED, OPS_VERDICTS, Lakehouse, append
 
 SHA256_PATTERN = re.compile(r"^[0-9a-f]{64}$")
-THUMBPRINT_PATTERN = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
 LIST_COLUMNS: tuple[str, ...] = (
     "verdict_id",
     "created_at",
@@ -66,21 +65,6 @@ class VerdictRequest:
     analyst: str | None = None
 
 
-def today() -> dt.date:
-    return dt.datetime.now(dt.UTC).date()
-
-
-def default_analyst() -> str:
-    """``$USER``, else the login name, else ``unknown``."""
-    from_env = os.environ.get("USER", "").strip()
-    if from_env:
-        return from_env
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return "unknown"
-
-
 def _check(request: VerdictRequest) -> None:
     if (request.sha256 is None) == (request.signer is None):
         raise UserError("give exactly one of --sha256 or --signer")
@@ -94,20 +78,10 @@ def _check(request: VerdictRequest) -> None:
         raise UserError("--thumbprint and --status apply only to --signer verdicts")
     if request.status is not None and request.status not in STATUS_CATEGORIES:
         raise UserError(f"--status must be one of {', '.join(STATUS_CATEGORIES)}")
-    if request.thumbprint is not None and not THUMBPRINT_PATTERN.match(_thumbprint(request.thumbprint)):
+    if request.thumbprint is not None and not is_thumbprint(request.thumbprint):
         raise UserError(f"--thumbprint {request.thumbprint!r} is not a SHA-1 or SHA-256 thumbprint in hexadecimal")
     if request.expires is not None and request.expires < today():
         raise UserError(f"--expires {request.expires.isoformat()} is in the past")
-
-
-def _thumbprint(text: str) -> str:
-    return re.sub(r"[\s:]+", "", text.lower())
-
-
-def canonical(spark: SparkSession, subject_name: str) -> str | None:
-    """The canonical signer of a name (features/normalize.py), computed by the same Spark expression."""
-    row = spark.range(1).select(canonical_signer(F.lit(subject_name)).alias("signer")).head()
-    return None if row is None else row["signer"]
 
 
 def _signer_rows(spark: SparkSession, lakehouse: Lakehouse) -> tuple[str, DataFrame]:
@@ -151,12 +125,12 @@ def add(context: JobContext, request: VerdictRequest) -> dict[str, object]:
         signer = canonical(spark, request.signer)
         if signer is None:
             raise UserError(f"--signer {request.signer!r} has no letters or digits to match a signer by")
-        thumbprint = _thumbprint(request.thumbprint) if request.thumbprint else None
+        thumbprint = thumbprint_text(request.thumbprint) if request.thumbprint else None
         status = request.status or signer_status(spark, lakehouse, signer, thumbprint)
     row: dict[str, object] = {
         "verdict_id": uuid.uuid4().hex,
         "created_at": dt.datetime.now(dt.UTC),
-        "analyst": (request.analyst or "").strip() or default_analyst(),
+        "analyst": who(request.analyst),
         "scope": SCOPE_SIGNER if request.signer is not None else SCOPE_SHA256,
         "sha256": request.sha256.strip().lower() if request.sha256 is not None else None,
         "subject_name": request.signer,

@@ -15,6 +15,11 @@ are ``suppressed``: they keep their row and their rank, never alert, and take no
 ``alert_top_n`` (the next binary alerts instead). A binary without any reason (nothing about it more
 suspicious than the typical signed binary) never alerts either. The covering verdict, benign or malicious, is shown in
 ``verdict``, ``verdict_note``, ``verdict_by`` and ``verdict_id``.
+Certificate intelligence (ops/certificate_intel, :mod:`codesign_prevalence.models.intel`) in force on the
+as-of date is applied to the candidates before the model (a ``revoked`` or ``malicious`` entry raises the
+binary's certificate status and, where the seed rule's other conditions hold, its ``rule_match``) and named in
+the reasons after it; the entry applied is shown in ``intel_status``, ``intel_source``, ``intel_effective``
+and ``intel_id``. The model's input contract (feature columns in, score out) is unchanged.
 A null ``subject_name`` (a signed file without a subject) is stored as an empty string, so that the MERGE
 key never holds a null.
 """
@@ -23,7 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -38,6 +43,7 @@ from pyspark.sql.types import (
 )
 
 from codesign_prevalence.features.candidates import SCORED_POPULATIONS
+from codesign_prevalence.models.intel import with_certificate_intel, with_intel_reasons, without_intel
 from codesign_prevalence.models.tracking import Tracking
 from codesign_prevalence.models.verdicts import with_verdicts, without_verdicts
 from codesign_prevalence.schema import SCORED_SCHEMA, VERDICTS_SCHEMA
@@ -187,19 +193,31 @@ def scored_binaries(
     alert_min_score: float | None,
     verdicts: DataFrame | None = None,
     as_of: dt.date | None = None,
+    intel: DataFrame | None = None,
+    allowed_publishers: Sequence[str] = (),
 ) -> Callable[[DataFrame], DataFrame]:
     """A transform: one as-of date of gold/candidates -> rows of gold/scored_binaries (:data:`SCORED_SCHEMA`).
 
     Only the scored populations (``rule``, ``hunt``) are scored; the ``reference`` rows are the training set.
 
-    ``verdicts`` (rows of ops/verdicts) active on ``as_of`` suppress or annotate rows; without them (or
-    without ``as_of``) no row is suppressed and the verdict columns are null.
+    ``intel`` (rows of ops/certificate_intel) in force on ``as_of`` raise certificate statuses and seed-rule
+    matches before the model and are named in the reasons after it (:mod:`codesign_prevalence.models.intel`;
+    ``allowed_publishers`` is the seed rule's allow-list); without them (or without ``as_of``) the intel
+    columns are null. ``verdicts`` (rows of ops/verdicts) active on ``as_of`` suppress or annotate rows;
+    without them (or without ``as_of``) no row is suppressed and the verdict columns are null.
     """
 
     def transform(candidates: DataFrame) -> DataFrame:
         scored_populations = candidates.where(F.col("population").isin(*SCORED_POPULATIONS))
-        keyed = scored_populations.withColumn("subject_name", F.coalesce(F.col("subject_name"), F.lit("")))
-        ranked = keyed.transform(with_prediction(udf)).transform(one_row_per_key).transform(with_rank)
+        if intel is not None and as_of is not None:
+            informed = scored_populations.transform(with_certificate_intel(intel, [as_of], allowed_publishers))
+        else:
+            informed = scored_populations.transform(without_intel)
+        keyed = informed.withColumn("subject_name", F.coalesce(F.col("subject_name"), F.lit("")))
+        predicted = keyed.transform(with_prediction(udf))
+        if intel is not None and as_of is not None:
+            predicted = predicted.transform(with_intel_reasons)
+        ranked = predicted.transform(one_row_per_key).transform(with_rank)
         if verdicts is not None and as_of is not None:
             annotated = ranked.transform(with_verdicts(verdicts, as_of))
         else:
@@ -222,7 +240,10 @@ def scored_binaries(
     return transform
 
 
-def write_scored(spark: SparkSession, lakehouse: Lakehouse, rows: DataFrame, as_of: dt.date) -> None:
-    """MERGE the rows of one as-of date into gold/scored_binaries (created, partitioned by as_of, if absent)."""
+def write_scored(
+    spark: SparkSession, lakehouse: Lakehouse, rows: DataFrame, as_of: dt.date | Sequence[dt.date]
+) -> None:
+    """MERGE the rows of one as-of date (or of several, in one commit) into gold/scored_binaries (created,
+    partitioned by as_of, if absent)."""
     target = lakehouse.ensure(spark, GOLD_SCORED, SCORED_SCHEMA, partition_by=("as_of",))
     upsert(target, rows, SCORED_KEY, prune=DatesIn("as_of", as_of), evolve_schema=True)
