@@ -1,10 +1,12 @@
-"""A real multi-process run: ``run`` with Spark's ``local-cluster[2,1,1024]`` master (two executor JVMs, each
-with its own Python workers) gives the same gold/scored_binaries as a ``local[2]`` run of the same input.
+"""A real multi-process run through PySpark's own ``spark-submit`` (the README's command): ``run`` on Spark's
+``local-cluster[2,1,1024]`` master (two executor JVMs, each with its own Python workers) gives the same
+gold/candidates and gold/scored_binaries as the ``local[2]`` run of the same input.
 
-The cluster run is a subprocess calling the command line (the tests' own session is ``local[2]`` and one
-process holds one SparkSession); its event log proves that two executors other than the driver ran tasks.
-The ``local[2]`` run is the session's shared one (``pipeline_run``, tests/pipeline_helpers.py): the same inputs
-and model settings, only read here.
+One subprocess proves three things at once (one JVM fewer than two tests would start): the session keeps
+spark-submit's master and configuration rather than the configured one; Delta comes from ``--jars`` (no
+``--packages``, no network); and the work really runs on two executors other than the driver (the event log
+says which executors ran tasks). The ``local[2]`` run is the session's shared one (``pipeline_run``,
+tests/pipeline_helpers.py): the same inputs and model settings, only read here.
 """
 
 from __future__ import annotations
@@ -19,40 +21,56 @@ import pytest
 from chispa import assert_approx_df_equality
 from pyspark.sql import DataFrame, SparkSession
 
+from codesign_prevalence.config import SparkConfig
+from codesign_prevalence.spark import cached_delta_jars, jars_dir
 from codesign_prevalence.storage import GOLD_CANDIDATES, GOLD_SCORED
 from pipeline_helpers import END, MODEL_SETTINGS, PipelineRun
 
-SRC = Path(__file__).resolve().parents[1] / "src"
+ROOT = Path(__file__).resolve().parents[1]
+ENTRY = ROOT / "src" / "codesign_prevalence" / "__main__.py"
+MASTER = "local-cluster[2,1,1024]"
 # Columns that differ between two runs by nature: when they scored and the MLflow run that trained the model.
 RUN_COLUMNS = ("scored_at", "mlflow_run_id")
 
 
-def _cluster_run(inputs: list[str], root: Path, event_log: Path) -> subprocess.CompletedProcess[str]:
+def _spark_submit() -> Path:
+    beside_python = Path(sys.executable).parent / "spark-submit"
+    if beside_python.is_file():
+        return beside_python
+    import pyspark
+
+    return Path(pyspark.__file__).parent / "bin" / "spark-submit"
+
+
+def _submitted_run(inputs: list[str], root: Path, event_log: Path) -> subprocess.CompletedProcess[str]:
+    jars = cached_delta_jars(jars_dir(SparkConfig()))
+    assert jars, "Delta jars are not cached; run scripts/setup.sh"
     environment = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
-    environment["PYTHONPATH"] = os.pathsep.join([str(SRC), *filter(None, [os.environ.get("PYTHONPATH")])])
+    for variable in ("PYSPARK_GATEWAY_PORT", "PYSPARK_GATEWAY_SECRET"):
+        environment.pop(variable, None)
+    environment["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), *filter(None, [os.environ.get("PYTHONPATH")])])
     environment["PYSPARK_PYTHON"] = sys.executable
     event_log.mkdir()
-    extra = json.dumps(
-        {
-            "spark.eventLog.enabled": "true",
-            "spark.eventLog.dir": event_log.as_uri(),
-            "spark.eventLog.compress": "false",  # Spark 4 writes zstd-compressed, rolling logs by default
-            "spark.eventLog.rolling.enabled": "false",
-        }
-    )
-    settings = [
-        f"storage.root={root}",
-        "spark.master=local-cluster[2,1,1024]",
-        "spark.driver_memory=1g",
-        "spark.shuffle_partitions=4",
-        f"spark.extra={extra}",
-        *MODEL_SETTINGS,
+    command = [
+        str(_spark_submit()),
+        "--master", MASTER,
+        "--driver-memory", "1g",
+        "--jars", ",".join(str(jar) for jar in jars),
+        "--conf", "spark.driver.extraJavaOptions=-Duser.timezone=UTC",
+        "--conf", "spark.eventLog.enabled=true",
+        "--conf", f"spark.eventLog.dir={event_log.as_uri()}",
+        "--conf", "spark.eventLog.compress=false",  # Spark 4 writes zstd-compressed, rolling logs by default
+        "--conf", "spark.eventLog.rolling.enabled=false",
+        str(ENTRY),
+        "--verbose",
+        "run", "--input", *inputs, "--as-of", END.isoformat(), "--json",
+        "--set", f"storage.root={root}", "--set", "spark.shuffle_partitions=4",
     ]
-    command = [sys.executable, "-m", "codesign_prevalence.cli", "--quiet"]
-    for setting in settings:
+    for setting in MODEL_SETTINGS:
         command += ["--set", setting]
-    command += ["run", "--input", *inputs, "--as-of", END.isoformat()]
-    return subprocess.run(command, capture_output=True, text=True, timeout=1800, env=environment)
+    return subprocess.run(
+        command, capture_output=True, text=True, timeout=1800, cwd=root.parent, env=environment, check=False
+    )
 
 
 def _executors_with_tasks(event_log: Path) -> set[str]:
@@ -73,9 +91,18 @@ def _table(spark: SparkSession, root: Path, table: str) -> DataFrame:
 
 
 @pytest.mark.slow
-def test_local_cluster_run_matches_local_run(spark: SparkSession, pipeline_run: PipelineRun, tmp_path: Path) -> None:
-    cluster = _cluster_run(pipeline_run.inputs, tmp_path / "cluster", tmp_path / "events-log")
-    assert cluster.returncode == 0, cluster.stderr[-3000:]
+def test_spark_submit_on_a_local_cluster_matches_the_local_run(
+    spark: SparkSession, pipeline_run: PipelineRun, tmp_path: Path
+) -> None:
+    submitted = _submitted_run(pipeline_run.inputs, tmp_path / "cluster", tmp_path / "events-log")
+    assert submitted.returncode == 0, (submitted.stdout[-3000:], submitted.stderr[-3000:])
+    # spark-submit's PythonRunner merges the Python driver's stderr into its stdout: the stage lines, then
+    # the JSON summary (which starts on a line of its own).
+    output = submitted.stdout
+    assert f"[spark] Spark 4.0.1, master {MASTER}" in output  # spark-submit's master, not the configured one
+    assert "[ingest] started" in output and "[report] done in " in output
+    summary = json.loads(output[output.rindex("\n{\n") + 1 :])
+    assert summary["ingest"]["accepted"] > 0 and Path(summary["report"]["path"]).is_file()
     assert _executors_with_tasks(tmp_path / "events-log") == {"0", "1"}  # two executor processes, no driver
 
     for table in (GOLD_CANDIDATES, GOLD_SCORED):

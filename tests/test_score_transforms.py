@@ -66,6 +66,10 @@ def test_scored_rows(spark: SparkSession) -> None:
             None,
             None,
             None,
+            None,  # no certificate intel applied: intel_status, intel_source, intel_effective, intel_id
+            None,
+            None,
+            None,
         )
 
     contoso = ("Contoso Software Ltd.", "contoso software ltd")
