@@ -169,6 +169,9 @@ class ModelConfig(_Section):
         "company_mismatch",
         "renamed",
         "lolbin_parent",
+        # Of the certificate features only cert_age helped on the quality benchmark (benchmarks/README.md);
+        # issuer_rarity, cert_short_lifetime and ci_enforcement are available, not default.
+        "cert_age",
     )
     training_population: Literal["reference", "hunt", "rule", "all"] = "reference"
     # Weight of the forest's score beside the additive one (mean of the suspicion features); 1 = forest alone.
