@@ -33,6 +33,11 @@ hunt top 20, and no alerted binary without a reason: none of the top ``model.ale
 that has a suspicious fact (some feature above 0) may have an empty reasons list (``score`` alerts only
 binaries with a reason, so such a binary would silently drop out of the alerts).
 
+``--format`` generates the fleets in another format (as ``generate --format``: Defender carries the
+certificate's issuer and validity, which the certificate features read) and ``--codeintegrity`` adds the
+simulator's Code Integrity events to the ingested inputs (``generate --codeintegrity``); each combination is
+kept in its own folder.
+
 Run (from the repository root; the seeds used for tuning are named in benchmarks/README.md):
 
     .venv/bin/python benchmarks/quality.py --fleets 101 102 103 104 105 106 107 108 \\
