@@ -33,6 +33,11 @@ hunt top 20, and no alerted binary without a reason: none of the top ``model.ale
 that has a suspicious fact (some feature above 0) may have an empty reasons list (``score`` alerts only
 binaries with a reason, so such a binary would silently drop out of the alerts).
 
+``--format`` generates the fleets in another format (as ``generate --format``: Defender carries the
+certificate's issuer and validity, which the certificate features read) and ``--codeintegrity`` adds the
+simulator's Code Integrity events to the ingested inputs (``generate --codeintegrity``); each combination is
+kept in its own folder.
+
 Run (from the repository root; the seeds used for tuning are named in benchmarks/README.md):
 
     .venv/bin/python benchmarks/quality.py --fleets 101 102 103 104 105 106 107 108 \\
@@ -119,11 +124,42 @@ def _prepared_files(workdir: Path) -> bool:
     return (workdir / CANDIDATES_FILE).is_file() and (workdir / LABELS_FILE).is_file()
 
 
-def prepare(spec: FleetSpec, workdir: Path, overrides: Sequence[str]) -> float:
+@dataclass(frozen=True)
+class Inputs:
+    """What the prepare step generates beside the events: their format, and Code Integrity events or not."""
+
+    format: str = "elastic"
+    codeintegrity: bool = False
+
+    @property
+    def suffix(self) -> str:
+        """The fleet folder's suffix (empty for plain Elastic Defend fleets, whose folders keep their names)."""
+        return ("" if self.format == "elastic" else f"-{self.format}") + ("-ci" if self.codeintegrity else "")
+
+
+def generate(spec: FleetSpec, fleet: Path, inputs: Inputs) -> list[Path]:
+    """Generate a fleet as ``generate [--codeintegrity] [--format F]`` does; the files to ingest."""
+    from codesign_prevalence.simulator import generate_fleet
+    from codesign_prevalence.simulator.certificates import CERTIFICATES_FILE, load_registry
+    from codesign_prevalence.simulator.codeintegrity import write_codeintegrity
+    from codesign_prevalence.simulator.formats import rewrite_fleet
+
+    summary = generate_fleet(fleet, hosts=spec.hosts, days=spec.days, seed=spec.seed)
+    files = [summary.events_path]
+    if inputs.codeintegrity:  # read from the Elastic Defend stream, before it is rewritten
+        registry = load_registry(summary.events_path.with_name(CERTIFICATES_FILE))
+        files.append(write_codeintegrity(summary.events_path, registry, spec.seed)[0])
+    rewrite_fleet(summary.events_path, inputs.format)
+    return files
+
+
+PLAIN_INPUTS = Inputs()
+
+
+def prepare(spec: FleetSpec, workdir: Path, overrides: Sequence[str], inputs: Inputs = PLAIN_INPUTS) -> float:
     """Generate, ingest and compute the features of one fleet; save its candidates and labels in ``workdir``."""
     from codesign_prevalence.jobs import features, ingest
     from codesign_prevalence.jobs.context import JobContext
-    from codesign_prevalence.simulator import generate_fleet
     from codesign_prevalence.simulator.fleet import EVENTS_FILE
     from codesign_prevalence.storage import GOLD_CANDIDATES
 
@@ -131,10 +167,12 @@ def prepare(spec: FleetSpec, workdir: Path, overrides: Sequence[str]) -> float:
     lake, fleet = workdir / "lake", workdir / "fleet"
     shutil.rmtree(lake, ignore_errors=True)
     events, labels = fleet / EVENTS_FILE, fleet / LABELS_FILE
-    if not (events.is_file() and labels.is_file()):  # a fleet generated beforehand is used as it is
-        generate_fleet(fleet, hosts=spec.hosts, days=spec.days, seed=spec.seed)
+    if events.is_file() and labels.is_file():  # a fleet generated beforehand is used as it is
+        files = [path for path in fleet.iterdir() if path.name.endswith(".ndjson.gz")]
+    else:
+        files = generate(spec, fleet, inputs)
     context = JobContext(config=load_config(None, [f"storage.root={lake}", *overrides]), verbosity=1)
-    ingest.run(context, [str(events)])
+    ingest.run(context, [str(path) for path in files])
     report = features.run(context, None)
     table = context.lakehouse.read(context.spark, GOLD_CANDIDATES)
     rows = table.where(table["as_of"] == report.as_of).toPandas()
@@ -348,7 +386,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="a configuration override")
     parser.add_argument("--master", default="local[2]", help="Spark master of the prepare step")
     parser.add_argument("--keep", metavar="DIR", help="keep each fleet's candidates under DIR/<fleet> (and reuse)")
+    parser.add_argument(
+        "--format",
+        choices=("elastic", "sysmon", "sysmon_ecs", "defender"),
+        default="elastic",
+        help="the events' format (as generate --format; Defender carries the certificate's issuer and validity)",
+    )
+    parser.add_argument(
+        "--codeintegrity",
+        action="store_true",
+        help="also ingest the fleet's Code Integrity events (generate --codeintegrity)",
+    )
     args = parser.parse_args(argv)
+    inputs = Inputs(args.format, args.codeintegrity)
     specs = [FleetSpec.parse(text, args.hosts, args.days) for text in (*args.fleets, *args.small_fleets)]
     if not specs:
         parser.error("give --fleets and/or --small-fleets")
@@ -360,9 +410,9 @@ def main(argv: list[str] | None = None) -> int:
     all_baselines: dict[str, dict[str, dict[str, float]]] = {}
     all_prepared: list[Prepared] = []
     for spec in specs:
-        workdir = root / spec.name
+        workdir = root / (spec.name + inputs.suffix)
         workdir.mkdir(parents=True, exist_ok=True)
-        seconds = 0.0 if _prepared_files(workdir) else prepare(spec, workdir, overrides)
+        seconds = 0.0 if _prepared_files(workdir) else prepare(spec, workdir, overrides, inputs)
         prepared = load_prepared(spec, workdir, seconds)
         all_prepared.append(prepared)
         trials, baselines = evaluate_fleet(prepared, config, args.random_states)
@@ -373,7 +423,8 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(root, ignore_errors=True)
     reference = supervised_reference(all_prepared, config.model) if len(all_prepared) >= 3 else None
     table, passed = summary(all_trials, all_baselines, reference)
-    print(f"## ranking quality: {len(specs)} fleets x {len(args.random_states)} random states\n")
+    shown_inputs = f"{inputs.format}{' + Code Integrity' if inputs.codeintegrity else ''}"
+    print(f"## ranking quality: {len(specs)} fleets ({shown_inputs}) x {len(args.random_states)} random states\n")
     print(table)
     print(f"\nbar: {'pass' if passed else 'FAIL'}")
     return 0 if passed else 1

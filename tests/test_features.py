@@ -398,9 +398,29 @@ CANDIDATE_SCHEMA = [
     ("host_names", "array<string>"), ("first_seen", "timestamp"), ("last_seen", "timestamp"),
     ("fleet_hosts", "bigint"), ("issuer", "string"), ("serial_number", "string"), ("cert_not_before", "timestamp"),
     ("cert_not_after", "timestamp"), ("signing_time", "timestamp"), ("signature_type", "string"),
+    ("issuer_host_count", "bigint"), ("issuer_other_host_count", "bigint"), ("cert_age_days", "double"),
+    ("cert_lifetime_days", "double"), ("ci_blocked_host_count", "bigint"), ("ci_audited_host_count", "bigint"),
 ]
 CONTOSO_LABELS = (DIGICERT, "0a01", "2025-06-01 00:00:00", "2027-06-01 23:59:59", None, "embedded")
 NO_CERTIFICATE = (None,) * 6
+
+
+def days_between(later: str, earlier: str) -> float:
+    """``later - earlier`` (UTC text) in days, as the features stage computes it (whole seconds / 86,400)."""
+    seconds = (dt.datetime.fromisoformat(later) - dt.datetime.fromisoformat(earlier)).total_seconds()
+    return int(seconds) / 86_400.0
+
+
+def contoso_figures(first_seen: str, other_hosts: int) -> tuple[Any, ...]:
+    """The certificate figures of a Contoso binary: DigiCert runs on h1-h4 (binaries a, b, c: the same hosts
+    and leave-one-out as the signer's), no Code Integrity events ingested."""
+    return (
+        4, other_hosts, days_between(first_seen, "2025-06-01 00:00:00"),
+        days_between("2027-06-01 23:59:59", "2025-06-01 00:00:00"), None, None,
+    )
+
+
+NO_FIGURES = (None,) * 6
 
 # Per binary: every candidate column after ``population``.
 BINARY_A = (
@@ -409,7 +429,7 @@ BINARY_A = (
     4, 3, "2026-11-18 10:00:00", 2, 3, 2, 2 / 3, 2 / 7,
     "program_files", 0.0, True, False, 0.25, 2,
     PATH_A, "WS1", "explorer.exe", ["WS1", "WS2"], "2026-11-18 10:00:00", "2026-11-20 23:59:59", 4,
-    *CONTOSO_LABELS,
+    *CONTOSO_LABELS, *contoso_figures("2026-11-18 10:00:00", 3),
 )
 BINARY_B = (
     "b", "contoso ltd", "Contoso Ltd", "t-contoso", True, "expired", True, False, 2, 2,
@@ -417,7 +437,7 @@ BINARY_B = (
     4, 3, "2026-11-18 10:00:00", 2, 3, 2, 2 / 3, 2 / 7,
     "appdata", 1 / 5, False, False, 0.0, 1,
     updater("alice"), "WS1", "explorer.exe", ["WS1", "WS4"], "2026-11-19 07:00:00", "2026-11-20 08:00:00", 4,
-    *CONTOSO_LABELS,
+    *CONTOSO_LABELS, *contoso_figures("2026-11-19 07:00:00", 3),
 )
 BINARY_C = (
     "c", "contoso ltd", "Contoso Ltd", "t-contoso", False, "trusted", False, False, 1, 1,
@@ -425,7 +445,7 @@ BINARY_C = (
     4, 3, "2026-11-18 10:00:00", 2, 4, 2, 2 / 3, 2 / 7,
     "appdata", 2 / 6, False, False, 0.0, 1,
     PATH_C, "WS2", "explorer.exe", ["WS2"], "2026-11-20 10:00:00", "2026-11-20 10:00:00", 4,
-    *CONTOSO_LABELS,
+    *CONTOSO_LABELS, *contoso_figures("2026-11-20 10:00:00", 4),
 )
 BINARY_E = (
     "e", "evil llc", "Evil LLC", "t-evil", True, "untrusted_root", True, True, 1, 1,
@@ -434,6 +454,7 @@ BINARY_E = (
     "downloads", 0.0, True, True, 1.0, 1,
     PATH_E, "WS2", "winword.exe", ["WS2"], "2026-11-20 12:00:00", "2026-11-20 12:00:00", 4,
     "Evil LLC", "01", "2026-11-16 00:00:00", "2027-11-16 00:00:00", "2026-11-19 22:00:00", None,
+    1, 0, 4.5, 365.0, None, None,  # self-signed: an issuer the fleet knows only through e
 )
 BINARY_G = (
     "g", "google llc", "Google LLC", "t-google", False, "trusted", False, False, 1, 1,
@@ -441,7 +462,7 @@ BINARY_G = (
     1, 1, "2026-11-17 06:00:00", 3, 0, 0, 1.0, 0.0,
     "appdata", 0.0, False, False, 0.0, 1,
     PATH_G, "WS3", "svchost.exe", ["WS3"], "2026-11-17 06:00:00", "2026-11-17 06:00:00", 4,
-    *NO_CERTIFICATE,
+    *NO_CERTIFICATE, *NO_FIGURES,
 )
 BINARY_S = (
     "s", None, None, None, False, "bad_digest", True, False, 1, 1,
@@ -449,7 +470,7 @@ BINARY_S = (
     0, 0, None, 0, 0, 0, 0.0, 0.0,
     "programdata", 0.0, False, False, 0.0, 1,
     PATH_S, "WS2", "services.exe", ["WS2"], "2026-11-20 01:00:00", "2026-11-20 01:00:00", 4,
-    *NO_CERTIFICATE,
+    *NO_CERTIFICATE, *NO_FIGURES,
 )
 
 

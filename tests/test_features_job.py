@@ -19,7 +19,7 @@ from pyspark.sql import functions as F
 
 from codesign_prevalence.config import IngestConfig, load_config
 from codesign_prevalence.errors import MissingTableError
-from codesign_prevalence.features.candidates import CANDIDATE_COLUMNS, CERTIFICATE_LABELS
+from codesign_prevalence.features.candidates import CANDIDATE_COLUMNS, CERTIFICATE_FIGURES, CERTIFICATE_LABELS
 from codesign_prevalence.ingest.pipeline import ingest_files
 from codesign_prevalence.jobs import features
 from codesign_prevalence.jobs.context import JobContext
@@ -113,7 +113,10 @@ def test_features_job_on_a_generated_fleet(spark: SparkSession, pipeline_run: Pi
     assert malicious and malicious <= hunted
     assert impostors and not impostors & ruled
     # No feature column is null where the contract says it is filled.
-    labels = {"signer", "subject_name", "thumbprint", "signer_first_seen", "example_parent", *CERTIFICATE_LABELS}
+    labels = {
+        "signer", "subject_name", "thumbprint", "signer_first_seen", "example_parent", *CERTIFICATE_LABELS,
+        *CERTIFICATE_FIGURES,  # null where the sources carry no certificate details or Code Integrity events
+    }
     filled = [c for c in CANDIDATE_COLUMNS if c not in labels]
     nulls = candidates.select(*[F.count_if(F.col(c).isNull()).alias(c) for c in filled]).head()
     assert nulls is not None and {c: nulls[c] for c in filled if nulls[c]} == {}

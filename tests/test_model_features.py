@@ -59,6 +59,11 @@ def test_hand_computed_rows() -> None:
             "masquerade": [0.0, 0.5, 0.5],
             "lolbin_parent": [0.0, 0.5, 0.0],
             "signer_recency": [0.0, 0.0, 0.0],
+            # No issuer, validity or Code Integrity columns (as from Elastic Defend or Sysmon): neutral.
+            "issuer_rarity": [0.0, 0.0, 0.0],
+            "cert_age": [0.0, 0.0, 0.0],
+            "cert_short_lifetime": [0.0, 0.0, 0.0],
+            "ci_enforcement": [0.0, 0.0, 0.0],
         }
     )
     pd.testing.assert_frame_equal(suspicion_features(rows, ALL_FEATURES), expected)

@@ -168,9 +168,10 @@ EVERYTHING_SUSPICIOUS = {
     "original_name_mismatch": True,
     "lolbin_parent_share": 1.0,
     "example_parent": "rundll32.exe",
+    "cert_age_days": 0.0,
 }
 EVERY_FACT = ["hash_rarity", "signer_obscurity", "status_surprise", "path_surprise", "company_mismatch", "renamed",
-              "lolbin_parent"]
+              "lolbin_parent", "cert_age"]
 
 
 def test_a_saturated_score_still_names_every_fact(trained: TrainingResult) -> None:

@@ -26,6 +26,8 @@ from pyspark.sql.types import (
     TimestampType,
 )
 
+from codesign_prevalence_model.features import OPTIONAL_INPUTS
+
 AS_OF = dt.date(2026, 11, 26)
 FLEET_HOSTS = 400
 
@@ -90,7 +92,7 @@ def candidate(sha256: str, population: str = "hunt", **overrides: Any) -> dict[s
         "host_names": ["WKS-0001"],
         "first_seen": dt.datetime(2026, 11, 1, 8, 0, 0),
     }
-    unknown = set(overrides) - set(row)
+    unknown = set(overrides) - set(row) - set(OPTIONAL_INPUTS)  # those only when given: as before they existed
     if unknown:
         raise KeyError(f"not a candidate column: {sorted(unknown)}")
     row.update(overrides)

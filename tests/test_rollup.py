@@ -85,7 +85,8 @@ def test_partition_dates_of_changed_files() -> None:
 
 def test_tables_from_rollups_equal_tables_from_events(spark: SparkSession) -> None:
     """Row by row, every output table and the labels: identical event shapes (several events of one variant,
-    two identical seed-rule matches), events outside the window on both sides, days rolled in two parts."""
+    two identical seed-rule matches), events outside the window on both sides, days rolled in two parts, the
+    certificate figures and Code Integrity events."""
     again = [{**row, "event_id": row["event_id"] + "-again"} for row in EVENTS if row["event_id"] in {"a1", "b1"}]
     more = [
         event("b3", "2026-11-20 08:00:00", "h1", "b", updater("alice"), **CONTOSO, **EXPIRED, host_name="WS1",
@@ -94,7 +95,11 @@ def test_tables_from_rollups_equal_tables_from_events(spark: SparkSession) -> No
               host_name="WS5", parent_name="mshta.exe"),
     ]
     bronze = bronze_frame(spark, [*EVENTS, *again, *more])
-    expected = feature_tables(bronze, AS_OF, LOOKBACK, RULE, LOLBINS)
+    codeintegrity = spark.createDataFrame(
+        [("e", "h2", "blocked", dt.date(2026, 11, 20)), ("B", "h4", "audited", dt.date(2026, 11, 1))],
+        "sha256 string, host_id string, action string, event_date date",
+    )
+    expected = feature_tables(bronze, AS_OF, LOOKBACK, RULE, LOLBINS, codeintegrity)
     # The days rolled in two batches (as two daily runs would), then read together.
     early = F.col("event_date") < F.lit(dt.date(2026, 11, 19))
     daily = daily_rollup(bronze.where(early), RULE, LOLBINS, 1).unionByName(
@@ -104,7 +109,7 @@ def test_tables_from_rollups_equal_tables_from_events(spark: SparkSession) -> No
     # One row per day and (host, binary).
     assert len({(row["event_date"], row["host_id"], row["sha256"], row["signer"]) for row in rolled}) == len(rolled)
     stored = spark.createDataFrame(rolled, daily.schema)  # the rollup as read back: computed once
-    with persisted(expected), persisted(feature_tables_from_daily(stored, AS_OF, LOOKBACK)) as actual:
+    with persisted(expected), persisted(feature_tables_from_daily(stored, AS_OF, LOOKBACK, codeintegrity)) as actual:
         assert_same_tables(actual, expected, (*OUTPUTS, "labels"))
         assert {row["event_id"] for row in actual.rule_matches.collect()} == {"b1", "b1-again", "b2", "b3", "e1", "e2"}
 

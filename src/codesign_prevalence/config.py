@@ -169,6 +169,9 @@ class ModelConfig(_Section):
         "company_mismatch",
         "renamed",
         "lolbin_parent",
+        # Of the certificate features only cert_age helped on the quality benchmark (benchmarks/README.md);
+        # issuer_rarity, cert_short_lifetime and ci_enforcement are available, not default.
+        "cert_age",
     )
     training_population: Literal["reference", "hunt", "rule", "all"] = "reference"
     # Weight of the forest's score beside the additive one (mean of the suspicion features); 1 = forest alone.
@@ -178,6 +181,10 @@ class ModelConfig(_Section):
     # The rarity gate of the other features is min(1, hash_rarity / knee): 1 = the rarity itself.
     rarity_gate_knee: float = Field(default=0.25, gt=0.0, le=1.0)
     signer_recency_days: float = Field(default=7.0, gt=0.0)
+    # cert_age: 1 for a certificate issued the day the binary first ran, 0 from this many days on.
+    cert_age_horizon_days: float = Field(default=30.0, gt=0.0)
+    # cert_short_lifetime: 1 for a certificate valid for no time, 0 from this many days of validity on.
+    cert_short_lifetime_days: float = Field(default=365.0, gt=0.0)
     alert_top_n: int = Field(default=20, ge=0)
     alert_min_score: float | None = None
     reasons_per_binary: int = Field(default=8, ge=1, le=12)

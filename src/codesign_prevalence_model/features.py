@@ -48,6 +48,22 @@ host; rarity has its own feature for that.
     mean of the two above.
 ``lolbin_parent``
     ``lolbin_parent_share``: share of its executions started by a LOLBin or an Office application.
+``issuer_rarity``
+    the log scale of ``hash_rarity`` on ``1 + issuer_other_host_count`` (leave-one-out: hosts that ran *another*
+    binary chaining to this binary's certificate issuer): 1 for an issuer the fleet knows only through this
+    binary (a self-signed certificate, an obscure CA). 0 when the source carries no issuer (Elastic Defend,
+    Sysmon).
+``cert_age``
+    ``1 - cert_age_days / cert_age_horizon_days`` clipped to [0, 1]: the certificate was issued days before
+    the binary first ran (front companies buy certificates shortly before the first payload). 0 past the
+    horizon, 0 when the first run precedes the certificate's not-valid-before (clock or data error, not
+    evidence), 0 without validity dates.
+``cert_short_lifetime``
+    ``1 - cert_lifetime_days / cert_short_lifetime_days`` clipped to [0, 1]: a certificate valid for far less
+    than the one to three years public CAs issue for. 0 without validity dates.
+``ci_enforcement``
+    Code Integrity (WDAC) blocked the hash on some host: 1; audited it (would have blocked) but never
+    blocked: 0.5; neither, or no Code Integrity events ingested: 0.
 ``signer_recency`` (available, not in the default list)
     ``1 - signer_days_since_first_seen / recency_days`` clipped to [0, 1]: the signer is new to the fleet.
     Off by default: on a fleet whose history is shorter than the look-back window every signer looks new.
@@ -88,7 +104,20 @@ NUMERIC_INPUTS: tuple[str, ...] = (
 )
 BOOLEAN_INPUTS: tuple[str, ...] = ("pe_company_mismatch", "original_name_mismatch")
 STRING_INPUTS: tuple[str, ...] = ("signer", "status_category", "path_class", "example_parent")
-INPUT_COLUMNS: tuple[str, ...] = (*NUMERIC_INPUTS, *BOOLEAN_INPUTS, *STRING_INPUTS)
+# Added with the certificate and Code Integrity features: optional (a model input frame or a gold/candidates
+# written before them lacks them; they then count as null, and every feature reading them as 0), and null
+# wherever a source carries no such field (NaN in pandas, never filled with 0: 0 days is a fact).
+OPTIONAL_NUMERIC_INPUTS: tuple[str, ...] = (
+    "issuer_other_host_count",
+    "cert_age_days",
+    "cert_lifetime_days",
+    "ci_blocked_host_count",
+    "ci_audited_host_count",
+)
+OPTIONAL_STRING_INPUTS: tuple[str, ...] = ("issuer",)
+OPTIONAL_INPUTS: tuple[str, ...] = (*OPTIONAL_NUMERIC_INPUTS, *OPTIONAL_STRING_INPUTS)
+REQUIRED_INPUTS: tuple[str, ...] = (*NUMERIC_INPUTS, *BOOLEAN_INPUTS, *STRING_INPUTS)
+INPUT_COLUMNS: tuple[str, ...] = (*REQUIRED_INPUTS, *OPTIONAL_INPUTS)
 
 
 @dataclass(frozen=True)
@@ -100,6 +129,8 @@ class FeatureParams:
     rarity_ceiling_min_hosts: float = 5.0
     recency_days: float = 7.0
     gate_knee: float = 0.25
+    cert_age_horizon_days: float = 30.0
+    cert_short_lifetime_days: float = 365.0
 
     def __setstate__(self, state: dict[str, float]) -> None:
         """Models pickled before the knee existed keep the gate they had (the rarity itself)."""
@@ -178,6 +209,36 @@ def lolbin_parent(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
     return _clip01(_numeric(frame, "lolbin_parent_share"))
 
 
+def _optional(frame: pd.DataFrame, column: str) -> pd.Series:
+    """An optional numeric input as float, NaN where null or absent from the frame."""
+    if column not in frame.columns:
+        return pd.Series(np.nan, index=frame.index, dtype="float64")
+    return pd.to_numeric(frame[column], errors="coerce").astype("float64")
+
+
+def issuer_rarity(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
+    other_hosts = _optional(frame, "issuer_other_host_count")
+    scaled = _log_scale(1.0 + other_hosts.fillna(0.0), rarity_ceiling(frame, params))
+    return scaled.where(other_hosts.notna(), 0.0)
+
+
+def cert_age(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
+    days = _optional(frame, "cert_age_days")
+    young = _clip01(1.0 - days / max(params.cert_age_horizon_days, 1e-9))
+    return young.where(days >= 0.0, 0.0).fillna(0.0)
+
+
+def cert_short_lifetime(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
+    days = _optional(frame, "cert_lifetime_days")
+    return _clip01(1.0 - days / max(params.cert_short_lifetime_days, 1e-9)).fillna(0.0)
+
+
+def ci_enforcement(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
+    blocked = _optional(frame, "ci_blocked_host_count").fillna(0.0) > 0
+    audited = _optional(frame, "ci_audited_host_count").fillna(0.0) > 0
+    return pd.Series(np.where(blocked, 1.0, np.where(audited, 0.5, 0.0)), index=frame.index, dtype="float64")
+
+
 def signer_recency(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
     days = _numeric(frame, "signer_days_since_first_seen", params.recency_days)
     return _clip01(1.0 - days / params.recency_days)
@@ -196,6 +257,10 @@ FEATURE_FUNCTIONS: Mapping[str, FeatureFunction] = {
     "masquerade": masquerade,
     "lolbin_parent": lolbin_parent,
     "signer_recency": signer_recency,
+    "issuer_rarity": issuer_rarity,
+    "cert_age": cert_age,
+    "cert_short_lifetime": cert_short_lifetime,
+    "ci_enforcement": ci_enforcement,
 }
 RARITY_GATE = "hash_rarity"
 
@@ -205,9 +270,10 @@ def suspicion_features(
 ) -> pd.DataFrame:
     """The model matrix: one float column per feature name, each in [0, 1] and gated by hash rarity.
 
-    Reads :data:`INPUT_COLUMNS` of ``candidates`` (raw, as in gold/candidates; nulls tolerated).
+    Reads :data:`INPUT_COLUMNS` of ``candidates`` (raw, as in gold/candidates; nulls tolerated; the
+    :data:`OPTIONAL_INPUTS` may be absent, and then count as null).
     """
-    missing = [column for column in INPUT_COLUMNS if column not in candidates.columns]
+    missing = [column for column in REQUIRED_INPUTS if column not in candidates.columns]
     if missing:
         raise ValueError(f"candidate columns missing from the model input: {', '.join(missing)}")
     rarity = hash_rarity(candidates, params)

@@ -22,8 +22,11 @@ from sklearn.ensemble import IsolationForest
 
 from codesign_prevalence_model.features import (
     BOOLEAN_INPUTS,
-    INPUT_COLUMNS,
     NUMERIC_INPUTS,
+    OPTIONAL_INPUTS,
+    OPTIONAL_NUMERIC_INPUTS,
+    OPTIONAL_STRING_INPUTS,
+    REQUIRED_INPUTS,
     STRING_INPUTS,
     FeatureParams,
     suspicion_features,
@@ -121,6 +124,8 @@ def model_signature() -> ModelSignature:
         *[ColSpec("double", name) for name in NUMERIC_INPUTS],
         *[ColSpec("boolean", name) for name in BOOLEAN_INPUTS],
         *[ColSpec("string", name, required=False) for name in STRING_INPUTS],
+        *[ColSpec("double", name, required=False) for name in OPTIONAL_NUMERIC_INPUTS],
+        *[ColSpec("string", name, required=False) for name in OPTIONAL_STRING_INPUTS],
     ]
     score: list[ColSpec | TensorSpec] = [ColSpec("double", SCORE_COLUMN)]
     params = ParamSchema([ParamSpec(WITH_REASONS, "boolean", False)])
@@ -128,12 +133,21 @@ def model_signature() -> ModelSignature:
 
 
 def model_input_frame(candidates: pd.DataFrame) -> pd.DataFrame:
-    """The candidate columns in the signature's types (numbers as float, flags as bool): an input example."""
-    frame = candidates.loc[:, list(INPUT_COLUMNS)].copy()
+    """The candidate columns in the signature's types (numbers as float, flags as bool): an input example.
+
+    The optional inputs (:data:`~codesign_prevalence_model.features.OPTIONAL_INPUTS`) absent from
+    ``candidates`` (a frame or table written before they existed) are null; optional numbers stay NaN where
+    null.
+    """
+    frame = candidates.loc[:, list(REQUIRED_INPUTS)].copy()
+    for column in OPTIONAL_INPUTS:
+        frame[column] = candidates[column] if column in candidates.columns else None
     for column in NUMERIC_INPUTS:
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64").fillna(0.0)
     for column in BOOLEAN_INPUTS:
         frame[column] = frame[column].fillna(False).astype(bool)
-    for column in STRING_INPUTS:
+    for column in OPTIONAL_NUMERIC_INPUTS:
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+    for column in (*STRING_INPUTS, *OPTIONAL_STRING_INPUTS):
         frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
     return frame.reset_index(drop=True)

@@ -156,6 +156,37 @@ def _signer_recency(row: Mapping[str, Any]) -> str:
     return f"signer '{_text(row['signer'])}' first seen {_count(row['signer_days_since_first_seen'])} days ago"
 
 
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _issuer_rarity(row: Mapping[str, Any]) -> str:
+    issuer, others = _text(row.get("issuer"), "(unknown issuer)"), _count(row.get("issuer_other_host_count"))
+    if others == 0:
+        return f"certificate issuer '{issuer}' signs nothing else seen in the fleet"
+    return f"certificate issuer '{issuer}' signs binaries on only {_plural(others, 'other host')}"
+
+
+def _cert_age(row: Mapping[str, Any]) -> str:
+    days = _count(row.get("cert_age_days"))
+    if days == 0:
+        return "certificate issued the day this binary first ran"
+    return f"certificate issued {_plural(days, 'day')} before this binary first ran"
+
+
+def _cert_short_lifetime(row: Mapping[str, Any]) -> str:
+    return f"certificate valid for only {_plural(_count(row.get('cert_lifetime_days')), 'day')}"
+
+
+def _ci_enforcement(row: Mapping[str, Any]) -> str:
+    blocked, audited = _count(row.get("ci_blocked_host_count")), _count(row.get("ci_audited_host_count"))
+    if blocked and audited:
+        return f"Code Integrity blocked it on {_plural(blocked, 'host')} and audited it on {_plural(audited, 'host')}"
+    if blocked:
+        return f"Code Integrity blocked it on {_plural(blocked, 'host')}"
+    return f"Code Integrity audited it on {_plural(audited, 'host')} (an enforced policy would block it)"
+
+
 PHRASES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "hash_rarity": _hash_rarity,
     "signer_obscurity": _signer_obscurity,
@@ -167,6 +198,10 @@ PHRASES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "masquerade": _masquerade,
     "lolbin_parent": _lolbin_parent,
     "signer_recency": _signer_recency,
+    "issuer_rarity": _issuer_rarity,
+    "cert_age": _cert_age,
+    "cert_short_lifetime": _cert_short_lifetime,
+    "ci_enforcement": _ci_enforcement,
 }
 
 

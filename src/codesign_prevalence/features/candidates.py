@@ -38,7 +38,16 @@ Columns (all figures over the as-of window; "executions" are events):
 - the certificate's details where a source carries them (labels, not model features): ``issuer``,
   ``serial_number``, ``cert_not_before``, ``cert_not_after`` (timestamps), ``signing_time`` (timestamp: the
   signature's countersignature or ECS ``code_signature.timestamp``), ``signature_type`` (``embedded`` /
-  ``catalog`` / the source's value).
+  ``catalog`` / the source's value);
+- the certificate's and Code Integrity's figures, raw inputs of the model's certificate features (null where
+  the sources carry nothing: Elastic Defend and Sysmon have no issuer or validity): ``issuer_host_count`` /
+  ``issuer_other_host_count`` (hosts that ran any binary whose issuer label is this binary's issuer; the
+  leave-one-out form, as for the signer), ``cert_age_days`` (``hash_first_seen - cert_not_before``, in days:
+  how new the certificate was when the hash first ran in the window; the window's first sighting, which is
+  the fleet's when the hash's history fits in the window and otherwise can only make the certificate look
+  older, never newer), ``cert_lifetime_days`` (``cert_not_after - cert_not_before``),
+  ``ci_blocked_host_count`` / ``ci_audited_host_count`` (hosts on which Code Integrity blocked / audited the
+  hash in the window; 0 without such events, null when no Code Integrity events were ingested).
 
 Null handling (every feature column is filled; only analyst columns may be null):
 
@@ -82,6 +91,16 @@ EXAMPLE_HOSTS = 5
 CERTIFICATE_LABELS: tuple[str, ...] = (
     "issuer", "serial_number", "cert_not_before", "cert_not_after", "signing_time", "signature_type"
 )
+# The certificate's and Code Integrity's figures (raw model inputs, null where the sources carry nothing).
+CERTIFICATE_FIGURES: tuple[str, ...] = (
+    "issuer_host_count",
+    "issuer_other_host_count",
+    "cert_age_days",
+    "cert_lifetime_days",
+    "ci_blocked_host_count",
+    "ci_audited_host_count",
+)
+SECONDS_PER_DAY = 86_400.0
 
 # Columns of gold/candidates, in order.
 CANDIDATE_COLUMNS: tuple[str, ...] = (
@@ -131,6 +150,8 @@ CANDIDATE_COLUMNS: tuple[str, ...] = (
     # null where the sources carry none: Sysmon, and ECS but for the signing time). At the end, where a
     # replaceWhere with mergeSchema adds them to an older table.
     *CERTIFICATE_LABELS,
+    # Raw inputs of the certificate and Code Integrity features (null where the sources carry nothing).
+    *CERTIFICATE_FIGURES,
 )
 
 
@@ -232,18 +253,89 @@ def _signer_path_class_share(path_class: Column) -> Column:
     return F.coalesce(F.when(other_executions > F.lit(0), share), F.lit(0.0))
 
 
+def issuer_prevalence(host_binary: DataFrame, labels: DataFrame) -> DataFrame:
+    """Per binary, how widespread its certificate's issuer is: the hosts that ran any binary chaining to it.
+
+    Reads: ``host_id``, ``sha256``, ``signer`` of the per-(host, binary) table and ``sha256``, ``signer``,
+    ``issuer`` of the binary labels (each binary's issuer is its label: the value with the most executions).
+    Output: ``sha256``, ``signer``, ``issuer_host_count`` (distinct hosts that ran a binary of this issuer),
+    ``issuer_other_host_count`` (leave-one-out: hosts that ran *another* binary of this issuer, as
+    ``signer_other_host_count``); only binaries with an issuer.
+    """
+    issuers = labels.where(F.col("issuer").isNotNull()).select(
+        F.col("sha256").alias("_issuer_sha256"), F.col("signer").alias("_issuer_signer"), F.col("issuer")
+    )
+    same_binary = (F.col("sha256") == F.col("_issuer_sha256")) & F.col("signer").eqNullSafe(F.col("_issuer_signer"))
+    pairs = host_binary.select("host_id", "sha256", "signer").join(issuers, on=same_binary, how="inner")
+    per_issuer_host = Window.partitionBy("issuer", "host_id")
+    on_host = F.count(F.lit(1)).over(per_issuer_host).alias("issuer_binaries_on_host")
+    counted = pairs.select("host_id", "sha256", "signer", "issuer", on_host)
+    issuer_hosts = counted.groupBy("issuer").agg(F.count_distinct("host_id").alias("issuer_host_count"))
+    exclusive = counted.groupBy("sha256", "signer", "issuer").agg(
+        F.count_if(F.col("issuer_binaries_on_host") == F.lit(1)).alias("exclusive_hosts")
+    )
+    joined = exclusive.join(issuer_hosts, on="issuer", how="inner")
+    return joined.select(
+        "sha256",
+        "signer",
+        F.col("issuer_host_count").cast("long").alias("issuer_host_count"),
+        (F.col("issuer_host_count") - F.col("exclusive_hosts")).cast("long").alias("issuer_other_host_count"),
+    )
+
+
+def _with_issuer_prevalence(binaries: DataFrame, issuers: DataFrame) -> DataFrame:
+    keyed = issuers.select(
+        F.col("sha256").alias("_issuer_sha256"),
+        F.col("signer").alias("_issuer_signer"),
+        "issuer_host_count",
+        "issuer_other_host_count",
+    )
+    same_binary = (F.col("sha256") == F.col("_issuer_sha256")) & F.col("signer").eqNullSafe(F.col("_issuer_signer"))
+    joined = binaries.join(keyed, on=same_binary, how="left")
+    return joined.select(*[F.col(name) for name in joined.columns if not name.startswith("_issuer_")])
+
+
+def _with_codeintegrity(binaries: DataFrame, codeintegrity: DataFrame | None) -> DataFrame:
+    """The per-hash Code Integrity host counts (``prevalence.codeintegrity_hosts``): 0 for a hash without
+    events, null for every hash when no Code Integrity events were ingested (``codeintegrity`` None)."""
+    if codeintegrity is None:
+        return binaries.select(
+            "*",
+            F.lit(None).cast("long").alias("ci_blocked_host_count"),
+            F.lit(None).cast("long").alias("ci_audited_host_count"),
+        )
+    joined = binaries.join(codeintegrity, on="sha256", how="left")
+    return joined.select(
+        *[F.col(name) for name in binaries.columns],
+        *[
+            _zero_if_null(F.col(name)).cast("long").alias(name)
+            for name in ("ci_blocked_host_count", "ci_audited_host_count")
+        ],
+    )
+
+
+def _days_between(later: Column, earlier: Column) -> Column:
+    """``later - earlier`` in days (fractional), null when either is null."""
+    return (F.unix_timestamp(later) - F.unix_timestamp(earlier)).cast("double") / F.lit(SECONDS_PER_DAY)
+
+
 def _zero_if_null(column: Column) -> Column:
     return F.coalesce(column, F.lit(0))
 
 
 def candidates(
-    hash_prevalence: DataFrame, signer_prevalence: DataFrame, labels: DataFrame, as_of: dt.date
+    hash_prevalence: DataFrame,
+    signer_prevalence: DataFrame,
+    labels: DataFrame,
+    as_of: dt.date,
+    codeintegrity: DataFrame | None = None,
 ) -> Callable[[DataFrame], DataFrame]:
     """A transform: the per-(host, binary) table -> rows of gold/candidates (:data:`CANDIDATE_COLUMNS`).
 
     Reads: the output of ``host_binary_prevalence``, and ``hash_prevalence`` / ``signer_prevalence`` /
     ``labels`` (the outputs of the transforms of those names, and of ``binary_labels``, for the same as-of
-    date).
+    date), ``codeintegrity`` (the output of ``prevalence.codeintegrity_hosts`` for that date; None when no
+    Code Integrity events were ingested).
     Output: :data:`CANDIDATE_COLUMNS`; see the module docstring for the populations and null handling.
     """
 
@@ -252,6 +344,8 @@ def candidates(
             _with_labels(binary_prevalence(host_binary), labels)
             .join(_hash_columns(hash_prevalence), on="sha256", how="left")
             .join(_signer_columns(signer_prevalence), on="signer", how="left")
+            .transform(lambda binaries: _with_issuer_prevalence(binaries, issuer_prevalence(host_binary, labels)))
+            .transform(lambda binaries: _with_codeintegrity(binaries, codeintegrity))
         )
         path_class = F.try_element_at(path_classes_by_count(), F.lit(1))
         rule_match = F.col("rule_match_count") > F.lit(0)
@@ -311,6 +405,12 @@ def candidates(
             "last_seen": F.col("last_seen"),
             "fleet_hosts": F.col("fleet_hosts"),
             **{label: F.col(label) for label in CERTIFICATE_LABELS},
+            "issuer_host_count": F.col("issuer_host_count"),
+            "issuer_other_host_count": F.col("issuer_other_host_count"),
+            "cert_age_days": _days_between(F.col("hash_first_seen"), F.col("cert_not_before")),
+            "cert_lifetime_days": _days_between(F.col("cert_not_after"), F.col("cert_not_before")),
+            "ci_blocked_host_count": F.col("ci_blocked_host_count"),
+            "ci_audited_host_count": F.col("ci_audited_host_count"),
         }
         return joined.select(*[features[column].alias(column) for column in CANDIDATE_COLUMNS])
 

@@ -21,6 +21,7 @@ from codesign_prevalence.features.events import in_window, with_event_attributes
 from codesign_prevalence.features.normalize import with_path_normalization, with_signer, with_status_category
 from codesign_prevalence.features.prevalence import (
     binary_labels,
+    codeintegrity_hosts,
     event_variants,
     hash_prevalence,
     host_binary_prevalence,
@@ -92,7 +93,12 @@ def singled_out_rule(rule: RuleLists) -> Column:
 
 
 def _derived_tables(
-    variants: DataFrame, host_binary: DataFrame, labels: DataFrame, matches: DataFrame, as_of: dt.date
+    variants: DataFrame,
+    host_binary: DataFrame,
+    labels: DataFrame,
+    matches: DataFrame,
+    as_of: dt.date,
+    codeintegrity: DataFrame | None,
 ) -> FeatureTables:
     hashes = host_binary.transform(hash_prevalence(as_of))
     signers = host_binary.transform(signer_prevalence(as_of))
@@ -103,7 +109,7 @@ def _derived_tables(
         labels=labels,
         hash_prevalence=hashes,
         signer_prevalence=signers,
-        candidates=host_binary.transform(candidates(hashes, signers, labels, as_of)),
+        candidates=host_binary.transform(candidates(hashes, signers, labels, as_of, codeintegrity)),
     )
 
 
@@ -113,8 +119,10 @@ def feature_tables(
     lookback_days: int,
     rule: RuleLists,
     lolbin_parents: Sequence[str],
+    codeintegrity: DataFrame | None = None,
 ) -> FeatureTables:
-    """Every table of the features stage for ``as_of``, as lazy DataFrames, from the window's events.
+    """Every table of the features stage for ``as_of``, as lazy DataFrames, from the window's events
+    (and the rows of bronze/codeintegrity_events, None when none were ingested).
 
     The events are read once, by one hash aggregation into variants (each event that matches the seed rule
     kept as a variant of its own, from which silver/rule_matches is read); everything else derives from the
@@ -131,6 +139,7 @@ def feature_tables(
         variants.transform(binary_labels),
         variants.transform(rule_matches_from_variants(as_of)),
         as_of,
+        _codeintegrity_hosts(codeintegrity, as_of, lookback_days),
     )
 
 
@@ -148,9 +157,17 @@ def daily_rollup(
     )
 
 
-def feature_tables_from_daily(daily: DataFrame, as_of: dt.date, lookback_days: int) -> FeatureTables:
+def _codeintegrity_hosts(codeintegrity: DataFrame | None, as_of: dt.date, lookback_days: int) -> DataFrame | None:
+    return None if codeintegrity is None else codeintegrity.transform(codeintegrity_hosts(as_of, lookback_days))
+
+
+def feature_tables_from_daily(
+    daily: DataFrame, as_of: dt.date, lookback_days: int, codeintegrity: DataFrame | None = None
+) -> FeatureTables:
     """Every table of the features stage for ``as_of`` from silver/daily_binaries (the same rows as
-    :func:`feature_tables` on the events the rollup was made from); only the window's days are read."""
+    :func:`feature_tables` on the events the rollup was made from); only the window's days are read. Code
+    Integrity events (``codeintegrity``, None when none were ingested) are few: the window's are read as
+    they are, in both ways."""
     window = daily.transform(in_window_days(as_of, lookback_days))
     return _derived_tables(
         window,
@@ -158,4 +175,5 @@ def feature_tables_from_daily(daily: DataFrame, as_of: dt.date, lookback_days: i
         labels_from_daily(window),
         window.transform(rule_matches_from_daily(as_of)),
         as_of,
+        _codeintegrity_hosts(codeintegrity, as_of, lookback_days),
     )

@@ -448,3 +448,30 @@ def signer_prevalence(as_of: dt.date, top_n: int = PROFILE_TOP_N) -> Callable[[D
         )
 
     return transform
+
+
+CI_ACTION_BLOCKED = "blocked"
+CI_ACTION_AUDITED = "audited"
+
+
+def codeintegrity_hosts(as_of: dt.date, lookback_days: int) -> Callable[[DataFrame], DataFrame]:
+    """A transform: rows of bronze/codeintegrity_events -> per sha256, the hosts on which Code Integrity
+    blocked or audited it within the as-of window (by ``event_date``).
+
+    Reads: ``sha256``, ``host_id``, ``action``, ``event_date``.
+    Output: ``sha256`` (lower case, as process events carry it), ``ci_blocked_host_count``,
+    ``ci_audited_host_count`` (distinct hosts per action; a host both blocked and audited counts in each).
+    """
+    first_day = window_start(as_of, lookback_days)
+
+    def transform(events: DataFrame) -> DataFrame:
+        in_window = events.where(F.col("event_date").between(F.lit(first_day), F.lit(as_of)))
+        per_hash = in_window.groupBy(F.lower(F.col("sha256")).alias("sha256")).agg(
+            _distinct_count(F.when(F.col("action") == F.lit(CI_ACTION_BLOCKED), F.col("host_id")))
+            .alias("ci_blocked_host_count"),
+            _distinct_count(F.when(F.col("action") == F.lit(CI_ACTION_AUDITED), F.col("host_id")))
+            .alias("ci_audited_host_count"),
+        )
+        return per_hash.select("sha256", "ci_blocked_host_count", "ci_audited_host_count")
+
+    return transform

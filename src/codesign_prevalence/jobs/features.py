@@ -35,6 +35,7 @@ from codesign_prevalence.models.inputs import QuietDay
 from codesign_prevalence.ops import FeaturesRun, record_features_run
 from codesign_prevalence.schema import BRONZE_SCHEMA, FIRST_SEEN_SCHEMA
 from codesign_prevalence.storage import (
+    BRONZE_CODEINTEGRITY,
     BRONZE_EVENTS,
     GOLD_CANDIDATES,
     GOLD_FIRST_SEEN,
@@ -231,7 +232,10 @@ def run(context: JobContext, as_of: dt.date | None = None) -> FeaturesReport:
         refreshed = refresh_daily(context)
         as_of = as_of or newest_event_date(refreshed)
         lookback_days = context.config.features.lookback_days
-        tables = feature_tables_from_daily(_daily(context, refreshed), as_of, lookback_days)
+        codeintegrity = (
+            lakehouse.read(spark, BRONZE_CODEINTEGRITY) if lakehouse.exists(spark, BRONZE_CODEINTEGRITY) else None
+        )
+        tables = feature_tables_from_daily(_daily(context, refreshed), as_of, lookback_days, codeintegrity)
         # Shared by the hash, signer and candidate tables: computed once, by the first write that needs them.
         cached = [tables.host_binary, tables.hash_prevalence, tables.signer_prevalence]
         for frame in cached:

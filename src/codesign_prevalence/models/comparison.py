@@ -59,7 +59,7 @@ def with_both_scores(
     """A transform: candidates -> ``population, sha256, signer, rule_match, host_count`` and both scores."""
 
     def transform(candidates: DataFrame) -> DataFrame:
-        inputs = model_input_columns()
+        inputs = model_input_columns(candidates.columns)
         return candidates.select(
             F.col("population"),
             F.col("sha256"),

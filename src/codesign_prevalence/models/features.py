@@ -25,6 +25,8 @@ def feature_params(config: ModelConfig) -> FeatureParams:
         float(config.rarity_ceiling_min_hosts),
         config.signer_recency_days,
         config.rarity_gate_knee,
+        cert_age_horizon_days=config.cert_age_horizon_days,
+        cert_short_lifetime_days=config.cert_short_lifetime_days,
     )
 
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -48,7 +48,14 @@ from codesign_prevalence.models.tracking import Tracking
 from codesign_prevalence.models.verdicts import with_verdicts, without_verdicts
 from codesign_prevalence.schema import SCORED_SCHEMA, VERDICTS_SCHEMA
 from codesign_prevalence.storage import GOLD_SCORED, DatesIn, Lakehouse, upsert
-from codesign_prevalence_model.features import BOOLEAN_INPUTS, INPUT_COLUMNS, NUMERIC_INPUTS, STRING_INPUTS
+from codesign_prevalence_model.features import (
+    BOOLEAN_INPUTS,
+    INPUT_COLUMNS,
+    NUMERIC_INPUTS,
+    OPTIONAL_NUMERIC_INPUTS,
+    OPTIONAL_STRING_INPUTS,
+    STRING_INPUTS,
+)
 from codesign_prevalence_model.forest import REASONS_COLUMN, SCORE_COLUMN, WITH_REASONS, SuspicionForestModel
 
 SCORED_KEY: tuple[str, ...] = ("sha256", "subject_name", "population", "as_of")
@@ -68,12 +75,21 @@ class ModelRef:
     run_id: str
 
 
-def model_input_columns() -> list[Column]:
-    """The candidate columns in the model signature's types: numbers as double, flags never null."""
+def model_input_columns(available: Collection[str] | None = None) -> list[Column]:
+    """The candidate columns in the model signature's types: numbers as double, flags never null; the
+    optional inputs that ``available`` (the candidates' columns; None: all) lacks, as a gold/candidates
+    written before them does, are null."""
+
+    def optional(name: str, kind: str) -> Column:
+        present = available is None or name in available
+        return (F.col(name) if present else F.lit(None)).cast(kind).alias(name)
+
     return [
         *[F.col(name).cast("double").alias(name) for name in NUMERIC_INPUTS],
         *[F.coalesce(F.col(name), F.lit(False)).alias(name) for name in BOOLEAN_INPUTS],
         *[F.col(name).cast("string").alias(name) for name in STRING_INPUTS],
+        *[optional(name, "double") for name in OPTIONAL_NUMERIC_INPUTS],
+        *[optional(name, "string") for name in OPTIONAL_STRING_INPUTS],
     ]
 
 
@@ -125,7 +141,7 @@ def with_prediction(udf: Callable[..., Column]) -> Callable[[DataFrame], DataFra
     """
 
     def transform(candidates: DataFrame) -> DataFrame:
-        predicted = candidates.select("*", udf(*model_input_columns()).alias(PREDICTION))
+        predicted = candidates.select("*", udf(*model_input_columns(candidates.columns)).alias(PREDICTION))
         return predicted.select(
             *[F.col(name) for name in candidates.columns],
             F.col(f"{PREDICTION}.{SCORE_COLUMN}").alias(SCORE_COLUMN),
