@@ -18,7 +18,7 @@ from sklearn.ensemble import IsolationForest
 
 from codesign_prevalence.config import ModelConfig
 from codesign_prevalence.models.features import check_feature_names, feature_params
-from codesign_prevalence_model.features import INPUT_COLUMNS
+from codesign_prevalence_model.features import INPUT_COLUMNS, OPTIONAL_INPUTS, OPTIONAL_STRING_INPUTS
 from codesign_prevalence_model.forest import ReasonSettings, SuspicionForestModel, model_input_frame
 
 ALL_POPULATIONS = "all"
@@ -39,14 +39,18 @@ def training_rows(candidates: DataFrame, as_of: dt.date, population: str) -> Dat
     """The rows of one as-of date in the training population (``all``: both, one row per binary).
 
     Reads: ``as_of``, ``population``, ``sha256``, ``signer`` and :data:`INPUT_COLUMNS` of gold/candidates.
-    Output: :data:`INPUT_COLUMNS`.
+    Output: :data:`INPUT_COLUMNS` (the optional inputs that a gold/candidates written before them lacks, null).
     """
     on_date = candidates.where(F.col("as_of") == F.lit(as_of))
     if population == ALL_POPULATIONS:
         chosen = on_date.dropDuplicates(["sha256", "signer"])
     else:
         chosen = on_date.where(F.col("population") == F.lit(population))
-    return chosen.select(*INPUT_COLUMNS)
+    present = set(chosen.columns)
+    missing = {name: "string" if name in OPTIONAL_STRING_INPUTS else "double" for name in OPTIONAL_INPUTS}
+    return chosen.select(
+        *[F.col(name) if name in present else F.lit(None).cast(missing[name]).alias(name) for name in INPUT_COLUMNS]
+    )
 
 
 def training_frame(candidates: pd.DataFrame, config: ModelConfig) -> pd.DataFrame:
