@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from pyspark.errors import AnalysisException
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import DataFrame, DataFrameWriter, SparkSession
 from pyspark.sql.types import ArrayType, DataType, MapType, StructType
 
 from codesign_prevalence.errors import ConcurrentWriteError, MissingTableError, UserError
@@ -67,18 +67,17 @@ CREATE_RACES = (
 )
 # Delta's commit conflicts by error class and class name: a classic session raises the Python classes below
 # (``delta.exceptions.captured``); under Spark Connect they arrive as generic errors carrying these names.
-CONFLICT_NAMES = (
-    "DELTA_CONCURRENT_",
-    "DELTA_METADATA_CHANGED",
-    "DELTA_PROTOCOL_CHANGED",
+DELTA_CONFLICT_CLASSES = (
     "ConcurrentAppendException",
     "ConcurrentDeleteDeleteException",
     "ConcurrentDeleteReadException",
     "ConcurrentTransactionException",
     "ConcurrentWriteException",
+    "DeltaConcurrentModificationException",
     "MetadataChangedException",
     "ProtocolChangedException",
 )
+CONFLICT_NAMES = ("DELTA_CONCURRENT_", "DELTA_METADATA_CHANGED", "DELTA_PROTOCOL_CHANGED", *DELTA_CONFLICT_CLASSES)
 
 
 class _CreateRace(Exception):
@@ -89,29 +88,10 @@ def _delta_conflicts() -> tuple[type[Exception], ...]:
     """Delta's commit-conflict classes, when its Python package is there (a classic session raises them; a
     Databricks serverless environment may not ship the package, and its errors carry the names instead)."""
     try:
-        import delta.exceptions.captured  # noqa: F401  (turns Delta's JVM commit conflicts into these classes)
-        from delta.exceptions import (
-            ConcurrentAppendException,
-            ConcurrentDeleteDeleteException,
-            ConcurrentDeleteReadException,
-            ConcurrentTransactionException,
-            ConcurrentWriteException,
-            DeltaConcurrentModificationException,
-            MetadataChangedException,
-            ProtocolChangedException,
-        )
+        import delta.exceptions.captured  # turns Delta's JVM commit conflicts into delta.exceptions' classes
     except ImportError:
         return ()
-    return (
-        ConcurrentAppendException,
-        ConcurrentDeleteDeleteException,
-        ConcurrentDeleteReadException,
-        ConcurrentTransactionException,
-        ConcurrentWriteException,
-        DeltaConcurrentModificationException,
-        MetadataChangedException,
-        ProtocolChangedException,
-    )
+    return tuple(getattr(delta.exceptions, name) for name in DELTA_CONFLICT_CLASSES)
 
 
 COMMIT_CONFLICTS: tuple[type[Exception], ...] = (_CreateRace, *_delta_conflicts())
@@ -340,16 +320,6 @@ def _merge_condition(keys: Sequence[str], prune: DatesIn | None) -> str:
     return " AND ".join(terms)
 
 
-def _add_missing_columns(spark: SparkSession, target: Table, rows: DataFrame) -> None:
-    """Schema evolution without session-wide settings: the columns of ``rows`` that the table lacks are added
-    (older rows read null)."""
-    present = {name.lower() for name in _load(spark, target).columns}
-    missing = [field for field in rows.schema.fields if field.name.lower() not in present]
-    if missing:
-        columns = ", ".join(_column_ddl(field.name, field.dataType, True) for field in missing)
-        spark.sql(f"ALTER TABLE {target.identifier} ADD COLUMNS ({columns})")
-
-
 def _inserted(result: DataFrame) -> int:
     row = result.head()
     if row is None or "num_inserted_rows" not in row.asDict():
@@ -400,7 +370,7 @@ def upsert(
 
     def merge() -> None:
         if evolve_schema:
-            _add_missing_columns(spark, target, rows)
+            add_missing_columns(spark, target, rows.schema)
         with _as_view(rows) as source:
             spark.sql(
                 f"MERGE INTO {target.identifier} AS target USING {source} AS source ON {condition} "
@@ -441,19 +411,20 @@ def _replace_where(rows: DataFrame, target: Table, predicate: str, partition_by:
         .option("mergeSchema", "true")  # columns added since the table was made are added to it (older rows null)
         .partitionBy(*partition_by)
     )
-    if target.path is not None:
-        path = target.path
-        retry_on_conflict(target, lambda: writer.save(path))
-    else:
+    if target.path is None:
         _ensure_namespace(rows.sparkSession, target)
-        retry_on_conflict(target, lambda: writer.saveAsTable(target.identifier))
+    _save(writer, target)
 
 
 def append(rows: DataFrame, target: Table) -> None:
     """Append ``rows`` to an existing table in one Delta commit (logs of runs and verdicts: every call adds)."""
-    writer = rows.write.format("delta").mode("append")
-    if target.path is not None:
-        path = target.path
+    _save(rows.write.format("delta").mode("append"), target)
+
+
+def _save(writer: DataFrameWriter, target: Table) -> None:
+    """Run ``writer`` against ``target``: its path, or its catalog name; redone on a commit conflict."""
+    path = target.path
+    if path is not None:
         retry_on_conflict(target, lambda: writer.save(path))
     else:
         retry_on_conflict(target, lambda: writer.saveAsTable(target.identifier))
