@@ -58,7 +58,11 @@ HOSTILE = (
 # A seed-rule match (revoked, Temp folder, not allow-listed) whose subject and path are HTML (test_report_cli).
 HTML_SUBJECT = '<script>alert("x")</script> & Sons'
 HTML_SHA = "c" * 64
-HOSTILE_HOSTS = len(HOSTILE) + 1  # one host per hostile event
+# Code Integrity's events as Winlogbeat ships them (issue 17), among them a 3033 (blocked) of this file on wks-7,
+# which also starts it (ci_blocked_event): its scored row names the block (test_pipeline_reliability).
+CODEINTEGRITY_FIXTURE = Path(__file__).parent / "fixtures" / "codeintegrity_winlogbeat.ndjson"
+CI_BLOCKED_SHA = "1234567890abcdef" * 4
+HANDMADE_HOSTS = len(HOSTILE) + 2  # one host per hostile event, the HTML one's, wks-7
 
 
 def hostile_sha256(index: int) -> str:
@@ -102,9 +106,31 @@ def html_event() -> dict[str, object]:
     }
 
 
+def ci_blocked_event() -> dict[str, object]:
+    """wks-7 starts the file Code Integrity blocked there (the fixture's 3033 event, five days before)."""
+    return {
+        "@timestamp": f"{END.isoformat()}T12:00:00Z",
+        "event": {"category": ["process"], "type": ["start"], "id": "ci-blocked-start"},
+        "host": {"id": "5d1c2f0a-1111-4a7e-9d1e-000000000007", "name": "wks-7"},
+        "process": {
+            "executable": "C:\\Users\\alice\\Downloads\\invoice_1234.exe",
+            "name": "invoice_1234.exe",
+            "parent": {"executable": "C:\\Windows\\explorer.exe", "name": "explorer.exe"},
+            "hash": {"sha256": CI_BLOCKED_SHA},
+            "code_signature": {
+                "exists": True, "trusted": False, "status": "errorExpired", "subject_name": "Lapsed Soft"
+            },
+        },
+    }
+
+
 def write_hostile_events(path: Path) -> Path:
+    """The hand-made events: the hostile ones, the HTML one, and Code Integrity's fixture with one start it
+    concerns (each line of the fixture as it is: the ingest tells the sources apart line by line)."""
     lines = [json.dumps(hostile_event(i, text), ensure_ascii=i % 2 == 0) for i, text in enumerate(HOSTILE)]
     lines.append(json.dumps(html_event()))
+    lines.append(json.dumps(ci_blocked_event()))
+    lines.extend(CODEINTEGRITY_FIXTURE.read_text(encoding="utf-8").splitlines())
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 

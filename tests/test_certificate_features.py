@@ -181,3 +181,24 @@ def test_the_new_features_raise_the_score_and_are_named(models: dict[str, Any]) 
     # Without the columns at all (an older gold/candidates), the same model scores the plain binary alike.
     without = models["with"].predict(None, rows.iloc[[0]].drop(columns=list(OPTIONAL_INPUTS)))
     assert without[SCORE_COLUMN].iloc[0] == pytest.approx(explained[SCORE_COLUMN].iloc[0])
+
+
+def test_a_model_that_does_not_weigh_code_integrity_still_names_it(models: dict[str, Any]) -> None:
+    """``ci_enforcement`` is not a default feature; a block or audit Code Integrity logged is named anyway, after
+    the model's own reasons, and only where it happened."""
+    model = models["before"]
+    assert "ci_enforcement" not in model.feature_names
+    loud = candidate(
+        "b" * 64, hash_host_count=1, status_category="revoked", pe_company_mismatch=True,
+        original_name_mismatch=True, signer_path_class_share=1.0,
+    )
+    rows = pd.DataFrame.from_records([
+        {**loud, "ci_blocked_host_count": 1, "ci_audited_host_count": 2},
+        {**loud, "sha256": "c" * 64, "ci_blocked_host_count": 0, "ci_audited_host_count": 0},
+        {**loud, "sha256": "d" * 64},
+    ])
+    explained = model.predict(None, model_input_frame(rows), {"with_reasons": True})
+    blocked, quiet, unknown = explained[REASONS_COLUMN]
+    assert quiet and quiet == unknown and not any("Code Integrity" in reason for reason in quiet)
+    assert blocked == [*quiet, "Code Integrity blocked it on 1 host and audited it on 2 hosts"]
+    assert explained[SCORE_COLUMN].nunique() == 1  # named, not weighed

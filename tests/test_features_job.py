@@ -31,7 +31,7 @@ from codesign_prevalence.storage import (
     Lakehouse,
     replace_as_of,
 )
-from pipeline_helpers import END, FLEET_HOSTS, HOSTILE_HOSTS, PipelineRun, copy_lake
+from pipeline_helpers import END, FLEET_HOSTS, HANDMADE_HOSTS, PipelineRun, copy_lake
 
 NOW = dt.datetime(2026, 11, 28, 12, 0, 0)
 TABLE_KEYS = {
@@ -90,7 +90,7 @@ def test_features_job_on_a_generated_fleet(spark: SparkSession, pipeline_run: Pi
     assert report.as_of == END
     assert report.window_start == dt.date(2026, 10, 28)
     assert report.events_in_window == accepted > 0
-    assert report.fleet_hosts == FLEET_HOSTS + HOSTILE_HOSTS
+    assert report.fleet_hosts == FLEET_HOSTS + HANDMADE_HOSTS
     for table, rows in [
         (SILVER_RULE_MATCHES, report.rule_matches),
         (GOLD_HASH_PREVALENCE, report.hash_prevalence),

@@ -35,6 +35,7 @@ from codesign_prevalence.ingest.vocabulary import (
     status_from_text,
     sysmon_signature,
 )
+from pipeline_helpers import CODEINTEGRITY_FIXTURE
 
 SIGNATURE_KEYS = ("cs_exists", "cs_trusted", "cs_valid", "cs_status", "cs_subject_name")
 
@@ -460,7 +461,6 @@ def test_ecs_code_signature_details_from_the_shared_schema(samples_dir: Path) ->
 
 # ------------------------------------------------------------------------------------------- Code Integrity
 
-CODEINTEGRITY_FIXTURE = Path(__file__).parent / "fixtures" / "codeintegrity_winlogbeat.ndjson"
 
 
 def _codeintegrity_documents() -> list[dict[str, Any]]:

@@ -17,6 +17,7 @@ from codesign_prevalence.ingest.pipeline import IngestReport, ingest_files
 from codesign_prevalence.ingest.reader import expand_inputs
 from codesign_prevalence.schema import BRONZE_SCHEMA, CERTIFICATE_COLUMNS, CODEINTEGRITY_SCHEMA
 from codesign_prevalence.storage import BRONZE_CODEINTEGRITY, BRONZE_EVENTS, BRONZE_QUARANTINE, Lakehouse
+from pipeline_helpers import CODEINTEGRITY_FIXTURE
 
 NOW = dt.datetime(2026, 11, 27, 12, 0, 0)
 SYSMON = "Microsoft-Windows-Sysmon"
@@ -286,7 +287,6 @@ def test_certificate_columns_reach_bronze_and_an_old_bronze_gains_them(spark: Sp
     assert lake.read(spark, BRONZE_EVENTS).count() == 6
 
 
-CODEINTEGRITY_FIXTURE = Path(__file__).parent / "fixtures" / "codeintegrity_winlogbeat.ndjson"
 CODEINTEGRITY_COLUMNS = StructType(
     [
         StructField("event_code", IntegerType()),

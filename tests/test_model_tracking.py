@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -82,3 +84,37 @@ def test_a_sqlite_store_in_a_missing_folder_fails_at_once(tmp_path: Path) -> Non
     assert message.startswith(f"cannot reach the MLflow tracking store sqlite:///{missing}/mlflow.db")
     assert f"the folder {missing} of the SQLite file does not exist" in message and "\n" not in message
     assert not missing.exists()
+
+
+LOG_A_MODEL = """
+import sys
+import mlflow.pyfunc
+import pandas as pd
+from codesign_prevalence.config import load_config
+from codesign_prevalence.models.tracking import connect
+
+class Echo(mlflow.pyfunc.PythonModel):
+    def predict(self, context, model_input, params=None):
+        return model_input
+
+tracking = connect(load_config(None, ["storage.root=" + sys.argv[1]]))
+with tracking.run("log a model", {}) as run:
+    example = pd.DataFrame({"x": [1.0]})
+    print(tracking.log_model(run, "model", python_model=Echo(), input_example=example, pip_requirements=[]))
+"""
+
+
+def test_logging_a_model_leaves_no_mlruns_in_the_working_directory(tmp_path: Path) -> None:
+    """In a fresh process (tracing in its default state), ``save_model`` validated the input example with
+    tracing suspended and then turned it back on, which built a trace exporter for the process-wide URI:
+    a ``./mlruns`` folder in whatever folder the job was started from."""
+    started_in = tmp_path / "job"
+    started_in.mkdir()
+    environment = {k: v for k, v in os.environ.items() if k not in ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI")}
+    logged = subprocess.run(
+        [sys.executable, "-c", LOG_A_MODEL, str(tmp_path / "lake")],
+        cwd=started_in, env=environment, capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert logged.returncode == 0, logged.stderr[-2000:]
+    assert logged.stdout.strip().startswith("runs:/") and logged.stdout.strip().endswith("/model")
+    assert list(started_in.iterdir()) == []

@@ -29,6 +29,7 @@ from codesign_prevalence.jobs.context import JobContext
 from codesign_prevalence.jobs.entries import default_analyst
 from codesign_prevalence.storage import BRONZE_EVENTS, BRONZE_QUARANTINE, GOLD_CANDIDATES, GOLD_SCORED, replace_as_of
 from pipeline_helpers import (
+    CI_BLOCKED_SHA,
     END,
     FEATURE_TABLES,
     HOSTILE,
@@ -89,6 +90,20 @@ def test_hostile_strings_come_out_unchanged(spark: SparkSession, pipeline_run: P
             assert row["example_host"] == f"host {text}"
             assert row["host_names"] == [f"host {text}"]
             assert row["rule_match"] is True
+
+
+def test_code_integrity_events_from_the_fixture_reach_the_scored_reasons(
+    spark: SparkSession, pipeline_run: PipelineRun
+) -> None:
+    """Issue 17: the fixture's Code Integrity events, ingested beside the process starts, are named in the
+    reasons of the binary they concern (the default model does not weigh them) and of no other."""
+    scored = spark.read.format("delta").load(str(pipeline_run.root / GOLD_SCORED))
+    rows = scored.where(F.col("sha256") == F.lit(CI_BLOCKED_SHA)).collect()
+    assert {row["population"] for row in rows} == {"rule", "hunt"}
+    for row in rows:
+        assert "Code Integrity blocked it on 1 host" in row["reasons"], row["reasons"]
+    named = scored.where(F.exists("reasons", lambda reason: reason.contains("Code Integrity")))
+    assert {row["sha256"] for row in named.select("sha256").collect()} == {CI_BLOCKED_SHA}
 
 
 def test_scored_rows_come_from_the_configured_registry_and_alias(

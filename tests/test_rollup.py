@@ -26,6 +26,7 @@ from codesign_prevalence.ingest.pipeline import ingest_files
 from codesign_prevalence.jobs import features
 from codesign_prevalence.jobs.context import JobContext
 from codesign_prevalence.storage import (
+    BRONZE_CODEINTEGRITY,
     BRONZE_EVENTS,
     GOLD_CANDIDATES,
     GOLD_FIRST_SEEN,
@@ -196,7 +197,10 @@ def test_a_late_event_rerolls_its_day_and_the_window_equals_a_full_computation(
     assert report.rule_matches == report_before["rule_matches"] + 2
     assert report.hash_prevalence == report_before["hash_prevalence"] + 1
     # The job's configuration is the default one, the rule lists and lolbin parents of test_features.
-    from_events = feature_tables(refreshed.bronze, END, context.config.features.lookback_days, RULE, LOLBINS)
+    codeintegrity = lakehouse.read(spark, BRONZE_CODEINTEGRITY)  # the shared run ingested the Code Integrity fixture
+    from_events = feature_tables(
+        refreshed.bronze, END, context.config.features.lookback_days, RULE, LOLBINS, codeintegrity
+    )
     with persisted(from_events):
         for name, table in TABLES.items():
             written = lakehouse.read(spark, table).where(F.col("as_of") == F.lit(END))

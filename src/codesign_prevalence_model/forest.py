@@ -22,6 +22,7 @@ from sklearn.ensemble import IsolationForest
 
 from codesign_prevalence_model.features import (
     BOOLEAN_INPUTS,
+    FEATURE_FUNCTIONS,
     NUMERIC_INPUTS,
     OPTIONAL_INPUTS,
     OPTIONAL_NUMERIC_INPUTS,
@@ -31,7 +32,7 @@ from codesign_prevalence_model.features import (
     FeatureParams,
     suspicion_features,
 )
-from codesign_prevalence_model.reasons import fact_contributions, render_reasons
+from codesign_prevalence_model.reasons import EVIDENCE, fact_contributions, render_reasons
 
 SCORE_COLUMN = "anomaly_score"
 REASONS_COLUMN = "reasons"
@@ -79,6 +80,13 @@ class SuspicionForestModel(PythonModel):
     def features(self, candidates: pd.DataFrame) -> pd.DataFrame:
         return suspicion_features(candidates, self.feature_names, self.feature_params)
 
+    def evidence(self, candidates: pd.DataFrame) -> pd.DataFrame:
+        """The :data:`~codesign_prevalence_model.reasons.EVIDENCE` facts this model does not weigh, ungated."""
+        names = [name for name in EVIDENCE if name not in self.feature_names]
+        return pd.DataFrame(
+            {name: FEATURE_FUNCTIONS[name](candidates, self.feature_params) for name in names}, index=candidates.index
+        )
+
     def forest_matrix_scores(self, matrix: np.ndarray) -> np.ndarray:
         """The IsolationForest's anomaly scores of a feature matrix, in (0, 1]: higher is more anomalous."""
         if len(matrix) == 0:
@@ -107,7 +115,13 @@ class SuspicionForestModel(PythonModel):
         scores = self.score_matrix(features.to_numpy(dtype="float64"))
         contributions = fact_contributions(self.score_matrix, features, self.baseline)
         phrases = render_reasons(
-            candidates, features, contributions, self.baseline, self.reasons.top_n, self.reasons.min_contribution
+            candidates,
+            features,
+            contributions,
+            self.baseline,
+            self.reasons.top_n,
+            self.reasons.min_contribution,
+            self.evidence(candidates),
         )
         return pd.DataFrame({SCORE_COLUMN: scores, REASONS_COLUMN: phrases}, index=candidates.index)
 

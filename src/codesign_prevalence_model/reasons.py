@@ -208,6 +208,11 @@ PHRASES: dict[str, Callable[[Mapping[str, Any]], str]] = {
 # A reason whose phrase already says what another one would: keep only the first (the fuller one).
 SUBSUMES: dict[str, str] = {"status_surprise": "status_severity"}
 
+# Facts named whenever they are present, whether or not the model weighs them: a Code Integrity block or audit
+# is an event a host logged about this very file, not a statistical oddity. A model that does not read it as a
+# feature (``ci_enforcement`` is not in the default list: benchmarks/README.md) names it after its own reasons.
+EVIDENCE: tuple[str, ...] = ("ci_enforcement",)
+
 
 def top_reasons(
     contributions: pd.Series, features: pd.Series, baseline: Mapping[str, float], top_n: int, min_contribution: float
@@ -230,12 +235,19 @@ def render_reasons(
     baseline: Mapping[str, float],
     top_n: int,
     min_contribution: float,
+    evidence: pd.DataFrame | None = None,
 ) -> list[list[str]]:
-    """For each row, its reasons as phrases (see the module docstring), most important first."""
+    """For each row, its reasons as phrases (see the module docstring), most important first.
+
+    ``evidence``: one column per :data:`EVIDENCE` fact the model does not read as a feature (values as the
+    feature's, 0 where absent); each present one is named after the model's reasons, beyond ``top_n``.
+    """
+    present = evidence.gt(0.0) if evidence is not None else pd.DataFrame(index=candidates.index)
     rendered: list[list[str]] = []
     for index in candidates.index:
         row = candidates.loc[index]
         names = top_reasons(contributions.loc[index], features.loc[index], baseline, top_n, min_contribution)
+        names += [name for name in present.columns[present.loc[index].to_numpy(dtype=bool)] if name not in names]
         rendered.append([PHRASES[name](row) for name in names])
     return rendered
 

@@ -31,6 +31,7 @@ from typing import Any
 
 import mlflow.artifacts
 import mlflow.pyfunc
+import mlflow.tracing
 from mlflow.entities import Metric, Param
 from mlflow.entities.model_registry import ModelVersion
 from mlflow.exceptions import MlflowException
@@ -103,7 +104,14 @@ class Tracking:
         self.client.set_terminated(run_id, "FINISHED")
 
     def log_model(self, run: RunLog, artifact_path: str, **save_arguments: Any) -> str:
-        """Save a pyfunc model (``mlflow.pyfunc.save_model`` arguments) into the run's artifacts; its source URI."""
+        """Save a pyfunc model (``mlflow.pyfunc.save_model`` arguments) into the run's artifacts; its source URI.
+
+        MLflow's tracing is turned off first, and stays off: ``save_model`` (MLflow 3.6) suspends tracing while
+        it validates the input example and then turns it back on, which builds a trace exporter for the
+        process-wide tracking URI, and with none set that creates a ``./mlruns`` folder in the working
+        directory. The job records no traces.
+        """
+        mlflow.tracing.disable()
         with tempfile.TemporaryDirectory(prefix="model-") as staging:
             local = Path(staging) / artifact_path
             mlflow.pyfunc.save_model(path=str(local), **save_arguments)
