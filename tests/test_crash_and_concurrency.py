@@ -37,7 +37,16 @@ from codesign_prevalence.storage import (
     SILVER_RULE_MATCHES,
     Lakehouse,
 )
-from pipeline_helpers import END, FEATURE_TABLES, MODEL_SETTINGS, PipelineRun, context_for, copy_lake, embedded_mlflow
+from pipeline_helpers import (
+    END,
+    FEATURE_TABLES,
+    MODEL_SETTINGS,
+    PipelineRun,
+    context_for,
+    copy_lake,
+    embedded_mlflow,
+    small_input_options,
+)
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 CRASH_ENTRY = Path(__file__).resolve().parent / "crash_entry.py"
@@ -71,6 +80,7 @@ def start_cli(root: Path, *args: str, kill_during_write: str | None = None) -> s
     command = [sys.executable, *entry, "--quiet", "--set", f"storage.root={root}"]
     for setting in (*MODEL_SETTINGS, *SUBPROCESS_SETTINGS):
         command += ["--set", setting]
+    command += small_input_options()
     return subprocess.Popen(
         [*command, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment,
         start_new_session=True,
