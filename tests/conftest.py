@@ -12,7 +12,7 @@ from pyspark.sql import SparkSession
 
 from codesign_prevalence.config import SparkConfig
 from codesign_prevalence.spark import get_spark
-from pipeline_helpers import SMALL_INPUT_SETTINGS, PipelineRun, build_pipeline
+from pipeline_helpers import PipelineRun, build_pipeline
 
 SHARED_SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "samples"
 
@@ -27,7 +27,6 @@ def spark() -> Iterator[SparkSession]:
             driver_memory="2g",
             shuffle_partitions=2,
             extra={
-                **SMALL_INPUT_SETTINGS,
                 "spark.default.parallelism": "2",
                 "spark.sql.adaptive.coalescePartitions.initialPartitionNum": "2",
                 "spark.databricks.delta.snapshotPartitions": "1",

@@ -48,12 +48,13 @@ FLEET_HOSTS = 10
 FEATURE_TABLES = (SILVER_RULE_MATCHES, GOLD_HASH_PREVALENCE, GOLD_SIGNER_PREVALENCE, GOLD_CANDIDATES)
 MLFLOW_VARIABLES = ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI")
 
-# Every JVM the suite starts (its session, the subprocess runs, spark-submit's driver and executors, the Spark
-# Connect server) runs a few thousand rows at most, and most of them live for one short command: what costs is
+# The JVMs the suite starts for one short command each (the subprocess runs of the crash and concurrency tests,
+# spark-submit's driver and executors, the Spark Connect server) run a few thousand rows at most: what costs is
 # the JVM's own warm-up, not the rows. The client JIT compiler alone (C1) warms up with a fraction of the CPU
 # that the tiered C2 compiler spends, and whole-stage code generation (a Janino compile per plan) costs more
 # than it saves on such inputs (benchmarks/README.md, "The test suite's wall time"). Neither changes a result.
 # C1 alone gets a 48 MB code cache by default, which Spark's generated classes fill (the compiler then stops).
+# Not for the session of the whole suite (tests/conftest.py): that JVM lives long enough for C2 to pay off.
 SMALL_INPUT_JVM_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=512m"
 SMALL_INPUT_SETTINGS: dict[str, str] = {
     "spark.sql.codegen.wholeStage": "false",
