@@ -32,7 +32,6 @@ from codesign_prevalence.cli import main
 from codesign_prevalence.config import load_config
 from codesign_prevalence.jobs.context import JobContext
 from codesign_prevalence.simulator import FleetSummary, generate_fleet
-from codesign_prevalence.spark import LOG4J_CONFIG
 from codesign_prevalence.storage import (
     GOLD_CANDIDATES,
     GOLD_HASH_PREVALENCE,
@@ -49,26 +48,10 @@ FEATURE_TABLES = (SILVER_RULE_MATCHES, GOLD_HASH_PREVALENCE, GOLD_SIGNER_PREVALE
 MLFLOW_VARIABLES = ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI")
 
 # The JVMs the suite starts for one short command each (the subprocess runs of the crash and concurrency tests,
-# spark-submit's driver and executors, the Spark Connect server) run a few thousand rows at most: what costs is
-# the JVM's own warm-up, not the rows. The client JIT compiler alone (C1) warms up with a fraction of the CPU
-# that the tiered C2 compiler spends, and whole-stage code generation (a Janino compile per plan) costs more
-# than it saves on such inputs (benchmarks/README.md, "The test suite's wall time"). Neither changes a result.
-# C1 alone gets a 48 MB code cache by default, which Spark's generated classes fill (the compiler then stops).
-# Not for the session of the whole suite (tests/conftest.py): that JVM lives long enough for C2 to pay off.
-SMALL_INPUT_JVM_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=512m"
-SMALL_INPUT_SETTINGS: dict[str, str] = {
-    "spark.sql.codegen.wholeStage": "false",
-    "spark.driver.extraJavaOptions": (
-        f"-Duser.timezone=UTC -Dlog4j.configurationFile={LOG4J_CONFIG} {SMALL_INPUT_JVM_OPTIONS}"
-    ),
-    "spark.executor.extraJavaOptions": f"-Duser.timezone=UTC {SMALL_INPUT_JVM_OPTIONS}",
-}
-
-
-def small_input_options() -> list[str]:
-    """``--set spark.extra=...`` (a YAML flow mapping: JSON) putting :data:`SMALL_INPUT_SETTINGS` on a subprocess
-    command line's session."""
-    return ["--set", f"spark.extra={json.dumps(SMALL_INPUT_SETTINGS)}"]
+# spark-submit's driver and executors, the Spark Connect server) run with ``spark.fast_start`` (C1-only JIT, no
+# whole-stage code generation: spark.py); the suite's own session does not, since it lives long enough for C2 to
+# pay off (benchmarks/README.md, "The test suite's wall time").
+FAST_START = "spark.fast_start=true"
 
 # Strings an attacker controls, each put in every string field of one process start (test_pipeline_reliability).
 HOSTILE = (

@@ -39,18 +39,18 @@ from codesign_prevalence.storage import (
 )
 from pipeline_helpers import (
     END,
+    FAST_START,
     FEATURE_TABLES,
     MODEL_SETTINGS,
     PipelineRun,
     context_for,
     copy_lake,
     embedded_mlflow,
-    small_input_options,
 )
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 CRASH_ENTRY = Path(__file__).resolve().parent / "crash_entry.py"
-SUBPROCESS_SETTINGS = ("spark.master=local[2]", "spark.driver_memory=1g", "spark.shuffle_partitions=2")
+SUBPROCESS_SETTINGS = ("spark.master=local[2]", "spark.driver_memory=1g", "spark.shuffle_partitions=2", FAST_START)
 # Columns that differ between two runs on the same input by nature (a timestamp of the run, the training run).
 RUN_COLUMNS = {
     BRONZE_EVENTS: ("ingested_at",),
@@ -80,7 +80,6 @@ def start_cli(root: Path, *args: str, kill_during_write: str | None = None) -> s
     command = [sys.executable, *entry, "--quiet", "--set", f"storage.root={root}"]
     for setting in (*MODEL_SETTINGS, *SUBPROCESS_SETTINGS):
         command += ["--set", setting]
-    command += small_input_options()
     return subprocess.Popen(
         [*command, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment,
         start_new_session=True,

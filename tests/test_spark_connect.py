@@ -27,7 +27,7 @@ from pyspark.sql import SparkSession
 from codesign_prevalence.config import SparkConfig
 from codesign_prevalence.spark import connect_server_command, local_catalog_settings
 from codesign_prevalence.storage import GOLD_SCORED
-from pipeline_helpers import SMALL_INPUT_JVM_OPTIONS, SMALL_INPUT_SETTINGS, PipelineRun
+from pipeline_helpers import PipelineRun
 
 pytestmark = pytest.mark.slow
 
@@ -46,12 +46,12 @@ def _free_port() -> int:
 def connect_server(root: Path, log: Path) -> Iterator[str]:
     """A Spark Connect server whose catalog (a Hive metastore on Derby) and warehouse live under ``root``."""
     port = _free_port()
-    config = SparkConfig(master="local[2]", driver_memory="1g", shuffle_partitions=2, extra=SMALL_INPUT_SETTINGS)
+    config = SparkConfig(master="local[2]", driver_memory="1g", shuffle_partitions=2, fast_start=True)
     command = connect_server_command(config, port)
     for key, value in local_catalog_settings(root).items():
         command[-3:-3] = ["--conf", f"{key}={value}"]
     environment = {**os.environ, "PYSPARK_PYTHON": sys.executable, "SPARK_HOME": str(Path(command[0]).parents[1])}
-    environment["SPARK_SUBMIT_OPTS"] = f"-Dderby.system.home={root} {SMALL_INPUT_JVM_OPTIONS}"
+    environment["SPARK_SUBMIT_OPTS"] = f"-Dderby.system.home={root}"
     with log.open("ab") as output:
         server = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=environment, cwd=root)
     try:
