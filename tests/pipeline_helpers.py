@@ -47,6 +47,12 @@ FLEET_HOSTS = 10
 FEATURE_TABLES = (SILVER_RULE_MATCHES, GOLD_HASH_PREVALENCE, GOLD_SIGNER_PREVALENCE, GOLD_CANDIDATES)
 MLFLOW_VARIABLES = ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI")
 
+# The JVMs the suite starts for one short command each (the subprocess runs of the crash and concurrency tests,
+# spark-submit's driver and executors, the Spark Connect server) run with ``spark.fast_start`` (C1-only JIT, no
+# whole-stage code generation: spark.py); the suite's own session does not, since it lives long enough for C2 to
+# pay off (benchmarks/README.md, "The test suite's wall time").
+FAST_START = "spark.fast_start=true"
+
 # Strings an attacker controls, each put in every string field of one process start (test_pipeline_reliability).
 HOSTILE = (
     "O'Brien \"Quoted\" Ltd'; DROP TABLE gold.scored_binaries; --",

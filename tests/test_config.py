@@ -4,8 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from codesign_prevalence.config import Config, config_as_yaml, load_config, parse_override
+from codesign_prevalence.config import Config, SparkConfig, config_as_yaml, load_config, parse_override
 from codesign_prevalence.errors import ConfigError
+from codesign_prevalence.spark import FAST_START_JVM_OPTIONS, session_settings
 
 DEFAULT_YAML = Path(__file__).resolve().parents[1] / "conf" / "default.yaml"
 
@@ -67,3 +68,15 @@ def test_missing_and_invalid_files(tmp_path: Path) -> None:
 
 def test_earlier_source_name_still_reads() -> None:
     assert load_config(None, ["ingest.source=elastic_defend"]).ingest.source == "elastic"
+
+
+def test_fast_start_tunes_the_local_jvm_and_spark_extra_still_wins() -> None:
+    plain = session_settings(load_config(None, []).spark, [])
+    fast = session_settings(load_config(None, ["spark.fast_start=true"]).spark, [])
+    assert "TieredStopAtLevel" not in plain["spark.driver.extraJavaOptions"]
+    assert "spark.sql.codegen.wholeStage" not in plain
+    for key in ("spark.driver.extraJavaOptions", "spark.executor.extraJavaOptions"):
+        assert fast[key] == f"{plain[key]} {FAST_START_JVM_OPTIONS}"
+    assert fast["spark.sql.codegen.wholeStage"] == "false"
+    overridden = SparkConfig(fast_start=True, extra={"spark.sql.codegen.wholeStage": "true"})
+    assert session_settings(overridden, [])["spark.sql.codegen.wholeStage"] == "true"

@@ -37,11 +37,20 @@ from codesign_prevalence.storage import (
     SILVER_RULE_MATCHES,
     Lakehouse,
 )
-from pipeline_helpers import END, FEATURE_TABLES, MODEL_SETTINGS, PipelineRun, context_for, copy_lake, embedded_mlflow
+from pipeline_helpers import (
+    END,
+    FAST_START,
+    FEATURE_TABLES,
+    MODEL_SETTINGS,
+    PipelineRun,
+    context_for,
+    copy_lake,
+    embedded_mlflow,
+)
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 CRASH_ENTRY = Path(__file__).resolve().parent / "crash_entry.py"
-SUBPROCESS_SETTINGS = ("spark.master=local[2]", "spark.driver_memory=1g", "spark.shuffle_partitions=2")
+SUBPROCESS_SETTINGS = ("spark.master=local[2]", "spark.driver_memory=1g", "spark.shuffle_partitions=2", FAST_START)
 # Columns that differ between two runs on the same input by nature (a timestamp of the run, the training run).
 RUN_COLUMNS = {
     BRONZE_EVENTS: ("ingested_at",),

@@ -22,7 +22,7 @@ from chispa import assert_approx_df_equality
 from pyspark.sql import DataFrame, SparkSession
 
 from codesign_prevalence.config import SparkConfig
-from codesign_prevalence.spark import cached_delta_jars, jars_dir
+from codesign_prevalence.spark import FAST_START_JVM_OPTIONS, FAST_START_SETTINGS, cached_delta_jars, jars_dir
 from codesign_prevalence.storage import GOLD_CANDIDATES, GOLD_SCORED
 from pipeline_helpers import END, MODEL_SETTINGS, PipelineRun
 
@@ -56,7 +56,10 @@ def _submitted_run(inputs: list[str], root: Path, event_log: Path) -> subprocess
         "--master", MASTER,
         "--driver-memory", "1g",
         "--jars", ",".join(str(jar) for jar in jars),
-        "--conf", "spark.driver.extraJavaOptions=-Duser.timezone=UTC",
+        # spark.fast_start's JVM options and settings (spark-submit, not the session, starts these JVMs).
+        "--conf", f"spark.driver.extraJavaOptions=-Duser.timezone=UTC {FAST_START_JVM_OPTIONS}",
+        "--conf", f"spark.executor.extraJavaOptions=-Duser.timezone=UTC {FAST_START_JVM_OPTIONS}",
+        *[part for key, value in FAST_START_SETTINGS.items() for part in ("--conf", f"{key}={value}")],
         "--conf", "spark.eventLog.enabled=true",
         "--conf", f"spark.eventLog.dir={event_log.as_uri()}",
         "--conf", "spark.eventLog.compress=false",  # Spark 4 writes zstd-compressed, rolling logs by default

@@ -46,7 +46,7 @@ def _free_port() -> int:
 def connect_server(root: Path, log: Path) -> Iterator[str]:
     """A Spark Connect server whose catalog (a Hive metastore on Derby) and warehouse live under ``root``."""
     port = _free_port()
-    config = SparkConfig(master="local[2]", driver_memory="1g", shuffle_partitions=2)
+    config = SparkConfig(master="local[2]", driver_memory="1g", shuffle_partitions=2, fast_start=True)
     command = connect_server_command(config, port)
     for key, value in local_catalog_settings(root).items():
         command[-3:-3] = ["--conf", f"{key}={value}"]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
 from pyspark.sql.types import DateType, LongType, StringType, StructField, StructType
 
 from codesign_prevalence.errors import MissingTableError, UserError
@@ -88,6 +89,10 @@ def test_create_merge_replace_append_and_time_travel(spark: SparkSession, lakeho
     assert before_replace is not None
     assert (ODD, 3, D2) in _rows(spark, lakehouse, version=before_replace)  # the earlier version stays readable
     assert lakehouse.version(spark, "gold/things") == before_replace + 2
+    # A path table's version is read from its log's file names, a catalog table's from its history: both agree
+    # with Delta's own history.
+    history = spark.sql(f"DESCRIBE HISTORY {table.identifier}").agg(F.max("version")).head()
+    assert history is not None and lakehouse.version(spark, "gold/things") == history[0] == before_replace + 2
 
 
 def test_upsert_adds_the_columns_the_table_lacks(spark: SparkSession, lakehouse: Lakehouse) -> None:

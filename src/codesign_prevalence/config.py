@@ -90,6 +90,8 @@ class SparkConfig(_Section):
     ui_enabled: bool = False
     log_level: str = "ERROR"
     jars_dir: str | None = None
+    # A local JVM tuned for one short command on a small input (spark.py, FAST_START_JVM_OPTIONS).
+    fast_start: bool = False
     extra: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("remote")

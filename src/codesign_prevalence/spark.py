@@ -95,12 +95,29 @@ def _launched_by_spark_submit() -> bool:
     return "PYSPARK_GATEWAY_PORT" in os.environ and SparkContext._active_spark_context is None
 
 
+# ``spark.fast_start``: for a process that runs one short command on a small input (a daily run of a small
+# fleet, a test), the JVM's warm-up costs more than the rows. The C1 JIT compiler alone warms up with a fraction
+# of the CPU the tiered C2 compiler spends (its code is slower once a JVM has run for a while), and needs a code
+# cache larger than its 48 MB default, which Spark's generated classes fill; whole-stage code generation (a Janino
+# compile per plan) costs more than it saves on a few thousand rows. Neither changes a result
+# (benchmarks/README.md, "The fixed cost again, session 8").
+FAST_START_JVM_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=256m"
+FAST_START_SETTINGS = {"spark.sql.codegen.wholeStage": "false"}
+
 # Settings a spark-submit run keeps from its own command line: the JVM already runs with them.
 _SUBMIT_DECIDES = ("spark.master", "spark.driver.memory", "spark.driver.extraJavaOptions")
 
 
+def driver_java_options(config: SparkConfig) -> str:
+    """The driver JVM's options: UTC, the project's log4j configuration (and the fast-start JIT options)."""
+    options = f"-Duser.timezone=UTC -Dlog4j.configurationFile={LOG4J_CONFIG}"
+    return f"{options} {FAST_START_JVM_OPTIONS}" if config.fast_start else options
+
+
 def session_settings(config: SparkConfig, jars: list[Path]) -> dict[str, str]:
-    """Every setting of a session this module builds (Delta, UTC, sizes, then ``spark.extra``)."""
+    """Every setting of a session this module builds (Delta, UTC, sizes, ``spark.fast_start``, then
+    ``spark.extra``)."""
+    executor_java = "-Duser.timezone=UTC" + (f" {FAST_START_JVM_OPTIONS}" if config.fast_start else "")
     settings = {
         "spark.master": config.master,
         "spark.app.name": config.app_name,
@@ -108,8 +125,8 @@ def session_settings(config: SparkConfig, jars: list[Path]) -> dict[str, str]:
         "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
         "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
         "spark.sql.session.timeZone": "UTC",
-        "spark.driver.extraJavaOptions": f"-Duser.timezone=UTC -Dlog4j.configurationFile={LOG4J_CONFIG}",
-        "spark.executor.extraJavaOptions": "-Duser.timezone=UTC",
+        "spark.driver.extraJavaOptions": driver_java_options(config),
+        "spark.executor.extraJavaOptions": executor_java,
         "spark.sql.shuffle.partitions": str(config.shuffle_partitions),
         "spark.driver.memory": config.driver_memory,
         "spark.ui.enabled": str(config.ui_enabled).lower(),
@@ -117,6 +134,7 @@ def session_settings(config: SparkConfig, jars: list[Path]) -> dict[str, str]:
         "spark.sql.execution.arrow.pyspark.enabled": "true",
         "spark.databricks.delta.snapshotPartitions": "2",
         "spark.databricks.delta.schema.autoMerge.enabled": "false",
+        **(FAST_START_SETTINGS if config.fast_start else {}),
     }
     settings.update(config.extra)
     return settings
@@ -241,7 +259,7 @@ def connect_server_command(config: SparkConfig, port: int, host: str = "127.0.0.
     settings["spark.connect.grpc.binding.port"] = str(port)
     command = [str(spark_home / "bin" / "spark-submit"), "--master", config.master]
     command += ["--driver-memory", config.driver_memory, "--jars", ",".join(str(jar) for jar in jars)]
-    command += ["--driver-java-options", f"-Duser.timezone=UTC -Dlog4j.configurationFile={LOG4J_CONFIG}"]
+    command += ["--driver-java-options", driver_java_options(config)]
     for key, value in settings.items():
         command += ["--conf", f"{key}={value}"]
     return [*command, "--class", CONNECT_SERVER_CLASS, "spark-internal"]

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -55,6 +56,8 @@ OPS_CERTIFICATE_INTEL = "ops/certificate_intel"
 
 T = TypeVar("T")
 COMMIT_ATTEMPTS = 6
+# A commit file of a Delta log (``00000000000000000012.json``; not a checkpoint, checksum or compacted log).
+_COMMIT_FILE = re.compile(r"\d{20}\.json")
 
 # What a run sees when another is creating the same table at that moment: a half-made table, a folder that
 # already holds the other's files but no commit yet, or (catalog tables) the other's entry in the catalog.
@@ -223,10 +226,19 @@ class Lakehouse:
         return _load(spark, self.table(name), version)
 
     def version(self, spark: SparkSession, name: str) -> int | None:
-        """The table's current Delta version (for lineage), or None when it does not exist."""
+        """The table's current Delta version (for lineage), or None when it does not exist.
+
+        A path table's is the newest commit file in its ``_delta_log`` (every commit writes
+        ``<version>.json``, and the newest is never cleaned up): no Spark job. A catalog table's comes from
+        ``DESCRIBE HISTORY``."""
+        table = self.table(name)
+        if table.path is not None:
+            log = Path(table.path) / "_delta_log"
+            versions = [int(entry.name[:-5]) for entry in log.glob("*.json") if _COMMIT_FILE.fullmatch(entry.name)]
+            return max(versions) if versions else None
         if not self.exists(spark, name):
             return None
-        latest = spark.sql(f"DESCRIBE HISTORY {self.table(name).identifier} LIMIT 1").select("version").head()
+        latest = spark.sql(f"DESCRIBE HISTORY {table.identifier} LIMIT 1").select("version").head()
         return int(latest[0]) if latest is not None else None
 
     def ensure(self, spark: SparkSession, name: str, schema: StructType, partition_by: Sequence[str] = ()) -> Table:
