@@ -181,7 +181,7 @@ def test_a_saturated_score_still_names_every_fact(trained: TrainingResult) -> No
     model = trained.model
     features = model.features(rows)
     assert (features.to_numpy() == 1.0).all()
-    forest_drops = occlusion_contributions(model.score_matrix, features, model.baseline)
+    forest_drops = occlusion_contributions(model.forest_matrix_scores, features, model.baseline)
     saturated = [name for name in features.columns if forest_drops[name].iloc[0] < model.reasons.min_contribution]
     assert saturated, "the score does not saturate here: the test would show nothing"
     _, names = _explain(model, rows)
@@ -222,8 +222,9 @@ def test_a_campaign_does_not_mask_itself() -> None:
     )
     rows = _rows(implant, developer_build)
     for random_state in (0, 1):
-        small = fit_model(reference, ModelConfig(n_estimators=300, random_state=random_state)).model.score(rows)
+        forest_alone = ModelConfig(n_estimators=300, random_state=random_state, forest_weight=1.0)  # no additive part
+        small = fit_model(reference, forest_alone).model.score(rows)
         assert small.iloc[0] > small.iloc[1]
-        whole = ModelConfig(n_estimators=300, random_state=random_state, max_samples=len(reference))
+        whole = forest_alone.model_copy(update={"max_samples": len(reference)})
         large = fit_model(reference, whole).model.score(rows)
         assert large.iloc[0] < large.iloc[1]  # the control: the test can fail

@@ -50,9 +50,10 @@ class SuspicionForestModel(PythonModel):
 
     The score is ``forest_weight * forest + (1 - forest_weight) * additive``: ``forest`` is the
     IsolationForest's anomaly score (``-score_samples``, in (0, 1]); ``additive`` is the mean of the
-    suspicion features (their plain sum over the number of features, in [0, 1]). The default weight is 1
-    (the forest alone): on the quality benchmark's fleets every blend ranked worse than the forest alone
-    (benchmarks/README.md). Reasons do not depend on the weight: see :func:`~codesign_prevalence_model.
+    suspicion features (their plain sum over the number of features, in [0, 1]). The configured default is
+    0.8 (``model.forest_weight``; chosen on the quality benchmark's fleets 301-308 and 401-403, confirmed on
+    501-508 and 601-603: benchmarks/README.md); this constructor's default, 1, is the forest alone, as models
+    logged before the blend existed score. Reasons do not depend on the weight: see :func:`~codesign_prevalence_model.
     reasons.fact_contributions`.
     """
 
