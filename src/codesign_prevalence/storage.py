@@ -284,13 +284,19 @@ def _column_ddl(name: str, data_type: DataType, nullable: bool) -> str:
     return f"{quote(name)} {_type_ddl(data_type)}{'' if nullable else ' NOT NULL'}"
 
 
-def _create(spark: SparkSession, statement: str) -> None:
+def _racing(call: Callable[[], T]) -> T:
+    """``call()``; an error that means another run is creating the same table at this moment
+    (:data:`CREATE_RACES`) becomes a :class:`_CreateRace`, which :func:`retry_on_conflict` retries."""
     try:
-        spark.sql(statement)
+        return call()
     except AnalysisException as exc:
         if any(race in str(exc) for race in CREATE_RACES):
             raise _CreateRace(str(exc)) from None
         raise
+
+
+def _create(spark: SparkSession, statement: str) -> None:
+    _racing(lambda: spark.sql(statement))
 
 
 def _is_conflict(error: Exception) -> bool:
@@ -448,7 +454,8 @@ def add_missing_columns(spark: SparkSession, target: Table, schema: StructType) 
     the columns added since, and keeps its rows. The statement names only ``schema``'s own columns and types."""
 
     def alter() -> list[str]:
-        present = {name.lower() for name in _load(spark, target).columns}
+        # Right after two runs created the table at once, the loser may still read it as not there: retried.
+        present = {name.lower() for name in _racing(lambda: _load(spark, target)).columns}
         missing = [field for field in schema.fields if field.name.lower() not in present]
         if missing:
             columns = ", ".join(_column_ddl(field.name, field.dataType, True) for field in missing)
