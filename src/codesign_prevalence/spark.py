@@ -108,16 +108,19 @@ FAST_START_SETTINGS = {"spark.sql.codegen.wholeStage": "false"}
 _SUBMIT_DECIDES = ("spark.master", "spark.driver.memory", "spark.driver.extraJavaOptions")
 
 
+def _java_options(config: SparkConfig, options: str) -> str:
+    """``options``, and the fast-start JIT options when ``spark.fast_start`` is on."""
+    return f"{options} {FAST_START_JVM_OPTIONS}" if config.fast_start else options
+
+
 def driver_java_options(config: SparkConfig) -> str:
     """The driver JVM's options: UTC, the project's log4j configuration (and the fast-start JIT options)."""
-    options = f"-Duser.timezone=UTC -Dlog4j.configurationFile={LOG4J_CONFIG}"
-    return f"{options} {FAST_START_JVM_OPTIONS}" if config.fast_start else options
+    return _java_options(config, f"-Duser.timezone=UTC -Dlog4j.configurationFile={LOG4J_CONFIG}")
 
 
 def session_settings(config: SparkConfig, jars: list[Path]) -> dict[str, str]:
     """Every setting of a session this module builds (Delta, UTC, sizes, ``spark.fast_start``, then
     ``spark.extra``)."""
-    executor_java = "-Duser.timezone=UTC" + (f" {FAST_START_JVM_OPTIONS}" if config.fast_start else "")
     settings = {
         "spark.master": config.master,
         "spark.app.name": config.app_name,
@@ -126,7 +129,7 @@ def session_settings(config: SparkConfig, jars: list[Path]) -> dict[str, str]:
         "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
         "spark.sql.session.timeZone": "UTC",
         "spark.driver.extraJavaOptions": driver_java_options(config),
-        "spark.executor.extraJavaOptions": executor_java,
+        "spark.executor.extraJavaOptions": _java_options(config, "-Duser.timezone=UTC"),
         "spark.sql.shuffle.partitions": str(config.shuffle_partitions),
         "spark.driver.memory": config.driver_memory,
         "spark.ui.enabled": str(config.ui_enabled).lower(),

@@ -210,8 +210,7 @@ class Lakehouse:
         if table.path is None:
             return bool(spark.catalog.tableExists(table.identifier))
         # Committed at least once (a half-made table's log holds no commit yet); no Spark job needed.
-        log = Path(table.path) / "_delta_log"
-        return log.is_dir() and any(log.glob("*.json"))
+        return _newest_commit(table.path) is not None
 
     def missing(self, name: str) -> MissingTableError:
         """The one-line error for a table that does not exist, naming the command that writes it."""
@@ -228,14 +227,11 @@ class Lakehouse:
     def version(self, spark: SparkSession, name: str) -> int | None:
         """The table's current Delta version (for lineage), or None when it does not exist.
 
-        A path table's is the newest commit file in its ``_delta_log`` (every commit writes
-        ``<version>.json``, and the newest is never cleaned up): no Spark job. A catalog table's comes from
-        ``DESCRIBE HISTORY``."""
+        A path table's is its newest commit file (:func:`_newest_commit`): no Spark job. A catalog table's comes
+        from ``DESCRIBE HISTORY``."""
         table = self.table(name)
         if table.path is not None:
-            log = Path(table.path) / "_delta_log"
-            versions = [int(entry.name[:-5]) for entry in log.glob("*.json") if _COMMIT_FILE.fullmatch(entry.name)]
-            return max(versions) if versions else None
+            return _newest_commit(table.path)
         if not self.exists(spark, name):
             return None
         latest = spark.sql(f"DESCRIBE HISTORY {table.identifier} LIMIT 1").select("version").head()
@@ -260,6 +256,14 @@ def _ensure_namespace(spark: SparkSession, table: Table) -> None:
     if table.namespace is not None:
         statement = f"CREATE SCHEMA IF NOT EXISTS {table.namespace}"
         retry_on_conflict(table, lambda: _create(spark, statement))
+
+
+def _newest_commit(path: str) -> int | None:
+    """The version of the newest commit file in the ``_delta_log`` of the table at ``path``; None before the
+    first commit (every commit writes ``<version>.json``, and the newest is never cleaned up)."""
+    log = Path(path) / "_delta_log"
+    versions = [int(entry.name[:-5]) for entry in log.glob("*.json") if _COMMIT_FILE.fullmatch(entry.name)]
+    return max(versions) if versions else None
 
 
 def _load(spark: SparkSession, table: Table, version: int | None = None) -> DataFrame:

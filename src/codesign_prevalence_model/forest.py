@@ -53,8 +53,8 @@ class SuspicionForestModel(PythonModel):
     suspicion features (their plain sum over the number of features, in [0, 1]). The configured default is
     0.8 (``model.forest_weight``; chosen on the quality benchmark's fleets 301-308 and 401-403, confirmed on
     501-508 and 601-603: benchmarks/README.md); this constructor's default, 1, is the forest alone, as models
-    logged before the blend existed score. Reasons do not depend on the weight: see :func:`~codesign_prevalence_model.
-    reasons.fact_contributions`.
+    logged before the blend existed score. Reasons are read off this blended score, with the additive share
+    that keeps them from saturating: see :func:`~codesign_prevalence_model.reasons.fact_contributions`.
     """
 
     def __init__(

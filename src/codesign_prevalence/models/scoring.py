@@ -75,14 +75,20 @@ class ModelRef:
     run_id: str
 
 
+def absent_optional_inputs(available: Collection[str]) -> dict[str, Column]:
+    """The optional model inputs that ``available`` (a frame's columns) lacks, as a gold/candidates written
+    before them does: typed nulls, by name."""
+    kinds = {**dict.fromkeys(OPTIONAL_NUMERIC_INPUTS, "double"), **dict.fromkeys(OPTIONAL_STRING_INPUTS, "string")}
+    return {name: F.lit(None).cast(kind).alias(name) for name, kind in kinds.items() if name not in available}
+
+
 def model_input_columns(available: Collection[str] | None = None) -> list[Column]:
     """The candidate columns in the model signature's types: numbers as double, flags never null; the
-    optional inputs that ``available`` (the candidates' columns; None: all) lacks, as a gold/candidates
-    written before them does, are null."""
+    optional inputs that ``available`` (the candidates' columns; None: all) lacks are null."""
+    absent = absent_optional_inputs(available) if available is not None else {}
 
     def optional(name: str, kind: str) -> Column:
-        present = available is None or name in available
-        return (F.col(name) if present else F.lit(None)).cast(kind).alias(name)
+        return absent.get(name, F.col(name)).cast(kind).alias(name)
 
     return [
         *[F.col(name).cast("double").alias(name) for name in NUMERIC_INPUTS],

@@ -18,7 +18,8 @@ from sklearn.ensemble import IsolationForest
 
 from codesign_prevalence.config import ModelConfig
 from codesign_prevalence.models.features import check_feature_names, feature_params
-from codesign_prevalence_model.features import INPUT_COLUMNS, OPTIONAL_INPUTS, OPTIONAL_STRING_INPUTS
+from codesign_prevalence.models.scoring import absent_optional_inputs
+from codesign_prevalence_model.features import INPUT_COLUMNS
 from codesign_prevalence_model.forest import ReasonSettings, SuspicionForestModel, model_input_frame
 
 ALL_POPULATIONS = "all"
@@ -46,11 +47,8 @@ def training_rows(candidates: DataFrame, as_of: dt.date, population: str) -> Dat
         chosen = on_date.dropDuplicates(["sha256", "signer"])
     else:
         chosen = on_date.where(F.col("population") == F.lit(population))
-    present = set(chosen.columns)
-    missing = {name: "string" if name in OPTIONAL_STRING_INPUTS else "double" for name in OPTIONAL_INPUTS}
-    return chosen.select(
-        *[F.col(name) if name in present else F.lit(None).cast(missing[name]).alias(name) for name in INPUT_COLUMNS]
-    )
+    absent = absent_optional_inputs(chosen.columns)  # present columns keep their types (the sample hashes them)
+    return chosen.select(*[absent.get(name, F.col(name)) for name in INPUT_COLUMNS])
 
 
 def training_frame(candidates: pd.DataFrame, config: ModelConfig) -> pd.DataFrame:
