@@ -50,6 +50,7 @@ import argparse
 import csv
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -66,7 +67,6 @@ from codesign_prevalence.config import Config, ModelConfig, load_config
 from codesign_prevalence.features.candidates import POPULATION_HUNT, POPULATION_RULE, SCORED_POPULATIONS
 from codesign_prevalence.models.features import feature_params
 from codesign_prevalence.models.training import fit_model, training_frame
-from codesign_prevalence.simulator.attacks import MISSED_BY_RULE
 from codesign_prevalence_model.features import additive_score, suspicion_features
 from codesign_prevalence_model.forest import REASONS_COLUMN, SCORE_COLUMN
 
@@ -126,19 +126,35 @@ def _prepared_files(workdir: Path) -> bool:
 
 @dataclass(frozen=True)
 class Inputs:
-    """What the prepare step generates beside the events: their format, and Code Integrity events or not."""
+    """What the prepare step generates: the generator (the project's simulator, or ``independent_fleet.py``
+    beside this script, written without the simulator's code), the events' format, and Code Integrity events
+    or not."""
 
     format: str = "elastic"
     codeintegrity: bool = False
+    generator: str = "simulator"
 
     @property
     def suffix(self) -> str:
         """The fleet folder's suffix (empty for plain Elastic Defend fleets, whose folders keep their names)."""
-        return ("" if self.format == "elastic" else f"-{self.format}") + ("-ci" if self.codeintegrity else "")
+        return (
+            ("" if self.generator == "simulator" else f"-{self.generator}")
+            + ("" if self.format == "elastic" else f"-{self.format}")
+            + ("-ci" if self.codeintegrity else "")
+        )
+
+
+INDEPENDENT_GENERATOR = Path(__file__).with_name("independent_fleet.py")
 
 
 def generate(spec: FleetSpec, fleet: Path, inputs: Inputs) -> list[Path]:
-    """Generate a fleet as ``generate [--codeintegrity] [--format F]`` does; the files to ingest."""
+    """Generate a fleet as ``generate [--codeintegrity] [--format F]`` does, or with the independent
+    generator; the files to ingest."""
+    if inputs.generator == "independent":
+        command = [sys.executable, str(INDEPENDENT_GENERATOR), "--out", str(fleet), "--hosts", str(spec.hosts)]
+        command += ["--days", str(spec.days), "--seed", str(spec.seed), "--format", inputs.format]
+        subprocess.run(command, check=True)
+        return sorted(fleet.glob("*.ndjson.gz"))
     from codesign_prevalence.simulator import generate_fleet
     from codesign_prevalence.simulator.certificates import CERTIFICATES_FILE, load_registry
     from codesign_prevalence.simulator.codeintegrity import write_codeintegrity
@@ -187,9 +203,11 @@ def load_prepared(spec: FleetSpec, workdir: Path, seconds: float) -> Prepared:
     with open(workdir / LABELS_FILE, newline="", encoding="utf-8") as handle:
         labels = list(csv.DictReader(handle))
     malicious = frozenset(row["sha256"].lower() for row in labels if row["label"].lower() == "malicious")
-    missed = frozenset(row["sha256"].lower() for row in labels if row["scenario"] in MISSED_BY_RULE)
     candidates = pd.read_parquet(workdir / CANDIDATES_FILE)
     candidates["sha256"] = candidates["sha256"].str.lower()
+    # Missed by the rule: malicious binaries the seed rule never matched (whatever generator made them).
+    matched = set(candidates.loc[candidates["rule_match"].fillna(False).astype(bool), "sha256"])
+    missed = frozenset(malicious - matched)
     return Prepared(spec, candidates, malicious, missed, seconds)
 
 
@@ -397,8 +415,17 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also ingest the fleet's Code Integrity events (generate --codeintegrity)",
     )
+    parser.add_argument(
+        "--generator",
+        choices=("simulator", "independent"),
+        default="simulator",
+        help="the project's simulator, or benchmarks/independent_fleet.py (written without the simulator's code; "
+        "--format elastic or sysmon_ecs, no --codeintegrity)",
+    )
     args = parser.parse_args(argv)
-    inputs = Inputs(args.format, args.codeintegrity)
+    if args.generator == "independent" and (args.codeintegrity or args.format not in ("elastic", "sysmon_ecs")):
+        parser.error("--generator independent writes --format elastic or sysmon_ecs, without Code Integrity events")
+    inputs = Inputs(args.format, args.codeintegrity, args.generator)
     specs = [FleetSpec.parse(text, args.hosts, args.days) for text in (*args.fleets, *args.small_fleets)]
     if not specs:
         parser.error("give --fleets and/or --small-fleets")
@@ -423,7 +450,7 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(root, ignore_errors=True)
     reference = supervised_reference(all_prepared, config.model) if len(all_prepared) >= 3 else None
     table, passed = summary(all_trials, all_baselines, reference)
-    shown_inputs = f"{inputs.format}{' + Code Integrity' if inputs.codeintegrity else ''}"
+    shown_inputs = f"{inputs.generator}, {inputs.format}{' + Code Integrity' if inputs.codeintegrity else ''}"
     print(f"## ranking quality: {len(specs)} fleets ({shown_inputs}) x {len(args.random_states)} random states\n")
     print(table)
     print(f"\nbar: {'pass' if passed else 'FAIL'}")
