@@ -205,6 +205,10 @@ def load_prepared(spec: FleetSpec, workdir: Path, seconds: float) -> Prepared:
     malicious = frozenset(row["sha256"].lower() for row in labels if row["label"].lower() == "malicious")
     candidates = pd.read_parquet(workdir / CANDIDATES_FILE)
     candidates["sha256"] = candidates["sha256"].str.lower()
+    if "fleet_history_days" not in candidates.columns:
+        # Prepared before gold/candidates had it: the days since the window's first event are those of the
+        # earliest binary among the candidates (the reference population holds the OS binaries of day one).
+        candidates["fleet_history_days"] = candidates["hash_days_since_first_seen"].max()
     # Missed by the rule: malicious binaries the seed rule never matched (whatever generator made them).
     matched = set(candidates.loc[candidates["rule_match"].fillna(False).astype(bool), "sha256"])
     missed = frozenset(malicious - matched)

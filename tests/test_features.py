@@ -335,19 +335,19 @@ def test_hash_prevalence(spark: SparkSession, fleet: FeatureTables) -> None:
         ("fleet_fraction", "double"), ("exec_count", "bigint"), ("first_seen", "timestamp"),
         ("last_seen", "timestamp"), ("days_since_first_seen", "int"), ("active_days", "int"),
         ("path_count", "int"), ("user_count", "int"), ("signer_count", "bigint"),
-        ("path_classes", "array<string>"),
+        ("path_classes", "array<string>"), ("fleet_history_days", "int"),
     ]
     d = AS_OF
     expected = expected_frame(
         spark,
         [
-            (d, "a", 3, 4, 0.75, 4, "2026-11-18 10:00:00", "2026-11-20 23:59:59", 2, 3, 1, 2, 1, ["program_files"]),
-            (d, "b", 2, 4, 0.5, 2, "2026-11-19 07:00:00", "2026-11-20 08:00:00", 1, 2, 1, 2, 1, ["appdata"]),
-            (d, "c", 1, 4, 0.25, 1, "2026-11-20 10:00:00", "2026-11-20 10:00:00", 0, 1, 1, 1, 1, ["appdata"]),
-            (d, "e", 1, 4, 0.25, 1, "2026-11-20 12:00:00", "2026-11-20 12:00:00", 0, 1, 1, 1, 1, ["downloads"]),
-            (d, "g", 1, 4, 0.25, 1, "2026-11-17 06:00:00", "2026-11-17 06:00:00", 3, 1, 1, 1, 1, ["appdata"]),
-            (d, "s", 1, 4, 0.25, 1, "2026-11-20 01:00:00", "2026-11-20 01:00:00", 0, 1, 1, 1, 0, ["programdata"]),
-            (d, "u", 1, 4, 0.25, 2, "2026-10-22 00:00:00", "2026-11-15 13:00:00", 29, 2, 1, 1, 0, ["downloads"]),
+            (d, "a", 3, 4, 0.75, 4, "2026-11-18 10:00:00", "2026-11-20 23:59:59", 2, 3, 1, 2, 1, ["program_files"], 29),
+            (d, "b", 2, 4, 0.5, 2, "2026-11-19 07:00:00", "2026-11-20 08:00:00", 1, 2, 1, 2, 1, ["appdata"], 29),
+            (d, "c", 1, 4, 0.25, 1, "2026-11-20 10:00:00", "2026-11-20 10:00:00", 0, 1, 1, 1, 1, ["appdata"], 29),
+            (d, "e", 1, 4, 0.25, 1, "2026-11-20 12:00:00", "2026-11-20 12:00:00", 0, 1, 1, 1, 1, ["downloads"], 29),
+            (d, "g", 1, 4, 0.25, 1, "2026-11-17 06:00:00", "2026-11-17 06:00:00", 3, 1, 1, 1, 1, ["appdata"], 29),
+            (d, "s", 1, 4, 0.25, 1, "2026-11-20 01:00:00", "2026-11-20 01:00:00", 0, 1, 1, 1, 0, ["programdata"], 29),
+            (d, "u", 1, 4, 0.25, 2, "2026-10-22 00:00:00", "2026-11-15 13:00:00", 29, 2, 1, 1, 0, ["downloads"], 29),
         ],
         actual.schema,
     )
@@ -400,6 +400,7 @@ CANDIDATE_SCHEMA = [
     ("cert_not_after", "timestamp"), ("signing_time", "timestamp"), ("signature_type", "string"),
     ("issuer_host_count", "bigint"), ("issuer_other_host_count", "bigint"), ("cert_age_days", "double"),
     ("cert_lifetime_days", "double"), ("ci_blocked_host_count", "bigint"), ("ci_audited_host_count", "bigint"),
+    ("fleet_history_days", "int"),
 ]
 CONTOSO_LABELS = (DIGICERT, "0a01", "2025-06-01 00:00:00", "2027-06-01 23:59:59", None, "embedded")
 NO_CERTIFICATE = (None,) * 6
@@ -421,6 +422,7 @@ def contoso_figures(first_seen: str, other_hosts: int) -> tuple[Any, ...]:
 
 
 NO_FIGURES = (None,) * 6
+HISTORY_DAYS = 29  # days since the window's first event: u on 2026-10-22 (any binary, signed or not)
 
 # Per binary: every candidate column after ``population``.
 BINARY_A = (
@@ -429,7 +431,7 @@ BINARY_A = (
     4, 3, "2026-11-18 10:00:00", 2, 3, 2, 2 / 3, 2 / 7,
     "program_files", 0.0, True, False, 0.25, 2,
     PATH_A, "WS1", "explorer.exe", ["WS1", "WS2"], "2026-11-18 10:00:00", "2026-11-20 23:59:59", 4,
-    *CONTOSO_LABELS, *contoso_figures("2026-11-18 10:00:00", 3),
+    *CONTOSO_LABELS, *contoso_figures("2026-11-18 10:00:00", 3), HISTORY_DAYS,
 )
 BINARY_B = (
     "b", "contoso ltd", "Contoso Ltd", "t-contoso", True, "expired", True, False, 2, 2,
@@ -437,7 +439,7 @@ BINARY_B = (
     4, 3, "2026-11-18 10:00:00", 2, 3, 2, 2 / 3, 2 / 7,
     "appdata", 1 / 5, False, False, 0.0, 1,
     updater("alice"), "WS1", "explorer.exe", ["WS1", "WS4"], "2026-11-19 07:00:00", "2026-11-20 08:00:00", 4,
-    *CONTOSO_LABELS, *contoso_figures("2026-11-19 07:00:00", 3),
+    *CONTOSO_LABELS, *contoso_figures("2026-11-19 07:00:00", 3), HISTORY_DAYS,
 )
 BINARY_C = (
     "c", "contoso ltd", "Contoso Ltd", "t-contoso", False, "trusted", False, False, 1, 1,
@@ -445,7 +447,7 @@ BINARY_C = (
     4, 3, "2026-11-18 10:00:00", 2, 4, 2, 2 / 3, 2 / 7,
     "appdata", 2 / 6, False, False, 0.0, 1,
     PATH_C, "WS2", "explorer.exe", ["WS2"], "2026-11-20 10:00:00", "2026-11-20 10:00:00", 4,
-    *CONTOSO_LABELS, *contoso_figures("2026-11-20 10:00:00", 4),
+    *CONTOSO_LABELS, *contoso_figures("2026-11-20 10:00:00", 4), HISTORY_DAYS,
 )
 BINARY_E = (
     "e", "evil llc", "Evil LLC", "t-evil", True, "untrusted_root", True, True, 1, 1,
@@ -455,6 +457,7 @@ BINARY_E = (
     PATH_E, "WS2", "winword.exe", ["WS2"], "2026-11-20 12:00:00", "2026-11-20 12:00:00", 4,
     "Evil LLC", "01", "2026-11-16 00:00:00", "2027-11-16 00:00:00", "2026-11-19 22:00:00", None,
     1, 0, 4.5, 365.0, None, None,  # self-signed: an issuer the fleet knows only through e
+    HISTORY_DAYS,
 )
 BINARY_G = (
     "g", "google llc", "Google LLC", "t-google", False, "trusted", False, False, 1, 1,
@@ -462,7 +465,7 @@ BINARY_G = (
     1, 1, "2026-11-17 06:00:00", 3, 0, 0, 1.0, 0.0,
     "appdata", 0.0, False, False, 0.0, 1,
     PATH_G, "WS3", "svchost.exe", ["WS3"], "2026-11-17 06:00:00", "2026-11-17 06:00:00", 4,
-    *NO_CERTIFICATE, *NO_FIGURES,
+    *NO_CERTIFICATE, *NO_FIGURES, HISTORY_DAYS,
 )
 BINARY_S = (
     "s", None, None, None, False, "bad_digest", True, False, 1, 1,
@@ -470,7 +473,7 @@ BINARY_S = (
     0, 0, None, 0, 0, 0, 0.0, 0.0,
     "programdata", 0.0, False, False, 0.0, 1,
     PATH_S, "WS2", "services.exe", ["WS2"], "2026-11-20 01:00:00", "2026-11-20 01:00:00", 4,
-    *NO_CERTIFICATE, *NO_FIGURES,
+    *NO_CERTIFICATE, *NO_FIGURES, HISTORY_DAYS,
 )
 
 

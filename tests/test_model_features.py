@@ -152,3 +152,20 @@ def test_parameters_pickled_before_the_knee_keep_the_old_gate() -> None:
     restored = FeatureParams.__new__(FeatureParams)
     restored.__setstate__(old_state)
     assert restored == FeatureParams(rarity_ceiling_fraction=0.1, gate_knee=1.0)
+
+
+def test_signer_recency_needs_a_watched_history_and_a_signer() -> None:
+    """A signer first seen yesterday is new only if the fleet was watched for ``recency_days`` before it; on a
+    young history (or candidates without ``fleet_history_days``) every signer would look new, so none does."""
+    new_signer = {"hash_host_count": 1, "signer_days_since_first_seen": 1}
+    rows = pd.DataFrame.from_records(
+        [
+            candidate("a" * 64, **new_signer, fleet_history_days=29),  # watched 28 days before: new
+            candidate("b" * 64, **new_signer, fleet_history_days=5),  # watched 4 days before: cannot tell
+            candidate("c" * 64, **new_signer),  # no history column: cannot tell
+            candidate("d" * 64, **new_signer, fleet_history_days=29, signer=None),  # no canonical signer
+            candidate("e" * 64, hash_host_count=1, signer_days_since_first_seen=29, fleet_history_days=29),
+        ]
+    )
+    recency = suspicion_features(rows, ("signer_recency",), FeatureParams(recency_days=7.0))["signer_recency"]
+    assert recency.tolist() == pytest.approx([1.0 - 1.0 / 7.0, 0.0, 0.0, 0.0, 0.0])

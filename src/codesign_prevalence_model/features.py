@@ -64,9 +64,13 @@ host; rarity has its own feature for that.
 ``ci_enforcement``
     Code Integrity (WDAC) blocked the hash on some host: 1; audited it (would have blocked) but never
     blocked: 0.5; neither, or no Code Integrity events ingested: 0.
-``signer_recency`` (available, not in the default list)
-    ``1 - signer_days_since_first_seen / recency_days`` clipped to [0, 1]: the signer is new to the fleet.
-    Off by default: on a fleet whose history is shorter than the look-back window every signer looks new.
+``signer_recency``
+    ``1 - signer_days_since_first_seen / recency_days`` clipped to [0, 1]: the signer is new to the fleet
+    (front companies' certificates, a stolen certificate of a vendor the fleet never ran). Only where the
+    fleet was watched for ``recency_days`` before the signer appeared (``fleet_history_days -
+    signer_days_since_first_seen >= recency_days``): on a young history every signer looks new, and a signer
+    seen since the first watched day is as old as the data can tell. 0 for a binary without a canonical
+    signer, and 0 without ``fleet_history_days`` (candidates written before it: the age cannot be judged).
 """
 
 from __future__ import annotations
@@ -113,6 +117,7 @@ OPTIONAL_NUMERIC_INPUTS: tuple[str, ...] = (
     "cert_lifetime_days",
     "ci_blocked_host_count",
     "ci_audited_host_count",
+    "fleet_history_days",
 )
 OPTIONAL_STRING_INPUTS: tuple[str, ...] = ("issuer",)
 OPTIONAL_INPUTS: tuple[str, ...] = (*OPTIONAL_NUMERIC_INPUTS, *OPTIONAL_STRING_INPUTS)
@@ -241,7 +246,10 @@ def ci_enforcement(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
 
 def signer_recency(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
     days = _numeric(frame, "signer_days_since_first_seen", params.recency_days)
-    return _clip01(1.0 - days / params.recency_days)
+    watched_before = _optional(frame, "fleet_history_days") - days
+    has_signer = frame["signer"].fillna("").astype(str).str.len() > 0
+    judged = (watched_before >= params.recency_days) & has_signer
+    return _clip01(1.0 - days / params.recency_days).where(judged, 0.0)
 
 
 DEFAULT_PARAMS = FeatureParams()

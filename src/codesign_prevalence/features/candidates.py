@@ -47,7 +47,10 @@ Columns (all figures over the as-of window; "executions" are events):
   the fleet's when the hash's history fits in the window and otherwise can only make the certificate look
   older, never newer), ``cert_lifetime_days`` (``cert_not_after - cert_not_before``),
   ``ci_blocked_host_count`` / ``ci_audited_host_count`` (hosts on which Code Integrity blocked / audited the
-  hash in the window; 0 without such events, null when no Code Integrity events were ingested).
+  hash in the window; 0 without such events, null when no Code Integrity events were ingested);
+- ``fleet_history_days``: days from the window's first event (any binary, any host) to the as-of date, how
+  long the fleet has been watched; a signer first seen on the window's first day is as old as the window
+  can tell, not new.
 
 Null handling (every feature column is filled; only analyst columns may be null):
 
@@ -152,6 +155,9 @@ CANDIDATE_COLUMNS: tuple[str, ...] = (
     *CERTIFICATE_LABELS,
     # Raw inputs of the certificate and Code Integrity features (null where the sources carry nothing).
     *CERTIFICATE_FIGURES,
+    # Days since the window's first event (gold/hash_prevalence): ``signer_recency`` counts a signer as new
+    # only when the fleet was watched long enough before it appeared.
+    "fleet_history_days",
 )
 
 
@@ -205,7 +211,10 @@ def _hash_columns(hash_prevalence: DataFrame) -> DataFrame:
         "signer_count": "hash_signer_count",
     }
     return hash_prevalence.select(
-        F.col("sha256"), F.col("fleet_hosts"), *[F.col(old).alias(new) for old, new in renamed.items()]
+        F.col("sha256"),
+        F.col("fleet_hosts"),
+        F.col("fleet_history_days"),
+        *[F.col(old).alias(new) for old, new in renamed.items()],
     )
 
 
@@ -411,6 +420,7 @@ def candidates(
             "cert_lifetime_days": _days_between(F.col("cert_not_after"), F.col("cert_not_before")),
             "ci_blocked_host_count": F.col("ci_blocked_host_count"),
             "ci_audited_host_count": F.col("ci_audited_host_count"),
+            "fleet_history_days": F.col("fleet_history_days"),
         }
         return joined.select(*[features[column].alias(column) for column in CANDIDATE_COLUMNS])
 

@@ -330,12 +330,15 @@ def hash_prevalence(as_of: dt.date) -> Callable[[DataFrame], DataFrame]:
     ``last_seen``, ``days_since_first_seen`` (as_of - date of first_seen), ``active_days`` (distinct event
     dates), ``path_count`` (distinct normalised paths), ``user_count`` (distinct lower-case user names; null
     users not counted), ``signer_count`` (distinct canonical signers; unsigned not counted), ``path_classes``
-    (sorted).
+    (sorted), ``fleet_history_days`` (as_of - date of the window's first event: how long the fleet has been
+    watched, which says whether "first seen N days ago" can mean "new").
     """
 
     def transform(host_binary: DataFrame) -> DataFrame:
         day_bits = day_bits_columns(host_binary)
-        fleet = host_binary.agg(F.count_distinct("host_id").alias("fleet_hosts"))
+        fleet = host_binary.agg(
+            F.count_distinct("host_id").alias("fleet_hosts"), F.min("first_seen").alias("fleet_first_seen")
+        )
         per_hash = host_binary.groupBy("sha256").agg(
             _distinct_count(F.col("host_id")).alias("host_count"),
             F.sum("executions").alias("exec_count"),
@@ -362,6 +365,7 @@ def hash_prevalence(as_of: dt.date) -> Callable[[DataFrame], DataFrame]:
             F.col("user_count"),
             F.col("signer_count"),
             F.array_sort(F.map_keys(path_class_map())).alias("path_classes"),
+            _days_since(as_of, F.col("fleet_first_seen")).alias("fleet_history_days"),
         )
 
     return transform
