@@ -209,6 +209,26 @@ def test_with_event_attributes(spark: SparkSession) -> None:
               cs_subject_name="Evil"),
         event("nothing known", "2026-11-20 00:00:00", "h", "x", r"C:\Temp\b.exe", cs_exists=False),
     ]
+    # A download's decoration is not a rename; another name is, in any script; punctuation-only names compare
+    # by their stems.
+    names = {
+        "putty (1).exe": ("PuTTY.exe", False), "cports-x64.exe": ("cports.exe", False),
+        "rufus-4.6.exe": ("rufus.exe", False), "TeamViewerQS_x64.exe": ("TeamViewer.exe", False),
+        "OneDriveUpdate.exe": ("beacon.exe", True), "7z2408-x64.exe": ("7zr.exe", True),
+        "ab.exe": ("abc.exe", True), "Сервис (2).exe": ("сервис.exe", False), "Сервис.exe": ("служба.exe", True),
+        "__.exe": ("--.exe", True), "-.exe": ("-.EXE", False),
+    }
+    rows += [
+        event(f"name {file}", "2026-11-20 00:00:00", "h", "x", "C:\\Temp\\" + file, process_name=file,
+              pe_original_file_name=original)
+        for file, (original, _) in names.items()
+    ]
+    renamed = {
+        row["event_id"]: row["original_name_mismatch"]
+        for row in bronze_frame(spark, rows).transform(with_event_attributes(LOLBINS)).collect()
+    }
+    assert {file: renamed[f"name {file}"] for file in names} == {file: want for file, (_, want) in names.items()}
+    rows = rows[:3]
     actual = (
         bronze_frame(spark, rows)
         .transform(with_event_attributes(LOLBINS))

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from codesign_prevalence.features.normalize import LOOKUP_VALUE, canonical_signer, file_name, file_stem, with_lookup
+from codesign_prevalence.features.normalize import LOOKUP_VALUE, canonical_signer, file_name, renamed_file, with_lookup
 
 
 def _companies(values: DataFrame) -> DataFrame:
@@ -54,9 +54,10 @@ def with_event_attributes(lolbin_parents: Sequence[str]) -> Callable[[DataFrame]
     - ``parent`` (string): the parent's file name, lower case (``parent_name``, else the last part of
       ``parent_executable``); null when neither is known;
     - ``lolbin_parent`` (boolean, never null): ``parent`` is in ``lolbin_parents`` (case-insensitive);
-    - ``original_name_mismatch`` (boolean, never null): ``pe_original_file_name`` is present and differs,
-      case-insensitively and ignoring the extension, from the process name (``process_name``, else the last
-      part of ``executable``);
+    - ``original_name_mismatch`` (boolean, never null): ``pe_original_file_name`` is present and names
+      another file than the process name (``process_name``, else the last part of ``executable``): not only
+      by case, extension or a download's decoration (:func:`~codesign_prevalence.features.normalize.
+      renamed_file`);
     - ``company`` (string): ``pe_company`` folded like a signer name (:func:`canonical_signer`), computed once
       per distinct value (row order is not kept);
     - ``user`` (string): ``user_name`` in lower case;
@@ -69,11 +70,7 @@ def with_event_attributes(lolbin_parents: Sequence[str]) -> Callable[[DataFrame]
         parent = F.lower(F.coalesce(F.col("parent_name"), F.when(parent_file != F.lit(""), parent_file)))
         lolbin = F.coalesce(parent.isin(*lolbins), F.lit(False)) if lolbins else F.lit(False)
         process_file = F.coalesce(F.col("process_name"), F.col("executable"))
-        renamed = F.coalesce(
-            F.col("pe_original_file_name").isNotNull()
-            & (file_stem(F.col("pe_original_file_name")) != file_stem(process_file)),
-            F.lit(False),
-        )
+        renamed = renamed_file(F.col("pe_original_file_name"), process_file)
         signed = F.coalesce(F.col("cs_exists"), F.lit(False)) | F.col("cs_subject_name").isNotNull()
         with_company = events.transform(with_lookup("pe_company", _companies))
         return with_company.select(

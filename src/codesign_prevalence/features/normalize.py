@@ -221,6 +221,37 @@ def file_stem(name: Column) -> Column:
     return F.when(base.contains("."), F.left(base, F.length(base) - F.length(extension) - 1)).otherwise(base)
 
 
+# A name decorated on download or packaging is not a rename: "putty (1).exe", "cports-x64.exe",
+# "rufus-4.6.exe", "tool-portable.exe" all run what "putty.exe" / "cports.exe" / "rufus.exe" / "tool.exe" named
+# itself. ``name_core`` drops the browser's duplicate counter and every character that is not a letter or a
+# digit; one core that starts the other (of at least RENAME_PREFIX_MIN characters) is the same name decorated.
+BROWSER_DUPLICATE = r"\s*\(\d+\)$"
+NOT_LETTER_OR_DIGIT = r"[^\p{L}\p{N}]"
+RENAME_PREFIX_MIN = 3
+
+
+def name_core(name: Column) -> Column:
+    """:func:`file_stem` without a trailing browser duplicate counter (`` (1)``) and without anything that is
+    not a letter or a digit (any script)."""
+    return F.regexp_replace(F.regexp_replace(file_stem(name), BROWSER_DUPLICATE, ""), NOT_LETTER_OR_DIGIT, "")
+
+
+def renamed_file(original_name: Column, file: Column) -> Column:
+    """Whether a file runs under another name than the one compiled into it (``pe.original_file_name``), never
+    null: false without an original name, false when the names differ only by case, extension or decoration
+    (a duplicate counter, a version, an architecture tag or "portable" after the name, punctuation), true
+    otherwise. Names that are nothing but punctuation compare by their stems."""
+    original_core, file_core = name_core(original_name), name_core(file)
+    shorter = F.least(F.length(original_core), F.length(file_core))
+    decorated = (shorter >= F.lit(RENAME_PREFIX_MIN)) & (
+        F.startswith(original_core, file_core) | F.startswith(file_core, original_core)
+    )
+    cores_differ = F.when(
+        shorter > F.lit(0), (original_core != file_core) & ~decorated
+    ).otherwise(file_stem(original_name) != file_stem(file))
+    return F.coalesce(original_name.isNotNull() & cores_differ, F.lit(False))
+
+
 LOOKUP_VALUE = "_lookup_value"
 
 
