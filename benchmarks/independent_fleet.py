@@ -112,13 +112,17 @@ import csv
 import datetime as dt
 import gzip
 import hashlib
+import io
 import json
 import os
 import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import numpy as np
 
+T = TypeVar("T")
 DEFAULT_END = dt.date(2026, 11, 29)
 
 TRUSTED = "trusted"
@@ -293,7 +297,7 @@ def draw_knobs(rng: np.random.Generator, hosts: int) -> Knobs:
     return Knobs(
         server_share=float(rng.uniform(0.04, 0.15)),
         activity=float(rng.uniform(0.6, 1.4)),
-        tail_products=max(4, int(round(hosts ** 0.8 * rng.uniform(0.8, 2.6)))),
+        tail_products=max(4, round(hosts ** 0.8 * rng.uniform(0.8, 2.6))),
         tail_median_hosts=float(rng.uniform(2.0, 6.0)),
         tail_sigma=float(rng.uniform(1.0, 1.9)),
         tail_expired=float(rng.uniform(0.02, 0.15)),
@@ -391,7 +395,7 @@ class Fleet:
         self.certs: dict[str, Cert] = {}
 
     # ----- helpers -------------------------------------------------------------------------------------
-    def choice(self, items, p=None):  # type: ignore[no-untyped-def]
+    def choice(self, items: Sequence[T], p: Sequence[float] | None = None) -> T:
         return items[int(self.rng.choice(len(items), p=p))]
 
     def cert(self, subject: str, key: str, **kw: object) -> Cert:
@@ -406,12 +410,12 @@ class Fleet:
 
     def guid(self) -> str:
         h = digest(self.seed, "guid", self.rng.integers(1 << 62)).upper()
-        return "{%s-%s-%s-%s-%s}" % (h[:8], h[8:12], h[12:16], h[16:20], h[20:32])
+        return "{" + "-".join((h[:8], h[8:12], h[12:16], h[16:20], h[20:32])) + "}"
 
     def _hosts(self, n: int) -> list[Host]:
         out = []
         users: set[str] = set()
-        n_servers = int(round(n * self.k.server_share)) if n >= 10 else (1 if n >= 4 else 0)
+        n_servers = round(n * self.k.server_share) if n >= 10 else (1 if n >= 4 else 0)
         for i in range(n):
             server = i >= n - n_servers
             dept = "servers" if server else self.choice(DEPARTMENTS, DEPT_WEIGHTS)
@@ -457,7 +461,7 @@ class Fleet:
             act[i] = base
         return act * self.k.activity
 
-    def hosts_where(self, pred) -> list[int]:  # type: ignore[no-untyped-def]
+    def hosts_where(self, pred: Callable[[Host], bool]) -> list[int]:
         return [i for i, h in enumerate(self.hosts) if pred(h)]
 
     def sample_hosts(self, pool: list[int], k: int) -> list[int]:
@@ -512,18 +516,27 @@ class Fleet:
         win = self.cert("Microsoft Windows", "ms-windows")
         pub = self.cert("Microsoft Windows Publisher", "ms-windows-publisher")
         inbox = [  # name, parents, rate, system, publisher
-            ("svchost.exe", ["services.exe"], 6.0, True, True), ("conhost.exe", ["cmd.exe", "powershell.exe"], 3.0, False, False),
-            ("RuntimeBroker.exe", ["svchost.exe"], 3.0, False, False), ("dllhost.exe", ["svchost.exe"], 2.5, False, False),
-            ("taskhostw.exe", ["svchost.exe"], 2.0, False, False), ("backgroundTaskHost.exe", ["svchost.exe"], 2.0, False, False),
-            ("SearchProtocolHost.exe", ["SearchIndexer.exe"], 2.0, True, False), ("WmiPrvSE.exe", ["svchost.exe"], 1.5, True, False),
+            ("svchost.exe", ["services.exe"], 6.0, True, True), ("conhost.exe", ["cmd.exe", "powershell.exe"], 3.0,
+                False, False),
+            ("RuntimeBroker.exe", ["svchost.exe"], 3.0, False, False), ("dllhost.exe", ["svchost.exe"], 2.5, False,
+                False),
+            ("taskhostw.exe", ["svchost.exe"], 2.0, False, False), ("backgroundTaskHost.exe", ["svchost.exe"], 2.0,
+                False, False),
+            ("SearchProtocolHost.exe", ["SearchIndexer.exe"], 2.0, True, False), ("WmiPrvSE.exe", ["svchost.exe"],
+                1.5, True, False),
             ("smartscreen.exe", ["svchost.exe"], 1.0, False, False), ("consent.exe", ["svchost.exe"], 0.3, True, False),
-            ("cmd.exe", ["explorer.exe", "svchost.exe"], 1.0, False, False), ("powershell.exe", ["explorer.exe", "svchost.exe", "cmd.exe"], 0.6, False, False),
-            ("rundll32.exe", ["svchost.exe", "explorer.exe"], 0.8, False, False), ("msiexec.exe", ["services.exe"], 0.3, True, False),
+            ("cmd.exe", ["explorer.exe", "svchost.exe"], 1.0, False, False), ("powershell.exe", ["explorer.exe",
+                "svchost.exe", "cmd.exe"], 0.6, False, False),
+            ("rundll32.exe", ["svchost.exe", "explorer.exe"], 0.8, False, False), ("msiexec.exe", ["services.exe"],
+                0.3, True, False),
             ("sihost.exe", ["svchost.exe"], 0.4, False, False), ("userinit.exe", ["winlogon.exe"], 0.4, False, True),
             ("explorer.exe", ["userinit.exe"], 0.4, False, True), ("notepad.exe", ["explorer.exe"], 0.4, False, False),
-            ("SecurityHealthSystray.exe", ["explorer.exe"], 0.4, False, False), ("ctfmon.exe", ["svchost.exe"], 0.5, False, False),
-            ("MoUsoCoreWorker.exe", ["svchost.exe"], 0.6, True, False), ("TiWorker.exe", ["svchost.exe"], 0.3, True, False),
-            ("wermgr.exe", ["svchost.exe"], 0.3, True, False), ("gpupdate.exe", ["cmd.exe", "svchost.exe"], 0.2, False, False),
+            ("SecurityHealthSystray.exe", ["explorer.exe"], 0.4, False, False), ("ctfmon.exe", ["svchost.exe"], 0.5,
+                False, False),
+            ("MoUsoCoreWorker.exe", ["svchost.exe"], 0.6, True, False), ("TiWorker.exe", ["svchost.exe"], 0.3, True,
+                False),
+            ("wermgr.exe", ["svchost.exe"], 0.3, True, False), ("gpupdate.exe", ["cmd.exe", "svchost.exe"], 0.2,
+                False, False),
         ]
         builds = sorted({h.os_build for h in self.hosts})
         patch_day = None
@@ -566,57 +579,110 @@ class Fleet:
         realtek = self.cert("Realtek Semiconductor Corp.", "realtek")
         apple = self.cert("Apple Inc.", "apple")
         ws = lambda h: not h.server  # noqa: E731
-        srv = lambda h: h.server  # noqa: E731
         d_off = PF + "\\Microsoft Office\\root\\Office16\\"
         defender_ver = f"4.18.{24090 + int(self.rng.integers(0, 20))}.{int(self.rng.integers(1, 12))}-0"
         apps = [  # name, original, company, cert, folder, host filter, share, rate, versions, parents, system, when
-            ("OneDrive.exe", "OneDrive.exe", "Microsoft Corporation", ms, LAD + "\\Microsoft\\OneDrive", ws, 0.85, 1.2, 2, ["explorer.exe"], False, "logon"),
-            ("OneDriveStandaloneUpdater.exe", "OneDriveStandaloneUpdater.exe", "Microsoft Corporation", ms, LAD + "\\Microsoft\\OneDrive", ws, 0.85, 1.0, 2, ["svchost.exe"], False, "any"),
-            ("Teams.exe", "Teams.exe", "Microsoft Corporation", ms, LAD + "\\Microsoft\\Teams\\current", ws, 0.45, 5.0, 2, ["explorer.exe", "Teams.exe"], False, "work"),
-            ("Update.exe", "Squirrel.exe", "Microsoft Corporation", ms, LAD + "\\Microsoft\\Teams", ws, 0.45, 0.8, 1, ["explorer.exe"], False, "logon"),
-            ("ms-teams.exe", "ms-teams.exe", "Microsoft Corporation", ms, PF + "\\WindowsApps\\MSTeams_24295.605.3225.8804_x64__8wekyb3d8bbwe", ws, 0.4, 4.0, 2, ["explorer.exe", "svchost.exe"], False, "work"),
-            ("WINWORD.EXE", "WinWord.exe", "Microsoft Corporation", ms, d_off, ws, 0.9, 1.5, 2, ["explorer.exe", "outlook.exe"], False, "work"),
-            ("EXCEL.EXE", "Excel.exe", "Microsoft Corporation", ms, d_off, ws, 0.9, 1.8, 2, ["explorer.exe", "outlook.exe"], False, "work"),
-            ("OUTLOOK.EXE", "Outlook.exe", "Microsoft Corporation", ms, d_off, ws, 0.9, 1.2, 2, ["explorer.exe"], False, "logon"),
-            ("POWERPNT.EXE", "PowerPnt.exe", "Microsoft Corporation", ms, d_off, ws, 0.7, 0.4, 2, ["explorer.exe", "outlook.exe"], False, "work"),
-            ("OfficeClickToRun.exe", "OfficeClickToRun.exe", "Microsoft Corporation", ms, PF + "\\Common Files\\microsoft shared\\ClickToRun", ws, 0.9, 0.6, 2, ["services.exe"], True, "any"),
-            ("msedge.exe", "msedge.exe", "Microsoft Corporation", ms, PF86 + "\\Microsoft\\Edge\\Application", lambda h: True, 0.97, 10.0, 3, ["explorer.exe", "msedge.exe", "outlook.exe"], False, "work"),
-            ("MicrosoftEdgeUpdate.exe", "msedgeupdate.dll", "Microsoft Corporation", ms, PF86 + "\\Microsoft\\EdgeUpdate", lambda h: True, 0.97, 1.5, 2, ["svchost.exe"], True, "any"),
-            ("MpCmdRun.exe", "MpCmdRun.exe", "Microsoft Corporation", ms, "C:\\ProgramData\\Microsoft\\Windows Defender\\Platform\\" + defender_ver, lambda h: True, 0.95, 1.5, 1, ["svchost.exe", "MsMpEng.exe"], True, "any"),
-            ("MsMpEng.exe", "MsMpEng.exe", "Microsoft Corporation", ms, "C:\\ProgramData\\Microsoft\\Windows Defender\\Platform\\" + defender_ver, lambda h: True, 0.95, 0.2, 1, ["services.exe"], True, "any"),
-            ("Microsoft.Management.Services.IntuneWindowsAgent.exe", "Microsoft.Management.Services.IntuneWindowsAgent.exe", "Microsoft Corporation", ms, PF86 + "\\Microsoft Intune Management Extension", ws, 0.8, 0.5, 1, ["services.exe"], True, "any"),
-            ("Code.exe", "electron.exe", "Microsoft Corporation", ms, LAD + "\\Programs\\Microsoft VS Code", lambda h: h.dev or h.dept in ("engineering", "it"), 0.6, 4.0, 2, ["explorer.exe", "Code.exe"], False, "work"),
-            ("chrome.exe", "chrome.exe", "Google LLC", goog, PF + "\\Google\\Chrome\\Application", ws, 0.65, 9.0, 3, ["explorer.exe", "chrome.exe"], False, "work"),
-            ("GoogleUpdate.exe", "GoogleUpdate.exe", "Google LLC", goog, PF86 + "\\Google\\Update", ws, 0.65, 1.5, 1, ["svchost.exe", "services.exe"], True, "any"),
-            ("updater.exe", "updater.exe", "Google LLC", goog, LAD + "\\Google\\GoogleUpdater\\131.0.6776.0", ws, 0.08, 1.0, 2, ["svchost.exe"], False, "any"),
-            ("Acrobat.exe", "Acrobat.exe", "Adobe Inc.", adobe, PF + "\\Adobe\\Acrobat DC\\Acrobat", ws, 0.6, 0.8, 2, ["explorer.exe", "outlook.exe"], False, "work"),
-            ("AdobeARM.exe", "AdobeARM.exe", "Adobe Inc.", adobe, PF86 + "\\Common Files\\Adobe\\ARM\\1.0", ws, 0.6, 0.4, 1, ["svchost.exe"], True, "any"),
-            ("AdobeCollabSync.exe", "AdobeCollabSync.exe", "Adobe Inc.", adobe, PF + "\\Adobe\\Acrobat DC\\Acrobat", ws, 0.6, 0.8, 2, ["Acrobat.exe"], False, "work"),
-            ("Creative Cloud.exe", "Creative Cloud.exe", "Adobe Inc.", adobe, PF + "\\Adobe\\Adobe Creative Cloud\\ACC", lambda h: h.dept == "marketing", 0.6, 1.0, 1, ["explorer.exe"], False, "logon"),
-            ("firefox.exe", "firefox.exe", "Mozilla Corporation", moz, PF + "\\Mozilla Firefox", ws, 0.15, 6.0, 2, ["explorer.exe", "firefox.exe"], False, "work"),
-            ("javaw.exe", "javaw.exe", "Oracle Corporation", oracle, PF + "\\Java\\jre1.8.0_431\\bin", lambda h: h.dept in ("finance", "ops", "engineering"), 0.25, 1.0, 1, ["explorer.exe", "cmd.exe"], False, "work"),
-            ("vpnui.exe", "vpnui.exe", "Cisco Systems, Inc.", cisco, PF86 + "\\Cisco\\Cisco Secure Client", ws, 0.75, 0.8, 1, ["explorer.exe"], False, "logon"),
-            ("vpnagent.exe", "vpnagent.exe", "Cisco Systems, Inc.", cisco, PF86 + "\\Cisco\\Cisco Secure Client", ws, 0.75, 0.1, 1, ["services.exe"], True, "any"),
-            ("CiscoCollabHost.exe", "CiscoCollabHost.exe", "Cisco WebEx LLC", webex, LAD + "\\CiscoSparkLauncher", ws, 0.1, 1.5, 2, ["explorer.exe"], False, "work"),
-            ("vmtoolsd.exe", "vmtoolsd.exe", "VMware, Inc.", vmw, PF + "\\VMware\\VMware Tools", lambda h: h.hw == "vm", 1.0, 0.3, 1, ["services.exe"], True, "any"),
-            ("amazon-ssm-agent.exe", "amazon-ssm-agent.exe", "", amzn, PF + "\\Amazon\\SSM", lambda h: h.hw == "aws", 1.0, 0.2, 1, ["services.exe"], True, "any"),
-            ("ssm-document-worker.exe", "ssm-document-worker.exe", "", amzn, PF + "\\Amazon\\SSM", lambda h: h.hw == "aws", 1.0, 1.5, 1, ["amazon-ssm-agent.exe"], True, "any"),
-            ("igfxEM.exe", "igfxEM.exe", "Intel Corporation", intel, S32 + "\\DriverStore\\FileRepository\\iigd_dch.inf_amd64_5e3f1c8a9d5b3c11", lambda h: h.hw in ("dell", "hp", "lenovo"), 0.8, 0.5, 1, ["svchost.exe"], False, "logon"),
-            ("NVDisplay.Container.exe", "NVDisplay.Container.exe", "NVIDIA Corporation", nv, S32 + "\\DriverStore\\FileRepository\\nv_dispig.inf_amd64_2b0c5f3e8d1a7e44\\Display.NvContainer", lambda h: h.dept in ("engineering", "marketing"), 0.35, 0.6, 1, ["services.exe"], True, "any"),
-            ("RtkAudUService64.exe", "RtkAudUService64.exe", "Realtek Semiconductor", realtek, S32 + "\\DriverStore\\FileRepository\\realtekservice.inf_amd64_9b2f0f7e55c4a1d2", lambda h: h.hw in ("dell", "lenovo"), 0.7, 0.5, 1, ["services.exe"], True, "any"),
-            ("Zoom.exe", "Zoom.exe", "Zoom Video Communications, Inc.", zoom, RAD + "\\Zoom\\bin", ws, 0.45, 1.5, 3, ["explorer.exe", "Zoom.exe"], False, "work"),
-            ("slack.exe", "slack.exe", "Slack Technologies Inc.", slack, LAD + "\\slack\\app-4.41.105", lambda h: h.dept in ("engineering", "it", "marketing"), 0.6, 3.0, 2, ["explorer.exe", "slack.exe"], False, "work"),
-            ("CSFalconService.exe", "CSFalconService.exe", "CrowdStrike, Inc.", cs, PF + "\\CrowdStrike", lambda h: True, 1.0, 0.1, 1, ["services.exe"], True, "any"),
-            ("elastic-endpoint.exe", "elastic-endpoint.exe", "Elasticsearch, Inc.", el, PF + "\\Elastic\\Endpoint", lambda h: True, 1.0, 0.1, 1, ["services.exe"], True, "any"),
-            ("ZSATray.exe", "ZSATray.exe", "Zscaler, Inc.", zs, PF + "\\Zscaler\\ZSATray", ws, 0.5, 0.6, 1, ["explorer.exe"], False, "logon"),
-            ("notepad++.exe", "notepad++.exe", "Don HO don.h@free.fr", npp, PF + "\\Notepad++", ws, 0.2, 1.0, 1, ["explorer.exe"], False, "work"),
-            ("SelfService.exe", "SelfService.exe", "Citrix Systems, Inc.", citrix, PF86 + "\\Citrix\\ICA Client\\SelfServicePlugin", ws, 0.3, 0.7, 1, ["explorer.exe"], False, "logon"),
-            ("mDNSResponder.exe", "mDNSResponder.exe", "Apple Inc.", apple, PF + "\\Bonjour", ws, 0.05, 0.1, 1, ["services.exe"], True, "any"),
-            ("7zFM.exe", "7zFM.exe", "Igor Pavlov", None, PF + "\\7-Zip", ws, 0.3, 0.5, 1, ["explorer.exe"], False, "work"),
+            ("OneDrive.exe", "OneDrive.exe", "Microsoft Corporation", ms, LAD + "\\Microsoft\\OneDrive", ws, 0.85,
+                1.2, 2, ["explorer.exe"], False, "logon"),
+            ("OneDriveStandaloneUpdater.exe", "OneDriveStandaloneUpdater.exe", "Microsoft Corporation", ms,
+                LAD + "\\Microsoft\\OneDrive", ws, 0.85, 1.0, 2, ["svchost.exe"], False, "any"),
+            ("Teams.exe", "Teams.exe", "Microsoft Corporation", ms, LAD + "\\Microsoft\\Teams\\current", ws, 0.45,
+                5.0, 2, ["explorer.exe", "Teams.exe"], False, "work"),
+            ("Update.exe", "Squirrel.exe", "Microsoft Corporation", ms, LAD + "\\Microsoft\\Teams", ws, 0.45, 0.8, 1,
+                ["explorer.exe"], False, "logon"),
+            ("ms-teams.exe", "ms-teams.exe", "Microsoft Corporation", ms,
+                PF + "\\WindowsApps\\MSTeams_24295.605.3225.8804_x64__8wekyb3d8bbwe", ws, 0.4, 4.0, 2,
+                    ["explorer.exe", "svchost.exe"], False, "work"),
+            ("WINWORD.EXE", "WinWord.exe", "Microsoft Corporation", ms, d_off, ws, 0.9, 1.5, 2, ["explorer.exe",
+                "outlook.exe"], False, "work"),
+            ("EXCEL.EXE", "Excel.exe", "Microsoft Corporation", ms, d_off, ws, 0.9, 1.8, 2, ["explorer.exe",
+                "outlook.exe"], False, "work"),
+            ("OUTLOOK.EXE", "Outlook.exe", "Microsoft Corporation", ms, d_off, ws, 0.9, 1.2, 2, ["explorer.exe"],
+                False, "logon"),
+            ("POWERPNT.EXE", "PowerPnt.exe", "Microsoft Corporation", ms, d_off, ws, 0.7, 0.4, 2, ["explorer.exe",
+                "outlook.exe"], False, "work"),
+            ("OfficeClickToRun.exe", "OfficeClickToRun.exe", "Microsoft Corporation", ms,
+                PF + "\\Common Files\\microsoft shared\\ClickToRun", ws, 0.9, 0.6, 2, ["services.exe"], True, "any"),
+            ("msedge.exe", "msedge.exe", "Microsoft Corporation", ms, PF86 + "\\Microsoft\\Edge\\Application",
+                lambda h: True, 0.97, 10.0, 3, ["explorer.exe", "msedge.exe", "outlook.exe"], False, "work"),
+            ("MicrosoftEdgeUpdate.exe", "msedgeupdate.dll", "Microsoft Corporation", ms,
+                PF86 + "\\Microsoft\\EdgeUpdate", lambda h: True, 0.97, 1.5, 2, ["svchost.exe"], True, "any"),
+            ("MpCmdRun.exe", "MpCmdRun.exe", "Microsoft Corporation", ms,
+                "C:\\ProgramData\\Microsoft\\Windows Defender\\Platform\\" + defender_ver, lambda h: True, 0.95, 1.5,
+                    1, ["svchost.exe", "MsMpEng.exe"], True, "any"),
+            ("MsMpEng.exe", "MsMpEng.exe", "Microsoft Corporation", ms,
+                "C:\\ProgramData\\Microsoft\\Windows Defender\\Platform\\" + defender_ver, lambda h: True, 0.95, 0.2,
+                    1, ["services.exe"], True, "any"),
+            ("Microsoft.Management.Services.IntuneWindowsAgent.exe",
+                "Microsoft.Management.Services.IntuneWindowsAgent.exe", "Microsoft Corporation", ms,
+                    PF86 + "\\Microsoft Intune Management Extension", ws, 0.8, 0.5, 1, ["services.exe"], True, "any"),
+            ("Code.exe", "electron.exe", "Microsoft Corporation", ms, LAD + "\\Programs\\Microsoft VS Code",
+                lambda h: h.dev or h.dept in ("engineering", "it"), 0.6, 4.0, 2, ["explorer.exe", "Code.exe"], False,
+                    "work"),
+            ("chrome.exe", "chrome.exe", "Google LLC", goog, PF + "\\Google\\Chrome\\Application", ws, 0.65, 9.0, 3,
+                ["explorer.exe", "chrome.exe"], False, "work"),
+            ("GoogleUpdate.exe", "GoogleUpdate.exe", "Google LLC", goog, PF86 + "\\Google\\Update", ws, 0.65, 1.5, 1,
+                ["svchost.exe", "services.exe"], True, "any"),
+            ("updater.exe", "updater.exe", "Google LLC", goog, LAD + "\\Google\\GoogleUpdater\\131.0.6776.0", ws,
+                0.08, 1.0, 2, ["svchost.exe"], False, "any"),
+            ("Acrobat.exe", "Acrobat.exe", "Adobe Inc.", adobe, PF + "\\Adobe\\Acrobat DC\\Acrobat", ws, 0.6, 0.8, 2,
+                ["explorer.exe", "outlook.exe"], False, "work"),
+            ("AdobeARM.exe", "AdobeARM.exe", "Adobe Inc.", adobe, PF86 + "\\Common Files\\Adobe\\ARM\\1.0", ws, 0.6,
+                0.4, 1, ["svchost.exe"], True, "any"),
+            ("AdobeCollabSync.exe", "AdobeCollabSync.exe", "Adobe Inc.", adobe, PF + "\\Adobe\\Acrobat DC\\Acrobat",
+                ws, 0.6, 0.8, 2, ["Acrobat.exe"], False, "work"),
+            ("Creative Cloud.exe", "Creative Cloud.exe", "Adobe Inc.", adobe,
+                PF + "\\Adobe\\Adobe Creative Cloud\\ACC", lambda h: h.dept == "marketing", 0.6, 1.0, 1,
+                    ["explorer.exe"], False, "logon"),
+            ("firefox.exe", "firefox.exe", "Mozilla Corporation", moz, PF + "\\Mozilla Firefox", ws, 0.15, 6.0, 2,
+                ["explorer.exe", "firefox.exe"], False, "work"),
+            ("javaw.exe", "javaw.exe", "Oracle Corporation", oracle, PF + "\\Java\\jre1.8.0_431\\bin",
+                lambda h: h.dept in ("finance", "ops", "engineering"), 0.25, 1.0, 1, ["explorer.exe", "cmd.exe"],
+                    False, "work"),
+            ("vpnui.exe", "vpnui.exe", "Cisco Systems, Inc.", cisco, PF86 + "\\Cisco\\Cisco Secure Client", ws, 0.75,
+                0.8, 1, ["explorer.exe"], False, "logon"),
+            ("vpnagent.exe", "vpnagent.exe", "Cisco Systems, Inc.", cisco, PF86 + "\\Cisco\\Cisco Secure Client", ws,
+                0.75, 0.1, 1, ["services.exe"], True, "any"),
+            ("CiscoCollabHost.exe", "CiscoCollabHost.exe", "Cisco WebEx LLC", webex, LAD + "\\CiscoSparkLauncher",
+                ws, 0.1, 1.5, 2, ["explorer.exe"], False, "work"),
+            ("vmtoolsd.exe", "vmtoolsd.exe", "VMware, Inc.", vmw, PF + "\\VMware\\VMware Tools",
+                lambda h: h.hw == "vm", 1.0, 0.3, 1, ["services.exe"], True, "any"),
+            ("amazon-ssm-agent.exe", "amazon-ssm-agent.exe", "", amzn, PF + "\\Amazon\\SSM", lambda h: h.hw == "aws",
+                1.0, 0.2, 1, ["services.exe"], True, "any"),
+            ("ssm-document-worker.exe", "ssm-document-worker.exe", "", amzn, PF + "\\Amazon\\SSM",
+                lambda h: h.hw == "aws", 1.0, 1.5, 1, ["amazon-ssm-agent.exe"], True, "any"),
+            ("igfxEM.exe", "igfxEM.exe", "Intel Corporation", intel,
+                S32 + "\\DriverStore\\FileRepository\\iigd_dch.inf_amd64_5e3f1c8a9d5b3c11",
+                    lambda h: h.hw in ("dell", "hp", "lenovo"), 0.8, 0.5, 1, ["svchost.exe"], False, "logon"),
+            ("NVDisplay.Container.exe", "NVDisplay.Container.exe", "NVIDIA Corporation", nv,
+                S32 + "\\DriverStore\\FileRepository\\nv_dispig.inf_amd64_2b0c5f3e8d1a7e44\\Display.NvContainer",
+                    lambda h: h.dept in ("engineering", "marketing"), 0.35, 0.6, 1, ["services.exe"], True, "any"),
+            ("RtkAudUService64.exe", "RtkAudUService64.exe", "Realtek Semiconductor", realtek,
+                S32 + "\\DriverStore\\FileRepository\\realtekservice.inf_amd64_9b2f0f7e55c4a1d2",
+                    lambda h: h.hw in ("dell", "lenovo"), 0.7, 0.5, 1, ["services.exe"], True, "any"),
+            ("Zoom.exe", "Zoom.exe", "Zoom Video Communications, Inc.", zoom, RAD + "\\Zoom\\bin", ws, 0.45, 1.5, 3,
+                ["explorer.exe", "Zoom.exe"], False, "work"),
+            ("slack.exe", "slack.exe", "Slack Technologies Inc.", slack, LAD + "\\slack\\app-4.41.105",
+                lambda h: h.dept in ("engineering", "it", "marketing"), 0.6, 3.0, 2, ["explorer.exe", "slack.exe"],
+                    False, "work"),
+            ("CSFalconService.exe", "CSFalconService.exe", "CrowdStrike, Inc.", cs, PF + "\\CrowdStrike",
+                lambda h: True, 1.0, 0.1, 1, ["services.exe"], True, "any"),
+            ("elastic-endpoint.exe", "elastic-endpoint.exe", "Elasticsearch, Inc.", el, PF + "\\Elastic\\Endpoint",
+                lambda h: True, 1.0, 0.1, 1, ["services.exe"], True, "any"),
+            ("ZSATray.exe", "ZSATray.exe", "Zscaler, Inc.", zs, PF + "\\Zscaler\\ZSATray", ws, 0.5, 0.6, 1,
+                ["explorer.exe"], False, "logon"),
+            ("notepad++.exe", "notepad++.exe", "Don HO don.h@free.fr", npp, PF + "\\Notepad++", ws, 0.2, 1.0, 1,
+                ["explorer.exe"], False, "work"),
+            ("SelfService.exe", "SelfService.exe", "Citrix Systems, Inc.", citrix,
+                PF86 + "\\Citrix\\ICA Client\\SelfServicePlugin", ws, 0.3, 0.7, 1, ["explorer.exe"], False, "logon"),
+            ("mDNSResponder.exe", "mDNSResponder.exe", "Apple Inc.", apple, PF + "\\Bonjour", ws, 0.05, 0.1, 1,
+                ["services.exe"], True, "any"),
+            ("7zFM.exe", "7zFM.exe", "Igor Pavlov", None, PF + "\\7-Zip", ws, 0.3, 0.5, 1, ["explorer.exe"], False,
+                "work"),
         ]
         for name, orig, company, cert, folder, pred, share, rate, nver, parents, system, when in apps:
             pool = self.hosts_where(pred)
-            hosts = self.sample_hosts(pool, int(round(len(pool) * share * self.rng.uniform(0.85, 1.1))))
+            hosts = self.sample_hosts(pool, round(len(pool) * share * self.rng.uniform(0.85, 1.1)))
             if not hosts:
                 continue
             nver = min(nver, 1 + int(self.rng.binomial(nver - 1, 0.7))) if nver > 1 else 1
@@ -675,7 +741,8 @@ class Fleet:
                     self.hosts_where(lambda h, d=dept: h.dept == d) if self.rng.random() < 0.6 else ws)
                 if not pool:
                     pool = ws or srv
-                n_hosts = int(np.clip(np.round(self.rng.lognormal(np.log(k.tail_median_hosts), k.tail_sigma)), 1, len(pool)))
+                n_hosts = int(np.clip(np.round(self.rng.lognormal(np.log(k.tail_median_hosts), k.tail_sigma)), 1,
+                    len(pool)))
                 hosts = self.sample_hosts(pool, n_hosts)
                 loc = self.choice(["pf", "pf86", "localprograms", "roaming", "programdata", "localvendor"],
                                   [0.38, 0.22, 0.12, 0.1, 0.12, 0.06])
@@ -683,8 +750,10 @@ class Fleet:
                 folder = {"pf": f"{PF}\\{short}\\{short} {prod}", "pf86": f"{PF86}\\{vname.split(' ')[0]}\\{prod}",
                           "localprograms": f"{LAD}\\Programs\\{short}-{prod.lower()}",
                           "roaming": f"{RAD}\\{short}\\{prod}", "programdata": f"C:\\ProgramData\\{short}\\{prod}",
-                          "localvendor": f"{LAD}\\{short}\\{prod}\\app-{int(self.rng.integers(1, 9))}.{int(self.rng.integers(0, 40))}"}[loc]
-                system = loc == "programdata" and self.rng.random() < 0.6 or server_app
+                          "localvendor": f"{LAD}\\{short}\\{prod}\\app-"
+                                         f"{self.rng.integers(1, 9)}.{self.rng.integers(0, 40)}",
+                          }[loc]
+                system = (loc == "programdata" and self.rng.random() < 0.6) or server_app
                 parents = ["services.exe"] if system else ["explorer.exe"] * 3 + ["svchost.exe"]
                 nver = 1 + int(self.rng.binomial(3, min(0.9, 0.012 * self.days)))
                 versions, days = self.product(scen, exe, exe, vname if self.rng.random() < 0.9 else short, cert,
@@ -713,7 +782,8 @@ class Fleet:
                                                            d.start, d.start, schedule={d.start: 1}, parent=exe))
 
     def _internal(self) -> None:
-        subject = self.choice([f"{self.org} Code Signing", f"{self.org} IT Services", f"{self.org} Enterprise CA Code Signing"])
+        subject = self.choice([f"{self.org} Code Signing", f"{self.org} IT Services",
+            f"{self.org} Enterprise CA Code Signing"])
         cert = self.cert(subject, "internal", internal=True)
         tools = [
             ("InvAgent.exe", "C:\\ProgramData\\{org}\\Inventory", True, 1.0, "any"),
@@ -731,9 +801,11 @@ class Fleet:
             name, folder, system, share, when = tools[int(i)]
             folder = folder.replace("{org}", self.org.replace(" ", ""))
             dept_only = self.rng.random() < 0.3
-            pool = self.hosts_where(lambda h, d=self.choice(DEPARTMENTS): h.dept == d) if dept_only else ws
-            hosts = self.sample_hosts(pool, int(round(len(pool) * share)))
-            parents = ["services.exe"] if system else (["cmd.exe", "wscript.exe"] if when == "logon" else ["explorer.exe"])
+            dept = self.choice(DEPARTMENTS)
+            pool = self.hosts_where(lambda h, d=dept: h.dept == d) if dept_only else ws
+            hosts = self.sample_hosts(pool, round(len(pool) * share))
+            parents = ["services.exe"] if system else (["cmd.exe",
+                "wscript.exe"] if when == "logon" else ["explorer.exe"])
             versions, days = self.product("internal_pki_tool", name, name, f"{self.org} IT", cert, parents,
                                           1 + int(self.rng.random() < 0.3), f"internal:{name}",
                                           f"internal tool {name}, {subject} (enterprise CA)", system)
@@ -745,18 +817,21 @@ class Fleet:
             ("Waves Inc", "Waves Audio Ltd.", "WavesSvc64.exe", PF + "\\Waves\\MaxxAudio", "dell"),
             ("HP Inc.", "HP Development Company, L.P.", "HPAudioSwitch.exe", PF + "\\HP\\HPAudioSwitch", "hp"),
             ("HP Inc.", "HP Development Company, L.P.", "HPSF.exe", "C:\\ProgramData\\HP\\HP Support Framework", "hp"),
-            ("Dell Inc", "Dell Technologies Inc.", "SupportAssistAgent.exe", PF + "\\Dell\\SupportAssistAgent\\bin", "dell"),
+            ("Dell Inc", "Dell Technologies Inc.", "SupportAssistAgent.exe", PF + "\\Dell\\SupportAssistAgent\\bin",
+                "dell"),
             ("Dell Inc", "Dell", "DellOptimizer.exe", "C:\\ProgramData\\Dell\\DellOptimizer", "dell"),
-            ("Lenovo", "Lenovo Group Limited", "LenovoVantageService.exe", "C:\\ProgramData\\Lenovo\\Vantage\\Addins\\LenovoBatteryGaugeAddin", "lenovo"),
+            ("Lenovo", "Lenovo Group Limited", "LenovoVantageService.exe",
+                "C:\\ProgramData\\Lenovo\\Vantage\\Addins\\LenovoBatteryGaugeAddin", "lenovo"),
             ("Lenovo", "Lenovo", "ImController.InfInstaller.exe", W + "\\Temp\\Lenovo\\ImController", "lenovo"),
             ("Synaptics Incorporated", "Synaptics", "SynTPEnh.exe", PF + "\\Synaptics\\SynTP", "lenovo"),
-            ("Intel(R) Rapid Storage Technology", "Intel Corporation", "IAStorIcon.exe", PF + "\\Intel\\Intel(R) Rapid Storage Technology", "dell"),
+            ("Intel(R) Rapid Storage Technology", "Intel Corporation", "IAStorIcon.exe",
+                PF + "\\Intel\\Intel(R) Rapid Storage Technology", "dell"),
         ]
         for signer, company, name, folder, hw in oem:
             pool = self.hosts_where(lambda h, w=hw: h.hw == w)
             if not pool:
                 continue
-            hosts = self.sample_hosts(pool, int(round(len(pool) * self.rng.uniform(0.3, 0.95))))
+            hosts = self.sample_hosts(pool, round(len(pool) * self.rng.uniform(0.3, 0.95)))
             cert = self.cert(signer, f"oem:{signer}")
             system = "Service" in name or "Svc" in name or name.startswith("Im")
             versions, days = self.product("oem_rebranded", name, name, company, cert,
@@ -770,12 +845,15 @@ class Fleet:
                  ("choco", "C:\\ProgramData\\chocolatey\\lib\\{pkg}\\tools", "choco.exe"),
                  ("intune", W + "\\IMECache\\{guid}_1", "AgentExecutor.exe"),
                  ("sccm", W + "\\ccmcache\\{n}", "CcmExec.exe")]
-        packages = [("Zoom Video Communications, Inc.", "ZoomInstallerFull.exe"), ("Google LLC", "GoogleChromeStandaloneEnterprise64.exe"),
+        packages = [("Zoom Video Communications, Inc.", "ZoomInstallerFull.exe"), ("Google LLC",
+            "GoogleChromeStandaloneEnterprise64.exe"),
                     ("Adobe Inc.", "AcroRdrDCx642400420220_MUI.exe"), ("Notepad++", "npp.8.7.1.Installer.x64.exe"),
-                    ("Igor Pavlov", "7z2408-x64.exe"), ("Cisco Systems, Inc.", "cisco-secure-client-win-5.1.6.103-core-vpn-predeploy-k9.exe"),
+                    ("Igor Pavlov", "7z2408-x64.exe"), ("Cisco Systems, Inc.",
+                        "cisco-secure-client-win-5.1.6.103-core-vpn-predeploy-k9.exe"),
                     ("Dell Inc", "Dell-Command-Update-Windows-Universal-Application_C8JXV_WIN_5.4.0_A00.exe"),
                     ("VideoLAN", "vlc-3.0.21-win64.exe"), ("Python Software Foundation", "python-3.12.7-amd64.exe"),
-                    ("Microsoft Corporation", "MicrosoftEdgeEnterpriseX64.exe"), ("Mozilla Corporation", "Firefox Setup 132.0.exe")]
+                    ("Microsoft Corporation", "MicrosoftEdgeEnterpriseX64.exe"), ("Mozilla Corporation",
+                        "Firefox Setup 132.0.exe")]
         ws = self.hosts_where(lambda h: not h.server)
         for s in range(self.k.stagings):
             tool, folder, parent = tools[int(self.rng.integers(len(tools)))]
@@ -788,23 +866,30 @@ class Fleet:
                                 signer if signer != "Igor Pavlov" else "Igor Pavlov", cert, [parent], True))
             folder = folder.replace("{pkg}", name.split(".")[0].split("-")[0].lower()).replace(
                 "{guid}", self.guid().strip("{}")).replace("{n}", str(int(self.rng.integers(1, 40))))
-            hosts = self.sample_hosts(ws, int(round(len(ws) * self.rng.uniform(0.1, 0.9))))
+            hosts = self.sample_hosts(ws, round(len(ws) * self.rng.uniform(0.1, 0.9)))
             day0 = int(self.rng.integers(0, self.days))
             for h in hosts:
                 d = min(self.days - 1, day0 + int(self.rng.geometric(0.6)) - 1)
-                self.deploys.append(Deploy(b, h, folder + "\\" + name, d, d, when="any", schedule={d: 1}, parent=parent))
+                self.deploys.append(Deploy(b, h, folder + "\\" + name, d, d, when="any", schedule={d: 1},
+                    parent=parent))
 
     def _portable(self) -> None:
-        tools = [("putty.exe", "PuTTY", "Simon Tatham", "Simon Tatham"), ("WinSCP.exe", "winscp.exe", "Martin Prikryl", "Martin Prikryl"),
-                 ("rufus-4.6.exe", "rufus-4.6.exe", "Akeo Consulting", "Akeo Consulting"), ("cpuz_x64.exe", "cpuz.exe", "CPUID", "CPUID S.A.R.L.U."),
+        tools = [("putty.exe", "PuTTY", "Simon Tatham", "Simon Tatham"), ("WinSCP.exe", "winscp.exe",
+            "Martin Prikryl", "Martin Prikryl"),
+                 ("rufus-4.6.exe", "rufus-4.6.exe", "Akeo Consulting", "Akeo Consulting"), ("cpuz_x64.exe",
+                     "cpuz.exe", "CPUID", "CPUID S.A.R.L.U."),
                  ("AnyDesk.exe", "AnyDesk.exe", "AnyDesk Software GmbH", "philandro Software GmbH"),
                  ("TeamViewerQS_x64.exe", "TeamViewer.exe", "TeamViewer Germany GmbH", "TeamViewer Germany GmbH"),
                  ("procexp64.exe", "Process Explorer", "Sysinternals - www.sysinternals.com", "Microsoft Corporation"),
                  ("Autoruns64.exe", "Autoruns.exe", "Sysinternals - www.sysinternals.com", "Microsoft Corporation"),
-                 ("KeePass.exe", "KeePass.exe", "Dominik Reichl", "Dominik Reichl"), ("HWiNFO64.exe", "HWiNFO64.exe", "Martin Malik - REALiX", "Martin Malik - REALiX"),
-                 ("Everything.exe", "Everything.exe", "voidtools", "voidtools"), ("WiresharkPortable64.exe", "WiresharkPortable64.exe", "Wireshark Foundation", "Wireshark Foundation"),
-                 ("cports-x64.exe", "cports.exe", "NirSoft", "Nir Sofer"), ("FileZilla_3.68.1_win64-setup.exe", "FileZilla_3.68.1_win64-setup.exe", "Tim Kosse", "Tim Kosse"),
-                 ("obs-studio-30.2-portable.exe", "obs64.exe", "OBS Project", "OBS Project"), ("windirstat.exe", "windirstat.exe", "WinDirStat", "")]
+                 ("KeePass.exe", "KeePass.exe", "Dominik Reichl", "Dominik Reichl"), ("HWiNFO64.exe", "HWiNFO64.exe",
+                     "Martin Malik - REALiX", "Martin Malik - REALiX"),
+                 ("Everything.exe", "Everything.exe", "voidtools", "voidtools"), ("WiresharkPortable64.exe",
+                     "WiresharkPortable64.exe", "Wireshark Foundation", "Wireshark Foundation"),
+                 ("cports-x64.exe", "cports.exe", "NirSoft", "Nir Sofer"), ("FileZilla_3.68.1_win64-setup.exe",
+                     "FileZilla_3.68.1_win64-setup.exe", "Tim Kosse", "Tim Kosse"),
+                 ("obs-studio-30.2-portable.exe", "obs64.exe", "OBS Project", "OBS Project"), ("windirstat.exe",
+                     "windirstat.exe", "WinDirStat", "")]
         ws = self.hosts_where(lambda h: not h.server)
         hosts = [h for h in ws if self.rng.random() < self.k.portable_share]
         for h in hosts:
@@ -817,9 +902,10 @@ class Fleet:
                 cert = self.cert(signer, f"portable:{signer}:{'old' if old else 'cur'}",
                                  base=EXPIRED if old else TRUSTED) if signer else None
                 shared = [i for i, b in enumerate(self.binaries) if b.key == key]
-                b = shared[0] if shared else self.add(Binary(key, "benign", "portable_download",
-                                                             f"portable {orig} from Downloads{' (old build, expired certificate)' if old else ''}",
-                                                             name, orig, company, cert, ["explorer.exe", "msedge.exe", "chrome.exe"]))
+                what = f"portable {orig} from Downloads" + (" (old build, expired certificate)" if old else "")
+                b = shared[0] if shared else self.add(Binary(key, "benign", "portable_download", what,
+                                                             name, orig, company, cert, ["explorer.exe",
+                                                                 "msedge.exe", "chrome.exe"]))
                 shown = name if self.rng.random() > 0.25 else name.replace(".exe", " (1).exe")
                 d0 = int(self.rng.integers(0, self.days))
                 sched = {d0: int(self.rng.integers(1, 4))}
@@ -832,14 +918,16 @@ class Fleet:
         devs = [i for i, h in enumerate(self.hosts) if h.dev]
         for h in devs:
             host = self.hosts[h]
-            proj = self.choice(["OrderSync", "LabelPrinter", "ReportGen", "FieldApp", "EdiBridge", "ScanTool", "Telemetry", "Installer"])
+            proj = self.choice(["OrderSync", "LabelPrinter", "ReportGen", "FieldApp", "EdiBridge", "ScanTool",
+                "Telemetry", "Installer"])
             signed = self.rng.random() < self.k.dev_signed
             kind = self.choice(["wdk", "org", "self"])
             subject = {"wdk": f"WDKTestCert {host.user},{133600000000000000 + int(self.rng.integers(10**12))}",
                        "org": f"{self.org} Dev Test", "self": f"CN={proj} Debug"}[kind]
             cert = self.cert(subject, f"dev:{host.name}:{kind}", base=UNTRUSTED_ROOT) if signed else None
             loc = self.choice([f"{UP}\\source\\repos\\{proj}\\bin\\Debug\\net8.0", f"{LAD}\\Temp\\{proj}_build",
-                               f"{UP}\\Downloads\\{proj}-artifacts", f"C:\\dev\\{proj}\\out\\build\\x64-Debug"], [0.45, 0.2, 0.15, 0.2])
+                               f"{UP}\\Downloads\\{proj}-artifacts", f"C:\\dev\\{proj}\\out\\build\\x64-Debug"],
+                                   [0.45, 0.2, 0.15, 0.2])
             builds = int(self.rng.integers(1, max(2, self.days)))
             days = sorted(int(x) for x in self.rng.integers(0, self.days, size=builds))
             for j, d in enumerate(days):
@@ -851,8 +939,10 @@ class Fleet:
                 self.deploys.append(Deploy(b, h, f"{loc}\\{proj}.exe", d, d, schedule=sched))
 
     def _logon(self) -> None:
-        tools = [("BGInfo64.exe", "Bginfo64.exe", "Sysinternals - www.sysinternals.com", "Microsoft Corporation", "C:\\Users\\Public\\BGInfo"),
-                 ("pc-client-local-cache.exe", "pc-client.exe", "PaperCut Software International Pty Ltd", "PaperCut Software International Pty Ltd", "C:\\ProgramData\\PaperCut"),
+        tools = [("BGInfo64.exe", "Bginfo64.exe", "Sysinternals - www.sysinternals.com", "Microsoft Corporation",
+            "C:\\Users\\Public\\BGInfo"),
+                 ("pc-client-local-cache.exe", "pc-client.exe", "PaperCut Software International Pty Ltd",
+                     "PaperCut Software International Pty Ltd", "C:\\ProgramData\\PaperCut"),
                  ("SetDefaultPrinter.exe", "SetDefaultPrinter.exe", "", "{org}", "\\\\{dom}.local\\NETLOGON\\tools"),
                  ("NetTime.exe", "NetTime.exe", "Mark Russinovich", "", "C:\\Users\\Public\\Scripts"),
                  ("LogonInfo.exe", "LogonInfo.exe", "Tools4ever", "Tools4ever B.V.", "C:\\ProgramData\\Tools4ever"),
@@ -869,10 +959,11 @@ class Fleet:
                 cert = self.cert(signer, f"logon:{signer}", base=EXPIRED if self.rng.random() < 0.2 else TRUSTED)
             else:
                 cert = None
-            pool = self.hosts_where(lambda h, d=self.choice(DEPARTMENTS): h.dept == d)
+            dept = self.choice(DEPARTMENTS)
+            pool = self.hosts_where(lambda h, d=dept: h.dept == d)
             if self.rng.random() < 0.4:
                 pool = self.hosts_where(lambda h: not h.server)
-            hosts = self.sample_hosts(pool, int(round(len(pool) * self.rng.uniform(0.5, 1.0))))
+            hosts = self.sample_hosts(pool, round(len(pool) * self.rng.uniform(0.5, 1.0)))
             versions, _ = self.product("logon_script_tool", name, orig, company, cert,
                                        ["cmd.exe", "wscript.exe", "cscript.exe"], 1, f"logon:{name}",
                                        f"logon-script tool {name} from {folder}")
@@ -890,7 +981,8 @@ class Fleet:
                 revoked_at = int(self.rng.integers(-5, self.days))
                 cert = Cert(subject, digest(self.seed, "attack-cert", a), TRUSTED if revoked_at > 0 else REVOKED,
                             revoked_at if revoked_at > 0 else None, REVOKED if revoked_at > 0 else None)
-                why = f"stolen certificate of {subject}, revoked" + (f" on day {revoked_at}" if revoked_at > 0 else " before the window")
+                why = f"stolen certificate of {subject}, revoked" + (
+                    f" on day {revoked_at}" if revoked_at > 0 else " before the window")
             elif scen == "signer_stolen_live":
                 if tail_certs and r < 0.35:
                     cert = tail_certs[int(self.rng.integers(len(tail_certs)))]
@@ -909,7 +1001,8 @@ class Fleet:
                 rev = int(self.rng.integers(1, self.days + 8))
                 cert = Cert(subject, digest(self.seed, "attack-cert", a), TRUSTED,
                             rev if rev < self.days else None, REVOKED if rev < self.days else None)
-                why = f"EV/OV certificate bought for front company {subject}" + (f", revoked on day {rev}" if rev < self.days else "")
+                why = f"EV/OV certificate bought for front company {subject}" + (
+                    f", revoked on day {rev}" if rev < self.days else "")
             else:
                 subject = self.choice(ALLOW_BRANDS) if r < 0.6 else self.choice(OTHER_BRANDS)
                 cert = Cert(subject, digest(self.seed, "attack-cert", a), UNTRUSTED_ROOT)
@@ -923,9 +1016,11 @@ class Fleet:
             self.rng.shuffle(hosts)
             day0 = int(self.rng.integers(0, self.days))
             n_bins = 1 if self.rng.random() < 0.55 else int(self.rng.integers(2, 6))
-            vendordir = self.choice(["NetCache", "SyncHelper", "Intel Graphics", "MSUpdate", "Updater", "WinSvc", "Packages"])
+            vendordir = self.choice(["NetCache", "SyncHelper", "Intel Graphics", "MSUpdate", "Updater", "WinSvc",
+                "Packages"])
             for j in range(n_bins):
-                role = "dropper" if j == 0 and n_bins > 1 else ("lateral" if j == n_bins - 1 and n_bins > 2 else "implant")
+                role = "dropper" if j == 0 and n_bins > 1 else (
+                    "lateral" if j == n_bins - 1 and n_bins > 2 else "implant")
                 if n_bins == 1:
                     role = self.choice(["dropper", "implant"], [0.35, 0.65])
                 name, folder, brand = MASQUERADE[int(self.rng.integers(len(MASQUERADE)))]
@@ -947,7 +1042,8 @@ class Fleet:
                 traits.append(f"company '{company}'")
                 suspicious = self.rng.random() < self.k.p_suspicious_parent
                 if role == "dropper":
-                    parents = [self.choice(INITIAL_PARENTS[1:] if suspicious else ["explorer.exe", "msedge.exe", "chrome.exe"])]
+                    parents = [self.choice(INITIAL_PARENTS[1:] if suspicious else ["explorer.exe", "msedge.exe",
+                        "chrome.exe"])]
                 elif role == "lateral":
                     parents = [self.choice(["services.exe", "wmiprvse.exe", "cmd.exe", "powershell.exe"])]
                 else:
@@ -956,7 +1052,8 @@ class Fleet:
                 traits.append(f"parent {parents[0]}")
                 system = role == "lateral" and parents[0] in ("services.exe", "wmiprvse.exe")
                 if system and folder.startswith(UP):
-                    folder = self.choice(["C:\\ProgramData\\" + vendordir, W + "\\Temp", "C:\\Users\\Public\\" + vendordir])
+                    folder = self.choice(["C:\\ProgramData\\" + vendordir, W + "\\Temp",
+                        "C:\\Users\\Public\\" + vendordir])
                 b = self.add(Binary(f"attack:{a}:{j}", "malicious", scen, f"{why}; {role} {name}; " + ", ".join(traits),
                                     name, original, company, cert, parents, system))
                 # Which hosts this binary reaches and when: the first host at day0, the others over days after.
@@ -964,7 +1061,8 @@ class Fleet:
                 if role == "lateral":
                     reach = hosts[1:] or hosts
                 for i, h in enumerate(reach):
-                    start = min(self.days - 1, day0 + (j if role != "lateral" else 1) + (int(self.rng.integers(0, 4)) if i else 0))
+                    start = min(self.days - 1, day0 + (j if role != "lateral" else 1) + (int(self.rng.integers(0,
+                        4)) if i else 0))
                     if role == "dropper":
                         sched = {start: int(self.rng.integers(1, 3))}
                     else:
@@ -1009,7 +1107,7 @@ def events(fleet: Fleet) -> list[tuple[float, int, int, str, str]]:
             # services run whenever the machine is on; interactive programs follow the user's activity
             lam = d.rate * (np.where(act > 0, np.maximum(act, 0.6), 0.0) if b.system else act)
             n = rng.poisson(lam)
-            counts = {int(day): int(c) for day, c in zip(days, n) if c}
+            counts = {int(day): int(c) for day, c in zip(days, n, strict=True) if c}
         for day, c in counts.items():
             secs = day_seconds(rng, d.when, c)
             for s in secs:
@@ -1030,14 +1128,14 @@ def file_name(path: str) -> str:
     return path.rsplit("\\", 1)[-1]
 
 
-def host_block(h: Host) -> dict:
+def host_block(h: Host) -> dict[str, Any]:
     variant, version = OS_TEXT[h.os_build]
     return {"hostname": h.name, "name": h.name.lower(), "id": h.id, "architecture": "x86_64",
             "os": {"Ext": {"variant": variant}, "name": "Windows", "family": "windows", "type": "windows",
                    "platform": "windows", "version": version, "kernel": version, "full": f"{variant} {version}"}}
 
 
-def user_block(fleet: Fleet, h: Host, b: Binary) -> dict:
+def user_block(fleet: Fleet, h: Host, b: Binary) -> dict[str, Any]:
     if b.system:
         return {"domain": "NT AUTHORITY", "name": "SYSTEM", "id": "S-1-5-18"}
     rid = 1100 + int(digest(h.user)[:4], 16) % 9000
@@ -1050,7 +1148,7 @@ def write(fleet: Fleet, out_dir: str, fmt: str) -> tuple[int, int]:
     rng = np.random.default_rng([fleet.seed, 7])
     seen: set[int] = set()
     n_docs = 0
-    pids = {}
+    pids: dict[tuple[int, str], int] = {}
     record = [0] * len(fleet.hosts)
     day0 = DEFAULT_END - dt.timedelta(days=fleet.days - 1)
     epoch_day0 = (dt.datetime.combine(day0, dt.time()) - dt.datetime(1970, 1, 1)).total_seconds()
@@ -1061,7 +1159,9 @@ def write(fleet: Fleet, out_dir: str, fmt: str) -> tuple[int, int]:
     sha1s = [digest("sha1", b.sha256)[:40] for b in fleet.binaries]
     md5s = [digest("md5", b.sha256)[:32] for b in fleet.binaries]
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    with gzip.open(os.path.join(out_dir, "events.ndjson.gz"), "wt", encoding="utf-8", compresslevel=6) as f:
+    with open(os.path.join(out_dir, "events.ndjson.gz"), "wb") as raw, \
+            gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=6, mtime=0) as gz, \
+            io.TextIOWrapper(gz, encoding="utf-8", newline="\n") as f:  # mtime 0: byte-identical reruns
         for i, (ts, hi, bi, path, parent) in enumerate(evs):
             h, b = fleet.hosts[hi], fleet.binaries[bi]
             seen.add(bi)
@@ -1072,13 +1172,13 @@ def write(fleet: Fleet, out_dir: str, fmt: str) -> tuple[int, int]:
             stamp = iso(ts)
             ppath = parent_paths.get(parent, S32 + "\\" + parent).replace("{user}", h.user)
             sha1, md5 = sha1s[bi], md5s[bi]
-            pe = {"original_file_name": b.original}
+            pe: dict[str, Any] = {"original_file_name": b.original}
             if b.company:
                 pe["company"] = b.company
             user = user_block(fleet, h, b)
             if fmt == "elastic":
                 if b.cert is None:
-                    cs: dict = {"exists": False, "trusted": False}
+                    cs: dict[str, Any] = {"exists": False, "trusted": False}
                 else:
                     cs = {"exists": True, "trusted": status == TRUSTED, "status": status,
                           "subject_name": b.cert.subject, "thumbprint_sha256": b.cert.thumb}
@@ -1104,10 +1204,10 @@ def write(fleet: Fleet, out_dir: str, fmt: str) -> tuple[int, int]:
             else:
                 record[hi] += 2
                 g = digest(fleet.seed, "pg", i).upper()
-                guid = "{%s-%s-%s-%s-%s}" % (h.id[:8].upper(), g[:4], g[4:8], g[8:12], g[12:24])
+                guid = "{" + "-".join((h.id[:8].upper(), g[:4], g[4:8], g[8:12], g[12:24])) + "}"
                 pg = digest(fleet.seed, "ppg", hi, parent).upper()
-                pguid = "{%s-%s-%s-%s-%s}" % (h.id[:8].upper(), pg[:4], pg[4:8], pg[8:12], pg[12:24])
-                winlog_common = {"channel": "Microsoft-Windows-Sysmon/Operational",
+                pguid = "{" + "-".join((h.id[:8].upper(), pg[:4], pg[4:8], pg[8:12], pg[12:24])) + "}"
+                winlog_common: dict[str, Any] = {"channel": "Microsoft-Windows-Sysmon/Operational",
                                  "computer_name": f"{h.name}.{fleet.domain.lower()}.local",
                                  "provider_guid": "{5770385F-C22A-43E0-BF4C-06F5698FFBD9}",
                                  "provider_name": "Microsoft-Windows-Sysmon", "opcode": "Info",
@@ -1117,12 +1217,13 @@ def write(fleet: Fleet, out_dir: str, fmt: str) -> tuple[int, int]:
                 hashes = {"sha1": sha1, "md5": md5, "sha256": b.sha256}
                 host = {"id": h.id, "name": h.name.lower(), "hostname": h.name.lower(), "os": hblocks[hi]["os"],
                         "architecture": "x86_64"}
-                common = {"agent": {"id": h.agent, "type": "filebeat", "version": "8.15.3"},
-                          "data_stream": {"namespace": "default", "type": "logs", "dataset": "windows.sysmon_operational"},
+                common: dict[str, Any] = {"agent": {"id": h.agent, "type": "filebeat", "version": "8.15.3"},
+                          "data_stream": {"namespace": "default", "type": "logs",
+                              "dataset": "windows.sysmon_operational"},
                           "ecs": {"version": "8.11.0"}, "host": host}
                 ed1 = {"Company": b.company or "-", "Description": "-", "FileVersion": "-", "Product": "-",
                        "IntegrityLevel": "System" if user["name"] == "SYSTEM" else "Medium",
-                       "LogonGuid": "{%s-0000-0000-0000-000000000000}" % h.id[:8].upper(),
+                       "LogonGuid": "{" + h.id[:8].upper() + "-0000-0000-0000-000000000000}",
                        "LogonId": "0x3e7" if user["name"] == "SYSTEM" else "0x2c9e7", "TerminalSessionId": "1"}
                 doc1 = dict(common)
                 doc1.update({
@@ -1140,7 +1241,7 @@ def write(fleet: Fleet, out_dir: str, fmt: str) -> tuple[int, int]:
                                    task="Process Create (rule: ProcessCreate)", version=5)})
                 if b.cert is None:
                     signed, sig, sstat = "false", "-", "Unavailable"
-                    fcs: dict = {"exists": False}
+                    fcs: dict[str, Any] = {"exists": False}
                 else:
                     signed, sig, sstat = "true", b.cert.subject, SYSMON_STATUS[status or TRUSTED]
                     fcs = {"exists": True, "subject_name": sig, "status": sstat, "valid": status == TRUSTED,
@@ -1197,7 +1298,8 @@ def main(argv: list[str] | None = None) -> int:
     labels = {b.sha256: b.label for b in fleet.binaries}
     mal = sum(1 for b in fleet.binaries if b.label == "malicious")
     print(f"independent fleet: seed {args.seed}, {args.hosts} hosts x {args.days} days: {starts} process starts, "
-          f"{docs} documents, {len(labels)} binaries defined ({mal} malicious, {fleet.k.attacks} attacks) -> {args.out}",
+          f"{docs} documents, {len(labels)} binaries defined ({mal} malicious, {fleet.k.attacks} attacks) "
+          f"-> {args.out}",
           file=sys.stderr)
     return 0
 
