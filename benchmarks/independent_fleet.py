@@ -23,11 +23,11 @@ server share 4-15 %; activity multiplier 0.6-1.4; long-tail size ``hosts**0.8 * 
 host counts lognormal (median 2-6 hosts, sigma 1.0-1.9) and 60 % of them confined to one department; tail
 certificates expired 2-15 %, unsigned 3-15 %, missing intermediate (``errorChaining``) 0-3 %; share of tail
 updates that run an installer from Temp 20-70 %; internal root deployed on 55-100 % of hosts, 2-8 internal
-tools; developer hosts 2-12 % of workstations, 30-80 % of their builds test-signed; portable tools from
-Downloads 2-15 % of workstations; 1-6 software deployments staged in ProgramData / Windows\\Temp; attacks
-``2 + Poisson(hosts**0.35 / 2)`` capped at 9, scenario weights Dirichlet(2); attack trait probabilities
-(renamed 30-80 %, pe.company naming someone else 20-70 %, suspicious parent 40-90 %, user-writable folder
-85-100 %).
+tools; per-user apps ``Poisson(0.5-3)`` per workstation; developer hosts 2-12 % of workstations, 10-50 % of
+their builds test-signed; portable tools from Downloads 2-15 % of workstations; 1-6 software deployments
+staged in ProgramData / Windows\\Temp; attacks ``2 + Poisson(hosts**0.35 / 2)`` capped at 9, scenario
+weights Dirichlet(2); attack trait probabilities (renamed 30-80 %, pe.company naming someone else 20-70 %,
+suspicious parent 40-90 %, user-writable folder 85-100 %).
 
 **Hosts.** Workstations in departments (finance, sales, engineering, hr, it, ops, legal, marketing) with one
 primary user (``first.last``; IT hosts sometimes run as an ``adm-`` account), a hardware vendor (Dell, HP,
@@ -60,6 +60,10 @@ certificates are trusted only on hosts that have the internal root.
   then; ``vendor_expired_cert`` and ``vendor_chaining`` are the tail products whose certificate expired
   (without a timestamp, so Windows says so) or whose intermediate is missing; ``unsigned_tool`` the
   unsigned ones.
+- ``personal_app``: apps users install themselves in their profile (Spotify, Discord, Signal, Grammarly,
+  Notion, Figma, Postman, Obsidian signed by "Dynalist Inc.", Brave, ChatGPT, Python...): each workstation
+  ``Poisson(0.5-3)`` of them by popularity, 2-4 versions of each in circulation (hosts update at their own
+  pace), and for the 6 % of installs that happen inside the window the installer run once from Downloads.
 - ``update_installer``: a tail product's update run from ``AppData\\Local\\Temp\\{GUID}`` or
   ``Windows\\Temp`` by its updater or msiexec, once, on each host that updates.
 - ``internal_pki_tool``: the organisation's own tools (inventory agent, drive mapper, LOB clients) signed by
@@ -277,6 +281,7 @@ class Knobs:
     installer_share: float
     root_coverage: float
     internal_tools: int
+    personal_apps: float
     dev_share: float
     dev_signed: float
     portable_share: float
@@ -306,8 +311,9 @@ def draw_knobs(rng: np.random.Generator, hosts: int) -> Knobs:
         installer_share=float(rng.uniform(0.2, 0.7)),
         root_coverage=float(rng.uniform(0.55, 1.0)),
         internal_tools=int(rng.integers(2, 9)),
+        personal_apps=float(rng.uniform(0.5, 3.0)),
         dev_share=float(rng.uniform(0.02, 0.12)),
-        dev_signed=float(rng.uniform(0.3, 0.8)),
+        dev_signed=float(rng.uniform(0.1, 0.5)),
         portable_share=float(rng.uniform(0.02, 0.15)),
         stagings=int(rng.integers(1, 7)),
         attacks=int(min(9, 2 + rng.poisson(hosts ** 0.35 / 2))),
@@ -505,6 +511,7 @@ class Fleet:
         self._windows()
         self._mainstream()
         self._long_tail()
+        self._personal()
         self._internal()
         self._oem()
         self._staging()
@@ -587,7 +594,7 @@ class Fleet:
             ("OneDriveStandaloneUpdater.exe", "OneDriveStandaloneUpdater.exe", "Microsoft Corporation", ms,
                 LAD + "\\Microsoft\\OneDrive", ws, 0.85, 1.0, 2, ["svchost.exe"], False, "any"),
             ("Teams.exe", "Teams.exe", "Microsoft Corporation", ms, LAD + "\\Microsoft\\Teams\\current", ws, 0.45,
-                5.0, 2, ["explorer.exe", "Teams.exe"], False, "work"),
+                3.0, 2, ["explorer.exe", "Teams.exe"], False, "work"),
             ("Update.exe", "Squirrel.exe", "Microsoft Corporation", ms, LAD + "\\Microsoft\\Teams", ws, 0.45, 0.8, 1,
                 ["explorer.exe"], False, "logon"),
             ("ms-teams.exe", "ms-teams.exe", "Microsoft Corporation", ms,
@@ -604,7 +611,7 @@ class Fleet:
             ("OfficeClickToRun.exe", "OfficeClickToRun.exe", "Microsoft Corporation", ms,
                 PF + "\\Common Files\\microsoft shared\\ClickToRun", ws, 0.9, 0.6, 2, ["services.exe"], True, "any"),
             ("msedge.exe", "msedge.exe", "Microsoft Corporation", ms, PF86 + "\\Microsoft\\Edge\\Application",
-                lambda h: True, 0.97, 10.0, 3, ["explorer.exe", "msedge.exe", "outlook.exe"], False, "work"),
+                lambda h: True, 0.97, 7.0, 3, ["explorer.exe", "msedge.exe", "outlook.exe"], False, "work"),
             ("MicrosoftEdgeUpdate.exe", "msedgeupdate.dll", "Microsoft Corporation", ms,
                 PF86 + "\\Microsoft\\EdgeUpdate", lambda h: True, 0.97, 1.5, 2, ["svchost.exe"], True, "any"),
             ("MpCmdRun.exe", "MpCmdRun.exe", "Microsoft Corporation", ms,
@@ -619,7 +626,7 @@ class Fleet:
             ("Code.exe", "electron.exe", "Microsoft Corporation", ms, LAD + "\\Programs\\Microsoft VS Code",
                 lambda h: h.dev or h.dept in ("engineering", "it"), 0.6, 4.0, 2, ["explorer.exe", "Code.exe"], False,
                     "work"),
-            ("chrome.exe", "chrome.exe", "Google LLC", goog, PF + "\\Google\\Chrome\\Application", ws, 0.65, 9.0, 3,
+            ("chrome.exe", "chrome.exe", "Google LLC", goog, PF + "\\Google\\Chrome\\Application", ws, 0.65, 6.0, 3,
                 ["explorer.exe", "chrome.exe"], False, "work"),
             ("GoogleUpdate.exe", "GoogleUpdate.exe", "Google LLC", goog, PF86 + "\\Google\\Update", ws, 0.65, 1.5, 1,
                 ["svchost.exe", "services.exe"], True, "any"),
@@ -780,6 +787,85 @@ class Fleet:
                                 tmp = (W + "\\Temp\\" if system else LAD + "\\Temp\\") + self.guid()
                                 self.deploys.append(Deploy(inst, d.host, tmp + "\\" + self.binaries[inst].name,
                                                            d.start, d.start, schedule={d.start: 1}, parent=exe))
+
+    def _personal(self) -> None:
+        """Per-user apps that users install themselves: each workstation a few, each app in a few versions
+        (hosts update at their own pace, so one app is several hashes), the installer run from Downloads on
+        the hosts that install it during the window."""
+        apps = [  # name, original, signer (= company unless given), folder, popularity
+            ("Spotify.exe", "Spotify.exe", "Spotify AB", RAD + "\\Spotify", 3.0),
+            ("Discord.exe", "Discord.exe", "Discord Inc.", LAD + "\\Discord\\app-1.0.9171", 1.0),
+            ("Signal.exe", "Signal.exe", "Signal Messenger, LLC", LAD + "\\Programs\\signal-desktop", 0.8),
+            ("GrammarlyForWindows.exe", "GrammarlyForWindows.exe", "Grammarly, Inc.", LAD + "\\GrammarlyForWindows",
+                1.5),
+            ("Notion.exe", "Notion.exe", "Notion Labs, Incorporated", LAD + "\\Programs\\Notion", 1.5),
+            ("Figma.exe", "Figma.exe", "Figma, Inc.", LAD + "\\Figma\\app-124.6.5", 1.0),
+            ("Postman.exe", "Postman.exe", "Postman, Inc.", LAD + "\\Postman\\app-11.20.0", 1.0),
+            ("GitHubDesktop.exe", "GitHubDesktop.exe", "GitHub, Inc.", LAD + "\\GitHubDesktop\\app-3.4.9", 0.7),
+            ("Obsidian.exe", "Obsidian.exe", "Dynalist Inc.", LAD + "\\Programs\\Obsidian", 0.6),
+            ("Telegram.exe", "Telegram.exe", "Telegram FZ-LLC", RAD + "\\Telegram Desktop", 0.8),
+            ("Canva.exe", "Canva.exe", "Canva Pty Ltd", LAD + "\\Programs\\Canva", 0.5),
+            ("brave.exe", "brave.exe", "Brave Software, Inc.", LAD + "\\BraveSoftware\\Brave-Browser\\Application",
+                0.8),
+            ("opera.exe", "opera.exe", "Opera Norway AS", LAD + "\\Programs\\Opera", 0.4),
+            ("Lightshot.exe", "Lightshot.exe", "Skillbrains", LAD + "\\Skillbrains\\lightshot", 0.5),
+            ("Bitwarden.exe", "Bitwarden.exe", "Bitwarden Inc.", LAD + "\\Programs\\Bitwarden", 0.6),
+            ("1Password.exe", "1Password.exe", "AgileBits Inc.", LAD + "\\1Password\\app\\8", 0.5),
+            ("jetbrains-toolbox.exe", "jetbrains-toolbox.exe", "JetBrains s.r.o.", LAD + "\\JetBrains\\Toolbox\\bin",
+                0.5),
+            ("Cursor.exe", "Cursor.exe", "Anysphere, Inc.", LAD + "\\Programs\\cursor", 0.4),
+            ("claude.exe", "claude.exe", "Anthropic, PBC", LAD + "\\AnthropicClaude\\app-0.7.9", 0.4),
+            ("ChatGPT.exe", "ChatGPT.exe", "OpenAI OpCo, LLC", LAD + "\\Programs\\ChatGPT", 0.6),
+            ("python.exe", "python.exe", "Python Software Foundation", LAD + "\\Programs\\Python\\Python312", 0.7),
+            ("Loom.exe", "Loom.exe", "Loom, Inc.", LAD + "\\Programs\\Loom", 0.4),
+            ("Miro.exe", "Miro.exe", "RealtimeBoard, Inc.", LAD + "\\Programs\\Miro", 0.4),
+            ("Evernote.exe", "Evernote.exe", "Evernote Corporation", LAD + "\\Programs\\Evernote", 0.3),
+            ("Dropbox.exe", "Dropbox.exe", "Dropbox, Inc", PF86 + "\\Dropbox\\Client", 0.5),
+            ("pdf24.exe", "pdf24.exe", "geek Software GmbH", PF + "\\PDF24", 0.5),
+            ("FoxitPDFReader.exe", "FoxitPDFReader.exe", "Foxit Software Inc.",
+                PF86 + "\\Foxit Software\\Foxit PDF Reader", 0.5),
+            ("vlc.exe", "vlc.exe", "VideoLAN", PF + "\\VideoLAN\\VLC", 1.0),
+            ("ShareX.exe", "ShareX.exe", "", PF + "\\ShareX", 0.3),
+            ("Greenshot.exe", "Greenshot.exe", "", PF + "\\Greenshot", 0.4),
+        ]
+        pop = np.array([a[4] for a in apps])
+        pop = pop / pop.sum()
+        per_host = self.k.personal_apps
+        state: dict[int, tuple[list[int], list[int]]] = {}
+        setups: dict[str, int] = {}
+        for h in self.hosts_where(lambda h: not h.server):
+            n = int(self.rng.poisson(per_host))
+            for t in sorted({int(x) for x in self.rng.choice(len(apps), size=min(n, len(apps)), p=pop)}):
+                name, orig, signer, folder, _ = apps[t]
+                if t not in state:
+                    cert = self.cert(signer, f"personal:{signer}") if signer else None
+                    versions = []
+                    for v in range(int(self.rng.integers(2, 5))):  # versions in circulation; the newest last
+                        versions.append(self.add(Binary(
+                            f"personal:{name}#v{v}", "benign", "personal_app" if cert else "unsigned_tool",
+                            f"per-user app {name} ({signer or 'unsigned'}), version {v}", name, orig, signer, cert,
+                            ["explorer.exe", name])))
+                    state[t] = (versions, [int(x) for x in self.rng.integers(1, max(2, self.days), size=1)])
+                versions, (release,) = state[t]
+                start_v = int(self.rng.integers(0, len(versions) - 1))
+                installed = int(self.rng.integers(0, self.days)) if self.rng.random() < 0.06 * self.days / 14 else 0
+                first = len(self.deploys)
+                self.rollout([h], versions[start_v:], folder + "\\" + name, float(self.rng.choice([0.3, 1.0, 2.0])),
+                             "work", update_days=[release] * (len(versions) - start_v - 1), stay_behind=0.3)
+                for d in self.deploys[first:]:
+                    d.start = max(d.start, installed)
+                self.deploys[first:] = [d for d in self.deploys[first:] if d.start <= d.end]
+                if installed and signer:
+                    # one installer build per app per week: hosts installing the same week share the hash
+                    key = f"personal:{name}:setup:{installed // 7}"
+                    if key not in setups:
+                        setups[key] = self.add(Binary(
+                            key, "benign", "personal_app", f"installer of {name} run from Downloads",
+                            name.replace(".exe", "Setup.exe"), name.replace(".exe", "Setup.exe"), signer,
+                            self.cert(signer, f"personal:{signer}"), ["explorer.exe", "msedge.exe"]))
+                    setup = setups[key]
+                    self.deploys.append(Deploy(setup, h, f"{UP}\\Downloads\\{self.binaries[setup].name}",
+                                               installed, installed, schedule={installed: 1}))
 
     def _internal(self) -> None:
         subject = self.choice([f"{self.org} Code Signing", f"{self.org} IT Services",
@@ -1270,8 +1356,13 @@ def write(fleet: Fleet, out_dir: str, fmt: str) -> tuple[int, int]:
     with open(os.path.join(out_dir, "labels.csv"), "w", newline="", encoding="utf-8") as lf:
         w = csv.writer(lf)
         w.writerow(["sha256", "label", "scenario", "signer", "description"])
-        for bi in sorted(seen, key=lambda i: fleet.binaries[i].sha256):
+        rows: dict[str, Binary] = {}
+        for bi in seen:
             b = fleet.binaries[bi]
+            if rows.setdefault(b.sha256, b) is not b:
+                raise AssertionError(f"two binaries share the hash {b.sha256}: {b.key}, {rows[b.sha256].key}")
+        for sha in sorted(rows):
+            b = rows[sha]
             w.writerow([b.sha256, b.label, b.scenario, b.cert.subject if b.cert else "", b.description])
     return len(evs), n_docs
 
