@@ -89,7 +89,9 @@ the window, lateral spread over the following days, sometimes as SYSTEM under se
 wmiprvse.exe), a lone binary or a campaign of 2-5 hashes under one certificate (dropper that runs once or
 twice, implant that runs at each logon or by a scheduled task, lateral tool); traits drawn per binary:
 user-writable folder (AppData, Temp, Downloads, Users\\Public, ProgramData; else Program Files (x86)),
-masquerading names (``OneDriveUpdate.exe`` in the real OneDrive folder...), renamed files (``pe.original_file_name``
+masquerading names (droppers as lures: ``Invoice_2026-11.exe``, ``Scan_00417.pdf.exe``, fake installers in
+Downloads; implants as services: ``OneDriveUpdate.exe`` in the real OneDrive folder, ``svchost.exe`` in
+AppData...), renamed files (``pe.original_file_name``
 differs), ``pe.company`` naming the impersonated brand or another company, parents winword/excel/outlook,
 explorer, powershell, cmd, rundll32, mshta, wscript, msiexec, the browser:
 
@@ -256,6 +258,8 @@ MASQUERADE = [  # (file name, folder under the profile or absolute, brand compan
     ("update.exe", RAD + "\\{vendordir}", ""),
     ("helper.exe", LAD + "\\{vendordir}", ""),
 ]
+LURES = {"GoogleUpdateSetup.exe", "AcroUpdate.exe", "ZoomInstallerFull.exe", "Teams_windows_x64.exe",
+         "Invoice_2026-11.exe", "Scan_00417.pdf.exe", "DocuSign_Review.exe", "setup_x64.exe"}
 ORIGINAL_NAMES = ["loader.exe", "stub.exe", "Project1.exe", "client.exe", "payload.exe", "agent.exe",
                   "ConsoleApplication1.exe", "beacon.exe", "Setup.exe", "svc.exe", "update.exe"]
 INITIAL_PARENTS = ["explorer.exe", "winword.exe", "excel.exe", "outlook.exe", "powershell.exe", "cmd.exe",
@@ -1109,7 +1113,9 @@ class Fleet:
                     "lateral" if j == n_bins - 1 and n_bins > 2 else "implant")
                 if n_bins == 1:
                     role = self.choice(["dropper", "implant"], [0.35, 0.65])
-                name, folder, brand = MASQUERADE[int(self.rng.integers(len(MASQUERADE)))]
+                # droppers carry lure names (an invoice, an installer); implants and lateral tools hide as services
+                names = [m for m in MASQUERADE if (m[0] in LURES) == (role == "dropper")]
+                name, folder, brand = names[int(self.rng.integers(len(names)))]
                 folder = folder.replace("{vendordir}", vendordir)
                 traits = []
                 if self.rng.random() > self.k.p_user_writable:
