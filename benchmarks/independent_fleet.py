@@ -108,6 +108,9 @@ explorer, powershell, cmd, rundll32, mshta, wscript, msiexec, the browser:
   brand (Zoom, Slack, a typo like "Micros0ft Corporation"): ``errorUntrustedRoot``.
 
 By design the seed rule misses the trusted ones (live stolen, shell company) and the allow-listed names.
+
+**Size.** 400 hosts x 14 days: 230-400 thousand process starts (the activity knob), 55-95 MB of gzip in the
+Elastic Defend shape, 20-40 s; ``sysmon_ecs`` writes two documents per start, about 1.6x the bytes.
 """
 
 from __future__ import annotations
