@@ -169,9 +169,11 @@ EVERYTHING_SUSPICIOUS = {
     "lolbin_parent_share": 1.0,
     "example_parent": "rundll32.exe",
     "cert_age_days": 0.0,
+    "signer_days_since_first_seen": 0,
+    "fleet_history_days": 29,
 }
 EVERY_FACT = ["hash_rarity", "signer_obscurity", "status_surprise", "path_surprise", "company_mismatch", "renamed",
-              "lolbin_parent", "cert_age"]
+              "lolbin_parent", "cert_age", "signer_recency"]
 
 
 def test_a_saturated_score_still_names_every_fact(trained: TrainingResult) -> None:

@@ -174,6 +174,9 @@ class ModelConfig(_Section):
         # Of the certificate features only cert_age helped on the quality benchmark (benchmarks/README.md);
         # issuer_rarity, cert_short_lifetime and ci_enforcement are available, not default.
         "cert_age",
+        # New to the fleet (where the fleet was watched long enough before the signer appeared): helped on
+        # the simulator's and the independent generator's fleets alike (benchmarks/README.md, session 9).
+        "signer_recency",
     )
     training_population: Literal["reference", "hunt", "rule", "all"] = "reference"
     # Weight of the forest's score beside the additive one (mean of the suspicion features); 1 = forest alone.
@@ -189,7 +192,7 @@ class ModelConfig(_Section):
     cert_short_lifetime_days: float = Field(default=365.0, gt=0.0)
     alert_top_n: int = Field(default=20, ge=0)
     alert_min_score: float | None = None
-    reasons_per_binary: int = Field(default=8, ge=1, le=12)
+    reasons_per_binary: int = Field(default=10, ge=1, le=12)
     reason_min_contribution: float = Field(default=0.005, ge=0.0)
 
 

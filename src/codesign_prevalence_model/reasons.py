@@ -109,7 +109,7 @@ def _signer_obscurity(row: Mapping[str, Any]) -> str:
         phrase = f"signer '{signer}' runs on no host beyond this binary's"
     else:
         phrase = f"signer '{signer}' seen on only {others} other host{'s' if others != 1 else ''}"
-    return phrase + f", first seen {_count(row['signer_days_since_first_seen'])} days ago"
+    return phrase
 
 
 def _status_severity(row: Mapping[str, Any]) -> str:
@@ -153,7 +153,10 @@ def _lolbin_parent(row: Mapping[str, Any]) -> str:
 
 
 def _signer_recency(row: Mapping[str, Any]) -> str:
-    return f"signer '{_text(row['signer'])}' first seen {_count(row['signer_days_since_first_seen'])} days ago"
+    days, history = _count(row["signer_days_since_first_seen"]), _count(row.get("fleet_history_days"))
+    when = "today" if days == 0 else f"{_plural(days, 'day')} ago"
+    signer = _text(row["signer"])
+    return f"signer '{signer}' new to the fleet: first seen {when}, in {_plural(history, 'day')} of history"
 
 
 def _plural(count: int, noun: str) -> str:
