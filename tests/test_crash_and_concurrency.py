@@ -10,8 +10,9 @@ features -> train -> score on a small generated fleet plus hostile events, in th
 - concurrency: two ``score`` runs on the same as-of, and two ``ingest`` runs of the same files, at once: each
   finishes or fails with one line, and the tables hold no duplicate row and equal the reference.
 
-The reference is never written: the killed runs and the two ingests start from an empty lakehouse under
-``tmp_path``, and the two scores run on a copy of the reference (``copy_lake``, its MLflow store re-pointed).
+The reference is never written: the killed ingest and features and the two ingests start from an empty
+lakehouse under ``tmp_path``; the killed score (run beside the killed ingest) and the two scores run on copies of
+the reference (``copy_lake``, its MLflow store re-pointed).
 """
 
 from __future__ import annotations
@@ -95,9 +96,13 @@ def finish(process: subprocess.Popen[str]) -> tuple[int, str]:
     return process.returncode, stderr
 
 
-def run_killed(root: Path, table: str, *args: str) -> None:
-    code, stderr = finish(start_cli(root, *args, kill_during_write=table))
+def assert_killed(process: subprocess.Popen[str], table: str) -> None:
+    code, stderr = finish(process)
     assert code == -signal.SIGKILL, f"expected the run to be killed while writing {table}: {code} {stderr[-2000:]}"
+
+
+def run_killed(root: Path, table: str, *args: str) -> None:
+    assert_killed(start_cli(root, *args, kill_during_write=table), table)
 
 
 @dataclass(frozen=True)
@@ -120,12 +125,23 @@ def test_runs_killed_mid_write_are_repaired_by_a_rerun(
 ) -> None:
     root, lakehouse = tmp_path / "lake", Lakehouse(tmp_path / "lake")
     context = context_for(spark, root)
-
-    run_killed(root, BRONZE_EVENTS, "ingest", "--input", *reference.inputs)
-    assert lakehouse.read(spark, BRONZE_EVENTS).count() == 0  # created empty, the killed MERGE never committed
-    ingest.run(context, reference.inputs)
-    for table in (BRONZE_EVENTS, BRONZE_QUARANTINE):
-        assert table_rows(spark, root, table) == reference.tables[table], table
+    # Killed while scoring again (the MERGE that updates every row) on a copy of the reference, a scored
+    # lakehouse like the one the reruns below end with: the table keeps the previous run's rows exactly,
+    # scored_at included. It runs beside the killed ingest (one subprocess JVM's wait fewer); its lakehouse is
+    # its own. (A score killed on an empty table is the ingest's case: the MERGE's target was created empty and
+    # stays so.)
+    scored_root = copy_lake(reference.root, tmp_path / "scored")
+    scored_before = table_rows(spark, scored_root, GOLD_SCORED, keep_run_columns=True)
+    killed_score = start_cli(scored_root, "score", "--as-of", END.isoformat(), kill_during_write=GOLD_SCORED)
+    try:
+        run_killed(root, BRONZE_EVENTS, "ingest", "--input", *reference.inputs)
+        assert lakehouse.read(spark, BRONZE_EVENTS).count() == 0  # created empty, the killed MERGE never committed
+        ingest.run(context, reference.inputs)
+        for table in (BRONZE_EVENTS, BRONZE_QUARANTINE):
+            assert table_rows(spark, root, table) == reference.tables[table], table
+    finally:
+        assert_killed(killed_score, GOLD_SCORED)
+    assert table_rows(spark, scored_root, GOLD_SCORED, keep_run_columns=True) == scored_before
 
     run_killed(root, GOLD_CANDIDATES, "features", "--as-of", END.isoformat())
     assert not lakehouse.exists(spark, GOLD_CANDIDATES)  # the last of the four writes; the others committed
@@ -137,13 +153,6 @@ def test_runs_killed_mid_write_are_repaired_by_a_rerun(
     train.run(context, END)
     score.run(context, END, "champion")
     assert table_rows(spark, root, GOLD_SCORED) == reference.tables[GOLD_SCORED]
-
-    # Killed while scoring again (the MERGE that updates every row): the table keeps the previous run's rows
-    # exactly, scored_at included. (A score killed on an empty table is the ingest's case above: the MERGE's
-    # target was created empty and stays so.)
-    before = table_rows(spark, root, GOLD_SCORED, keep_run_columns=True)
-    run_killed(root, GOLD_SCORED, "score", "--as-of", END.isoformat())
-    assert table_rows(spark, root, GOLD_SCORED, keep_run_columns=True) == before
 
 
 def _assert_finished_or_one_line(code: int, stderr: str) -> None:
