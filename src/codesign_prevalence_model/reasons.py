@@ -104,12 +104,10 @@ def _hash_rarity(row: Mapping[str, Any]) -> str:
 def _signer_obscurity(row: Mapping[str, Any]) -> str:
     signer, others = _text(row["signer"], "(no signer)"), _count(row["signer_other_host_count"])
     if _count(row["signer_other_hash_count"]) == 0:
-        phrase = f"signer '{signer}' signs no other binary in the fleet"
-    elif others == 0:
-        phrase = f"signer '{signer}' runs on no host beyond this binary's"
-    else:
-        phrase = f"signer '{signer}' seen on only {others} other host{'s' if others != 1 else ''}"
-    return phrase
+        return f"signer '{signer}' signs no other binary in the fleet"
+    if others == 0:
+        return f"signer '{signer}' runs on no host beyond this binary's"
+    return f"signer '{signer}' seen on only {_plural(others, 'other host')}"
 
 
 def _status_severity(row: Mapping[str, Any]) -> str:
