@@ -420,7 +420,8 @@ CANDIDATE_SCHEMA = [
     ("cert_not_after", "timestamp"), ("signing_time", "timestamp"), ("signature_type", "string"),
     ("issuer_host_count", "bigint"), ("issuer_other_host_count", "bigint"), ("cert_age_days", "double"),
     ("cert_lifetime_days", "double"), ("ci_blocked_host_count", "bigint"), ("ci_audited_host_count", "bigint"),
-    ("fleet_history_days", "int"),
+    ("fleet_history_days", "int"), ("mismatched_company", "string"), ("company_other_host_count", "bigint"),
+    ("company_signer_host_count", "bigint"),
 ]
 CONTOSO_LABELS = (DIGICERT, "0a01", "2025-06-01 00:00:00", "2027-06-01 23:59:59", None, "embedded")
 NO_CERTIFICATE = (None,) * 6
@@ -443,6 +444,7 @@ def contoso_figures(first_seen: str, other_hosts: int) -> tuple[Any, ...]:
 
 NO_FIGURES = (None,) * 6
 HISTORY_DAYS = 29  # days since the window's first event: u on 2026-10-22 (any binary, signed or not)
+NO_COMPANY_MISMATCH = (None,) * 3
 
 # Per binary: every candidate column after ``population``.
 BINARY_A = (
@@ -452,6 +454,7 @@ BINARY_A = (
     "program_files", 0.0, True, False, 0.25, 2,
     PATH_A, "WS1", "explorer.exe", ["WS1", "WS2"], "2026-11-18 10:00:00", "2026-11-20 23:59:59", 4,
     *CONTOSO_LABELS, *contoso_figures("2026-11-18 10:00:00", 3), HISTORY_DAYS,
+    "contoso corporation", 0, 0,  # a2's header: no other Contoso binary names it, no binary is signed by it
 )
 BINARY_B = (
     "b", "contoso ltd", "Contoso Ltd", "t-contoso", True, "expired", True, False, 2, 2,
@@ -459,7 +462,7 @@ BINARY_B = (
     4, 3, "2026-11-18 10:00:00", 2, 3, 2, 2 / 3, 2 / 7,
     "appdata", 1 / 5, False, False, 0.0, 1,
     updater("alice"), "WS1", "explorer.exe", ["WS1", "WS4"], "2026-11-19 07:00:00", "2026-11-20 08:00:00", 4,
-    *CONTOSO_LABELS, *contoso_figures("2026-11-19 07:00:00", 3), HISTORY_DAYS,
+    *CONTOSO_LABELS, *contoso_figures("2026-11-19 07:00:00", 3), HISTORY_DAYS, *NO_COMPANY_MISMATCH,
 )
 BINARY_C = (
     "c", "contoso ltd", "Contoso Ltd", "t-contoso", False, "trusted", False, False, 1, 1,
@@ -467,7 +470,7 @@ BINARY_C = (
     4, 3, "2026-11-18 10:00:00", 2, 4, 2, 2 / 3, 2 / 7,
     "appdata", 2 / 6, False, False, 0.0, 1,
     PATH_C, "WS2", "explorer.exe", ["WS2"], "2026-11-20 10:00:00", "2026-11-20 10:00:00", 4,
-    *CONTOSO_LABELS, *contoso_figures("2026-11-20 10:00:00", 4), HISTORY_DAYS,
+    *CONTOSO_LABELS, *contoso_figures("2026-11-20 10:00:00", 4), HISTORY_DAYS, *NO_COMPANY_MISMATCH,
 )
 BINARY_E = (
     "e", "evil llc", "Evil LLC", "t-evil", True, "untrusted_root", True, True, 1, 1,
@@ -477,7 +480,7 @@ BINARY_E = (
     PATH_E, "WS2", "winword.exe", ["WS2"], "2026-11-20 12:00:00", "2026-11-20 12:00:00", 4,
     "Evil LLC", "01", "2026-11-16 00:00:00", "2027-11-16 00:00:00", "2026-11-19 22:00:00", None,
     1, 0, 4.5, 365.0, None, None,  # self-signed: an issuer the fleet knows only through e
-    HISTORY_DAYS,
+    HISTORY_DAYS, "microsoft corporation", 0, 0,
 )
 BINARY_G = (
     "g", "google llc", "Google LLC", "t-google", False, "trusted", False, False, 1, 1,
@@ -485,7 +488,7 @@ BINARY_G = (
     1, 1, "2026-11-17 06:00:00", 3, 0, 0, 1.0, 0.0,
     "appdata", 0.0, False, False, 0.0, 1,
     PATH_G, "WS3", "svchost.exe", ["WS3"], "2026-11-17 06:00:00", "2026-11-17 06:00:00", 4,
-    *NO_CERTIFICATE, *NO_FIGURES, HISTORY_DAYS,
+    *NO_CERTIFICATE, *NO_FIGURES, HISTORY_DAYS, *NO_COMPANY_MISMATCH,
 )
 BINARY_S = (
     "s", None, None, None, False, "bad_digest", True, False, 1, 1,
@@ -493,7 +496,7 @@ BINARY_S = (
     0, 0, None, 0, 0, 0, 0.0, 0.0,
     "programdata", 0.0, False, False, 0.0, 1,
     PATH_S, "WS2", "services.exe", ["WS2"], "2026-11-20 01:00:00", "2026-11-20 01:00:00", 4,
-    *NO_CERTIFICATE, *NO_FIGURES, HISTORY_DAYS,
+    *NO_CERTIFICATE, *NO_FIGURES, HISTORY_DAYS, *NO_COMPANY_MISMATCH,
 )
 
 
@@ -527,6 +530,39 @@ def test_leave_one_out_signer_figures(spark: SparkSession, fleet: FeatureTables)
     expected = spark.createDataFrame(
         [("b", 4, 3, 2), ("e", 1, 0, 0)],
         "sha256 string, signer_host_count long, signer_other_host_count long, signer_other_hash_count long",
+    )
+    assert_df_equality(actual, expected, ignore_nullable=True, ignore_row_order=True)
+
+
+def test_company_figures_count_the_signers_other_binaries_naming_the_same_company(spark: SparkSession) -> None:
+    """A vendor that labels its tools with a brand other than its certificate's name does so on its other
+    binaries' hosts too (leave-one-out, as the signer's figures); an impersonation names a company that the fleet
+    knows by its own certificate."""
+    nirsoft = {"cs_subject_name": "Nir Sofer", "pe_company": "NirSoft"}
+    impostor = {"cs_subject_name": "Evil LLC", "pe_company": "Google LLC"}
+    google = {"cs_subject_name": "Google LLC", "pe_company": "Google LLC"}
+    rows = [
+        event("x1", "2026-11-19 10:00:00", "h1", "x", r"C:\Users\a\Downloads\cports.exe", **nirsoft),
+        event("y1", "2026-11-19 10:00:00", "h2", "y", r"C:\Users\b\Downloads\wul.exe", **nirsoft),
+        event("z1", "2026-11-19 10:00:00", "h2", "z", r"C:\Users\b\Downloads\nircmd.exe", **nirsoft),
+        event("z2", "2026-11-19 11:00:00", "h3", "z", r"C:\Users\c\Downloads\nircmd.exe", **nirsoft),
+        event("g1", "2026-11-19 10:00:00", "h3", "g", PATH_G, **google),
+        event("g2", "2026-11-19 10:00:00", "h4", "g", PATH_G, **google),
+        event("m1", "2026-11-19 12:00:00", "h4", "m", PATH_E, **impostor),
+    ]
+    actual = tables_for(spark, rows).candidates.where(F.col("population") == F.lit("reference")).select(
+        "sha256", "pe_company_mismatch", "mismatched_company", "company_other_host_count", "company_signer_host_count"
+    )
+    expected = spark.createDataFrame(
+        [
+            ("x", True, "nirsoft", 2, 0),  # y on h2, z on h2 and h3
+            ("y", True, "nirsoft", 3, 0),  # h2 is not y's alone: z runs there too
+            ("z", True, "nirsoft", 2, 0),
+            ("g", False, None, None, None),
+            ("m", True, "google llc", 0, 2),
+        ],
+        "sha256 string, pe_company_mismatch boolean, mismatched_company string, company_other_host_count long, "
+        "company_signer_host_count long",
     )
     assert_df_equality(actual, expected, ignore_nullable=True, ignore_row_order=True)
 

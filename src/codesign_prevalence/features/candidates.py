@@ -50,7 +50,14 @@ Columns (all figures over the as-of window; "executions" are events):
   hash in the window; 0 without such events, null when no Code Integrity events were ingested);
 - ``fleet_history_days``: days from the window's first event (any binary, any host) to the as-of date, how
   long the fleet has been watched; a signer first seen on the window's first day is as old as the window
-  can tell, not new.
+  can tell, not new;
+- the company a mismatching pe.company names (null when ``pe_company_mismatch`` is false):
+  ``mismatched_company`` (folded like a signer name; of several, the one fewest other hosts pair with the
+  signer, ties by name), ``company_other_host_count`` (leave-one-out, as ``signer_other_host_count``: hosts
+  that ran *another* binary of this signer naming that company; a vendor whose certificate names a person or
+  a parent labels many binaries so, a stolen certificate's implant names a company its vendor's binaries
+  never name), ``company_signer_host_count`` (hosts that ran a binary *signed* by that company: the header
+  claims a vendor the fleet knows by its own certificate; 0 when no binary is signed by it).
 
 Null handling (every feature column is filled; only analyst columns may be null):
 
@@ -104,6 +111,7 @@ CERTIFICATE_FIGURES: tuple[str, ...] = (
     "ci_audited_host_count",
 )
 SECONDS_PER_DAY = 86_400.0
+COMPANY_FIGURES: tuple[str, ...] = ("mismatched_company", "company_other_host_count", "company_signer_host_count")
 
 # Columns of gold/candidates, in order.
 CANDIDATE_COLUMNS: tuple[str, ...] = (
@@ -158,6 +166,8 @@ CANDIDATE_COLUMNS: tuple[str, ...] = (
     # Days since the window's first event (gold/hash_prevalence): ``signer_recency`` counts a signer as new
     # only when the fleet was watched long enough before it appeared.
     "fleet_history_days",
+    # The company a mismatching pe.company names, and how established that naming is (null without a mismatch).
+    *COMPANY_FIGURES,
 )
 
 
@@ -246,11 +256,56 @@ def _with_labels(binaries: DataFrame, labels: DataFrame) -> DataFrame:
 
 def _pe_company_mismatch() -> Column:
     """Some canonical pe.company neither contains nor is contained in the canonical signer."""
+    return F.coalesce(F.exists(F.col("companies"), _names_another_company), F.lit(False))
+
+
+def _names_another_company(company: Column) -> Column:
     signer = F.col("signer")
-    mismatch = F.exists(
-        F.col("companies"), lambda company: ~(signer.contains(company) | company.contains(signer))
+    return ~(signer.contains(company) | company.contains(signer))
+
+
+def company_prevalence(host_binary: DataFrame, signer_prevalence: DataFrame) -> DataFrame:
+    """Per binary whose pe.company names another company than its signer: which company, and how established.
+
+    Reads: ``host_id``, ``sha256``, ``signer``, ``companies`` of the per-(host, binary) table and ``signer``,
+    ``host_count`` of ``signer_prevalence``.
+    Output: ``sha256``, ``signer`` and :data:`COMPANY_FIGURES` (see the module docstring); only binaries with
+    a mismatching company (the others get nulls from the left join in :func:`candidates`).
+    """
+    pairs = host_binary.where(F.col("signer").isNotNull()).select(
+        "host_id", "sha256", "signer", F.explode("companies").alias("company")
     )
-    return F.coalesce(mismatch, F.lit(False))
+    mismatching = pairs.where(_names_another_company(F.col("company")))
+    on_host = F.count(F.lit(1)).over(Window.partitionBy("signer", "company", "host_id"))
+    counted = mismatching.select("host_id", "sha256", "signer", "company", on_host.alias("binaries_on_host"))
+    pairing_hosts = counted.groupBy("signer", "company").agg(F.count_distinct("host_id").alias("pairing_hosts"))
+    exclusive = counted.groupBy("sha256", "signer", "company").agg(
+        F.count_if(F.col("binaries_on_host") == F.lit(1)).alias("exclusive_hosts")
+    )
+    others = exclusive.join(pairing_hosts, on=["signer", "company"], how="inner").select(
+        "sha256", "signer", "company", (F.col("pairing_hosts") - F.col("exclusive_hosts")).alias("other_hosts")
+    )
+    least = others.groupBy("sha256", "signer").agg(F.min(F.struct("other_hosts", "company")).alias("least"))
+    company_signers = signer_prevalence.select(
+        F.col("signer").alias("_company"), F.col("host_count").alias("_company_signer_hosts")
+    )
+    joined = least.join(company_signers, on=F.col("least.company") == F.col("_company"), how="left")
+    return joined.select(
+        "sha256",
+        "signer",
+        F.col("least.company").alias("mismatched_company"),
+        F.col("least.other_hosts").cast("long").alias("company_other_host_count"),
+        _zero_if_null(F.col("_company_signer_hosts")).cast("long").alias("company_signer_host_count"),
+    )
+
+
+def _with_company_prevalence(binaries: DataFrame, companies: DataFrame) -> DataFrame:
+    keyed = companies.select(
+        F.col("sha256").alias("_company_sha256"), F.col("signer").alias("_company_signer"), *COMPANY_FIGURES
+    )
+    same_binary = (F.col("sha256") == F.col("_company_sha256")) & (F.col("signer") == F.col("_company_signer"))
+    joined = binaries.join(keyed, on=same_binary, how="left")
+    return joined.select(*[F.col(name) for name in joined.columns if not name.startswith("_company_")])
 
 
 def _signer_path_class_share(path_class: Column) -> Column:
@@ -355,6 +410,9 @@ def candidates(
             .join(_signer_columns(signer_prevalence), on="signer", how="left")
             .transform(lambda binaries: _with_issuer_prevalence(binaries, issuer_prevalence(host_binary, labels)))
             .transform(lambda binaries: _with_codeintegrity(binaries, codeintegrity))
+            .transform(
+                lambda binaries: _with_company_prevalence(binaries, company_prevalence(host_binary, signer_prevalence))
+            )
         )
         path_class = F.try_element_at(path_classes_by_count(), F.lit(1))
         rule_match = F.col("rule_match_count") > F.lit(0)
@@ -421,6 +479,7 @@ def candidates(
             "ci_blocked_host_count": F.col("ci_blocked_host_count"),
             "ci_audited_host_count": F.col("ci_audited_host_count"),
             "fleet_history_days": F.col("fleet_history_days"),
+            **{figure: F.col(figure) for figure in COMPANY_FIGURES},
         }
         return joined.select(*[features[column].alias(column) for column in CANDIDATE_COLUMNS])
 
