@@ -55,6 +55,9 @@ def test_hand_computed_rows() -> None:
             "status_surprise": [0.0, 0.5, 0.0],
             "path_surprise": [0.0, 1.0, 0.0],
             "company_mismatch": [0.0, 1.0, 0.0],
+            # No company figures (candidates written before them): the plain mismatch; no known vendor named.
+            "company_surprise": [0.0, 1.0, 0.0],
+            "company_impersonation": [0.0, 0.0, 0.0],
             "renamed": [0.0, 0.0, 1.0],
             "masquerade": [0.0, 0.5, 0.5],
             "lolbin_parent": [0.0, 0.5, 0.0],
@@ -169,3 +172,23 @@ def test_signer_recency_needs_a_watched_history_and_a_signer() -> None:
     )
     recency = suspicion_features(rows, ("signer_recency",), FeatureParams(recency_days=7.0))["signer_recency"]
     assert recency.tolist() == pytest.approx([1.0 - 1.0 / 7.0, 0.0, 0.0, 0.0, 0.0])
+
+
+def test_company_surprise_discounts_a_pairing_the_signers_other_binaries_share() -> None:
+    """A brand name its vendor's other binaries carry on many hosts is how that vendor labels its files; one no
+    other binary of the signer names is an impersonation's; naming a vendor the fleet knows by its own
+    certificate is its own feature."""
+    mismatch = {"hash_host_count": 1, "pe_company_mismatch": True, "mismatched_company": "nirsoft"}
+    rows = pd.DataFrame.from_records(
+        [
+            candidate("a" * 64, **mismatch, company_other_host_count=0, company_signer_host_count=0),
+            candidate("b" * 64, **mismatch, company_other_host_count=3, company_signer_host_count=0),
+            candidate("c" * 64, **mismatch, company_other_host_count=40, company_signer_host_count=0),
+            candidate("d" * 64, **mismatch, company_other_host_count=0, company_signer_host_count=120),
+            candidate("e" * 64, hash_host_count=1, company_other_host_count=None, company_signer_host_count=None),
+        ]
+    )
+    features = suspicion_features(rows, ("company_surprise", "company_impersonation"))
+    # ceiling 20 hosts: 1 + 3 other hosts -> log(20 / 4) / log(20)
+    assert features["company_surprise"].tolist() == pytest.approx([1.0, np.log(5.0) / np.log(20.0), 0.0, 1.0, 0.0])
+    assert features["company_impersonation"].tolist() == [0.0, 0.0, 0.0, 1.0, 0.0]

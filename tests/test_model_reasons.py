@@ -9,7 +9,13 @@ import pytest
 from codesign_prevalence.config import ModelConfig
 from codesign_prevalence.models.training import TrainingResult, fit_model, training_metrics
 from codesign_prevalence_model.forest import REASONS_COLUMN, SCORE_COLUMN, SuspicionForestModel, model_input_frame
-from codesign_prevalence_model.reasons import fact_contributions, occlusion_contributions, reason_names
+from codesign_prevalence_model.reasons import (
+    PHRASES,
+    fact_contributions,
+    occlusion_contributions,
+    reason_names,
+    top_reasons,
+)
 from test_model_support import benign_fleet, candidate
 
 RARE_ONLY = {"hash_host_count": 1, "signer_path_class_share": 1.0}
@@ -230,3 +236,27 @@ def test_a_campaign_does_not_mask_itself() -> None:
         whole = forest_alone.model_copy(update={"max_samples": len(reference)})
         large = fit_model(reference, whole).model.score(rows)
         assert large.iloc[0] < large.iloc[1]  # the control: the test can fail
+
+
+def test_company_phrases_name_the_company_and_how_established_the_pairing_is() -> None:
+    row = {"signer": "evil llc", "mismatched_company": "google llc", "company_other_host_count": 0.0,
+           "company_signer_host_count": 120.0}
+    assert PHRASES["company_surprise"](row) == (
+        "pe.company 'google llc' does not match signer 'evil llc', and no other binary of the signer names it"
+    )
+    assert PHRASES["company_surprise"]({**row, "company_other_host_count": 2.0}) == (
+        "pe.company 'google llc' does not match signer 'evil llc', paired with it on only 2 other hosts"
+    )
+    assert PHRASES["company_surprise"]({**row, "company_other_host_count": float("nan")}) == (
+        "pe.company 'google llc' does not match signer 'evil llc'"
+    )
+    assert PHRASES["company_impersonation"](row) == (
+        "pe.company claims 'google llc', a vendor whose own certificate signs binaries on 120 hosts, but the signer"
+        " is 'evil llc'"
+    )
+    # The impersonation says what the surprise and the plain mismatch would: one phrase, not three.
+    names = ["company_mismatch", "company_surprise", "company_impersonation"]
+    values = pd.Series(1.0, index=names)
+    assert top_reasons(values, values, dict.fromkeys(names, 0.0), top_n=5, min_contribution=0.0) == [
+        "company_impersonation"
+    ]

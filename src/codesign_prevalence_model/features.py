@@ -44,6 +44,17 @@ host; rarity has its own feature for that.
     different weight: niche tools are often renamed on download (``tool-1.2-portable.exe``), while a
     header claiming "Zoom Video Communications" under a stranger's certificate is an impersonation; a
     binary doing both is rarer than one doing either, which one averaged column cannot show the forest.
+``company_surprise``
+    ``company_mismatch`` weighed by how unusual the pairing is: the log scale of ``hash_rarity`` on ``1 +
+    company_other_host_count`` (leave-one-out: hosts that ran *another* binary of the signer naming the same
+    company). A vendor whose certificate carries a person's or an organisation's legal name and whose headers
+    carry its brand ("Nir Sofer" / "NirSoft", an enterprise CA / the company) labels binaries all over the fleet
+    so: near 0. A stolen certificate's implant names a company its vendor's other binaries never name: 1.
+    Without the figure (candidates written before it) the plain mismatch.
+``company_impersonation``
+    ``company_mismatch`` where the company the header names signs binaries of its own in the fleet
+    (``company_signer_host_count`` above 0): the file claims to come from a vendor the fleet knows by that
+    vendor's certificate, and carries someone else's.
 ``masquerade`` (available, not in the default list)
     mean of the two above.
 ``lolbin_parent``
@@ -118,8 +129,10 @@ OPTIONAL_NUMERIC_INPUTS: tuple[str, ...] = (
     "ci_blocked_host_count",
     "ci_audited_host_count",
     "fleet_history_days",
+    "company_other_host_count",
+    "company_signer_host_count",
 )
-OPTIONAL_STRING_INPUTS: tuple[str, ...] = ("issuer",)
+OPTIONAL_STRING_INPUTS: tuple[str, ...] = ("issuer", "mismatched_company")
 OPTIONAL_INPUTS: tuple[str, ...] = (*OPTIONAL_NUMERIC_INPUTS, *OPTIONAL_STRING_INPUTS)
 REQUIRED_INPUTS: tuple[str, ...] = (*NUMERIC_INPUTS, *BOOLEAN_INPUTS, *STRING_INPUTS)
 INPUT_COLUMNS: tuple[str, ...] = (*REQUIRED_INPUTS, *OPTIONAL_INPUTS)
@@ -206,6 +219,17 @@ def company_mismatch(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
     return _flag(frame, "pe_company_mismatch")
 
 
+def company_surprise(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
+    other_hosts = _optional(frame, "company_other_host_count")
+    unusual = _log_scale(1.0 + other_hosts.fillna(0.0), rarity_ceiling(frame, params))
+    return company_mismatch(frame, params) * unusual.where(other_hosts.notna(), 1.0)
+
+
+def company_impersonation(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
+    known = (_optional(frame, "company_signer_host_count").fillna(0.0) > 0).astype("float64")
+    return company_mismatch(frame, params) * known
+
+
 def renamed(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
     return _flag(frame, "original_name_mismatch")
 
@@ -261,6 +285,8 @@ FEATURE_FUNCTIONS: Mapping[str, FeatureFunction] = {
     "status_surprise": status_surprise,
     "path_surprise": path_surprise,
     "company_mismatch": company_mismatch,
+    "company_surprise": company_surprise,
+    "company_impersonation": company_impersonation,
     "renamed": renamed,
     "masquerade": masquerade,
     "lolbin_parent": lolbin_parent,

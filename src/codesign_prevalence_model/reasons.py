@@ -141,6 +141,25 @@ def _company_mismatch(row: Mapping[str, Any]) -> str:
     return f"pe.company does not match signer '{_text(row['signer'])}'"
 
 
+def _company_surprise(row: Mapping[str, Any]) -> str:
+    company, signer = _text(row.get("mismatched_company"), ""), _text(row["signer"])
+    named = f"pe.company '{company}'" if company else "pe.company"
+    if pd.isna(row.get("company_other_host_count")):
+        return f"{named} does not match signer '{signer}'"
+    others = _count(row.get("company_other_host_count"))
+    if others == 0:
+        return f"{named} does not match signer '{signer}', and no other binary of the signer names it"
+    return f"{named} does not match signer '{signer}', paired with it on only {_plural(others, 'other host')}"
+
+
+def _company_impersonation(row: Mapping[str, Any]) -> str:
+    company, hosts = _text(row.get("mismatched_company"), "?"), _count(row.get("company_signer_host_count"))
+    return (
+        f"pe.company claims '{company}', a vendor whose own certificate signs binaries on {_plural(hosts, 'host')},"
+        f" but the signer is '{_text(row['signer'])}'"
+    )
+
+
 def _renamed(row: Mapping[str, Any]) -> str:
     return "file renamed (pe.original_file_name differs)"
 
@@ -195,6 +214,8 @@ PHRASES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "status_surprise": _status_surprise,
     "path_surprise": _path_surprise,
     "company_mismatch": _company_mismatch,
+    "company_surprise": _company_surprise,
+    "company_impersonation": _company_impersonation,
     "renamed": _renamed,
     "masquerade": _masquerade,
     "lolbin_parent": _lolbin_parent,
@@ -207,7 +228,11 @@ PHRASES: dict[str, Callable[[Mapping[str, Any]], str]] = {
 
 
 # A reason whose phrase already says what another one would: keep only the first (the fuller one).
-SUBSUMES: dict[str, str] = {"status_surprise": "status_severity"}
+SUBSUMES: dict[str, tuple[str, ...]] = {
+    "status_surprise": ("status_severity",),
+    "company_impersonation": ("company_surprise", "company_mismatch"),
+    "company_surprise": ("company_mismatch",),
+}
 
 # Facts named whenever they are present, whether or not the model weighs them: a Code Integrity block or audit
 # is an event a host logged about this very file, not a statistical oddity. A model that does not read it as a
@@ -225,7 +250,7 @@ def top_reasons(
         if features[name] > baseline[name] and contributions[name] >= min_contribution
     ]
     eligible.sort(key=lambda name: (-contributions[name], name))
-    subsumed = {SUBSUMES[name] for name in eligible if name in SUBSUMES}
+    subsumed = {other for name in eligible for other in SUBSUMES.get(name, ())}
     return [name for name in eligible if name not in subsumed][:top_n]
 
 
