@@ -186,9 +186,10 @@ def test_company_surprise_discounts_a_pairing_the_signers_other_binaries_share()
             candidate("c" * 64, **mismatch, company_other_host_count=40, company_signer_host_count=0),
             candidate("d" * 64, **mismatch, company_other_host_count=0, company_signer_host_count=120),
             candidate("e" * 64, hash_host_count=1, company_other_host_count=None, company_signer_host_count=None),
+            candidate("f" * 64, **mismatch, company_other_host_count=40, company_signer_host_count=120),  # OEM
         ]
     )
     features = suspicion_features(rows, ("company_surprise", "company_impersonation"))
     # ceiling 20 hosts: 1 + 3 other hosts -> log(20 / 4) / log(20)
-    assert features["company_surprise"].tolist() == pytest.approx([1.0, np.log(5.0) / np.log(20.0), 0.0, 1.0, 0.0])
-    assert features["company_impersonation"].tolist() == [0.0, 0.0, 0.0, 1.0, 0.0]
+    assert features["company_surprise"].tolist() == pytest.approx([1.0, np.log(5.0) / np.log(20.0), 0.0, 1.0, 0.0, 0.0])
+    assert features["company_impersonation"].tolist() == [0.0, 0.0, 0.0, 1.0, 0.0, 0.0]

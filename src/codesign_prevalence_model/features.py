@@ -52,9 +52,10 @@ host; rarity has its own feature for that.
     so: near 0. A stolen certificate's implant names a company its vendor's other binaries never name: 1.
     Without the figure (candidates written before it) the plain mismatch.
 ``company_impersonation``
-    ``company_mismatch`` where the company the header names signs binaries of its own in the fleet
+    ``company_surprise`` where the company the header names signs binaries of its own in the fleet
     (``company_signer_host_count`` above 0): the file claims to come from a vendor the fleet knows by that
-    vendor's certificate, and carries someone else's.
+    vendor's certificate, and carries someone else's. A subsidiary or OEM naming its parent does so on many
+    binaries and hosts (``company_surprise`` near 0), an implant under a stolen certificate on its own.
 ``masquerade`` (available, not in the default list)
     mean of the two above.
 ``lolbin_parent``
@@ -227,7 +228,7 @@ def company_surprise(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
 
 def company_impersonation(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
     known = (_optional(frame, "company_signer_host_count").fillna(0.0) > 0).astype("float64")
-    return company_mismatch(frame, params) * known
+    return company_surprise(frame, params) * known
 
 
 def renamed(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
