@@ -10,6 +10,7 @@ from pyspark.sql.types import BooleanType, IntegerType, StringType, StructField,
 from codesign_prevalence.features.normalize import (
     STATUS_CATEGORIES,
     file_stem,
+    names_another_company,
     status_of_rank,
     with_path_normalization,
     with_signer,
@@ -199,3 +200,22 @@ def test_file_stem(spark: SparkSession) -> None:
     actual = names.select(file_stem(F.col("name")).alias("stem"))
     expected = spark.createDataFrame([("setup",), ("setup",), ("archive.tar",), ("y",), (None,)], "stem string")
     assert_df_equality(actual, expected, ignore_nullable=True)
+
+
+def test_names_another_company_sets_legal_forms_aside_and_compares_whole_words(spark: SparkSession) -> None:
+    pairs = [
+        ("slack technologies llc", "slack technologies inc", False),  # the brand's other legal entity
+        ("hp development company l p", "hp inc", False),
+        ("contoso ltd", "contoso ltd", False),
+        ("google", "google llc", False),  # one holds the other
+        ("microsoft corporation", "micros0ft corporation", True),  # a look-alike is another company
+        ("nirsoft", "nir sofer", True),
+        ("microsoft corporation", "soft co", True),  # "soft" is no word of Microsoft's name
+        ("zoom video communications inc", "evil llc", True),
+        ("co ltd", "co ltd", False),  # nothing but legal forms: the name itself
+        ("inc", "acme inc", True),
+        (None, "acme inc", None),
+    ]
+    frame = spark.createDataFrame([(company, signer) for company, signer, _ in pairs], "company string, signer string")
+    actual = frame.select(names_another_company(F.col("company"), F.col("signer")).alias("other")).collect()
+    assert [row.other for row in actual] == [expected for _, _, expected in pairs]

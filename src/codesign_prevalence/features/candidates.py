@@ -28,7 +28,8 @@ Columns (all figures over the as-of window; "executions" are events):
 - departure from the signer's profile: ``path_class`` (the binary's most frequent, ties by name),
   ``signer_path_class_share`` (share of the signer's *other* binaries' executions that ran from that path
   class; 0.0 = the signer never runs from here), ``pe_company_mismatch`` (some ``pe.company``, folded like a
-  signer name, neither contains nor is contained in the signer), ``original_name_mismatch``
+  signer name, names another company: ``normalize.names_another_company``, neither name holding the other's
+  words once legal forms are set aside), ``original_name_mismatch``
   (``pe.original_file_name`` differs from the process name, ignoring case and extension, on some event),
   ``lolbin_parent_share`` (share of executions whose parent is in ``features.lolbin_parents``),
   ``parent_distinct_count``;
@@ -82,7 +83,7 @@ from collections.abc import Callable
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
-from codesign_prevalence.features.normalize import status_of_rank
+from codesign_prevalence.features.normalize import names_another_company, status_of_rank
 from codesign_prevalence.features.prevalence import (
     LABEL_SOURCES,
     PATH_CLASS_COUNT_COLUMNS,
@@ -255,13 +256,12 @@ def _with_labels(binaries: DataFrame, labels: DataFrame) -> DataFrame:
 
 
 def _pe_company_mismatch() -> Column:
-    """Some canonical pe.company neither contains nor is contained in the canonical signer."""
+    """Some canonical pe.company names another company than the canonical signer (:func:`names_another_company`)."""
     return F.coalesce(F.exists(F.col("companies"), _names_another_company), F.lit(False))
 
 
 def _names_another_company(company: Column) -> Column:
-    signer = F.col("signer")
-    return ~(signer.contains(company) | company.contains(signer))
+    return names_another_company(company, F.col("signer"))
 
 
 def company_prevalence(host_binary: DataFrame, signer_prevalence: DataFrame) -> DataFrame:

@@ -252,6 +252,33 @@ def renamed_file(original_name: Column, file: Column) -> Column:
     return F.coalesce(original_name.isNotNull() & cores_differ, F.lit(False))
 
 
+# Legal forms at the end of a folded company name (canonical_signer's output: lower case, punctuation as spaces).
+# Folded away only to compare a header's pe.company with the signer: "Slack Technologies, LLC" labels binaries
+# signed by "Slack Technologies, Inc.", "HP Development Company, L.P." those signed by "HP Inc.". Signers stay
+# grouped with their suffix (canonical_signer).
+_LEGAL_FORMS = (
+    "inc", "incorporated", "llc", "l l c", "ltd", "limited", "corp", "corporation", "co", "company", "gmbh",
+    "mbh", "ag", "kg", "sa", "s a", "sas", "sarl", "s a r l", "srl", "s r l", "spa", "s p a", "bv", "b v", "nv",
+    "n v", "plc", "lp", "l p", "llp", "pty", "pte", "oy", "oyj", "ab", "as", "a s", "aps", "kk", "k k", "se",
+)
+_TRAILING_LEGAL_FORMS = r"(?:\s+(?:" + "|".join(form.replace(" ", r"\s") for form in _LEGAL_FORMS) + r"))+$"
+
+
+def company_core(folded: Column) -> Column:
+    """A folded company or signer name without its trailing legal forms (``"hp development company l p"`` ->
+    ``"hp development"``); the name itself when nothing else is left (``"co ltd"``)."""
+    core = F.regexp_replace(folded, _TRAILING_LEGAL_FORMS, "")
+    return F.when(core != F.lit(""), core).otherwise(folded)
+
+
+def names_another_company(company: Column, signer: Column) -> Column:
+    """Whether a folded pe.company names another company than the folded signer: neither name's core
+    (:func:`company_core`) holds the other's as whole words. Null when either is null."""
+    padded_company = F.concat(F.lit(" "), company_core(company), F.lit(" "))
+    padded_signer = F.concat(F.lit(" "), company_core(signer), F.lit(" "))
+    return ~(padded_signer.contains(padded_company) | padded_company.contains(padded_signer))
+
+
 LOOKUP_VALUE = "_lookup_value"
 
 
