@@ -74,7 +74,7 @@ def test_ordinary_binary_has_no_reasons(trained: TrainingResult) -> None:
     ("overrides", "top_features"),
     [
         ({**RARE_ONLY, "lolbin_parent_share": 1.0}, {"lolbin_parent"}),
-        ({**RARE_ONLY, "pe_company_mismatch": True}, {"company_mismatch"}),
+        ({**RARE_ONLY, "pe_company_mismatch": True}, {"company_surprise"}),
         ({**RARE_ONLY, "original_name_mismatch": True}, {"renamed"}),
         ({**RARE_ONLY, "signer_path_class_share": 0.0}, {"path_surprise"}),
         ({**RARE_ONLY, "status_category": "revoked"}, {"status_surprise", "status_severity"}),
@@ -177,9 +177,13 @@ EVERYTHING_SUSPICIOUS = {
     "cert_age_days": 0.0,
     "signer_days_since_first_seen": 0,
     "fleet_history_days": 29,
+    "mismatched_company": "zoom video communications inc",
+    "company_other_host_count": 0,
+    "company_signer_host_count": 150,
 }
-EVERY_FACT = ["hash_rarity", "signer_obscurity", "status_surprise", "path_surprise", "company_mismatch", "renamed",
-              "lolbin_parent", "cert_age", "signer_recency"]
+# status_severity is said inside status_surprise, company_surprise inside company_impersonation.
+EVERY_FACT = ["hash_rarity", "signer_obscurity", "status_surprise", "path_surprise", "company_impersonation",
+              "renamed", "lolbin_parent", "cert_age", "signer_recency"]
 
 
 def test_a_saturated_score_still_names_every_fact(trained: TrainingResult) -> None:
@@ -193,7 +197,7 @@ def test_a_saturated_score_still_names_every_fact(trained: TrainingResult) -> No
     saturated = [name for name in features.columns if forest_drops[name].iloc[0] < model.reasons.min_contribution]
     assert saturated, "the score does not saturate here: the test would show nothing"
     _, names = _explain(model, rows)
-    assert sorted(names[0]) == sorted(EVERY_FACT)  # status_severity is said once, inside status_surprise
+    assert sorted(names[0]) == sorted(EVERY_FACT)
     reasons = model.explain(rows)[REASONS_COLUMN].iloc[0]
     assert len(reasons) == len(EVERY_FACT)
     assert reasons[0] != ""

@@ -168,7 +168,8 @@ class ModelConfig(_Section):
         "status_severity",
         "status_surprise",
         "path_surprise",
-        "company_mismatch",
+        "company_surprise",
+        "company_impersonation",
         "renamed",
         "lolbin_parent",
         # Of the certificate features only cert_age helped on the quality benchmark (benchmarks/README.md);
@@ -180,7 +181,7 @@ class ModelConfig(_Section):
     )
     training_population: Literal["reference", "hunt", "rule", "all"] = "reference"
     # Weight of the forest's score beside the additive one (mean of the suspicion features); 1 = forest alone.
-    forest_weight: float = Field(default=0.8, ge=0.0, le=1.0)
+    forest_weight: float = Field(default=0.5, ge=0.0, le=1.0)
     rarity_ceiling_fraction: float = Field(default=0.05, gt=0.0, le=1.0)
     rarity_ceiling_min_hosts: int = Field(default=5, ge=2)
     # The rarity gate of the other features is min(1, hash_rarity / knee): 1 = the rarity itself.

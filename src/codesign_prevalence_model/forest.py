@@ -51,8 +51,9 @@ class SuspicionForestModel(PythonModel):
     The score is ``forest_weight * forest + (1 - forest_weight) * additive``: ``forest`` is the
     IsolationForest's anomaly score (``-score_samples``, in (0, 1]); ``additive`` is the mean of the
     suspicion features (their plain sum over the number of features, in [0, 1]). The configured default is
-    0.8 (``model.forest_weight``; chosen on the quality benchmark's fleets 301-308 and 401-403, confirmed on
-    501-508 and 601-603: benchmarks/README.md); this constructor's default, 1, is the forest alone, as models
+    0.5 (``model.forest_weight``; 0.8 from session 8, chosen on the quality benchmark's fleets 301-308 and
+    401-403; 0.5 since session 10, on the simulator's fleets 901-913 and the independent generator's 31, 51-62:
+    benchmarks/README.md); this constructor's default, 1, is the forest alone, as models
     logged before the blend existed score. Reasons are read off this blended score, with the additive share
     that keeps them from saturating: see :func:`~codesign_prevalence_model.reasons.fact_contributions`.
     """
