@@ -19,7 +19,12 @@ from pyspark.sql import functions as F
 
 from codesign_prevalence.config import IngestConfig, load_config
 from codesign_prevalence.errors import MissingTableError
-from codesign_prevalence.features.candidates import CANDIDATE_COLUMNS, CERTIFICATE_FIGURES, CERTIFICATE_LABELS
+from codesign_prevalence.features.candidates import (
+    CANDIDATE_COLUMNS,
+    CERTIFICATE_FIGURES,
+    CERTIFICATE_LABELS,
+    COMPANY_FIGURES,
+)
 from codesign_prevalence.ingest.pipeline import ingest_files
 from codesign_prevalence.jobs import features
 from codesign_prevalence.jobs.context import JobContext
@@ -116,10 +121,17 @@ def test_features_job_on_a_generated_fleet(spark: SparkSession, pipeline_run: Pi
     labels = {
         "signer", "subject_name", "thumbprint", "signer_first_seen", "example_parent", *CERTIFICATE_LABELS,
         *CERTIFICATE_FIGURES,  # null where the sources carry no certificate details or Code Integrity events
+        *COMPANY_FIGURES,  # null exactly where pe.company names no other company (below)
     }
     filled = [c for c in CANDIDATE_COLUMNS if c not in labels]
     nulls = candidates.select(*[F.count_if(F.col(c).isNull()).alias(c) for c in filled]).head()
     assert nulls is not None and {c: nulls[c] for c in filled if nulls[c]} == {}
+    present = [F.col(c).isNotNull() for c in COMPANY_FIGURES]
+    misfiled = candidates.where(
+        (F.col("pe_company_mismatch") != F.greatest(*present)) | (F.col("pe_company_mismatch") != F.least(*present))
+    )
+    assert misfiled.count() == 0
+    assert candidates.where(F.col("pe_company_mismatch")).count() > 0
 
     # A rerun for the same date, after an event dated the next day was ingested, leaves the same tables:
     # reruns are idempotent and nothing after the as-of date is read.
