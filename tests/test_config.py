@@ -6,7 +6,7 @@ import pytest
 
 from codesign_prevalence.config import Config, SparkConfig, config_as_yaml, load_config, parse_override
 from codesign_prevalence.errors import ConfigError
-from codesign_prevalence.spark import FAST_START_JVM_OPTIONS, session_settings
+from codesign_prevalence.spark import FAST_START_JVM_OPTIONS, JIT_THRESHOLD_OPTIONS, session_settings
 
 DEFAULT_YAML = Path(__file__).resolve().parents[1] / "conf" / "default.yaml"
 
@@ -76,7 +76,8 @@ def test_fast_start_tunes_the_local_jvm_and_spark_extra_still_wins() -> None:
     assert "TieredStopAtLevel" not in plain["spark.driver.extraJavaOptions"]
     assert "spark.sql.codegen.wholeStage" not in plain
     for key in ("spark.driver.extraJavaOptions", "spark.executor.extraJavaOptions"):
-        assert fast[key] == f"{plain[key]} {FAST_START_JVM_OPTIONS}"
+        assert plain[key].endswith(f" {JIT_THRESHOLD_OPTIONS}")
+        assert fast[key] == f"{plain[key].removesuffix(JIT_THRESHOLD_OPTIONS)}{FAST_START_JVM_OPTIONS}"
     assert fast["spark.sql.codegen.wholeStage"] == "false"
     overridden = SparkConfig(fast_start=True, extra={"spark.sql.codegen.wholeStage": "true"})
     assert session_settings(overridden, [])["spark.sql.codegen.wholeStage"] == "true"

@@ -103,14 +103,21 @@ def _launched_by_spark_submit() -> bool:
 # (benchmarks/README.md, "The fixed cost again, session 8").
 FAST_START_JVM_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=256m"
 FAST_START_SETTINGS = {"spark.sql.codegen.wholeStage": "false"}
+# Without ``spark.fast_start``: the tiered JIT compiles a method once it has run 10x as often as the JVM's default
+# thresholds. A stage of the job runs hundreds of short queries, each with its own generated classes, and the C2
+# compiler spent about half of the JVM's CPU on a small fleet compiling code that ran a few thousand times; code
+# that runs per row of a large input crosses the raised thresholds within milliseconds all the same
+# (benchmarks/README.md, "Session 10").
+JIT_THRESHOLD_OPTIONS = "-XX:CompileThresholdScaling=10"
 
 # Settings a spark-submit run keeps from its own command line: the JVM already runs with them.
 _SUBMIT_DECIDES = ("spark.master", "spark.driver.memory", "spark.driver.extraJavaOptions")
 
 
 def _java_options(config: SparkConfig, options: str) -> str:
-    """``options``, and the fast-start JIT options when ``spark.fast_start`` is on."""
-    return f"{options} {FAST_START_JVM_OPTIONS}" if config.fast_start else options
+    """``options``, and the fast-start JIT options when ``spark.fast_start`` is on (else the raised JIT
+    thresholds)."""
+    return f"{options} {FAST_START_JVM_OPTIONS if config.fast_start else JIT_THRESHOLD_OPTIONS}"
 
 
 def driver_java_options(config: SparkConfig) -> str:
