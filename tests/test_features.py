@@ -451,10 +451,10 @@ BINARY_A = (
     "a", "contoso ltd", "Contoso Ltd", "t-contoso", False, "trusted", False, False, 3, 4,
     3, 0.75, 4, "2026-11-18 10:00:00", 2, 3, 1, 2, 1,
     4, 3, "2026-11-18 10:00:00", 2, 3, 2, 2 / 3, 2 / 7,
-    "program_files", 0.0, True, False, 0.25, 2,
+    # a2's header names "Contoso Corporation": the signer's company, legal forms aside (no mismatch)
+    "program_files", 0.0, False, False, 0.25, 2,
     PATH_A, "WS1", "explorer.exe", ["WS1", "WS2"], "2026-11-18 10:00:00", "2026-11-20 23:59:59", 4,
-    *CONTOSO_LABELS, *contoso_figures("2026-11-18 10:00:00", 3), HISTORY_DAYS,
-    "contoso corporation", 0, 0,  # a2's header: no other Contoso binary names it, no binary is signed by it
+    *CONTOSO_LABELS, *contoso_figures("2026-11-18 10:00:00", 3), HISTORY_DAYS, *NO_COMPANY_MISMATCH,
 )
 BINARY_B = (
     "b", "contoso ltd", "Contoso Ltd", "t-contoso", True, "expired", True, False, 2, 2,
