@@ -179,7 +179,7 @@ def binary_prevalence(host_binary: DataFrame) -> DataFrame:
     Output: ``sha256``, ``signer``, ``host_count``, ``exclusive_hosts`` (hosts where this is the signer's
     only binary: the hosts the signer would lose without it), ``exec_count``, ``first_seen``, ``last_seen``,
     ``pc_<class>``, ``rule_match_count``, ``lolbin_parent_count``, ``status_rank``, ``any_untrusted``,
-    ``any_invalid``, ``any_signed``, ``any_original_name_mismatch``, ``parents``, ``companies``,
+    ``any_invalid``, ``any_signed``, ``any_original_name_mismatch``, ``parents``,
     ``example_path`` (smallest raw path), ``host_names`` (all, sorted), ``first_host_id``.
     """
     per_signer_host = Window.partitionBy("signer", "host_id")
@@ -201,7 +201,6 @@ def binary_prevalence(host_binary: DataFrame) -> DataFrame:
         F.bool_or("any_signed").alias("any_signed"),
         F.bool_or("any_original_name_mismatch").alias("any_original_name_mismatch"),
         F.array_sort(F.array_distinct(F.flatten(F.collect_list("parents")))).alias("parents"),
-        F.array_sort(F.array_distinct(F.flatten(F.collect_list("companies")))).alias("companies"),
         F.min("example_path").alias("example_path"),
         F.array_sort(F.collect_set("host_name")).alias("host_names"),
         F.min("host_id").alias("first_host_id"),
@@ -255,13 +254,29 @@ def _with_labels(binaries: DataFrame, labels: DataFrame) -> DataFrame:
     return joined.select(*[F.col(name) for name in joined.columns if not name.startswith("_label_")])
 
 
-def _pe_company_mismatch() -> Column:
-    """Some canonical pe.company names another company than the canonical signer (:func:`names_another_company`)."""
-    return F.coalesce(F.exists(F.col("companies"), _names_another_company), F.lit(False))
+def _leave_one_out_hosts(pairs: DataFrame, group: list[str]) -> DataFrame:
+    """Per binary and group (an issuer; a signer and the company its headers name), the group's hosts and the
+    leave-one-out count, as ``signer_other_host_count``.
 
-
-def _names_another_company(company: Column) -> Column:
-    return names_another_company(company, F.col("signer"))
+    Reads: ``host_id``, ``sha256``, ``signer`` and the ``group`` columns (non-null), one row per host, binary
+    and group value. Output: ``sha256``, ``signer``, the ``group`` columns, ``group_hosts`` (distinct hosts that
+    ran a binary of the group) and ``other_hosts`` (hosts that ran *another* binary of the group: those where
+    this binary is not the group's only one).
+    """
+    on_host = F.count(F.lit(1)).over(Window.partitionBy(*group, "host_id"))
+    counted = pairs.select("host_id", "sha256", "signer", *group, on_host.alias("binaries_on_host"))
+    group_hosts = counted.groupBy(*group).agg(F.count_distinct("host_id").alias("group_hosts"))
+    exclusive = counted.groupBy("sha256", "signer", *group).agg(
+        F.count_if(F.col("binaries_on_host") == F.lit(1)).alias("exclusive_hosts")
+    )
+    joined = exclusive.join(group_hosts, on=group, how="inner")
+    return joined.select(
+        "sha256",
+        "signer",
+        *group,
+        "group_hosts",
+        (F.col("group_hosts") - F.col("exclusive_hosts")).alias("other_hosts"),
+    )
 
 
 def company_prevalence(host_binary: DataFrame, signer_prevalence: DataFrame) -> DataFrame:
@@ -275,16 +290,8 @@ def company_prevalence(host_binary: DataFrame, signer_prevalence: DataFrame) -> 
     pairs = host_binary.where(F.col("signer").isNotNull()).select(
         "host_id", "sha256", "signer", F.explode("companies").alias("company")
     )
-    mismatching = pairs.where(_names_another_company(F.col("company")))
-    on_host = F.count(F.lit(1)).over(Window.partitionBy("signer", "company", "host_id"))
-    counted = mismatching.select("host_id", "sha256", "signer", "company", on_host.alias("binaries_on_host"))
-    pairing_hosts = counted.groupBy("signer", "company").agg(F.count_distinct("host_id").alias("pairing_hosts"))
-    exclusive = counted.groupBy("sha256", "signer", "company").agg(
-        F.count_if(F.col("binaries_on_host") == F.lit(1)).alias("exclusive_hosts")
-    )
-    others = exclusive.join(pairing_hosts, on=["signer", "company"], how="inner").select(
-        "sha256", "signer", "company", (F.col("pairing_hosts") - F.col("exclusive_hosts")).alias("other_hosts")
-    )
+    mismatching = pairs.where(names_another_company(F.col("company"), F.col("signer")))
+    others = _leave_one_out_hosts(mismatching, ["signer", "company"])
     least = others.groupBy("sha256", "signer").agg(F.min(F.struct("other_hosts", "company")).alias("least"))
     company_signers = signer_prevalence.select(
         F.col("signer").alias("_company"), F.col("host_count").alias("_company_signer_hosts")
@@ -331,19 +338,12 @@ def issuer_prevalence(host_binary: DataFrame, labels: DataFrame) -> DataFrame:
     )
     same_binary = (F.col("sha256") == F.col("_issuer_sha256")) & F.col("signer").eqNullSafe(F.col("_issuer_signer"))
     pairs = host_binary.select("host_id", "sha256", "signer").join(issuers, on=same_binary, how="inner")
-    per_issuer_host = Window.partitionBy("issuer", "host_id")
-    on_host = F.count(F.lit(1)).over(per_issuer_host).alias("issuer_binaries_on_host")
-    counted = pairs.select("host_id", "sha256", "signer", "issuer", on_host)
-    issuer_hosts = counted.groupBy("issuer").agg(F.count_distinct("host_id").alias("issuer_host_count"))
-    exclusive = counted.groupBy("sha256", "signer", "issuer").agg(
-        F.count_if(F.col("issuer_binaries_on_host") == F.lit(1)).alias("exclusive_hosts")
-    )
-    joined = exclusive.join(issuer_hosts, on="issuer", how="inner")
-    return joined.select(
+    counted = _leave_one_out_hosts(pairs.select("host_id", "sha256", "signer", "issuer"), ["issuer"])
+    return counted.select(
         "sha256",
         "signer",
-        F.col("issuer_host_count").cast("long").alias("issuer_host_count"),
-        (F.col("issuer_host_count") - F.col("exclusive_hosts")).cast("long").alias("issuer_other_host_count"),
+        F.col("group_hosts").cast("long").alias("issuer_host_count"),
+        F.col("other_hosts").cast("long").alias("issuer_other_host_count"),
     )
 
 
@@ -460,7 +460,8 @@ def candidates(
             "signer_anomalous_status_share": F.coalesce(F.col("signer_anomalous_status_share"), F.lit(0.0)),
             "path_class": path_class,
             "signer_path_class_share": _signer_path_class_share(path_class),
-            "pe_company_mismatch": _pe_company_mismatch(),
+            # Some canonical pe.company names another company (company_prevalence found it, or none).
+            "pe_company_mismatch": F.col("mismatched_company").isNotNull(),
             "original_name_mismatch": F.col("any_original_name_mismatch"),
             "lolbin_parent_share": F.try_divide(F.col("lolbin_parent_count"), F.col("exec_count")),
             "parent_distinct_count": F.size(F.col("parents")),
