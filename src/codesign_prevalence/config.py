@@ -183,7 +183,7 @@ class ModelConfig(_Section):
     # Weight of the forest's score beside the additive one (mean of the suspicion features); 1 = forest alone.
     forest_weight: float = Field(default=0.5, ge=0.0, le=1.0)
     rarity_ceiling_fraction: float = Field(default=0.05, gt=0.0, le=1.0)
-    rarity_ceiling_min_hosts: int = Field(default=5, ge=2)
+    rarity_ceiling_min_hosts: int = Field(default=10, ge=2)
     # The rarity gate of the other features is min(1, hash_rarity / knee): 1 = the rarity itself.
     rarity_gate_knee: float = Field(default=0.25, gt=0.0, le=1.0)
     signer_recency_days: float = Field(default=7.0, gt=0.0)

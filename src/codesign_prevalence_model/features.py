@@ -19,7 +19,10 @@ host; rarity has its own feature for that.
 
 ``hash_rarity``
     ``log(C / hash_host_count) / log(C)`` clipped to [0, 1], where the ceiling ``C = max(min_hosts,
-    fraction * fleet_hosts)``: 1 on one host, 0 at ``C`` hosts or more.
+    fraction * fleet_hosts)``: 1 on one host, 0 at ``C`` hosts or more. The floor (10 hosts by default) keeps
+    small fleets from calling a binary common because it runs on a handful of hosts: in a 50-host fleet a
+    revoked implant launched by mshta on 6 hosts is a campaign, not software everyone runs (with a floor of
+    5 it sat at the origin with the fleet's everyday binaries).
 ``signer_obscurity``
     the same log scale on ``1 + signer_other_host_count`` (leave-one-out: hosts where the signer has *other*
     binaries): 1 for a signer the fleet knows only through this binary.
@@ -145,7 +148,7 @@ class FeatureParams:
     feature_params`` reads them from it); they travel inside the logged model."""
 
     rarity_ceiling_fraction: float = 0.05
-    rarity_ceiling_min_hosts: float = 5.0
+    rarity_ceiling_min_hosts: float = 10.0
     recency_days: float = 7.0
     gate_knee: float = 0.25
     cert_age_horizon_days: float = 30.0
