@@ -52,7 +52,8 @@ def test_hand_computed_rows() -> None:
             "hash_rarity": [0.0, 1.0, 1.0],
             "signer_obscurity": [0.0, 0.0, 1.0],
             "status_severity": [0.0, 0.5, 0.25],
-            "status_surprise": [0.0, 0.5, 0.0],
+            # An untrusted chain under a name whose other binaries are validly signed: an impostor, as revoked.
+            "status_surprise": [0.0, 1.0, 0.0],
             "path_surprise": [0.0, 1.0, 0.0],
             "company_mismatch": [0.0, 1.0, 0.0],
             # No company figures (candidates written before them): the plain mismatch; no known vendor named.
@@ -70,6 +71,19 @@ def test_hand_computed_rows() -> None:
         }
     )
     pd.testing.assert_frame_equal(suspicion_features(rows, ALL_FEATURES), expected)
+
+
+def test_status_surprise_weighs_a_lapsed_certificate_below_one_that_does_not_verify() -> None:
+    statuses = ["expired", "untrusted_root", "chaining", "invalid", "bad_digest", "revoked", "trusted"]
+    rows = pd.DataFrame.from_records(
+        [
+            candidate(f"{index:064x}", hash_host_count=1, status_category=status, signer_anomalous_status_share=0.2)
+            for index, status in enumerate(statuses)
+        ]
+    )
+    surprise = suspicion_features(rows, ("status_surprise",))["status_surprise"]
+    # 80% of the signer's runs are validly signed; a lapsed certificate is an old build, the others impostors.
+    assert surprise.round(6).tolist() == [0.2, 0.8, 0.8, 0.8, 0.8, 0.8, 0.0]
 
 
 def test_common_binaries_collapse_onto_zero_whatever_else_they_show() -> None:

@@ -30,12 +30,13 @@ host; rarity has its own feature for that.
     certificate status as an ordinal: trusted/unsigned 0, expired/other 0.25, chaining/untrusted root/
     invalid/bad digest 0.5, revoked 1.
 ``status_surprise``
-    a bad status from a signer whose other binaries are validly signed: ``status_severity * (1 -
+    a bad status from a signer whose other binaries are validly signed: ``surprise * (1 -
     signer_anomalous_status_share)``, and 0 when the signer has no other binary (nothing to compare with).
     Self-signed "Google LLC", a stolen vendor certificate revoked mid-window, a phishing file signed with an
     old certificate of a vendor the fleet knows. A developer's test-signing CA, whose every binary is
-    untrusted, scores 0. Graded by severity, so that a lapsed certificate (an old build left on one host)
-    is less surprising than an untrusted or revoked one.
+    untrusted, scores 0. ``surprise`` is 1 for a revoked certificate and for one that does not chain or
+    verify (untrusted root, chaining, invalid, bad digest: another certificate under a name the fleet knows
+    as validly signed), 0.25 for a lapsed one (an old build left on one host is the common case).
 ``path_surprise``
     ``1 - signer_path_class_share``: the binary runs from a folder class where the signer's other binaries
     (almost) never run; 0 when the signer has no other binary.
@@ -109,6 +110,16 @@ STATUS_SEVERITY: dict[str, float] = {
     "revoked": 1.0,
 }
 UNKNOWN_STATUS_SEVERITY = STATUS_SEVERITY["other"]
+# The same status under a signer whose other binaries are validly signed (status_surprise): a lapsed
+# certificate there is an old build, but a certificate that does not chain or verify is another certificate
+# carrying a name the fleet knows (self-signed "Google LLC"), as much an impostor as a revoked one.
+STATUS_SURPRISE: dict[str, float] = {
+    **STATUS_SEVERITY,
+    "chaining": 1.0,
+    "untrusted_root": 1.0,
+    "invalid": 1.0,
+    "bad_digest": 1.0,
+}
 
 # gold/candidates columns the model reads, with the type the model signature declares for each.
 NUMERIC_INPUTS: tuple[str, ...] = (
@@ -207,7 +218,8 @@ def status_severity(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
 
 def status_surprise(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
     signer_good_share = _clip01(1.0 - _numeric(frame, "signer_anomalous_status_share", 1.0))
-    return _severity(frame) * signer_good_share * _has_other_binaries(frame)
+    surprise = frame["status_category"].map(STATUS_SURPRISE).astype("float64").fillna(UNKNOWN_STATUS_SEVERITY)
+    return surprise * signer_good_share * _has_other_binaries(frame)
 
 
 def path_surprise(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
