@@ -3,7 +3,8 @@
 Adaptive query execution is off in the tests' session: with two shuffle partitions it has nothing to coalesce,
 and it re-plans the query at every shuffle boundary and runs each shuffle stage as a job of its own: on the suite's
 small tables that is driver time spent for nothing (benchmarks/README.md, "The test suite's wall time (session 11)").
-The job itself keeps Spark's default (on); the results are the same either way.
+The job itself keeps Spark's default (on), and so do the JVMs the suite starts in subprocesses (spark-submit, the
+Spark Connect server, the crash and concurrency runs), which therefore still run the default plans end to end.
 """
 
 from __future__ import annotations
