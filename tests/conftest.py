@@ -1,4 +1,11 @@
-"""One SparkSession for the whole test run: local[2], two shuffle partitions, UTC, UI off, Delta on."""
+"""One SparkSession for the whole test run: local[2], two shuffle partitions, UTC, UI off, Delta on.
+
+Adaptive query execution is off in the tests' session: with two shuffle partitions it has nothing to coalesce,
+and it re-plans the query at every shuffle boundary and runs each shuffle stage as a job of its own: on the suite's
+small tables that is driver time spent for nothing (benchmarks/README.md, "The test suite's wall time (session 11)").
+The job itself keeps Spark's default (on), and so do the JVMs the suite starts in subprocesses (spark-submit, the
+Spark Connect server, the crash and concurrency runs), which therefore still run the default plans end to end.
+"""
 
 from __future__ import annotations
 
@@ -28,8 +35,8 @@ def spark() -> Iterator[SparkSession]:
             shuffle_partitions=2,
             extra={
                 "spark.default.parallelism": "2",
-                "spark.sql.adaptive.coalescePartitions.initialPartitionNum": "2",
                 "spark.databricks.delta.snapshotPartitions": "1",
+                "spark.sql.adaptive.enabled": "false",
                 # Catalog tables of the tests (storage.catalog) live in a temporary warehouse, not the checkout.
                 "spark.sql.warehouse.dir": tempfile.mkdtemp(prefix="codesign-warehouse-"),
             },
