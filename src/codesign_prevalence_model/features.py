@@ -203,8 +203,9 @@ def _has_other_binaries(frame: pd.DataFrame) -> pd.Series:
     return (_numeric(frame, "signer_other_hash_count") > 0).astype("float64")
 
 
-def _severity(frame: pd.DataFrame) -> pd.Series:
-    return frame["status_category"].map(STATUS_SEVERITY).astype("float64").fillna(UNKNOWN_STATUS_SEVERITY)
+def _severity(frame: pd.DataFrame, scale: Mapping[str, float] = STATUS_SEVERITY) -> pd.Series:
+    """The status category read on ``scale``; categories it does not know count as "other"."""
+    return frame["status_category"].map(scale).astype("float64").fillna(UNKNOWN_STATUS_SEVERITY)
 
 
 def signer_obscurity(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
@@ -218,8 +219,7 @@ def status_severity(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
 
 def status_surprise(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
     signer_good_share = _clip01(1.0 - _numeric(frame, "signer_anomalous_status_share", 1.0))
-    surprise = frame["status_category"].map(STATUS_SURPRISE).astype("float64").fillna(UNKNOWN_STATUS_SEVERITY)
-    return surprise * signer_good_share * _has_other_binaries(frame)
+    return _severity(frame, STATUS_SURPRISE) * signer_good_share * _has_other_binaries(frame)
 
 
 def path_surprise(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
