@@ -8,7 +8,7 @@ import pytest
 
 from codesign_prevalence.config import ModelConfig
 from codesign_prevalence.errors import ConfigError
-from codesign_prevalence.models.features import DEFAULT_FEATURES, check_feature_names
+from codesign_prevalence.models.features import DEFAULT_FEATURES, check_feature_names, feature_params
 from codesign_prevalence_model.features import FEATURE_FUNCTIONS, FeatureParams, suspicion_features
 from test_model_support import benign_fleet, candidate
 
@@ -18,6 +18,12 @@ ALL_FEATURES = tuple(FEATURE_FUNCTIONS)
 def test_default_features_are_the_configured_ones() -> None:
     assert ModelConfig().features == DEFAULT_FEATURES
     assert check_feature_names(DEFAULT_FEATURES) == DEFAULT_FEATURES
+
+
+def test_the_transforms_defaults_are_the_configured_ones() -> None:
+    # FeatureParams carries its own defaults (the registered model's code does not import the configuration);
+    # suspicion_features falls back on them, so they must stay those of model.*.
+    assert feature_params(ModelConfig()) == FeatureParams()
 
 
 def test_hand_computed_rows() -> None:
