@@ -107,14 +107,18 @@ class FieldExtractor:
                 self._walk(value, path + ".", depth + 1, values, depths)
 
 
-# A key holding a dot (``"process.pid":``, escapes allowed between the dot and the quote that closes the key),
-# or an escaped dot anywhere: maybe a dotted spelling, which only the general walk ranks.
-_DOTTED_KEY = re.compile(r'\.(?:[^"\\]|\\.)*"\s*:')
+# A key holding a dot (``"process.pid":``): maybe a dotted spelling, which only the general walk ranks.
+_DOTTED_KEY = re.compile(r'\.[^"\\]*"\s*:')
 
 
 def _nested_only(text: str) -> bool:
-    """Whether the document's keys surely hold no dot: then the walk down the tree of wanted keys suffices."""
-    return "\\u002" not in text and _DOTTED_KEY.search(text) is None
+    """Whether the document's keys surely hold no dot: then the walk down the tree of wanted keys suffices.
+
+    The pattern stops at a backslash, so a ``\\u`` escape anywhere sends the document to the general walk:
+    it may spell a dot, or a character of a wanted key after a dot (``process.p\\u0069d``). The other escapes
+    (quote, backslash, slash, control characters) spell nothing a wanted key holds.
+    """
+    return "\\u" not in text and _DOTTED_KEY.search(text) is None
 
 
 def _walk_nested(
