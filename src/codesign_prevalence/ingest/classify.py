@@ -163,7 +163,7 @@ def text_as_boolean(text: str | None) -> bool | None:
 
 
 # The form nearly every ECS document writes (``2026-11-20T10:00:00.1234567Z``), read without the general
-# pattern below and without building a datetime: the same microseconds, for a third of the time.
+# pattern below and without building a datetime: the same microseconds, in about half the time.
 _ECS_TIME = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]{1,9}))?Z")
 _EPOCH_ORDINAL = _EPOCH.toordinal()
 
@@ -172,7 +172,7 @@ _EPOCH_ORDINAL = _EPOCH.toordinal()
 def _day_micros(year: int, month: int, day: int) -> int | None:
     """Microseconds from the epoch to the day's midnight; None for a day that does not exist."""
     try:
-        return (dt.date(year, month, day).toordinal() - _EPOCH_ORDINAL) * 86_400_000_000
+        return (dt.date(year, month, day).toordinal() - _EPOCH_ORDINAL) * _MICROS_PER_DAY
     except ValueError:
         return None
 
