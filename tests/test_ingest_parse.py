@@ -6,9 +6,17 @@ import datetime as dt
 import json
 
 from chispa import assert_df_equality
+from hypothesis import given
+from hypothesis import strategies as st
 from pyspark.sql import DataFrame, SparkSession
 
-from codesign_prevalence.ingest.classify import Rules, text_as_boolean, text_as_string_array, text_as_timestamp
+from codesign_prevalence.ingest.classify import (
+    Rules,
+    text_as_boolean,
+    text_as_micros,
+    text_as_string_array,
+    text_as_timestamp,
+)
 from codesign_prevalence.ingest.parse import classified, to_bronze, to_quarantine
 from codesign_prevalence.ingest.reader import LINES_DDL
 from codesign_prevalence.schema import BRONZE_SCHEMA, QUARANTINE_SCHEMA
@@ -183,6 +191,26 @@ def test_text_coercions() -> None:
         (False, dt.datetime(2026, 11, 20, 10), []),
     ]
     assert actual == expected
+
+
+def _digits(low: int, high: int, width: int) -> st.SearchStrategy[str]:
+    return st.integers(low, high).map(lambda number: str(number).zfill(width))
+
+
+@given(
+    st.tuples(
+        _digits(0, 9999, 4), _digits(0, 19, 2), _digits(0, 39, 2), _digits(0, 29, 2), _digits(0, 69, 2),
+        _digits(0, 69, 2), st.none() | st.text("0123456789", min_size=0, max_size=12),
+    )
+)
+def test_the_ecs_form_of_a_timestamp_reads_as_the_general_pattern_reads_it(
+    parts: tuple[str, str, str, str, str, str, str | None],
+) -> None:
+    """``2026-11-20T10:00:00.1234567Z`` has a road of its own (no pattern with alternatives, no datetime); a
+    leading space sends the same text down the general road: both must agree, on impossible dates too."""
+    year, month, day, hour, minute, second, fraction = parts
+    text = f"{year}-{month}-{day}T{hour}:{minute}:{second}{'' if fraction is None else '.' + fraction}Z"
+    assert text_as_micros(text) == text_as_micros(" " + text)
 
 
 def test_quarantine_rows_keep_source_line_reason_and_raw(spark: SparkSession) -> None:

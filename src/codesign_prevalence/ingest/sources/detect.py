@@ -31,6 +31,10 @@ MODE_OF_SOURCE = {
     SOURCE_CODEINTEGRITY: MODE_CODEINTEGRITY,
 }
 REASON_NOT_SOURCE = "not_{mode}_document"
+# Top-level keys without which :func:`detect` says Elastic Defend whatever else the document holds: raw Windows
+# event JSON's ``EventID``, Defender's ``DeviceId``/``DeviceName`` and the Streaming API's ``properties``. A
+# document with none of them is read by the ECS walk alone (:class:`~.document.DocumentReader`).
+DETECTION_KEYS = ("EventID", "DeviceId", "DeviceName", "properties")
 
 
 def detect(document: Mapping[str, Any]) -> str:

@@ -12,6 +12,7 @@ from codesign_prevalence.ingest.sources.codeintegrity import (
 )
 from codesign_prevalence.ingest.sources.defender import adapt_defender
 from codesign_prevalence.ingest.sources.detect import (
+    DETECTION_KEYS,
     MODE_AUTO,
     MODE_CODEINTEGRITY,
     MODE_DEFENDER,
@@ -52,13 +53,20 @@ class DocumentReader:
             raise ValueError(f"unknown source {mode!r}; expected one of {', '.join(SOURCE_MODES)}")
         self.mode = mode
         self.names = list(OUTPUT_COLUMNS)
-        self._walker = FieldExtractor(WALKED_FIELDS)
+        self._walker = FieldExtractor(WALKED_FIELDS, document_keys=DETECTION_KEYS)
         self._elastic_width = len(ALL_FIELDS)
         self._no_certificate = [None] * len(ADAPTER_CERTIFICATE_COLUMNS)
 
     def extract(self, text: str | None) -> tuple[list[str | None], str | None, bool]:
         if text is None or text.strip(" ") == "":
             return [None] * len(self.names), None, True
+        # An ECS document (none of the keys detection looks at) needs no parsed document: its walked fields
+        # are all the adapters read, and msgspec gives them without building the document (a Defender row
+        # always needs it).
+        walked = self._walker.read_typed(text) if self.mode != MODE_DEFENDER else None
+        if walked is not None:
+            values, error = self._read_walked(walked)
+            return values, error, False
         document, error = load_document(text)
         if error is not None:
             return [None] * len(self.names), error, False
@@ -81,7 +89,12 @@ class DocumentReader:
             detected = detect(document)
         if detected in (SOURCE_SYSMON, SOURCE_WINDOWS_EVENT):
             return adapt_raw_sysmon(document, detected), None
-        walked = self._walker.walk(document, text)
+        return self._read_walked(self._walker.walk(document, text))
+
+    def _read_walked(self, walked: list[str | None]) -> tuple[list[str | None], str | None]:
+        """(output values, quarantine reason or None) of an ECS document from its walked fields
+        (:data:`WALKED_FIELDS`): Sysmon through ECS, Code Integrity, or Elastic Defend."""
+        mode = self.mode
 
         def get(name: str) -> str | None:
             return walked[_WALKED[name]]
