@@ -421,7 +421,8 @@ CANDIDATE_SCHEMA = [
     ("issuer_host_count", "bigint"), ("issuer_other_host_count", "bigint"), ("cert_age_days", "double"),
     ("cert_lifetime_days", "double"), ("ci_blocked_host_count", "bigint"), ("ci_audited_host_count", "bigint"),
     ("fleet_history_days", "int"), ("mismatched_company", "string"), ("company_other_host_count", "bigint"),
-    ("company_signer_host_count", "bigint"),
+    ("company_signer_host_count", "bigint"), ("company_widest_other_host_count", "bigint"),
+    ("signer_widest_other_host_count", "bigint"),
 ]
 CONTOSO_LABELS = (DIGICERT, "0a01", "2025-06-01 00:00:00", "2027-06-01 23:59:59", None, "embedded")
 NO_CERTIFICATE = (None,) * 6
@@ -534,6 +535,32 @@ def test_leave_one_out_signer_figures(spark: SparkSession, fleet: FeatureTables)
     assert_df_equality(actual, expected, ignore_nullable=True, ignore_row_order=True)
 
 
+def test_widest_other_binary_is_not_the_hosts_of_a_campaigns_siblings_together(spark: SparkSession) -> None:
+    """Four hashes of a front company's campaign on 2-3 hosts each count each other's hosts in
+    ``signer_other_host_count``, but none is widespread; a vendor with one binary on four hosts keeps it as
+    the widest other binary of its rare ones, and the widespread binary itself sees the next widest."""
+    front = {"cs_subject_name": "Ardent Nord Sp. z o.o."}
+    campaign = [("p", ["h1", "h2"]), ("q", ["h3", "h4"]), ("r", ["h5", "h6", "h7"]), ("s", ["h1", "h8"])]
+    vendor = [("v", ["h1", "h2", "h3", "h4"]), ("w", ["h5"]), ("x", ["h6", "h7"])]
+    rows = [
+        event(f"{sha}-{host}", "2026-11-19 10:00:00", host, sha, rf"C:\ProgramData\{sha}.exe", **subject)
+        for group, subject in ((campaign, front), (vendor, {"cs_subject_name": "Contoso Ltd"}))
+        for sha, hosts in group
+        for host in hosts
+    ]
+    actual = tables_for(spark, rows).candidates.where(F.col("population") == F.lit("reference")).select(
+        "sha256", "host_count", "signer_other_host_count", "signer_widest_other_host_count"
+    )
+    expected = spark.createDataFrame(
+        [
+            ("p", 2, 7, 3), ("q", 2, 6, 3), ("r", 3, 5, 2), ("s", 2, 7, 3),  # h1 is not s's alone: p runs there
+            ("v", 4, 3, 2), ("w", 1, 6, 4), ("x", 2, 5, 4),
+        ],
+        "sha256 string, host_count long, signer_other_host_count long, signer_widest_other_host_count long",
+    )
+    assert_df_equality(actual, expected, ignore_nullable=True, ignore_row_order=True)
+
+
 def test_company_figures_count_the_signers_other_binaries_naming_the_same_company(spark: SparkSession) -> None:
     """A vendor that labels its tools with a brand other than its certificate's name does so on its other
     binaries' hosts too (leave-one-out, as the signer's figures); an impersonation names a company that the fleet
@@ -551,18 +578,19 @@ def test_company_figures_count_the_signers_other_binaries_naming_the_same_compan
         event("m1", "2026-11-19 12:00:00", "h4", "m", PATH_E, **impostor),
     ]
     actual = tables_for(spark, rows).candidates.where(F.col("population") == F.lit("reference")).select(
-        "sha256", "pe_company_mismatch", "mismatched_company", "company_other_host_count", "company_signer_host_count"
+        "sha256", "pe_company_mismatch", "mismatched_company", "company_other_host_count", "company_signer_host_count",
+        "company_widest_other_host_count",
     )
     expected = spark.createDataFrame(
         [
-            ("x", True, "nirsoft", 2, 0),  # y on h2, z on h2 and h3
-            ("y", True, "nirsoft", 3, 0),  # h2 is not y's alone: z runs there too
-            ("z", True, "nirsoft", 2, 0),
-            ("g", False, None, None, None),
-            ("m", True, "google llc", 0, 2),
+            ("x", True, "nirsoft", 2, 0, 2),  # y on h2, z on h2 and h3: the widest other is z, on 2 hosts
+            ("y", True, "nirsoft", 3, 0, 2),  # h2 is not y's alone: z runs there too
+            ("z", True, "nirsoft", 2, 0, 1),  # x and y run on one host each
+            ("g", False, None, None, None, None),
+            ("m", True, "google llc", 0, 2, 0),
         ],
         "sha256 string, pe_company_mismatch boolean, mismatched_company string, company_other_host_count long, "
-        "company_signer_host_count long",
+        "company_signer_host_count long, company_widest_other_host_count long",
     )
     assert_df_equality(actual, expected, ignore_nullable=True, ignore_row_order=True)
 

@@ -254,6 +254,10 @@ def test_company_phrases_name_the_company_and_how_established_the_pairing_is() -
     assert PHRASES["company_surprise"]({**row, "company_other_host_count": float("nan")}) == (
         "pe.company 'google llc' does not match signer 'evil llc'"
     )
+    assert PHRASES["company_surprise"]({**row, "company_other_host_count": 7.0, "company_widest_other_host_count": 3.0}) == (
+        "pe.company 'google llc' does not match signer 'evil llc'; the signer's other binaries naming it run on at"
+        " most 3 hosts each"
+    )
     assert PHRASES["company_impersonation"](row) == (
         "pe.company claims 'google llc', a vendor whose own certificate signs binaries on 120 hosts, but the signer"
         " is 'evil llc'"
@@ -264,3 +268,14 @@ def test_company_phrases_name_the_company_and_how_established_the_pairing_is() -
     assert top_reasons(values, values, dict.fromkeys(names, 0.0), top_n=5, min_contribution=0.0) == [
         "company_impersonation"
     ]
+
+
+def test_signer_phrase_names_the_widest_other_binary_where_candidates_have_it() -> None:
+    row = {"signer": "ardent nord sp z o o", "signer_other_hash_count": 3.0, "signer_other_host_count": 7.0}
+    assert PHRASES["signer_obscurity"](row) == "signer 'ardent nord sp z o o' seen on only 7 other hosts"
+    assert PHRASES["signer_obscurity"]({**row, "signer_widest_other_host_count": 3.0}) == (
+        "signer 'ardent nord sp z o o' has no widespread binary: its other binaries (3) run on at most 3 hosts each"
+    )
+    assert PHRASES["signer_obscurity"]({**row, "signer_other_hash_count": 0.0, "signer_widest_other_host_count": 0.0}) == (
+        "signer 'ardent nord sp z o o' signs no other binary in the fleet"
+    )

@@ -24,8 +24,12 @@ host; rarity has its own feature for that.
     revoked implant launched by mshta on 6 hosts is a campaign, not software everyone runs (with a floor of
     5 it sat at the origin with the fleet's everyday binaries).
 ``signer_obscurity``
-    the same log scale on ``1 + signer_other_host_count`` (leave-one-out: hosts where the signer has *other*
-    binaries): 1 for a signer the fleet knows only through this binary.
+    the same log scale on ``1 + signer_widest_other_host_count`` (leave-one-out: hosts of the signer's most
+    widespread *other* binary): 1 for a signer the fleet knows only through this binary, near 0 for one that
+    runs some binary on many hosts. The widest binary, not the hosts of all the others together: a campaign of
+    near-identical hashes under a front company's certificate, each on 2-3 hosts, would count each other's
+    hosts and make each other look known, although nothing the signer signs is widespread. Without the figure
+    (candidates written before it) ``signer_other_host_count``, the hosts of all the other binaries.
 ``status_severity``
     certificate status as an ordinal: trusted/unsigned 0, expired/other 0.25, chaining/untrusted root/
     invalid/bad digest 0.5, revoked 1.
@@ -50,8 +54,9 @@ host; rarity has its own feature for that.
     binary doing both is rarer than one doing either, which one averaged column cannot show the forest.
 ``company_surprise``
     ``company_mismatch`` weighed by how unusual the pairing is: the log scale of ``hash_rarity`` on ``1 +
-    company_other_host_count`` (leave-one-out: hosts that ran *another* binary of the signer naming the same
-    company). A vendor whose certificate carries a person's or an organisation's legal name and whose headers
+    company_widest_other_host_count`` (leave-one-out: hosts of the most widespread *other* binary of the signer
+    naming the same company; a campaign's siblings are no vouchers, as for ``signer_obscurity``; without the
+    figure ``company_other_host_count``, the hosts of all those binaries). A vendor whose certificate carries a person's or an organisation's legal name and whose headers
     carry its brand ("Nir Sofer" / "NirSoft", an enterprise CA / the company) labels binaries all over the fleet
     so: near 0. A stolen certificate's implant names a company its vendor's other binaries never name: 1.
     Without the figure (candidates written before it) the plain mismatch.
@@ -146,6 +151,8 @@ OPTIONAL_NUMERIC_INPUTS: tuple[str, ...] = (
     "fleet_history_days",
     "company_other_host_count",
     "company_signer_host_count",
+    "signer_widest_other_host_count",
+    "company_widest_other_host_count",
 )
 OPTIONAL_STRING_INPUTS: tuple[str, ...] = ("issuer", "mismatched_company")
 OPTIONAL_INPUTS: tuple[str, ...] = (*OPTIONAL_NUMERIC_INPUTS, *OPTIONAL_STRING_INPUTS)
@@ -208,8 +215,14 @@ def _severity(frame: pd.DataFrame, scale: Mapping[str, float] = STATUS_SEVERITY)
     return frame["status_category"].map(scale).astype("float64").fillna(UNKNOWN_STATUS_SEVERITY)
 
 
+def _leave_one_out(frame: pd.DataFrame, widest: str, union: str) -> pd.Series:
+    """The ``widest`` leave-one-out figure where the frame has it, else the older ``union`` one (NaN where
+    both are null)."""
+    return _optional(frame, widest).fillna(_optional(frame, union))
+
+
 def signer_obscurity(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
-    other_hosts = 1.0 + _numeric(frame, "signer_other_host_count")
+    other_hosts = 1.0 + _leave_one_out(frame, "signer_widest_other_host_count", "signer_other_host_count").fillna(0.0)
     return _log_scale(other_hosts, rarity_ceiling(frame, params))
 
 
@@ -236,7 +249,7 @@ def company_mismatch(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
 
 
 def company_surprise(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
-    other_hosts = _optional(frame, "company_other_host_count")
+    other_hosts = _leave_one_out(frame, "company_widest_other_host_count", "company_other_host_count")
     unusual = _log_scale(1.0 + other_hosts.fillna(0.0), rarity_ceiling(frame, params))
     return company_mismatch(frame, params) * unusual.where(other_hosts.notna(), 1.0)
 

@@ -102,9 +102,16 @@ def _hash_rarity(row: Mapping[str, Any]) -> str:
 
 
 def _signer_obscurity(row: Mapping[str, Any]) -> str:
-    signer, others = _text(row["signer"], "(no signer)"), _count(row["signer_other_host_count"])
-    if _count(row["signer_other_hash_count"]) == 0:
+    signer, binaries = _text(row["signer"], "(no signer)"), _count(row["signer_other_hash_count"])
+    if binaries == 0:
         return f"signer '{signer}' signs no other binary in the fleet"
+    widest = row.get("signer_widest_other_host_count")
+    if not pd.isna(widest):
+        return (
+            f"signer '{signer}' has no widespread binary: its other binaries ({binaries}) run on at most"
+            f" {_plural(_count(widest), 'host')} each"
+        )
+    others = _count(row["signer_other_host_count"])
     if others == 0:
         return f"signer '{signer}' runs on no host beyond this binary's"
     return f"signer '{signer}' seen on only {_plural(others, 'other host')}"
@@ -144,12 +151,18 @@ def _company_mismatch(row: Mapping[str, Any]) -> str:
 def _company_surprise(row: Mapping[str, Any]) -> str:
     company, signer = _text(row.get("mismatched_company"), ""), _text(row["signer"])
     named = f"pe.company '{company}'" if company else "pe.company"
-    if pd.isna(row.get("company_other_host_count")):
+    widest, union = row.get("company_widest_other_host_count"), row.get("company_other_host_count")
+    if pd.isna(widest) and pd.isna(union):
         return f"{named} does not match signer '{signer}'"
-    others = _count(row.get("company_other_host_count"))
+    others = _count(union if pd.isna(widest) else widest)
     if others == 0:
         return f"{named} does not match signer '{signer}', and no other binary of the signer names it"
-    return f"{named} does not match signer '{signer}', paired with it on only {_plural(others, 'other host')}"
+    if pd.isna(widest):
+        return f"{named} does not match signer '{signer}', paired with it on only {_plural(others, 'other host')}"
+    return (
+        f"{named} does not match signer '{signer}'; the signer's other binaries naming it run on at most"
+        f" {_plural(others, 'host')} each"
+    )
 
 
 def _company_impersonation(row: Mapping[str, Any]) -> str:

@@ -24,7 +24,10 @@ Columns (all figures over the as-of window; "executions" are events):
   ``signer_days_since_first_seen`` (the whole signer), ``signer_other_host_count`` /
   ``signer_other_hash_count`` (leave-one-out: hosts that ran another binary of the signer, and its other
   hashes; a front company with one binary has 0 and 0, a famous signer whose stolen certificate signed one
-  odd binary keeps its profile), ``signer_user_writable_hash_share``, ``signer_anomalous_status_share``;
+  odd binary keeps its profile), ``signer_widest_other_host_count`` (leave-one-out maximum: hosts of the
+  signer's most widespread *other* binary; a campaign of rare sibling hashes under a front company's
+  certificate counts each other's hosts in ``signer_other_host_count`` but none of them is widespread),
+  ``signer_user_writable_hash_share``, ``signer_anomalous_status_share``;
 - departure from the signer's profile: ``path_class`` (the binary's most frequent, ties by name),
   ``signer_path_class_share`` (share of the signer's *other* binaries' executions that ran from that path
   class; 0.0 = the signer never runs from here), ``pe_company_mismatch`` (some ``pe.company``, folded like a
@@ -58,15 +61,18 @@ Columns (all figures over the as-of window; "executions" are events):
   that ran *another* binary of this signer naming that company; a vendor whose certificate names a person or
   a parent labels many binaries so, a stolen certificate's implant names a company its vendor's binaries
   never name), ``company_signer_host_count`` (hosts that ran a binary *signed* by that company: the header
-  claims a vendor the fleet knows by its own certificate; 0 when no binary is signed by it).
+  claims a vendor the fleet knows by its own certificate; 0 when no binary is signed by it),
+  ``company_widest_other_host_count`` (leave-one-out maximum, as ``signer_widest_other_host_count``: hosts of
+  the most widespread *other* binary of this signer naming that company).
 
 Null handling (every feature column is filled; only analyst columns may be null):
 
 - a binary without a canonical signer (a signed file whose subject is missing or folds to nothing) has no
-  signer profile: ``signer_host_count``, ``signer_hash_count``, ``signer_other_*`` and
+  signer profile: ``signer_host_count``, ``signer_hash_count``, ``signer_other_*``, ``signer_widest_*`` and
   ``signer_days_since_first_seen`` are 0, ``signer_path_class_share`` 0.0, ``signer_first_seen`` null,
   ``pe_company_mismatch`` false (nothing to compare with);
-- a signer with no other binary: ``signer_other_host_count`` = ``signer_other_hash_count`` = 0 and
+- a signer with no other binary: ``signer_other_host_count`` = ``signer_other_hash_count`` =
+  ``signer_widest_other_host_count`` = 0 and
   ``signer_path_class_share`` = 0.0 (no other binary runs from here);
 - ``pe_company_mismatch`` / ``original_name_mismatch`` are false when ``pe.company`` /
   ``pe.original_file_name`` is absent;
@@ -112,7 +118,9 @@ CERTIFICATE_FIGURES: tuple[str, ...] = (
     "ci_audited_host_count",
 )
 SECONDS_PER_DAY = 86_400.0
-COMPANY_FIGURES: tuple[str, ...] = ("mismatched_company", "company_other_host_count", "company_signer_host_count")
+COMPANY_FIGURES: tuple[str, ...] = (
+    "mismatched_company", "company_other_host_count", "company_signer_host_count", "company_widest_other_host_count"
+)
 
 # Columns of gold/candidates, in order.
 CANDIDATE_COLUMNS: tuple[str, ...] = (
@@ -169,6 +177,8 @@ CANDIDATE_COLUMNS: tuple[str, ...] = (
     "fleet_history_days",
     # The company a mismatching pe.company names, and how established that naming is (null without a mismatch).
     *COMPANY_FIGURES,
+    # How widespread the signer's most widespread other binary is (_widest_other).
+    "signer_widest_other_host_count",
 )
 
 
@@ -242,6 +252,13 @@ def _signer_columns(signer_prevalence: DataFrame) -> DataFrame:
     return signer_prevalence.select(F.col("signer"), *[F.col(old).alias(new) for old, new in renamed.items()])
 
 
+def _with_signer_widest_other(binaries: DataFrame) -> DataFrame:
+    """``signer_widest_other_host_count``: hosts of the signer's most widespread other binary (0 without a
+    signer or another binary)."""
+    widest = F.when(F.col("signer").isNotNull(), _widest_other("host_count", ["signer"]))
+    return binaries.select("*", _zero_if_null(widest).cast("long").alias("signer_widest_other_host_count"))
+
+
 def _with_labels(binaries: DataFrame, labels: DataFrame) -> DataFrame:
     """Join the binary labels on (sha256, signer), a null signer matching a null signer."""
     keyed = labels.select(
@@ -254,20 +271,41 @@ def _with_labels(binaries: DataFrame, labels: DataFrame) -> DataFrame:
     return joined.select(*[F.col(name) for name in joined.columns if not name.startswith("_label_")])
 
 
+def _widest_other(hosts: str, group: list[str]) -> Column:
+    """The largest ``hosts`` among the *other* rows of the row's ``group`` (leave-one-out maximum), 0 when the
+    group has no other row: how widespread the group's most widespread other binary is.
+
+    Where ``*_other_host_count`` counts the hosts of all the other binaries together, this is the one widest
+    binary. The two part where it matters: a campaign of four near-identical hashes under a front company's
+    certificate, each on 2-3 hosts, gives each hash 6-7 "other hosts" (the siblings make each other look
+    known), while none of the signer's other binaries runs beyond 3 hosts; a vendor the fleet knows runs some
+    binary on many. Two rows sharing the largest value each see the other's.
+    """
+    ranked = (
+        Window.partitionBy(*group)
+        .orderBy(F.col(hosts).desc())
+        .rowsBetween(Window.unboundedPreceding, Window.unboundedFollowing)
+    )
+    largest, second = F.max(hosts).over(ranked), F.nth_value(hosts, 2).over(ranked)
+    return F.when(F.col(hosts) == largest, F.coalesce(second, F.lit(0))).otherwise(largest).cast("long")
+
+
 def _leave_one_out_hosts(pairs: DataFrame, group: list[str]) -> DataFrame:
     """Per binary and group (an issuer; a signer and the company its headers name), the group's hosts and the
-    leave-one-out count, as ``signer_other_host_count``.
+    leave-one-out counts, as ``signer_other_host_count`` and ``signer_widest_other_host_count``.
 
     Reads: ``host_id``, ``sha256``, ``signer`` and the ``group`` columns (non-null), one row per host, binary
     and group value. Output: ``sha256``, ``signer``, the ``group`` columns, ``group_hosts`` (distinct hosts that
-    ran a binary of the group) and ``other_hosts`` (hosts that ran *another* binary of the group: those where
-    this binary is not the group's only one).
+    ran a binary of the group), ``other_hosts`` (hosts that ran *another* binary of the group: those where
+    this binary is not the group's only one) and ``widest_other_hosts`` (hosts of the group's most widespread
+    other binary: :func:`_widest_other`).
     """
     on_host = F.count(F.lit(1)).over(Window.partitionBy(*group, "host_id"))
     counted = pairs.select("host_id", "sha256", "signer", *group, on_host.alias("binaries_on_host"))
     group_hosts = counted.groupBy(*group).agg(F.count_distinct("host_id").alias("group_hosts"))
     exclusive = counted.groupBy("sha256", "signer", *group).agg(
-        F.count_if(F.col("binaries_on_host") == F.lit(1)).alias("exclusive_hosts")
+        F.count(F.lit(1)).alias("binary_hosts"),
+        F.count_if(F.col("binaries_on_host") == F.lit(1)).alias("exclusive_hosts"),
     )
     joined = exclusive.join(group_hosts, on=group, how="inner")
     return joined.select(
@@ -276,6 +314,7 @@ def _leave_one_out_hosts(pairs: DataFrame, group: list[str]) -> DataFrame:
         *group,
         "group_hosts",
         (F.col("group_hosts") - F.col("exclusive_hosts")).alias("other_hosts"),
+        _widest_other("binary_hosts", group).alias("widest_other_hosts"),
     )
 
 
@@ -292,7 +331,9 @@ def company_prevalence(host_binary: DataFrame, signer_prevalence: DataFrame) -> 
     )
     mismatching = pairs.where(names_another_company(F.col("company"), F.col("signer")))
     others = _leave_one_out_hosts(mismatching, ["signer", "company"])
-    least = others.groupBy("sha256", "signer").agg(F.min(F.struct("other_hosts", "company")).alias("least"))
+    least = others.groupBy("sha256", "signer").agg(
+        F.min(F.struct("other_hosts", "company", "widest_other_hosts")).alias("least")
+    )
     company_signers = signer_prevalence.select(
         F.col("signer").alias("_company"), F.col("host_count").alias("_company_signer_hosts")
     )
@@ -302,6 +343,7 @@ def company_prevalence(host_binary: DataFrame, signer_prevalence: DataFrame) -> 
         "signer",
         F.col("least.company").alias("mismatched_company"),
         F.col("least.other_hosts").cast("long").alias("company_other_host_count"),
+        F.col("least.widest_other_hosts").alias("company_widest_other_host_count"),
         _zero_if_null(F.col("_company_signer_hosts")).cast("long").alias("company_signer_host_count"),
     )
 
@@ -408,6 +450,7 @@ def candidates(
             _with_labels(binary_prevalence(host_binary), labels)
             .join(_hash_columns(hash_prevalence), on="sha256", how="left")
             .join(_signer_columns(signer_prevalence), on="signer", how="left")
+            .transform(_with_signer_widest_other)
             .transform(lambda binaries: _with_issuer_prevalence(binaries, issuer_prevalence(host_binary, labels)))
             .transform(lambda binaries: _with_codeintegrity(binaries, codeintegrity))
             .transform(
@@ -481,6 +524,7 @@ def candidates(
             "ci_audited_host_count": F.col("ci_audited_host_count"),
             "fleet_history_days": F.col("fleet_history_days"),
             **{figure: F.col(figure) for figure in COMPANY_FIGURES},
+            "signer_widest_other_host_count": F.col("signer_widest_other_host_count"),
         }
         return joined.select(*[features[column].alias(column) for column in CANDIDATE_COLUMNS])
 
