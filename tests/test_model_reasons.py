@@ -254,7 +254,8 @@ def test_company_phrases_name_the_company_and_how_established_the_pairing_is() -
     assert PHRASES["company_surprise"]({**row, "company_other_host_count": float("nan")}) == (
         "pe.company 'google llc' does not match signer 'evil llc'"
     )
-    assert PHRASES["company_surprise"]({**row, "company_other_host_count": 7.0, "company_widest_other_host_count": 3.0}) == (
+    campaign = {**row, "company_other_host_count": 7.0, "company_widest_other_host_count": 3.0}
+    assert PHRASES["company_surprise"](campaign) == (
         "pe.company 'google llc' does not match signer 'evil llc'; the signer's other binaries naming it run on at"
         " most 3 hosts each"
     )
@@ -276,6 +277,7 @@ def test_signer_phrase_names_the_widest_other_binary_where_candidates_have_it() 
     assert PHRASES["signer_obscurity"]({**row, "signer_widest_other_host_count": 3.0}) == (
         "signer 'ardent nord sp z o o' has no widespread binary: its other binaries (3) run on at most 3 hosts each"
     )
-    assert PHRASES["signer_obscurity"]({**row, "signer_other_hash_count": 0.0, "signer_widest_other_host_count": 0.0}) == (
+    alone = {**row, "signer_other_hash_count": 0.0, "signer_widest_other_host_count": 0.0}
+    assert PHRASES["signer_obscurity"](alone) == (
         "signer 'ardent nord sp z o o' signs no other binary in the fleet"
     )

@@ -56,10 +56,11 @@ host; rarity has its own feature for that.
     ``company_mismatch`` weighed by how unusual the pairing is: the log scale of ``hash_rarity`` on ``1 +
     company_widest_other_host_count`` (leave-one-out: hosts of the most widespread *other* binary of the signer
     naming the same company; a campaign's siblings are no vouchers, as for ``signer_obscurity``; without the
-    figure ``company_other_host_count``, the hosts of all those binaries). A vendor whose certificate carries a person's or an organisation's legal name and whose headers
-    carry its brand ("Nir Sofer" / "NirSoft", an enterprise CA / the company) labels binaries all over the fleet
-    so: near 0. A stolen certificate's implant names a company its vendor's other binaries never name: 1.
-    Without the figure (candidates written before it) the plain mismatch.
+    figure ``company_other_host_count``, the hosts of all those binaries). A vendor whose certificate carries a
+    person's or an organisation's legal name and whose headers carry its brand ("Nir Sofer" / "NirSoft", an
+    enterprise CA / the company) labels binaries all over the fleet so: near 0. A stolen certificate's implant
+    names a company its vendor's other binaries never name: 1. Without either figure (candidates written before
+    them) the plain mismatch.
 ``company_impersonation``
     ``company_surprise`` where the company the header names signs binaries of its own in the fleet
     (``company_signer_host_count`` above 0): the file claims to come from a vendor the fleet knows by that
