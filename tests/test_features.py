@@ -421,8 +421,7 @@ CANDIDATE_SCHEMA = [
     ("issuer_host_count", "bigint"), ("issuer_other_host_count", "bigint"), ("cert_age_days", "double"),
     ("cert_lifetime_days", "double"), ("ci_blocked_host_count", "bigint"), ("ci_audited_host_count", "bigint"),
     ("fleet_history_days", "int"), ("mismatched_company", "string"), ("company_other_host_count", "bigint"),
-    ("company_signer_host_count", "bigint"), ("company_widest_other_host_count", "bigint"),
-    ("signer_widest_other_host_count", "bigint"),
+    ("company_signer_host_count", "bigint"), ("signer_widest_other_host_count", "bigint"),
 ]
 CONTOSO_LABELS = (DIGICERT, "0a01", "2025-06-01 00:00:00", "2027-06-01 23:59:59", None, "embedded")
 NO_CERTIFICATE = (None,) * 6
@@ -578,19 +577,18 @@ def test_company_figures_count_the_signers_other_binaries_naming_the_same_compan
         event("m1", "2026-11-19 12:00:00", "h4", "m", PATH_E, **impostor),
     ]
     actual = tables_for(spark, rows).candidates.where(F.col("population") == F.lit("reference")).select(
-        "sha256", "pe_company_mismatch", "mismatched_company", "company_other_host_count", "company_signer_host_count",
-        "company_widest_other_host_count",
+        "sha256", "pe_company_mismatch", "mismatched_company", "company_other_host_count", "company_signer_host_count"
     )
     expected = spark.createDataFrame(
         [
-            ("x", True, "nirsoft", 2, 0, 2),  # y on h2, z on h2 and h3: the widest other is z, on 2 hosts
-            ("y", True, "nirsoft", 3, 0, 2),  # h2 is not y's alone: z runs there too
-            ("z", True, "nirsoft", 2, 0, 1),  # x and y run on one host each
-            ("g", False, None, None, None, None),
-            ("m", True, "google llc", 0, 2, 0),
+            ("x", True, "nirsoft", 2, 0),  # y on h2, z on h2 and h3
+            ("y", True, "nirsoft", 3, 0),  # h2 is not y's alone: z runs there too
+            ("z", True, "nirsoft", 2, 0),
+            ("g", False, None, None, None),
+            ("m", True, "google llc", 0, 2),
         ],
         "sha256 string, pe_company_mismatch boolean, mismatched_company string, company_other_host_count long, "
-        "company_signer_host_count long, company_widest_other_host_count long",
+        "company_signer_host_count long",
     )
     assert_df_equality(actual, expected, ignore_nullable=True, ignore_row_order=True)
 

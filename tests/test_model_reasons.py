@@ -254,11 +254,6 @@ def test_company_phrases_name_the_company_and_how_established_the_pairing_is() -
     assert PHRASES["company_surprise"]({**row, "company_other_host_count": float("nan")}) == (
         "pe.company 'google llc' does not match signer 'evil llc'"
     )
-    campaign = {**row, "company_other_host_count": 7.0, "company_widest_other_host_count": 3.0}
-    assert PHRASES["company_surprise"](campaign) == (
-        "pe.company 'google llc' does not match signer 'evil llc'; the signer's other binaries naming it run on at"
-        " most 3 hosts each"
-    )
     assert PHRASES["company_impersonation"](row) == (
         "pe.company claims 'google llc', a vendor whose own certificate signs binaries on 120 hosts, but the signer"
         " is 'evil llc'"

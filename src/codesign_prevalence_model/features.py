@@ -54,13 +54,14 @@ host; rarity has its own feature for that.
     binary doing both is rarer than one doing either, which one averaged column cannot show the forest.
 ``company_surprise``
     ``company_mismatch`` weighed by how unusual the pairing is: the log scale of ``hash_rarity`` on ``1 +
-    company_widest_other_host_count`` (leave-one-out: hosts of the most widespread *other* binary of the signer
-    naming the same company; a campaign's siblings are no vouchers, as for ``signer_obscurity``; without the
-    figure ``company_other_host_count``, the hosts of all those binaries). A vendor whose certificate carries a
-    person's or an organisation's legal name and whose headers carry its brand ("Nir Sofer" / "NirSoft", an
-    enterprise CA / the company) labels binaries all over the fleet so: near 0. A stolen certificate's implant
-    names a company its vendor's other binaries never name: 1. Without either figure (candidates written before
-    them) the plain mismatch.
+    company_other_host_count`` (leave-one-out: hosts that ran *another* binary of the signer naming the same
+    company). A vendor whose certificate carries a person's or an organisation's legal name and whose headers
+    carry its brand ("Nir Sofer" / "NirSoft", an enterprise CA / the company) labels binaries all over the fleet
+    so: near 0. A stolen certificate's implant names a company its vendor's other binaries never name: 1.
+    Without the figure (candidates written before it) the plain mismatch. The hosts of all those binaries
+    together, not the most widespread one as for ``signer_obscurity``: a vendor labelling dozens of portable
+    tools, each on a host or two, with its brand ("Sysinternals" under Microsoft's certificate) has made a
+    habit of the pairing however rare each tool is (reading the widest one lost on the independent fleets).
 ``company_impersonation``
     ``company_surprise`` where the company the header names signs binaries of its own in the fleet
     (``company_signer_host_count`` above 0): the file claims to come from a vendor the fleet knows by that
@@ -153,7 +154,6 @@ OPTIONAL_NUMERIC_INPUTS: tuple[str, ...] = (
     "company_other_host_count",
     "company_signer_host_count",
     "signer_widest_other_host_count",
-    "company_widest_other_host_count",
 )
 OPTIONAL_STRING_INPUTS: tuple[str, ...] = ("issuer", "mismatched_company")
 OPTIONAL_INPUTS: tuple[str, ...] = (*OPTIONAL_NUMERIC_INPUTS, *OPTIONAL_STRING_INPUTS)
@@ -216,14 +216,10 @@ def _severity(frame: pd.DataFrame, scale: Mapping[str, float] = STATUS_SEVERITY)
     return frame["status_category"].map(scale).astype("float64").fillna(UNKNOWN_STATUS_SEVERITY)
 
 
-def _leave_one_out(frame: pd.DataFrame, widest: str, union: str) -> pd.Series:
-    """The ``widest`` leave-one-out figure where the frame has it, else the older ``union`` one (NaN where
-    both are null)."""
-    return _optional(frame, widest).fillna(_optional(frame, union))
-
-
 def signer_obscurity(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
-    other_hosts = 1.0 + _leave_one_out(frame, "signer_widest_other_host_count", "signer_other_host_count").fillna(0.0)
+    """Read on the widest other binary where the candidates have it, else on the hosts of all the others."""
+    widest = _optional(frame, "signer_widest_other_host_count")
+    other_hosts = 1.0 + widest.fillna(_numeric(frame, "signer_other_host_count"))
     return _log_scale(other_hosts, rarity_ceiling(frame, params))
 
 
@@ -250,7 +246,7 @@ def company_mismatch(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
 
 
 def company_surprise(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
-    other_hosts = _leave_one_out(frame, "company_widest_other_host_count", "company_other_host_count")
+    other_hosts = _optional(frame, "company_other_host_count")
     unusual = _log_scale(1.0 + other_hosts.fillna(0.0), rarity_ceiling(frame, params))
     return company_mismatch(frame, params) * unusual.where(other_hosts.notna(), 1.0)
 

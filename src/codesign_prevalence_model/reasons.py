@@ -151,18 +151,12 @@ def _company_mismatch(row: Mapping[str, Any]) -> str:
 def _company_surprise(row: Mapping[str, Any]) -> str:
     company, signer = _text(row.get("mismatched_company"), ""), _text(row["signer"])
     named = f"pe.company '{company}'" if company else "pe.company"
-    widest, union = row.get("company_widest_other_host_count"), row.get("company_other_host_count")
-    if pd.isna(widest) and pd.isna(union):
+    if pd.isna(row.get("company_other_host_count")):
         return f"{named} does not match signer '{signer}'"
-    others = _count(union if pd.isna(widest) else widest)
+    others = _count(row.get("company_other_host_count"))
     if others == 0:
         return f"{named} does not match signer '{signer}', and no other binary of the signer names it"
-    if pd.isna(widest):
-        return f"{named} does not match signer '{signer}', paired with it on only {_plural(others, 'other host')}"
-    return (
-        f"{named} does not match signer '{signer}'; the signer's other binaries naming it run on at most"
-        f" {_plural(others, 'host')} each"
-    )
+    return f"{named} does not match signer '{signer}', paired with it on only {_plural(others, 'other host')}"
 
 
 def _company_impersonation(row: Mapping[str, Any]) -> str:

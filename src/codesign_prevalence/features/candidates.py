@@ -61,9 +61,7 @@ Columns (all figures over the as-of window; "executions" are events):
   that ran *another* binary of this signer naming that company; a vendor whose certificate names a person or
   a parent labels many binaries so, a stolen certificate's implant names a company its vendor's binaries
   never name), ``company_signer_host_count`` (hosts that ran a binary *signed* by that company: the header
-  claims a vendor the fleet knows by its own certificate; 0 when no binary is signed by it),
-  ``company_widest_other_host_count`` (leave-one-out maximum, as ``signer_widest_other_host_count``: hosts of
-  the most widespread *other* binary of this signer naming that company).
+  claims a vendor the fleet knows by its own certificate; 0 when no binary is signed by it).
 
 Null handling (every feature column is filled; only analyst columns may be null):
 
@@ -118,9 +116,7 @@ CERTIFICATE_FIGURES: tuple[str, ...] = (
     "ci_audited_host_count",
 )
 SECONDS_PER_DAY = 86_400.0
-COMPANY_FIGURES: tuple[str, ...] = (
-    "mismatched_company", "company_other_host_count", "company_signer_host_count", "company_widest_other_host_count"
-)
+COMPANY_FIGURES: tuple[str, ...] = ("mismatched_company", "company_other_host_count", "company_signer_host_count")
 
 # Columns of gold/candidates, in order.
 CANDIDATE_COLUMNS: tuple[str, ...] = (
@@ -177,7 +173,7 @@ CANDIDATE_COLUMNS: tuple[str, ...] = (
     "fleet_history_days",
     # The company a mismatching pe.company names, and how established that naming is (null without a mismatch).
     *COMPANY_FIGURES,
-    # How widespread the signer's most widespread other binary is (_widest_other).
+    # How widespread the signer's most widespread other binary is (_with_signer_widest_other).
     "signer_widest_other_host_count",
 )
 
@@ -252,13 +248,6 @@ def _signer_columns(signer_prevalence: DataFrame) -> DataFrame:
     return signer_prevalence.select(F.col("signer"), *[F.col(old).alias(new) for old, new in renamed.items()])
 
 
-def _with_signer_widest_other(binaries: DataFrame) -> DataFrame:
-    """``signer_widest_other_host_count``: hosts of the signer's most widespread other binary (0 without a
-    signer or another binary)."""
-    widest = F.when(F.col("signer").isNotNull(), _widest_other("host_count", ["signer"]))
-    return binaries.select("*", _zero_if_null(widest).cast("long").alias("signer_widest_other_host_count"))
-
-
 def _with_labels(binaries: DataFrame, labels: DataFrame) -> DataFrame:
     """Join the binary labels on (sha256, signer), a null signer matching a null signer."""
     keyed = labels.select(
@@ -271,41 +260,41 @@ def _with_labels(binaries: DataFrame, labels: DataFrame) -> DataFrame:
     return joined.select(*[F.col(name) for name in joined.columns if not name.startswith("_label_")])
 
 
-def _widest_other(hosts: str, group: list[str]) -> Column:
-    """The largest ``hosts`` among the *other* rows of the row's ``group`` (leave-one-out maximum), 0 when the
-    group has no other row: how widespread the group's most widespread other binary is.
+def _with_signer_widest_other(binaries: DataFrame) -> DataFrame:
+    """``signer_widest_other_host_count``: the largest ``host_count`` among the signer's *other* binaries
+    (leave-one-out maximum), 0 without a signer or another binary.
 
-    Where ``*_other_host_count`` counts the hosts of all the other binaries together, this is the one widest
-    binary. The two part where it matters: a campaign of four near-identical hashes under a front company's
-    certificate, each on 2-3 hosts, gives each hash 6-7 "other hosts" (the siblings make each other look
-    known), while none of the signer's other binaries runs beyond 3 hosts; a vendor the fleet knows runs some
-    binary on many. Two rows sharing the largest value each see the other's.
+    Where ``signer_other_host_count`` counts the hosts of all the other binaries together, this is the one
+    most widespread binary. They part where it matters: a campaign of four near-identical hashes under a
+    front company's certificate, each on 2-3 hosts, gives each hash 6-7 "other hosts" (the siblings make each
+    other look known), while none of the signer's binaries runs beyond 3 hosts; a vendor the fleet knows runs
+    some binary on many. Two binaries sharing the largest count each see the other's.
     """
     ranked = (
-        Window.partitionBy(*group)
-        .orderBy(F.col(hosts).desc())
+        Window.partitionBy("signer")
+        .orderBy(F.col("host_count").desc())
         .rowsBetween(Window.unboundedPreceding, Window.unboundedFollowing)
     )
-    largest, second = F.max(hosts).over(ranked), F.nth_value(hosts, 2).over(ranked)
-    return F.when(F.col(hosts) == largest, F.coalesce(second, F.lit(0))).otherwise(largest).cast("long")
+    largest, second = F.max("host_count").over(ranked), F.nth_value("host_count", 2).over(ranked)
+    widest = F.when(F.col("host_count") == largest, second).otherwise(largest)
+    known = F.when(F.col("signer").isNotNull(), widest)
+    return binaries.select("*", _zero_if_null(known).cast("long").alias("signer_widest_other_host_count"))
 
 
 def _leave_one_out_hosts(pairs: DataFrame, group: list[str]) -> DataFrame:
     """Per binary and group (an issuer; a signer and the company its headers name), the group's hosts and the
-    leave-one-out counts, as ``signer_other_host_count`` and ``signer_widest_other_host_count``.
+    leave-one-out count, as ``signer_other_host_count``.
 
     Reads: ``host_id``, ``sha256``, ``signer`` and the ``group`` columns (non-null), one row per host, binary
     and group value. Output: ``sha256``, ``signer``, the ``group`` columns, ``group_hosts`` (distinct hosts that
-    ran a binary of the group), ``other_hosts`` (hosts that ran *another* binary of the group: those where
-    this binary is not the group's only one) and ``widest_other_hosts`` (hosts of the group's most widespread
-    other binary: :func:`_widest_other`).
+    ran a binary of the group) and ``other_hosts`` (hosts that ran *another* binary of the group: those where
+    this binary is not the group's only one).
     """
     on_host = F.count(F.lit(1)).over(Window.partitionBy(*group, "host_id"))
     counted = pairs.select("host_id", "sha256", "signer", *group, on_host.alias("binaries_on_host"))
     group_hosts = counted.groupBy(*group).agg(F.count_distinct("host_id").alias("group_hosts"))
     exclusive = counted.groupBy("sha256", "signer", *group).agg(
-        F.count(F.lit(1)).alias("binary_hosts"),
-        F.count_if(F.col("binaries_on_host") == F.lit(1)).alias("exclusive_hosts"),
+        F.count_if(F.col("binaries_on_host") == F.lit(1)).alias("exclusive_hosts")
     )
     joined = exclusive.join(group_hosts, on=group, how="inner")
     return joined.select(
@@ -314,7 +303,6 @@ def _leave_one_out_hosts(pairs: DataFrame, group: list[str]) -> DataFrame:
         *group,
         "group_hosts",
         (F.col("group_hosts") - F.col("exclusive_hosts")).alias("other_hosts"),
-        _widest_other("binary_hosts", group).alias("widest_other_hosts"),
     )
 
 
@@ -331,9 +319,7 @@ def company_prevalence(host_binary: DataFrame, signer_prevalence: DataFrame) -> 
     )
     mismatching = pairs.where(names_another_company(F.col("company"), F.col("signer")))
     others = _leave_one_out_hosts(mismatching, ["signer", "company"])
-    least = others.groupBy("sha256", "signer").agg(
-        F.min(F.struct("other_hosts", "company", "widest_other_hosts")).alias("least")
-    )
+    least = others.groupBy("sha256", "signer").agg(F.min(F.struct("other_hosts", "company")).alias("least"))
     company_signers = signer_prevalence.select(
         F.col("signer").alias("_company"), F.col("host_count").alias("_company_signer_hosts")
     )
@@ -343,7 +329,6 @@ def company_prevalence(host_binary: DataFrame, signer_prevalence: DataFrame) -> 
         "signer",
         F.col("least.company").alias("mismatched_company"),
         F.col("least.other_hosts").cast("long").alias("company_other_host_count"),
-        F.col("least.widest_other_hosts").alias("company_widest_other_host_count"),
         _zero_if_null(F.col("_company_signer_hosts")).cast("long").alias("company_signer_host_count"),
     )
 
