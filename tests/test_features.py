@@ -421,7 +421,7 @@ CANDIDATE_SCHEMA = [
     ("issuer_host_count", "bigint"), ("issuer_other_host_count", "bigint"), ("cert_age_days", "double"),
     ("cert_lifetime_days", "double"), ("ci_blocked_host_count", "bigint"), ("ci_audited_host_count", "bigint"),
     ("fleet_history_days", "int"), ("mismatched_company", "string"), ("company_other_host_count", "bigint"),
-    ("company_signer_host_count", "bigint"),
+    ("company_signer_host_count", "bigint"), ("signer_widest_other_host_count", "bigint"),
 ]
 CONTOSO_LABELS = (DIGICERT, "0a01", "2025-06-01 00:00:00", "2027-06-01 23:59:59", None, "embedded")
 NO_CERTIFICATE = (None,) * 6
@@ -455,6 +455,7 @@ BINARY_A = (
     "program_files", 0.0, False, False, 0.25, 2,
     PATH_A, "WS1", "explorer.exe", ["WS1", "WS2"], "2026-11-18 10:00:00", "2026-11-20 23:59:59", 4,
     *CONTOSO_LABELS, *contoso_figures("2026-11-18 10:00:00", 3), HISTORY_DAYS, *NO_COMPANY_MISMATCH,
+    2,  # signer_widest_other_host_count: b, the widest other Contoso binary
 )
 BINARY_B = (
     "b", "contoso ltd", "Contoso Ltd", "t-contoso", True, "expired", True, False, 2, 2,
@@ -462,7 +463,7 @@ BINARY_B = (
     4, 3, "2026-11-18 10:00:00", 2, 3, 2, 2 / 3, 2 / 7,
     "appdata", 1 / 5, False, False, 0.0, 1,
     updater("alice"), "WS1", "explorer.exe", ["WS1", "WS4"], "2026-11-19 07:00:00", "2026-11-20 08:00:00", 4,
-    *CONTOSO_LABELS, *contoso_figures("2026-11-19 07:00:00", 3), HISTORY_DAYS, *NO_COMPANY_MISMATCH,
+    *CONTOSO_LABELS, *contoso_figures("2026-11-19 07:00:00", 3), HISTORY_DAYS, *NO_COMPANY_MISMATCH, 3,
 )
 BINARY_C = (
     "c", "contoso ltd", "Contoso Ltd", "t-contoso", False, "trusted", False, False, 1, 1,
@@ -470,7 +471,7 @@ BINARY_C = (
     4, 3, "2026-11-18 10:00:00", 2, 4, 2, 2 / 3, 2 / 7,
     "appdata", 2 / 6, False, False, 0.0, 1,
     PATH_C, "WS2", "explorer.exe", ["WS2"], "2026-11-20 10:00:00", "2026-11-20 10:00:00", 4,
-    *CONTOSO_LABELS, *contoso_figures("2026-11-20 10:00:00", 4), HISTORY_DAYS, *NO_COMPANY_MISMATCH,
+    *CONTOSO_LABELS, *contoso_figures("2026-11-20 10:00:00", 4), HISTORY_DAYS, *NO_COMPANY_MISMATCH, 3,
 )
 BINARY_E = (
     "e", "evil llc", "Evil LLC", "t-evil", True, "untrusted_root", True, True, 1, 1,
@@ -480,7 +481,7 @@ BINARY_E = (
     PATH_E, "WS2", "winword.exe", ["WS2"], "2026-11-20 12:00:00", "2026-11-20 12:00:00", 4,
     "Evil LLC", "01", "2026-11-16 00:00:00", "2027-11-16 00:00:00", "2026-11-19 22:00:00", None,
     1, 0, 4.5, 365.0, None, None,  # self-signed: an issuer the fleet knows only through e
-    HISTORY_DAYS, "microsoft corporation", 0, 0,
+    HISTORY_DAYS, "microsoft corporation", 0, 0, 0,
 )
 BINARY_G = (
     "g", "google llc", "Google LLC", "t-google", False, "trusted", False, False, 1, 1,
@@ -488,7 +489,7 @@ BINARY_G = (
     1, 1, "2026-11-17 06:00:00", 3, 0, 0, 1.0, 0.0,
     "appdata", 0.0, False, False, 0.0, 1,
     PATH_G, "WS3", "svchost.exe", ["WS3"], "2026-11-17 06:00:00", "2026-11-17 06:00:00", 4,
-    *NO_CERTIFICATE, *NO_FIGURES, HISTORY_DAYS, *NO_COMPANY_MISMATCH,
+    *NO_CERTIFICATE, *NO_FIGURES, HISTORY_DAYS, *NO_COMPANY_MISMATCH, 0,
 )
 BINARY_S = (
     "s", None, None, None, False, "bad_digest", True, False, 1, 1,
@@ -496,7 +497,7 @@ BINARY_S = (
     0, 0, None, 0, 0, 0, 0.0, 0.0,
     "programdata", 0.0, False, False, 0.0, 1,
     PATH_S, "WS2", "services.exe", ["WS2"], "2026-11-20 01:00:00", "2026-11-20 01:00:00", 4,
-    *NO_CERTIFICATE, *NO_FIGURES, HISTORY_DAYS, *NO_COMPANY_MISMATCH,
+    *NO_CERTIFICATE, *NO_FIGURES, HISTORY_DAYS, *NO_COMPANY_MISMATCH, 0,
 )
 
 
@@ -530,6 +531,32 @@ def test_leave_one_out_signer_figures(spark: SparkSession, fleet: FeatureTables)
     expected = spark.createDataFrame(
         [("b", 4, 3, 2), ("e", 1, 0, 0)],
         "sha256 string, signer_host_count long, signer_other_host_count long, signer_other_hash_count long",
+    )
+    assert_df_equality(actual, expected, ignore_nullable=True, ignore_row_order=True)
+
+
+def test_widest_other_binary_is_not_the_hosts_of_a_campaigns_siblings_together(spark: SparkSession) -> None:
+    """Four hashes of a front company's campaign on 2-3 hosts each count each other's hosts in
+    ``signer_other_host_count``, but none is widespread; a vendor with one binary on four hosts keeps it as
+    the widest other binary of its rare ones, and the widespread binary itself sees the next widest."""
+    front = {"cs_subject_name": "Ardent Nord Sp. z o.o."}
+    campaign = [("p", ["h1", "h2"]), ("q", ["h3", "h4"]), ("r", ["h5", "h6", "h7"]), ("s", ["h1", "h8"])]
+    vendor = [("v", ["h1", "h2", "h3", "h4"]), ("w", ["h5"]), ("x", ["h6", "h7"])]
+    rows = [
+        event(f"{sha}-{host}", "2026-11-19 10:00:00", host, sha, rf"C:\ProgramData\{sha}.exe", **subject)
+        for group, subject in ((campaign, front), (vendor, {"cs_subject_name": "Contoso Ltd"}))
+        for sha, hosts in group
+        for host in hosts
+    ]
+    actual = tables_for(spark, rows).candidates.where(F.col("population") == F.lit("reference")).select(
+        "sha256", "host_count", "signer_other_host_count", "signer_widest_other_host_count"
+    )
+    expected = spark.createDataFrame(
+        [
+            ("p", 2, 7, 3), ("q", 2, 6, 3), ("r", 3, 5, 2), ("s", 2, 7, 3),  # h1 is not s's alone: p runs there
+            ("v", 4, 3, 2), ("w", 1, 6, 4), ("x", 2, 5, 4),
+        ],
+        "sha256 string, host_count long, signer_other_host_count long, signer_widest_other_host_count long",
     )
     assert_df_equality(actual, expected, ignore_nullable=True, ignore_row_order=True)
 

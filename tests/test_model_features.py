@@ -213,3 +213,19 @@ def test_company_surprise_discounts_a_pairing_the_signers_other_binaries_share()
     # ceiling 20 hosts: 1 + 3 other hosts -> log(20 / 4) / log(20)
     assert features["company_surprise"].tolist() == pytest.approx([1.0, np.log(5.0) / np.log(20.0), 0.0, 1.0, 0.0, 0.0])
     assert features["company_impersonation"].tolist() == [0.0, 0.0, 0.0, 1.0, 0.0, 0.0]
+
+
+def test_signer_obscurity_reads_the_widest_other_binary_where_candidates_have_it() -> None:
+    """A campaign's siblings on 2-3 hosts each make each other look known by the hosts of all of them (7),
+    not by the widest of them (3); candidates written before the widest figure keep the older reading."""
+    campaign = {"hash_host_count": 2, "signer_other_host_count": 7, "signer_other_hash_count": 3}
+    rows = pd.DataFrame.from_records(
+        [
+            candidate("a" * 64, **campaign, signer_widest_other_host_count=3),
+            candidate("b" * 64, **campaign),  # written before the widest figure
+            candidate("c" * 64, **campaign, signer_widest_other_host_count=150),
+        ]
+    )
+    obscurity = suspicion_features(rows, ("hash_rarity", "signer_obscurity"))["signer_obscurity"]
+    # ceiling 20 hosts: 1 + 3 -> log(20 / 4) / log(20); 1 + 7 -> log(20 / 8) / log(20); 151 is past it
+    assert obscurity.tolist() == pytest.approx([np.log(5.0) / np.log(20.0), np.log(2.5) / np.log(20.0), 0.0])

@@ -264,3 +264,15 @@ def test_company_phrases_name_the_company_and_how_established_the_pairing_is() -
     assert top_reasons(values, values, dict.fromkeys(names, 0.0), top_n=5, min_contribution=0.0) == [
         "company_impersonation"
     ]
+
+
+def test_signer_phrase_names_the_widest_other_binary_where_candidates_have_it() -> None:
+    row = {"signer": "ardent nord sp z o o", "signer_other_hash_count": 3.0, "signer_other_host_count": 7.0}
+    assert PHRASES["signer_obscurity"](row) == "signer 'ardent nord sp z o o' seen on only 7 other hosts"
+    assert PHRASES["signer_obscurity"]({**row, "signer_widest_other_host_count": 3.0}) == (
+        "signer 'ardent nord sp z o o' has no widespread binary: its other binaries (3) run on at most 3 hosts each"
+    )
+    alone = {**row, "signer_other_hash_count": 0.0, "signer_widest_other_host_count": 0.0}
+    assert PHRASES["signer_obscurity"](alone) == (
+        "signer 'ardent nord sp z o o' signs no other binary in the fleet"
+    )

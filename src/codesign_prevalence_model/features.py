@@ -24,8 +24,12 @@ host; rarity has its own feature for that.
     revoked implant launched by mshta on 6 hosts is a campaign, not software everyone runs (with a floor of
     5 it sat at the origin with the fleet's everyday binaries).
 ``signer_obscurity``
-    the same log scale on ``1 + signer_other_host_count`` (leave-one-out: hosts where the signer has *other*
-    binaries): 1 for a signer the fleet knows only through this binary.
+    the same log scale on ``1 + signer_widest_other_host_count`` (leave-one-out: hosts of the signer's most
+    widespread *other* binary): 1 for a signer the fleet knows only through this binary, near 0 for one that
+    runs some binary on many hosts. The widest binary, not the hosts of all the others together: a campaign of
+    near-identical hashes under a front company's certificate, each on 2-3 hosts, would count each other's
+    hosts and make each other look known, although nothing the signer signs is widespread. Without the figure
+    (candidates written before it) ``signer_other_host_count``, the hosts of all the other binaries.
 ``status_severity``
     certificate status as an ordinal: trusted/unsigned 0, expired/other 0.25, chaining/untrusted root/
     invalid/bad digest 0.5, revoked 1.
@@ -54,7 +58,10 @@ host; rarity has its own feature for that.
     company). A vendor whose certificate carries a person's or an organisation's legal name and whose headers
     carry its brand ("Nir Sofer" / "NirSoft", an enterprise CA / the company) labels binaries all over the fleet
     so: near 0. A stolen certificate's implant names a company its vendor's other binaries never name: 1.
-    Without the figure (candidates written before it) the plain mismatch.
+    Without the figure (candidates written before it) the plain mismatch. The hosts of all those binaries
+    together, not the most widespread one as for ``signer_obscurity``: a vendor labelling dozens of portable
+    tools, each on a host or two, with its brand ("Sysinternals" under Microsoft's certificate) has made a
+    habit of the pairing however rare each tool is (reading the widest one lost on the independent fleets).
 ``company_impersonation``
     ``company_surprise`` where the company the header names signs binaries of its own in the fleet
     (``company_signer_host_count`` above 0): the file claims to come from a vendor the fleet knows by that
@@ -146,6 +153,7 @@ OPTIONAL_NUMERIC_INPUTS: tuple[str, ...] = (
     "fleet_history_days",
     "company_other_host_count",
     "company_signer_host_count",
+    "signer_widest_other_host_count",
 )
 OPTIONAL_STRING_INPUTS: tuple[str, ...] = ("issuer", "mismatched_company")
 OPTIONAL_INPUTS: tuple[str, ...] = (*OPTIONAL_NUMERIC_INPUTS, *OPTIONAL_STRING_INPUTS)
@@ -209,7 +217,9 @@ def _severity(frame: pd.DataFrame, scale: Mapping[str, float] = STATUS_SEVERITY)
 
 
 def signer_obscurity(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
-    other_hosts = 1.0 + _numeric(frame, "signer_other_host_count")
+    """Read on the widest other binary where the candidates have it, else on the hosts of all the others."""
+    widest = _optional(frame, "signer_widest_other_host_count")
+    other_hosts = 1.0 + widest.fillna(_numeric(frame, "signer_other_host_count"))
     return _log_scale(other_hosts, rarity_ceiling(frame, params))
 
 

@@ -102,9 +102,16 @@ def _hash_rarity(row: Mapping[str, Any]) -> str:
 
 
 def _signer_obscurity(row: Mapping[str, Any]) -> str:
-    signer, others = _text(row["signer"], "(no signer)"), _count(row["signer_other_host_count"])
-    if _count(row["signer_other_hash_count"]) == 0:
+    signer, binaries = _text(row["signer"], "(no signer)"), _count(row["signer_other_hash_count"])
+    if binaries == 0:
         return f"signer '{signer}' signs no other binary in the fleet"
+    widest = row.get("signer_widest_other_host_count")
+    if not pd.isna(widest):
+        return (
+            f"signer '{signer}' has no widespread binary: its other binaries ({binaries}) run on at most"
+            f" {_plural(_count(widest), 'host')} each"
+        )
+    others = _count(row["signer_other_host_count"])
     if others == 0:
         return f"signer '{signer}' runs on no host beyond this binary's"
     return f"signer '{signer}' seen on only {_plural(others, 'other host')}"

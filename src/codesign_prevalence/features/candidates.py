@@ -24,7 +24,10 @@ Columns (all figures over the as-of window; "executions" are events):
   ``signer_days_since_first_seen`` (the whole signer), ``signer_other_host_count`` /
   ``signer_other_hash_count`` (leave-one-out: hosts that ran another binary of the signer, and its other
   hashes; a front company with one binary has 0 and 0, a famous signer whose stolen certificate signed one
-  odd binary keeps its profile), ``signer_user_writable_hash_share``, ``signer_anomalous_status_share``;
+  odd binary keeps its profile), ``signer_widest_other_host_count`` (leave-one-out maximum: hosts of the
+  signer's most widespread *other* binary; a campaign of rare sibling hashes under a front company's
+  certificate counts each other's hosts in ``signer_other_host_count`` but none of them is widespread),
+  ``signer_user_writable_hash_share``, ``signer_anomalous_status_share``;
 - departure from the signer's profile: ``path_class`` (the binary's most frequent, ties by name),
   ``signer_path_class_share`` (share of the signer's *other* binaries' executions that ran from that path
   class; 0.0 = the signer never runs from here), ``pe_company_mismatch`` (some ``pe.company``, folded like a
@@ -63,10 +66,11 @@ Columns (all figures over the as-of window; "executions" are events):
 Null handling (every feature column is filled; only analyst columns may be null):
 
 - a binary without a canonical signer (a signed file whose subject is missing or folds to nothing) has no
-  signer profile: ``signer_host_count``, ``signer_hash_count``, ``signer_other_*`` and
+  signer profile: ``signer_host_count``, ``signer_hash_count``, ``signer_other_*``, ``signer_widest_*`` and
   ``signer_days_since_first_seen`` are 0, ``signer_path_class_share`` 0.0, ``signer_first_seen`` null,
   ``pe_company_mismatch`` false (nothing to compare with);
-- a signer with no other binary: ``signer_other_host_count`` = ``signer_other_hash_count`` = 0 and
+- a signer with no other binary: ``signer_other_host_count`` = ``signer_other_hash_count`` =
+  ``signer_widest_other_host_count`` = 0 and
   ``signer_path_class_share`` = 0.0 (no other binary runs from here);
 - ``pe_company_mismatch`` / ``original_name_mismatch`` are false when ``pe.company`` /
   ``pe.original_file_name`` is absent;
@@ -169,6 +173,8 @@ CANDIDATE_COLUMNS: tuple[str, ...] = (
     "fleet_history_days",
     # The company a mismatching pe.company names, and how established that naming is (null without a mismatch).
     *COMPANY_FIGURES,
+    # How widespread the signer's most widespread other binary is (_with_signer_widest_other).
+    "signer_widest_other_host_count",
 )
 
 
@@ -252,6 +258,27 @@ def _with_labels(binaries: DataFrame, labels: DataFrame) -> DataFrame:
     same_binary = (F.col("sha256") == F.col("_label_sha256")) & F.col("signer").eqNullSafe(F.col("_label_signer"))
     joined = binaries.join(keyed, on=same_binary, how="left")
     return joined.select(*[F.col(name) for name in joined.columns if not name.startswith("_label_")])
+
+
+def _with_signer_widest_other(binaries: DataFrame) -> DataFrame:
+    """``signer_widest_other_host_count``: the largest ``host_count`` among the signer's *other* binaries
+    (leave-one-out maximum), 0 without a signer or another binary.
+
+    Where ``signer_other_host_count`` counts the hosts of all the other binaries together, this is the one
+    most widespread binary. They part where it matters: a campaign of four near-identical hashes under a
+    front company's certificate, each on 2-3 hosts, gives each hash 6-7 "other hosts" (the siblings make each
+    other look known), while none of the signer's binaries runs beyond 3 hosts; a vendor the fleet knows runs
+    some binary on many. Two binaries sharing the largest count each see the other's.
+    """
+    ranked = (
+        Window.partitionBy("signer")
+        .orderBy(F.col("host_count").desc())
+        .rowsBetween(Window.unboundedPreceding, Window.unboundedFollowing)
+    )
+    largest, second = F.max("host_count").over(ranked), F.nth_value("host_count", 2).over(ranked)
+    widest = F.when(F.col("host_count") == largest, second).otherwise(largest)
+    known = F.when(F.col("signer").isNotNull(), widest)
+    return binaries.select("*", _zero_if_null(known).cast("long").alias("signer_widest_other_host_count"))
 
 
 def _leave_one_out_hosts(pairs: DataFrame, group: list[str]) -> DataFrame:
@@ -408,6 +435,7 @@ def candidates(
             _with_labels(binary_prevalence(host_binary), labels)
             .join(_hash_columns(hash_prevalence), on="sha256", how="left")
             .join(_signer_columns(signer_prevalence), on="signer", how="left")
+            .transform(_with_signer_widest_other)
             .transform(lambda binaries: _with_issuer_prevalence(binaries, issuer_prevalence(host_binary, labels)))
             .transform(lambda binaries: _with_codeintegrity(binaries, codeintegrity))
             .transform(
@@ -481,6 +509,7 @@ def candidates(
             "ci_audited_host_count": F.col("ci_audited_host_count"),
             "fleet_history_days": F.col("fleet_history_days"),
             **{figure: F.col(figure) for figure in COMPANY_FIGURES},
+            "signer_widest_other_host_count": F.col("signer_widest_other_host_count"),
         }
         return joined.select(*[features[column].alias(column) for column in CANDIDATE_COLUMNS])
 
