@@ -23,7 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from codesign_prevalence.ingest.classify import LineClassifier, Rules
-from codesign_prevalence.ingest.extract import FieldExtractor, load_document
+from codesign_prevalence.ingest.extract import FieldExtractor
 from codesign_prevalence.ingest.reader import LINES_ARROW_SCHEMA
 from codesign_prevalence.ingest.sources.detect import DETECTION_KEYS, SOURCE_MODES
 from codesign_prevalence.ingest.sources.document import WALKED_FIELDS, DocumentReader
@@ -43,12 +43,7 @@ class ParsedRoad(DocumentReader):
     def extract(self, text: str | None) -> Extracted:
         if text is None or text.strip(" ") == "":
             return [None] * len(self.names), None, True
-        document, error = load_document(text)
-        if error is not None:
-            return [None] * len(self.names), error, False
-        assert isinstance(document, dict)
-        values, error = self.adapt(document, text)
-        return values, error, False
+        return self.extract_parsed(text)
 
 
 def _rows(lines: list[str], reader: DocumentReader) -> list[dict[str, object]]:

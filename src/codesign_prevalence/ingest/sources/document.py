@@ -67,6 +67,10 @@ class DocumentReader:
         if walked is not None:
             values, error = self._read_walked(walked)
             return values, error, False
+        return self.extract_parsed(text)
+
+    def extract_parsed(self, text: str) -> tuple[list[str | None], str | None, bool]:
+        """:meth:`extract` of a non-blank line by the parsed road: the whole document parsed, then adapted."""
         document, error = load_document(text)
         if error is not None:
             return [None] * len(self.names), error, False
