@@ -269,16 +269,19 @@ def _with_signer_widest_other(binaries: DataFrame) -> DataFrame:
     front company's certificate, each on 2-3 hosts, gives each hash 6-7 "other hosts" (the siblings make each
     other look known), while none of the signer's binaries runs beyond 3 hosts; a vendor the fleet knows runs
     some binary on many. Two binaries sharing the largest count each see the other's.
+
+    A binary without a signer is a group of its own (keyed by its hash too), so the unsigned binaries do not
+    all land in one window partition to be sorted together, and each finds no other binary (0).
     """
+    alone_if_unsigned = F.when(F.col("signer").isNull(), F.col("sha256"))
     ranked = (
-        Window.partitionBy("signer")
+        Window.partitionBy("signer", alone_if_unsigned)
         .orderBy(F.col("host_count").desc())
         .rowsBetween(Window.unboundedPreceding, Window.unboundedFollowing)
     )
     largest, second = F.max("host_count").over(ranked), F.nth_value("host_count", 2).over(ranked)
     widest = F.when(F.col("host_count") == largest, second).otherwise(largest)
-    known = F.when(F.col("signer").isNotNull(), widest)
-    return binaries.select("*", _zero_if_null(known).cast("long").alias("signer_widest_other_host_count"))
+    return binaries.select("*", _zero_if_null(widest).cast("long").alias("signer_widest_other_host_count"))
 
 
 def _leave_one_out_hosts(pairs: DataFrame, group: list[str]) -> DataFrame:
