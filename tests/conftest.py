@@ -5,6 +5,13 @@ and it re-plans the query at every shuffle boundary and runs each shuffle stage 
 small tables that is driver time spent for nothing (benchmarks/README.md, "The test suite's wall time (session 11)").
 The job itself keeps Spark's default (on), and so do the JVMs the suite starts in subprocesses (spark-submit, the
 Spark Connect server, the crash and concurrency runs), which therefore still run the default plans end to end.
+
+The README test command runs the suite in two pytest-xdist workers (``-n 2 --dist loadgroup``, scripts/test.sh):
+much of a test's time on this machine is one thread planning and scheduling small Spark jobs, or a subprocess
+JVM starting, so a second worker fills the second core. Each worker has its own session (and JVM). Tests are
+grouped by file, so that a file's module fixtures are built once, and every file that reads the shared pipeline
+run (``pipeline_run``) is in one group, so that it is built once (:func:`pytest_collection_modifyitems`). Run
+without ``-n``, the suite is the same tests in one process.
 """
 
 from __future__ import annotations
@@ -22,6 +29,18 @@ from codesign_prevalence.spark import get_spark
 from pipeline_helpers import PipelineRun, build_pipeline
 
 SHARED_SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "samples"
+
+
+PIPELINE_GROUP = "pipeline-run"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Put every test in an xdist group: its file's, or :data:`PIPELINE_GROUP` for every test of a file in
+    which any test reads ``pipeline_run`` (the session fixture that costs a minute: one worker builds it)."""
+    pipeline_files = {item.path for item in items if "pipeline_run" in getattr(item, "fixturenames", ())}
+    for item in items:
+        group = PIPELINE_GROUP if item.path in pipeline_files else item.path.name
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(scope="session")

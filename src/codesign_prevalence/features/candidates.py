@@ -10,7 +10,8 @@ Populations (a binary can be in both):
   ordinary signed software looks like even on a fleet with a handful of ``hunt`` binaries (common binaries
   collapse onto the origin of the model's features, rare ordinary ones sit near it).
 
-Columns (all figures over the as-of window; "executions" are events):
+Columns (all figures over the as-of window, except the first sightings, which are the fleet's over all its
+history where gold/first_seen holds it, :func:`_with_fleet_history`; "executions" are events):
 
 - key: ``as_of``, ``population``, ``sha256``, ``signer`` (canonical);
 - certificate: ``subject_name`` (raw, most frequent), ``thumbprint`` (most frequent), ``rule_match`` (at
@@ -47,14 +48,13 @@ Columns (all figures over the as-of window; "executions" are events):
   the sources carry nothing: Elastic Defend and Sysmon have no issuer or validity): ``issuer_host_count`` /
   ``issuer_other_host_count`` (hosts that ran any binary whose issuer label is this binary's issuer; the
   leave-one-out form, as for the signer), ``cert_age_days`` (``hash_first_seen - cert_not_before``, in days:
-  how new the certificate was when the hash first ran in the window; the window's first sighting, which is
-  the fleet's when the hash's history fits in the window and otherwise can only make the certificate look
-  older, never newer), ``cert_lifetime_days`` (``cert_not_after - cert_not_before``),
+  how new the certificate was when the fleet first ran the hash; without the fleet's history, the window's
+  first sighting, which can only make the certificate look older, never newer), ``cert_lifetime_days`` (``cert_not_after - cert_not_before``),
   ``ci_blocked_host_count`` / ``ci_audited_host_count`` (hosts on which Code Integrity blocked / audited the
   hash in the window; 0 without such events, null when no Code Integrity events were ingested);
-- ``fleet_history_days``: days from the window's first event (any binary, any host) to the as-of date, how
-  long the fleet has been watched; a signer first seen on the window's first day is as old as the window
-  can tell, not new;
+- ``fleet_history_days``: days from the fleet's first event (any binary, any host; the window's without the
+  fleet's history) to the as-of date, how long the fleet has been watched; a signer first seen on the
+  fleet's first day is as old as the fleet can tell, not new;
 - the company a mismatching pe.company names (null when ``pe_company_mismatch`` is false):
   ``mismatched_company`` (folded like a signer name; of several, the one fewest other hosts pair with the
   signer, ties by name), ``company_other_host_count`` (leave-one-out, as ``signer_other_host_count``: hosts
@@ -91,10 +91,12 @@ from codesign_prevalence.features.normalize import names_another_company, status
 from codesign_prevalence.features.prevalence import (
     LABEL_SOURCES,
     PATH_CLASS_COUNT_COLUMNS,
+    days_since,
     path_class_map,
     path_classes_by_count,
     user_writable_count,
 )
+from codesign_prevalence.features.rollup import KIND_HASH, KIND_SIGNER
 
 POPULATION_RULE = "rule"
 POPULATION_HUNT = "hunt"
@@ -417,19 +419,62 @@ def _zero_if_null(column: Column) -> Column:
     return F.coalesce(column, F.lit(0))
 
 
+def _with_fleet_history(binaries: DataFrame, history: DataFrame | None, as_of: dt.date) -> DataFrame:
+    """The first sightings over the fleet's whole history (rows of gold/first_seen: ``kind``, ``key``,
+    ``first_seen``), where it holds them, instead of the window's: ``hash_first_seen``,
+    ``signer_first_seen`` (and their days since), and ``fleet_history_days`` (days since the first sighting of
+    anything). Each is the earlier of the window's and the history's, so it never moves forward; and a first
+    sighting is a minimum, so sightings after ``as_of`` (the history of a later run) cannot lower it below
+    the window's, which is at most ``as_of``: nothing from the future leaks in.
+
+    Why: a signer the fleet last saw 40 days ago, back today, is new to a 30-day window but not to the fleet
+    (a monthly payroll tool would read as a new signer every month); and a certificate is only as young as
+    the hash's first run says.
+    """
+    if history is None:
+        return binaries
+    firsts = history.select("kind", "key", "first_seen")
+
+    def first_of(kind: str, name: str) -> DataFrame:
+        rows = firsts.where(F.col("kind") == F.lit(kind))
+        return rows.select(F.col("key").alias(f"_history_{name}"), F.col("first_seen").alias(f"_history_{name}_first"))
+
+    fleet = firsts.agg(F.min("first_seen").alias("_history_fleet_first"))
+    joined = (
+        binaries.join(first_of(KIND_HASH, "hash"), on=F.col("sha256") == F.col("_history_hash"), how="left")
+        .join(first_of(KIND_SIGNER, "signer"), on=F.col("signer") == F.col("_history_signer"), how="left")
+        .crossJoin(F.broadcast(fleet))
+    )
+    hash_first = F.least(F.col("hash_first_seen"), F.col("_history_hash_first"))
+    signer_first = F.least(F.col("signer_first_seen"), F.col("_history_signer_first"))
+    fleet_days = F.greatest(F.col("fleet_history_days"), days_since(as_of, F.col("_history_fleet_first")))
+    replaced = {
+        "hash_first_seen": hash_first,
+        "hash_days_since_first_seen": days_since(as_of, hash_first),
+        "signer_first_seen": signer_first,
+        "signer_days_since_first_seen": days_since(as_of, signer_first),
+        "fleet_history_days": fleet_days,
+    }
+    return joined.select(
+        *[replaced[name].alias(name) if name in replaced else F.col(name) for name in binaries.columns]
+    )
+
+
 def candidates(
     hash_prevalence: DataFrame,
     signer_prevalence: DataFrame,
     labels: DataFrame,
     as_of: dt.date,
     codeintegrity: DataFrame | None = None,
+    history: DataFrame | None = None,
 ) -> Callable[[DataFrame], DataFrame]:
     """A transform: the per-(host, binary) table -> rows of gold/candidates (:data:`CANDIDATE_COLUMNS`).
 
     Reads: the output of ``host_binary_prevalence``, and ``hash_prevalence`` / ``signer_prevalence`` /
     ``labels`` (the outputs of the transforms of those names, and of ``binary_labels``, for the same as-of
     date), ``codeintegrity`` (the output of ``prevalence.codeintegrity_hosts`` for that date; None when no
-    Code Integrity events were ingested).
+    Code Integrity events were ingested), ``history`` (rows of gold/first_seen, the fleet's first sightings
+    over all history: :func:`_with_fleet_history`; None: the window's first sightings).
     Output: :data:`CANDIDATE_COLUMNS`; see the module docstring for the populations and null handling.
     """
 
@@ -438,6 +483,7 @@ def candidates(
             _with_labels(binary_prevalence(host_binary), labels)
             .join(_hash_columns(hash_prevalence), on="sha256", how="left")
             .join(_signer_columns(signer_prevalence), on="signer", how="left")
+            .transform(lambda binaries: _with_fleet_history(binaries, history, as_of))
             .transform(_with_signer_widest_other)
             .transform(lambda binaries: _with_issuer_prevalence(binaries, issuer_prevalence(host_binary, labels)))
             .transform(lambda binaries: _with_codeintegrity(binaries, codeintegrity))

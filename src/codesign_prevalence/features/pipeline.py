@@ -99,6 +99,7 @@ def _derived_tables(
     matches: DataFrame,
     as_of: dt.date,
     codeintegrity: DataFrame | None,
+    history: DataFrame | None,
 ) -> FeatureTables:
     hashes = host_binary.transform(hash_prevalence(as_of))
     signers = host_binary.transform(signer_prevalence(as_of))
@@ -109,7 +110,7 @@ def _derived_tables(
         labels=labels,
         hash_prevalence=hashes,
         signer_prevalence=signers,
-        candidates=host_binary.transform(candidates(hashes, signers, labels, as_of, codeintegrity)),
+        candidates=host_binary.transform(candidates(hashes, signers, labels, as_of, codeintegrity, history)),
     )
 
 
@@ -120,9 +121,12 @@ def feature_tables(
     rule: RuleLists,
     lolbin_parents: Sequence[str],
     codeintegrity: DataFrame | None = None,
+    history: DataFrame | None = None,
 ) -> FeatureTables:
     """Every table of the features stage for ``as_of``, as lazy DataFrames, from the window's events
-    (and the rows of bronze/codeintegrity_events, None when none were ingested).
+    (and the rows of bronze/codeintegrity_events, None when none were ingested; and of gold/first_seen, the
+    fleet's first sightings over all history, which gold/candidates' first-seen figures read: None, the
+    window's).
 
     The events are read once, by one hash aggregation into variants (each event that matches the seed rule
     kept as a variant of its own, from which silver/rule_matches is read); everything else derives from the
@@ -140,6 +144,7 @@ def feature_tables(
         variants.transform(rule_matches_from_variants(as_of)),
         as_of,
         _codeintegrity_hosts(codeintegrity, as_of, lookback_days),
+        history,
     )
 
 
@@ -162,12 +167,16 @@ def _codeintegrity_hosts(codeintegrity: DataFrame | None, as_of: dt.date, lookba
 
 
 def feature_tables_from_daily(
-    daily: DataFrame, as_of: dt.date, lookback_days: int, codeintegrity: DataFrame | None = None
+    daily: DataFrame,
+    as_of: dt.date,
+    lookback_days: int,
+    codeintegrity: DataFrame | None = None,
+    history: DataFrame | None = None,
 ) -> FeatureTables:
     """Every table of the features stage for ``as_of`` from silver/daily_binaries (the same rows as
     :func:`feature_tables` on the events the rollup was made from); only the window's days are read. Code
     Integrity events (``codeintegrity``, None when none were ingested) are few: the window's are read as
-    they are, in both ways."""
+    they are, in both ways; so is ``history`` (gold/first_seen)."""
     window = daily.transform(in_window_days(as_of, lookback_days))
     return _derived_tables(
         window,
@@ -176,4 +185,5 @@ def feature_tables_from_daily(
         window.transform(rule_matches_from_daily(as_of)),
         as_of,
         _codeintegrity_hosts(codeintegrity, as_of, lookback_days),
+        history,
     )

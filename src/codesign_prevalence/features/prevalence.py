@@ -317,7 +317,8 @@ def best_labels(counts: DataFrame) -> DataFrame:
     return best.select("sha256", "signer", *typed)
 
 
-def _days_since(as_of: dt.date, timestamp: Column) -> Column:
+def days_since(as_of: dt.date, timestamp: Column) -> Column:
+    """Whole days from the date of ``timestamp`` to ``as_of``."""
     return F.datediff(F.lit(as_of), F.to_date(timestamp))
 
 
@@ -359,13 +360,13 @@ def hash_prevalence(as_of: dt.date) -> Callable[[DataFrame], DataFrame]:
             F.col("exec_count"),
             F.col("first_seen"),
             F.col("last_seen"),
-            _days_since(as_of, F.col("first_seen")).alias("days_since_first_seen"),
+            days_since(as_of, F.col("first_seen")).alias("days_since_first_seen"),
             active_days(day_bits).alias("active_days"),
             F.col("path_count"),
             F.col("user_count"),
             F.col("signer_count"),
             F.array_sort(F.map_keys(path_class_map())).alias("path_classes"),
-            _days_since(as_of, F.col("fleet_first_seen")).alias("fleet_history_days"),
+            days_since(as_of, F.col("fleet_first_seen")).alias("fleet_history_days"),
         )
 
     return transform
@@ -442,7 +443,7 @@ def signer_prevalence(as_of: dt.date, top_n: int = PROFILE_TOP_N) -> Callable[[D
             F.col("exec_count"),
             F.col("first_seen"),
             F.col("last_seen"),
-            _days_since(as_of, F.col("first_seen")).alias("days_since_first_seen"),
+            days_since(as_of, F.col("first_seen")).alias("days_since_first_seen"),
             (F.col("writable_hashes") / F.col("hash_count")).alias("user_writable_hash_share"),
             (F.col("anomalous_events") / F.col("exec_count")).alias("anomalous_status_share"),
             path_classes_by_count().alias("path_classes"),

@@ -235,7 +235,8 @@ def run(context: JobContext, as_of: dt.date | None = None) -> FeaturesReport:
         codeintegrity = (
             lakehouse.read(spark, BRONZE_CODEINTEGRITY) if lakehouse.exists(spark, BRONZE_CODEINTEGRITY) else None
         )
-        tables = feature_tables_from_daily(_daily(context, refreshed), as_of, lookback_days, codeintegrity)
+        history = lakehouse.read(spark, GOLD_FIRST_SEEN) if lakehouse.exists(spark, GOLD_FIRST_SEEN) else None
+        tables = feature_tables_from_daily(_daily(context, refreshed), as_of, lookback_days, codeintegrity, history)
         # Shared by the hash, signer and candidate tables: computed once, by the first write that needs them.
         cached = [tables.host_binary, tables.hash_prevalence, tables.signer_prevalence]
         for frame in cached:
