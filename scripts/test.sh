@@ -6,4 +6,4 @@ scripts/setup.sh
 scripts/setup-chromium.sh
 echo "== ruff"; .venv/bin/ruff check src tests benchmarks
 echo "== mypy"; .venv/bin/mypy
-echo "== pytest"; .venv/bin/python -m pytest -n 2 --dist loadgroup "$@"
+echo "== pytest"; .venv/bin/python -m pytest -n 2 --dist loadgroup --no-loadscope-reorder "$@"

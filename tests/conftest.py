@@ -6,17 +6,21 @@ small tables that is driver time spent for nothing (benchmarks/README.md, "The t
 The job itself keeps Spark's default (on), and so do the JVMs the suite starts in subprocesses (spark-submit, the
 Spark Connect server, the crash and concurrency runs), which therefore still run the default plans end to end.
 
-The README test command runs the suite in two pytest-xdist workers (``-n 2 --dist loadgroup``, scripts/test.sh):
-much of a test's time on this machine is one thread planning and scheduling small Spark jobs, or a subprocess
-JVM starting, so a second worker fills the second core. Each worker has its own session (and JVM). Tests are
-grouped by file, so that a file's module fixtures are built once, and every file that reads the shared pipeline
-run (``pipeline_run``) is in one group, so that it is built once (:func:`pytest_collection_modifyitems`). Run
-without ``-n``, the suite is the same tests in one process.
+The README test command runs the suite in two pytest-xdist workers (``-n 2 --dist loadgroup
+--no-loadscope-reorder``, scripts/test.sh): much of a test's time on this machine is one thread planning and
+scheduling small Spark jobs, or a subprocess JVM starting, so a second worker fills the second core. Each
+worker has its own session (and JVM). The tests that start JVMs of their own run in one worker, one
+after another, first; the other end-to-end tests go next, so that the longest ones do not start last; other
+tests are grouped by file, so that a file's module fixtures are built once
+(:func:`pytest_collection_modifyitems`). The shared pipeline run is built once for both workers
+(:func:`pipeline_run`). Run without ``-n``, the suite is the same tests in one process.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
+import pickle
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,16 +35,33 @@ from pipeline_helpers import PipelineRun, build_pipeline
 SHARED_SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "samples"
 
 
-PIPELINE_GROUP = "pipeline-run"
+JVM_GROUP = "subprocess-jvms"
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own, which reads the groups into the node ids
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Put every test in an xdist group: its file's, or :data:`PIPELINE_GROUP` for every test of a file in
-    which any test reads ``pipeline_run`` (the session fixture that costs a minute: one worker builds it)."""
-    pipeline_files = {item.path for item in items if "pipeline_run" in getattr(item, "fixturenames", ())}
+    """Put every test in an xdist group, and the groups in the order they are handed out.
+
+    The tests marked ``jvm`` (each starts Spark JVMs in subprocesses: killed runs, two runs at once, a Spark
+    Connect server, spark-submit on a local cluster) are one group, first: one worker runs them one after
+    another while the other runs the in-process tests (two of them at once overload two cores). Then the
+    files of the other end-to-end tests (marked ``slow`` or reading the shared pipeline run), then the rest;
+    every other test is grouped by its file, so that a file's module fixtures are built once.
+    """
+
+    def rank(item: pytest.Item) -> int:
+        if item.get_closest_marker("jvm") is not None:
+            return 0
+        slow = item.get_closest_marker("slow") is not None
+        return 1 if slow or "pipeline_run" in getattr(item, "fixturenames", ()) else 2
+
+    file_rank: dict[Path, int] = {}
     for item in items:
-        group = PIPELINE_GROUP if item.path in pipeline_files else item.path.name
+        file_rank[item.path] = min(file_rank.get(item.path, 2), rank(item))
+        group = JVM_GROUP if item.get_closest_marker("jvm") is not None else item.path.name
         item.add_marker(pytest.mark.xdist_group(group))
+    # Stable: the files' order and each file's tests' order are kept within a rank.
+    items.sort(key=lambda item: (file_rank[item.path], rank(item)))
 
 
 @pytest.fixture(scope="session")
@@ -78,5 +99,18 @@ def pipeline_run(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) 
     """The one end-to-end run on a small generated fleet plus hostile events (tests/pipeline_helpers.py).
 
     Read its lakehouse only; a test that writes works on ``pipeline_helpers.copy_lake(pipeline_run.root, ...)``.
+    Under xdist, the first worker that needs it builds it in the folder the workers' temporary folders share,
+    holding a lock; the other waits for the lock and reads what was built.
     """
-    return build_pipeline(tmp_path_factory.mktemp("pipeline"))
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        return build_pipeline(tmp_path_factory.mktemp("pipeline"))
+    shared = tmp_path_factory.getbasetemp().parent
+    with open(shared / "pipeline.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        built = shared / "pipeline.pickle"
+        if built.is_file():  # written by the other worker of this test run
+            run: PipelineRun = pickle.loads(built.read_bytes())
+        else:
+            run = build_pipeline(shared / "pipeline")
+            built.write_bytes(pickle.dumps(run))
+    return run

@@ -120,6 +120,7 @@ def reference(spark: SparkSession, pipeline_run: PipelineRun) -> Iterator[Refere
 
 
 @pytest.mark.slow
+@pytest.mark.jvm
 def test_runs_killed_mid_write_are_repaired_by_a_rerun(
     spark: SparkSession, reference: Reference, tmp_path: Path
 ) -> None:
@@ -164,6 +165,7 @@ def _assert_finished_or_one_line(code: int, stderr: str) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.jvm
 def test_two_scores_at_once(spark: SparkSession, reference: Reference, tmp_path: Path) -> None:
     root = copy_lake(reference.root, tmp_path / "lake")
     runs = [start_cli(root, "score", "--as-of", END.isoformat()) for _ in range(2)]
@@ -176,6 +178,7 @@ def test_two_scores_at_once(spark: SparkSession, reference: Reference, tmp_path:
 
 
 @pytest.mark.slow
+@pytest.mark.jvm
 def test_two_ingests_at_once(spark: SparkSession, reference: Reference, tmp_path: Path) -> None:
     root = tmp_path / "lake"
     runs = [start_cli(root, "ingest", "--input", *reference.inputs) for _ in range(2)]

@@ -28,10 +28,10 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import StringType, StructField, StructType, TimestampType
 
 from codesign_prevalence.config import Config
+from codesign_prevalence.features.candidates import with_fleet_history
 from codesign_prevalence.features.events import in_window, window_start, with_event_attributes
-from codesign_prevalence.features.pipeline import FeatureTables, RuleLists, daily_rollup, feature_tables
+from codesign_prevalence.features.pipeline import FeatureTables, RuleLists, feature_tables
 from codesign_prevalence.features.prevalence import binary_labels, event_variants
-from codesign_prevalence.features.rollup import fleet_sightings
 from codesign_prevalence.features.rule import RULE_MATCH_COLUMNS, rule_matches, with_rule_match
 from codesign_prevalence.schema import BRONZE_SCHEMA
 
@@ -563,32 +563,43 @@ def test_widest_other_binary_is_not_the_hosts_of_a_campaigns_siblings_together(s
 
 
 def test_first_sightings_come_from_the_fleets_history_where_it_holds_them(spark: SparkSession) -> None:
-    """A monthly tool, first run in September, is back the day before the as-of date: new to the 30-day window,
-    not to the fleet (gold/first_seen). Sightings after the as-of date, which the history of a later run
-    holds, change nothing: a first sighting is a minimum."""
-    payroll = {"cs_subject_name": "Payroll Corp"}
-    fresh = {"cs_subject_name": "Fresh Ltd"}
-    rows = [
-        event("p0", "2026-09-15 09:00:00", "h1", "p", r"C:\ProgramData\Payroll\pay.exe", **payroll),
-        event("p1", "2026-11-19 09:00:00", "h1", "p", r"C:\ProgramData\Payroll\pay.exe", **payroll),
-        event("p2", "2026-11-25 09:00:00", "h2", "p", r"C:\ProgramData\Payroll\pay.exe", **payroll),
-        event("f1", "2026-11-18 09:00:00", "h2", "f", r"C:\Users\bob\Downloads\f.exe", **fresh),
-        event("f0", "2026-11-26 09:00:00", "h3", "f", r"C:\Users\bob\Downloads\f.exe", **fresh),
-        event("l1", "2026-11-27 09:00:00", "h3", "l", r"C:\Users\bob\Downloads\l.exe", **fresh),
-    ]
-    bronze = bronze_frame(spark, rows)
-    history = daily_rollup(bronze, RULE, LOLBINS).transform(fleet_sightings)
-    columns = ["sha256", "hash_days_since_first_seen", "signer_days_since_first_seen", "fleet_history_days"]
-
-    def figures(history: DataFrame | None) -> DataFrame:
-        tables = feature_tables(bronze, AS_OF, LOOKBACK, RULE, LOLBINS, history=history)
-        return tables.candidates.where(F.col("population") == F.lit("reference")).select(*columns)
-
-    schema = "sha256 string, hash_days int, signer_days int, fleet_days int"
-    window_only = spark.createDataFrame([("p", 1, 1, 2), ("f", 2, 2, 2)], schema)
-    assert_df_equality(figures(None), window_only.toDF(*columns), ignore_nullable=True, ignore_row_order=True)
-    fleets = spark.createDataFrame([("p", 66, 66, 66), ("f", 2, 2, 66)], schema)  # 2026-09-15 .. 2026-11-20
-    assert_df_equality(figures(history), fleets.toDF(*columns), ignore_nullable=True, ignore_row_order=True)
+    """A monthly tool ``p``, first run in September, is back the day before the as-of date: new to the 30-day
+    window, not to the fleet (gold/first_seen). A binary the history does not hold (no signer) keeps the
+    window's figures; a sighting after the as-of date (``l``, which a later run's history holds) changes
+    nothing: a first sighting is a minimum, and the window's are at most the as-of date."""
+    columns = (
+        "sha256 string, signer string, hash_first_seen timestamp, hash_days_since_first_seen int, "
+        "signer_first_seen timestamp, signer_days_since_first_seen int, fleet_history_days int"
+    )
+    nov = {day: dt.datetime(2026, 11, day, 9) for day in (18, 19, 26, 27)}
+    september = dt.datetime(2026, 9, 15, 9)
+    window = spark.createDataFrame(
+        [
+            ("p", "payroll corp", nov[19], 1, nov[19], 1, 2),
+            ("f", "fresh ltd", nov[18], 2, nov[18], 2, 2),
+            ("n", None, nov[18], 2, None, None, 2),  # no signer: null here, 0 in gold/candidates
+        ],
+        columns,
+    )
+    history = spark.createDataFrame(
+        [
+            ("hash", "p", september), ("signer", "payroll corp", september), ("thumbprint", "ab12", september),
+            ("hash", "f", nov[18]), ("signer", "fresh ltd", nov[18]), ("hash", "l", nov[27]),
+            ("thumbprint", "cd34", nov[26]),
+        ],
+        "kind string, key string, first_seen timestamp",
+    )
+    expected = spark.createDataFrame(
+        [
+            ("p", "payroll corp", september, 66, september, 66, 66),  # 2026-09-15 .. 2026-11-20
+            ("f", "fresh ltd", nov[18], 2, nov[18], 2, 66),
+            ("n", None, nov[18], 2, None, None, 66),
+        ],
+        columns,
+    )
+    assert_df_equality(with_fleet_history(window, history, AS_OF), expected, ignore_nullable=True,
+                       ignore_row_order=True)
+    assert_df_equality(with_fleet_history(window, None, AS_OF), window)
 
 
 def test_company_figures_count_the_signers_other_binaries_naming_the_same_company(spark: SparkSession) -> None:

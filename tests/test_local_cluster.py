@@ -96,6 +96,7 @@ def _table(spark: SparkSession, root: Path, table: str) -> DataFrame:
 
 
 @pytest.mark.slow
+@pytest.mark.jvm
 def test_spark_submit_on_a_local_cluster_matches_the_local_run(
     spark: SparkSession, pipeline_run: PipelineRun, tmp_path: Path
 ) -> None:

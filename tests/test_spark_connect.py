@@ -29,7 +29,7 @@ from codesign_prevalence.spark import connect_server_command, local_catalog_sett
 from codesign_prevalence.storage import GOLD_SCORED
 from pipeline_helpers import PipelineRun
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.jvm]
 
 SCHEMA = "codesign"
 # Columns that differ between any two runs: when and by which MLflow run/version they were scored.

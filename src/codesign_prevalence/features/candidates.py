@@ -11,7 +11,7 @@ Populations (a binary can be in both):
   collapse onto the origin of the model's features, rare ordinary ones sit near it).
 
 Columns (all figures over the as-of window, except the first sightings, which are the fleet's over all its
-history where gold/first_seen holds it, :func:`_with_fleet_history`; "executions" are events):
+history where gold/first_seen holds it, :func:`with_fleet_history`; "executions" are events):
 
 - key: ``as_of``, ``population``, ``sha256``, ``signer`` (canonical);
 - certificate: ``subject_name`` (raw, most frequent), ``thumbprint`` (most frequent), ``rule_match`` (at
@@ -49,7 +49,8 @@ history where gold/first_seen holds it, :func:`_with_fleet_history`; "executions
   ``issuer_other_host_count`` (hosts that ran any binary whose issuer label is this binary's issuer; the
   leave-one-out form, as for the signer), ``cert_age_days`` (``hash_first_seen - cert_not_before``, in days:
   how new the certificate was when the fleet first ran the hash; without the fleet's history, the window's
-  first sighting, which can only make the certificate look older, never newer), ``cert_lifetime_days`` (``cert_not_after - cert_not_before``),
+  first sighting, which can only make the certificate look older, never newer), ``cert_lifetime_days``
+  (``cert_not_after - cert_not_before``),
   ``ci_blocked_host_count`` / ``ci_audited_host_count`` (hosts on which Code Integrity blocked / audited the
   hash in the window; 0 without such events, null when no Code Integrity events were ingested);
 - ``fleet_history_days``: days from the fleet's first event (any binary, any host; the window's without the
@@ -419,7 +420,7 @@ def _zero_if_null(column: Column) -> Column:
     return F.coalesce(column, F.lit(0))
 
 
-def _with_fleet_history(binaries: DataFrame, history: DataFrame | None, as_of: dt.date) -> DataFrame:
+def with_fleet_history(binaries: DataFrame, history: DataFrame | None, as_of: dt.date) -> DataFrame:
     """The first sightings over the fleet's whole history (rows of gold/first_seen: ``kind``, ``key``,
     ``first_seen``), where it holds them, instead of the window's: ``hash_first_seen``,
     ``signer_first_seen`` (and their days since), and ``fleet_history_days`` (days since the first sighting of
@@ -474,7 +475,7 @@ def candidates(
     ``labels`` (the outputs of the transforms of those names, and of ``binary_labels``, for the same as-of
     date), ``codeintegrity`` (the output of ``prevalence.codeintegrity_hosts`` for that date; None when no
     Code Integrity events were ingested), ``history`` (rows of gold/first_seen, the fleet's first sightings
-    over all history: :func:`_with_fleet_history`; None: the window's first sightings).
+    over all history: :func:`with_fleet_history`; None: the window's first sightings).
     Output: :data:`CANDIDATE_COLUMNS`; see the module docstring for the populations and null handling.
     """
 
@@ -483,7 +484,7 @@ def candidates(
             _with_labels(binary_prevalence(host_binary), labels)
             .join(_hash_columns(hash_prevalence), on="sha256", how="left")
             .join(_signer_columns(signer_prevalence), on="signer", how="left")
-            .transform(lambda binaries: _with_fleet_history(binaries, history, as_of))
+            .transform(lambda binaries: with_fleet_history(binaries, history, as_of))
             .transform(_with_signer_widest_other)
             .transform(lambda binaries: _with_issuer_prevalence(binaries, issuer_prevalence(host_binary, labels)))
             .transform(lambda binaries: _with_codeintegrity(binaries, codeintegrity))
