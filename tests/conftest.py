@@ -57,11 +57,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
     file_rank: dict[Path, int] = {}
     for item in items:
-        file_rank[item.path] = min(file_rank.get(item.path, 2), rank(item))
-        group = JVM_GROUP if item.get_closest_marker("jvm") is not None else item.path.name
-        item.add_marker(pytest.mark.xdist_group(group))
+        item_rank = rank(item)
+        file_rank[item.path] = min(file_rank.get(item.path, 2), item_rank)
+        item.add_marker(pytest.mark.xdist_group(JVM_GROUP if item_rank == 0 else item.path.name))
     # Stable: the files' order and each file's tests' order are kept within a rank.
-    items.sort(key=lambda item: (file_rank[item.path], rank(item)))
+    items.sort(key=lambda item: file_rank[item.path])
 
 
 @pytest.fixture(scope="session")

@@ -224,6 +224,12 @@ class Lakehouse:
             raise self.missing(name)
         return _load(spark, self.table(name), version)
 
+    def read_if_exists(self, spark: SparkSession, name: str) -> DataFrame | None:
+        """The table, or None when it has never been written (an optional input: Code Integrity events,
+        certificate intelligence, the fleet's history); one existence check, where ``read`` after ``exists``
+        makes two."""
+        return _load(spark, self.table(name)) if self.exists(spark, name) else None
+
     def version(self, spark: SparkSession, name: str) -> int | None:
         """The table's current Delta version (for lineage), or None when it does not exist.
 

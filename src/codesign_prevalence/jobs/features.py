@@ -232,10 +232,8 @@ def run(context: JobContext, as_of: dt.date | None = None) -> FeaturesReport:
         refreshed = refresh_daily(context)
         as_of = as_of or newest_event_date(refreshed)
         lookback_days = context.config.features.lookback_days
-        codeintegrity = (
-            lakehouse.read(spark, BRONZE_CODEINTEGRITY) if lakehouse.exists(spark, BRONZE_CODEINTEGRITY) else None
-        )
-        history = lakehouse.read(spark, GOLD_FIRST_SEEN) if lakehouse.exists(spark, GOLD_FIRST_SEEN) else None
+        codeintegrity = lakehouse.read_if_exists(spark, BRONZE_CODEINTEGRITY)
+        history = lakehouse.read_if_exists(spark, GOLD_FIRST_SEEN)
         tables = feature_tables_from_daily(_daily(context, refreshed), as_of, lookback_days, codeintegrity, history)
         # Shared by the hash, signer and candidate tables: computed once, by the first write that needs them.
         cached = [tables.host_binary, tables.hash_prevalence, tables.signer_prevalence]

@@ -163,7 +163,7 @@ def _scorer(context: JobContext, tracking: Tracking, model_alias: str) -> Scorer
     model = ModelRef(name, str(version.version), str(version.run_id))
     udf = score_udf(load_python_model(tracking, version_uri(version)), with_reasons=True)
     verdicts = lakehouse.read(spark, OPS_VERDICTS) if lakehouse.exists(spark, OPS_VERDICTS) else no_verdicts(spark)
-    intel = lakehouse.read(spark, OPS_CERTIFICATE_INTEL) if lakehouse.exists(spark, OPS_CERTIFICATE_INTEL) else None
+    intel = lakehouse.read_if_exists(spark, OPS_CERTIFICATE_INTEL)
     return Scorer(context, tracking, model_alias, model, udf, verdicts, intel)
 
 
