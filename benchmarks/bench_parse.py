@@ -5,19 +5,19 @@
 The reader's Python tasks do three things to every line, one after the other, on one core each; this
 times each on its own, in this one process, on the lines of a generated fleet (or of ``--input``):
 
-- **read**: inflate the gzip stream, split it into lines, decode them, and build the Arrow batches of
-  numbered lines (``reader._batches``);
+- **read**: inflate the gzip stream, split it into lines and decode them into runs of numbered lines
+  (``reader.line_runs``; before session 14 the step also built Arrow batches of the lines);
 - **parse + extract**: one JSON document -> the ingest's columns (``DocumentReader.extract``), and beside it
   the same by the parsed road alone (``load_document`` + ``DocumentReader.adapt``: orjson and a walk over
   the dicts, what every line took before msgspec's typed road), to compare the two in one run;
 - **classify + Arrow**: the columns -> each line's fate and typed row, and the Arrow batch of rows
-  (``LineClassifier.rows``, with the extraction replayed from the step before so that it is not counted
+  (``LineClassifier.rows_of``, with the extraction replayed from the step before so that it is not counted
   twice).
 
 Each step runs ``--repeat`` times and the fastest run is kept (the machine is shared: the fastest run is
 the one least disturbed). Prints microseconds per line of each step, and their sum. To time an older commit
-on the same lines: ``git archive COMMIT src | tar -x -C /tmp/base`` and run this file with
-``PYTHONPATH=/tmp/base/src``.
+on the same lines: ``git archive COMMIT src | tar -x -C /tmp/base`` and run this file (of that commit:
+the reader's interface changed in session 14) with ``PYTHONPATH=/tmp/base/src``.
 """
 
 from __future__ import annotations
@@ -32,12 +32,10 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import pyarrow as pa
-
 from codesign_prevalence.config import IngestConfig
 from codesign_prevalence.ingest.classify import LineClassifier, Rules
 from codesign_prevalence.ingest.extract import load_document
-from codesign_prevalence.ingest.reader import ReaderLimits, _batches
+from codesign_prevalence.ingest.reader import LineRun, ReaderLimits, line_runs
 from codesign_prevalence.ingest.sources.document import DocumentReader
 from codesign_prevalence.simulator import generate_fleet
 
@@ -98,9 +96,9 @@ def main() -> None:
                   config.raw_quarantine_chars, config.source)
     with tempfile.TemporaryDirectory(prefix="bench-parse-") as scratch:
         path = _input(args, Path(scratch))
-        batches: list[pa.RecordBatch] = []
-        read = _fastest(args.repeat, lambda: batches.__setitem__(slice(None), _batches(str(path), limits)))
-    texts = [text for batch in batches for text in batch.column("raw").to_pylist()]
+        runs: list[LineRun] = []
+        read = _fastest(args.repeat, lambda: runs.__setitem__(slice(None), line_runs(str(path), limits)))
+    texts = [text for run in runs for text in run.texts]
     lines = len(texts)
 
     reader = DocumentReader(rules.source)
@@ -128,8 +126,8 @@ def main() -> None:
 
     def classify() -> None:
         replay.rewind()
-        for batch in batches:
-            classifier.rows(batch)
+        for run in runs:
+            classifier.rows_of(run)
 
     classified = _fastest(args.repeat, classify)
 

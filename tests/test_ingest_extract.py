@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from codesign_prevalence.ingest.classify import LineClassifier, Rules
+from codesign_prevalence.ingest.classify import OUTCOME_BLANK, LineClassifier, Rules
 from codesign_prevalence.ingest.extract import FieldExtractor
-from codesign_prevalence.ingest.reader import LINES_ARROW_SCHEMA
+from codesign_prevalence.ingest.reader import LINES_ARROW_SCHEMA, LineRun
 from codesign_prevalence.schema import REASON_NOT_JSON, REASON_NOT_OBJECT
 
 FIELDS = {"pid": "process.pid", "status": "process.code_signature.status", "name": "host.name", "ts": "@timestamp"}
@@ -144,3 +144,20 @@ def test_derived_event_ids_are_the_ones_earlier_versions_wrote() -> None:
         "sha256:6b92dd615fd2b10955d686be920623de0426c268aeeb880db64539cbe29e7bb5",
         "sha256:bff603b5ae478f4aaf59faa8403511761819eed0dd9d53d5aa5676ebe702e7b4",
     ]
+
+
+def test_a_run_read_in_the_task_classifies_as_its_arrow_batch_does() -> None:
+    """The ingest hands the reader's runs of lines to the classifier without Arrow in between; they must give
+    the rows that the same lines as an Arrow batch give (blank, broken, read-error and good lines, counts)."""
+    good = ('{"@timestamp": "2026-11-20T08:00:00Z", "event": {"category": "process", "type": "start"}, '
+            '"host": {"id": "h1"}, "process": {"executable": "C:\\\\a.exe", "hash": {"sha256": "' + "b" * 64 + '"}}}')
+    run = LineRun("f.ndjson", 7, [good, "", '{"broken": ', None, good.replace("h1", "h2"), "[1]"],
+                  [None, None, None, "bad_encoding", None, None])
+    rules = Rules(dt.datetime(2026, 11, 27), dt.date(2000, 1, 1), 48, 65_536)
+    from_run = LineClassifier(rules).rows_of(run).to_pylist()
+    assert from_run == LineClassifier(rules).rows(run.to_arrow()).to_pylist()
+    fates = [(row["line_number"], row["outcome"], row["reason"]) for row in from_run if row["line_number"]]
+    assert fates == [(7, "accepted", None), (9, "quarantined", REASON_NOT_JSON), (10, "quarantined", "bad_encoding"),
+                     (11, "accepted", None), (12, "quarantined", REASON_NOT_OBJECT)]
+    blank = [(row["source_file"], row["lines"]) for row in from_run if row["outcome"] == OUTCOME_BLANK]
+    assert blank == [("f.ndjson", 1)]

@@ -51,6 +51,17 @@ def _rows(spark: SparkSession, lakehouse: Lakehouse, version: int | None = None)
     return sorted((row["id"], row["value"], row["as_of"]) for row in frame.collect())
 
 
+def test_a_new_table_gets_its_properties_and_unsafe_ones_are_refused(
+    spark: SparkSession, lakehouse: Lakehouse
+) -> None:
+    table = lakehouse.ensure(spark, "gold/things", SCHEMA, properties={"delta.dataSkippingStatsColumns": "value"})
+    shown = {row["key"]: row["value"] for row in spark.sql(f"SHOW TBLPROPERTIES {table.identifier}").collect()}
+    assert shown["delta.dataSkippingStatsColumns"] == "value"
+    with pytest.raises(ValueError, match="not a table property"):
+        lakehouse.ensure(spark, "gold/others", SCHEMA, properties={"delta.dataSkippingStatsColumns": "value') --"})
+    assert not lakehouse.exists(spark, "gold/others")
+
+
 def test_create_merge_replace_append_and_time_travel(spark: SparkSession, lakehouse: Lakehouse) -> None:
     with pytest.raises(MissingTableError, match=r"gold/things does not exist.*run"):
         lakehouse.read(spark, "gold/things")

@@ -243,8 +243,18 @@ class Lakehouse:
         latest = spark.sql(f"DESCRIBE HISTORY {table.identifier} LIMIT 1").select("version").head()
         return int(latest[0]) if latest is not None else None
 
-    def ensure(self, spark: SparkSession, name: str, schema: StructType, partition_by: Sequence[str] = ()) -> Table:
-        """Create the (empty) table if it does not exist yet, and return it."""
+    def ensure(
+        self,
+        spark: SparkSession,
+        name: str,
+        schema: StructType,
+        partition_by: Sequence[str] = (),
+        properties: Mapping[str, str] | None = None,
+    ) -> Table:
+        """Create the (empty) table if it does not exist yet, and return it.
+
+        ``properties`` (the project's own constants, never data values) are the new table's Delta properties.
+        """
         table = self.table(name)
         if self.exists(spark, name):  # committed already: no create command to plan and run
             return table
@@ -253,8 +263,17 @@ class Lakehouse:
         statement = f"CREATE TABLE IF NOT EXISTS {table.identifier} ({columns}) USING delta"
         if partition_by:
             statement += f" PARTITIONED BY ({', '.join(quote(column) for column in partition_by)})"
+        if properties:
+            unsafe = [item for pair in properties.items() for item in pair if not _PROPERTY_TEXT.fullmatch(item)]
+            if unsafe:
+                raise ValueError(f"not a table property name or value: {unsafe[0]!r}")
+            pairs = ", ".join(f"'{key}' = '{value}'" for key, value in properties.items())
+            statement += f" TBLPROPERTIES ({pairs})"
         retry_on_conflict(table, lambda: _create(spark, statement))
         return table
+
+
+_PROPERTY_TEXT = re.compile(r"[A-Za-z0-9_.,-]+")
 
 
 def _ensure_namespace(spark: SparkSession, table: Table) -> None:

@@ -35,10 +35,12 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import repeat
 
 import orjson
 import pyarrow as pa
 
+from codesign_prevalence.ingest.reader import LineRun
 from codesign_prevalence.ingest.sources.document import DocumentReader
 from codesign_prevalence.ingest.sources.record import (
     DETAIL_COLUMN,
@@ -345,23 +347,40 @@ class LineClassifier:
         return None
 
     def rows(self, batch: pa.RecordBatch) -> pa.RecordBatch:
+        """The classified rows of a batch of numbered lines (``reader.LINES_ARROW_SCHEMA``)."""
         paths = batch.column("source_file").to_pylist()
-        numbers = batch.column("line_number").to_pylist()
-        raws = batch.column("raw").to_pylist()
-        errors = batch.column("read_error").to_pylist()
+        return self._classified(
+            paths[0] if paths else None,
+            paths,
+            batch.column("line_number").to_pylist(),
+            batch.column("raw").to_pylist(),
+            batch.column("read_error").to_pylist(),
+        )
+
+    def rows_of(self, run: LineRun) -> pa.RecordBatch:
+        """The classified rows of a run of lines read in this task (no Arrow in between)."""
+        return self._classified(run.path, repeat(run.path, len(run.texts)), run.numbers, run.texts, run.errors)
+
+    def _classified(
+        self,
+        path: str | None,
+        paths: Iterable[str],
+        numbers: Iterable[int],
+        raws: Iterable[str | None],
+        errors: Iterable[str | None],
+    ) -> pa.RecordBatch:
         out: list[tuple[object, ...]] = []
         counted: dict[tuple[str, str | None], int] = {}
         collecting = gc.isenabled()
         gc.disable()  # no cycles here; the collector would rescan the growing list of rows for nothing
         try:
-            for path, number, raw, error in zip(paths, numbers, raws, errors, strict=True):
-                row = self._row(path, number, raw, error, counted)
+            for line_path, number, raw, error in zip(paths, numbers, raws, errors, strict=True):
+                row = self._row(line_path, number, raw, error, counted)
                 if row is not None:
                     out.append(row)
         finally:
             if collecting:
                 gc.enable()
-        path = paths[0] if paths else None
         for (outcome, source), lines in counted.items():
             out.append((path, None, lines, outcome, None, source, *([None] * (self.width - 6))))
         for reason, values in self.nulled.items():
@@ -507,5 +526,16 @@ def classify_lines(rules: Rules) -> Callable[[Iterable[pa.RecordBatch]], Iterato
         classifier = LineClassifier(rules)
         for batch in batches:
             yield classifier.rows(batch)
+
+    return run
+
+
+def classify_runs(rules: Rules) -> Callable[[Iterable[LineRun]], Iterator[pa.RecordBatch]]:
+    """Runs of lines read in the same task in, batches of :data:`ROWS_ARROW_SCHEMA` out."""
+
+    def run(runs: Iterable[LineRun]) -> Iterator[pa.RecordBatch]:
+        classifier = LineClassifier(rules)
+        for lines in runs:
+            yield classifier.rows_of(lines)
 
     return run

@@ -23,7 +23,7 @@ from pyspark.sql import functions as F
 
 from codesign_prevalence.config import IngestConfig
 from codesign_prevalence.errors import UserError
-from codesign_prevalence.ingest.classify import ROWS_DDL, Rules, classify_lines
+from codesign_prevalence.ingest.classify import ROWS_DDL, Rules, classify_runs
 from codesign_prevalence.ingest.parse import (
     OUTCOME_ACCEPTED,
     OUTCOME_BLANK,
@@ -40,7 +40,7 @@ from codesign_prevalence.ingest.parse import (
     to_quarantine,
     with_signatures,
 )
-from codesign_prevalence.ingest.reader import ReaderLimits, lines_from_files
+from codesign_prevalence.ingest.reader import ReaderLimits, runs_from_requests
 from codesign_prevalence.ingest.sources.record import JOIN_KEY_COLUMN
 from codesign_prevalence.schema import BRONZE_SCHEMA, CODEINTEGRITY_SCHEMA, QUARANTINE_SCHEMA
 from codesign_prevalence.spark import default_parallelism
@@ -100,7 +100,7 @@ def read_classified(spark: SparkSession, files: list[str], limits: ReaderLimits,
 
     Files are read, parsed and classified by Python tasks, one task per file; with fewer files than cores,
     each file is read by several tasks that each parse their share of it (see
-    :func:`~codesign_prevalence.ingest.reader.lines_from_files`), so that parsing uses every core.
+    :func:`~codesign_prevalence.ingest.reader.runs_from_requests`), so that parsing uses every core.
     """
     parallelism = default_parallelism(spark)
     parts = max(1, parallelism // len(files)) if len(files) < parallelism else 1
@@ -111,13 +111,20 @@ def read_classified(spark: SparkSession, files: list[str], limits: ReaderLimits,
         (F.col("id") % parts).cast("int").alias("part"),
         F.lit(parts).alias("parts"),
     )
-    classifier = classify_lines(rules)
+    classifier = classify_runs(rules)
+    runs = runs_from_requests(limits)
 
     def read(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        return classifier(lines_from_files(limits)(batches))
+        return classifier(runs(batches))
 
     return requests.mapInArrow(read, ROWS_DDL)
 
+
+# Delta collects min/max statistics of the first 32 columns of every file it writes, for data skipping: about a
+# quarter of the write's time for bronze's wide rows. Bronze is read by its event_date partitions (features,
+# the rollup) and merged on event_id (random: min/max prune nothing), so only the time of day is kept for the
+# analyst who filters a day's events by time. A bronze created before this keeps its statistics.
+BRONZE_PROPERTIES = {"delta.dataSkippingStatsColumns": "timestamp"}
 
 # Up to this many event ids seen more than once in one run are broadcast to the rows that carry them;
 # past it (a run that repeats most of its events) the rows are deduplicated by a shuffle of them all.
@@ -231,7 +238,9 @@ def _write(
         accepted_rows = with_signatures(accepted_rows, signature_records(rows))
 
     inserted = 0
-    bronze = lakehouse.ensure(spark, BRONZE_EVENTS, BRONZE_SCHEMA, partition_by=("event_date",))
+    bronze = lakehouse.ensure(
+        spark, BRONZE_EVENTS, BRONZE_SCHEMA, partition_by=("event_date",), properties=BRONZE_PROPERTIES
+    )
     if add_missing_columns(spark, bronze, BRONZE_SCHEMA):  # a bronze of an earlier version gains the columns
         bronze = lakehouse.ensure(spark, BRONZE_EVENTS, BRONZE_SCHEMA)
     prune = DatesIn("event_date", dates)
