@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
 import msgspec
 import orjson
@@ -181,6 +181,7 @@ class _TypedDecoder:
         declined = {*(key for key in spelled if "." in key), *document_keys}
         document_type, self._tree = _struct_of(tree, "Document", "", spelled, declined)
         self._decoder = msgspec.json.Decoder(document_type, dec_hook=_decline)
+        self._walk = _compiled_walk(self._tree)
 
     def values(self, text: str, width: int) -> list[str | None] | None:
         try:
@@ -189,10 +190,47 @@ class _TypedDecoder:
             return None
         values: list[str | None] = [None] * width
         try:
-            _walk_nested(document, self._tree, values, getattr, _decoded_as_text)
+            self._walk(document, values)
         except _NotAsParsed:
             return None
         return values
+
+
+def _compiled_walk(tree: dict[str, Any]) -> Callable[[Any, list[str | None]], None]:
+    """:func:`_walk_nested` over the structs of ``tree`` (attribute -> column position, or the tree of the
+    struct under that attribute), unrolled into one generated function: no recursion, no loop over the tree,
+    an attribute read instead of a ``getattr`` call per wanted key (about 4 us per line less). Its source is
+    made of the structs' own attribute names (``f0``, ``f1``, ...) and column positions, never of input text.
+    """
+    lines = ["def walk(node0, values):"]
+    nodes = iter(range(1, 1 << 30))
+
+    def emit(subtree: dict[str, Any], node: str, indent: str) -> None:
+        lines.append(f"{indent}pass")
+        for attribute, wanted in subtree.items():
+            if not attribute.isidentifier():
+                raise ValueError(f"not a struct attribute: {attribute!r}")
+            if type(wanted) is int:
+                lines.extend(
+                    [
+                        f"{indent}value = {node}.{attribute}",
+                        f"{indent}if value is not None:",
+                        f"{indent}    if type(value) is str:",
+                        f"{indent}        if value:",
+                        f"{indent}            values[{wanted:d}] = value",
+                        f"{indent}    else:",
+                        f"{indent}        values[{wanted:d}] = as_text(value)",
+                    ]
+                )
+            else:
+                child = f"node{next(nodes)}"
+                lines.extend([f"{indent}{child} = {node}.{attribute}", f"{indent}if {child} is not None:"])
+                emit(wanted, child, indent + "    ")
+
+    emit(tree, "node0", "    ")
+    namespace: dict[str, Any] = {"as_text": _decoded_as_text}
+    exec(compile("\n".join(lines), "<typed walk>", "exec"), namespace)  # generated from the tree: see above
+    return cast(Callable[[Any, list[str | None]], None], namespace["walk"])
 
 
 def _struct_of(
