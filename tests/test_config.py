@@ -6,7 +6,14 @@ import pytest
 
 from codesign_prevalence.config import Config, SparkConfig, config_as_yaml, load_config, parse_override
 from codesign_prevalence.errors import ConfigError
-from codesign_prevalence.spark import FAST_START_JVM_OPTIONS, JIT_THRESHOLD_OPTIONS, session_settings
+from codesign_prevalence.spark import (
+    CACHE_ENV_VAR,
+    FAST_START_JVM_OPTIONS,
+    JIT_THRESHOLD_OPTIONS,
+    class_archive,
+    class_archive_options,
+    session_settings,
+)
 
 DEFAULT_YAML = Path(__file__).resolve().parents[1] / "conf" / "default.yaml"
 
@@ -70,7 +77,10 @@ def test_earlier_source_name_still_reads() -> None:
     assert load_config(None, ["ingest.source=elastic_defend"]).ingest.source == "elastic"
 
 
-def test_fast_start_tunes_the_local_jvm_and_spark_extra_still_wins() -> None:
+def test_fast_start_tunes_the_local_jvm_and_spark_extra_still_wins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(CACHE_ENV_VAR, str(tmp_path))  # no class archive there: its options are tested below
     plain = session_settings(load_config(None, []).spark, [])
     fast = session_settings(load_config(None, ["spark.fast_start=true"]).spark, [])
     assert "TieredStopAtLevel" not in plain["spark.driver.extraJavaOptions"]
@@ -81,3 +91,20 @@ def test_fast_start_tunes_the_local_jvm_and_spark_extra_still_wins() -> None:
     assert fast["spark.sql.codegen.wholeStage"] == "false"
     overridden = SparkConfig(fast_start=True, extra={"spark.sql.codegen.wholeStage": "true"})
     assert session_settings(overridden, [])["spark.sql.codegen.wholeStage"] == "true"
+
+
+def test_the_class_archive_is_used_only_when_it_is_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(CACHE_ENV_VAR, str(tmp_path))
+    archive = class_archive()
+    assert archive.parent == tmp_path / "jvm" and class_archive_options() == ""  # none built
+    archive.parent.mkdir()
+    archive.write_bytes(b"x" * 100)
+    assert class_archive_options() == ""  # no recorded size: maybe still being written
+    archive.with_name(archive.name + ".size").write_text("99\n")
+    assert class_archive_options() == ""  # not the size it was written with: JDK 17 would crash on it
+    archive.with_name(archive.name + ".size").write_text("100\n")
+    options = class_archive_options()
+    assert options.startswith(f"-XX:SharedArchiveFile={archive} ") and "VerifySharedSpaces" in options
+    plain = session_settings(load_config(None, []).spark, [])
+    assert plain["spark.driver.extraJavaOptions"].endswith(options)
+    assert "SharedArchiveFile" not in plain["spark.executor.extraJavaOptions"]

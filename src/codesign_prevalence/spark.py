@@ -18,6 +18,7 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
 
@@ -121,8 +122,76 @@ def _java_options(config: SparkConfig, options: str) -> str:
 
 
 def driver_java_options(config: SparkConfig) -> str:
-    """The driver JVM's options: UTC, the project's log4j configuration (and the fast-start JIT options)."""
+    """The driver JVM's options: UTC, the project's log4j configuration, the fast-start JIT options (or the
+    raised JIT thresholds), and the class archive when the setup step built one (:func:`class_archive_options`)."""
+    options = _driver_options_without_archive(config)
+    archive = class_archive_options()
+    return f"{options} {archive}" if archive else options
+
+
+def _driver_options_without_archive(config: SparkConfig) -> str:
     return _java_options(config, f"-Duser.timezone=UTC -Dlog4j.configurationFile={LOG4J_CONFIG}")
+
+
+# A class-data-sharing archive (JDK 17's dynamic AppCDS) of the classes a job's driver JVM loads: Spark's, Delta's,
+# Hadoop's, parsed and verified once by the setup step (``python -m codesign_prevalence.spark archive-classes``)
+# and mapped by every later JVM instead of loaded from the jars. It saves a fresh process several seconds of
+# start-up (benchmarks/README.md, "Session 14"). The JVM itself checks that the archive matches its own build
+# and class path, and uses it only then; ``VerifySharedSpaces`` checks its content. A truncated archive is what
+# JDK 17 does not survive, so its size is recorded beside it and an archive of another size is not used.
+CLASS_ARCHIVE_QUIET = "-Xshare:auto -XX:+VerifySharedSpaces -Xlog:cds=off,cds+dynamic=off"
+
+
+def class_archive() -> Path:
+    """Where the setup step keeps the class archive (per pyspark version, beside the jar cache)."""
+    return default_cache_dir() / "jvm" / f"pyspark-{version('pyspark')}.jsa"
+
+
+def class_archive_options() -> str:
+    """The driver JVM options that map the class archive, or "" when there is none (or it is not whole)."""
+    archive = class_archive()
+    size_file = archive.with_name(archive.name + ".size")
+    try:
+        whole = archive.stat().st_size == int(size_file.read_text().strip())
+    except (OSError, ValueError):
+        return ""
+    if not whole or any(character.isspace() for character in str(archive)):  # Spark splits options on spaces
+        return ""
+    return f"-XX:SharedArchiveFile={archive} {CLASS_ARCHIVE_QUIET}"
+
+
+def build_class_archive(config: SparkConfig, workload: Callable[[SparkSession], None]) -> Path | None:
+    """Build the class archive (unless there is one) from a JVM that runs ``workload`` and exits; return it,
+    or None when the JVM could not write a usable one (the jobs then run without it)."""
+    archive = class_archive()
+    if class_archive_options():
+        return archive
+    archive.parent.mkdir(parents=True, exist_ok=True)
+    partial = archive.with_name(archive.name + ".partial")
+    partial.unlink(missing_ok=True)
+    options = f"{_driver_options_without_archive(config)} -XX:ArchiveClassesAtExit={partial} {CLASS_ARCHIVE_QUIET}"
+    dumping = config.model_copy(update={"extra": {**config.extra, "spark.driver.extraJavaOptions": options}})
+    session = get_spark(dumping)
+    gateway_process = getattr(SparkContext._gateway, "proc", None)
+    if gateway_process is None:  # not a JVM this process started: nothing to archive
+        return None
+    try:
+        workload(session)
+    finally:
+        # The JVM writes the archive as it exits: stop the session, close the JVM's stdin, wait for it.
+        session.stop()
+        SparkContext._gateway.shutdown()  # type: ignore[union-attr]
+        SparkContext._gateway = None
+        SparkContext._jvm = None
+        gateway_process.stdin.close()
+        exit_code = gateway_process.wait(timeout=600)
+    if exit_code != 0 or not partial.is_file():  # a JVM that did not exit cleanly may have left a partial archive
+        partial.unlink(missing_ok=True)
+        return None
+    size = partial.stat().st_size
+    partial.replace(archive)
+    archive.with_name(archive.name + ".size").write_text(f"{size}\n")
+    return archive
 
 
 def session_settings(config: SparkConfig, jars: list[Path]) -> dict[str, str]:
@@ -275,6 +344,19 @@ def connect_server_command(config: SparkConfig, port: int, host: str = "127.0.0.
     return [*command, "--class", CONNECT_SERVER_CLASS, "spark-internal"]
 
 
+def _archive_workload(spark: SparkSession) -> None:
+    """What the class archive is made from: the ingest and the features on a tiny generated fleet, in this
+    session (the stages that load most of Spark's and Delta's classes)."""
+    from codesign_prevalence.cli import main as cli  # the CLI imports this module
+
+    with tempfile.TemporaryDirectory(prefix="codesign-prevalence-archive-") as scratch:
+        fleet, root = Path(scratch) / "fleet", Path(scratch) / "lakehouse"
+        quiet = ["--quiet"]
+        cli([*quiet, "generate", "--out", str(fleet), "--hosts", "6", "--days", "2", "--seed", "1"])
+        cli([*quiet, "--set", f"storage.root={root}", "ingest", "--input", str(fleet / "events.ndjson.gz")])
+        cli([*quiet, "--set", f"storage.root={root}", "features"])
+
+
 def main(argv: list[str]) -> int:
     if argv[:1] == ["connect-server"]:
         port = int(argv[1]) if len(argv) > 1 else 15002
@@ -283,8 +365,21 @@ def main(argv: list[str]) -> int:
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         print(f"Spark Connect server on sc://127.0.0.1:{port} (Ctrl-C stops it)", file=sys.stderr)
         os.execv(command[0], command)
+    if argv[:1] == ["archive-classes"]:
+        failed = class_archive().with_name(class_archive().name + ".failed")
+        if class_archive_options() or failed.is_file():  # made already, or this machine's JVM cannot make one
+            return 0
+        archive = build_class_archive(SparkConfig(), _archive_workload)
+        if archive is None:
+            failed.parent.mkdir(parents=True, exist_ok=True)
+            failed.touch()
+        print(f"class archive: {archive}" if archive else "class archive: none (the JVM could not write one)")
+        return 0
     if argv[:1] != ["fetch-jars"]:
-        print("usage: python -m codesign_prevalence.spark fetch-jars [DIR] | connect-server [PORT]", file=sys.stderr)
+        print(
+            "usage: python -m codesign_prevalence.spark fetch-jars [DIR] | archive-classes | connect-server [PORT]",
+            file=sys.stderr,
+        )
         return 2
     target = Path(argv[1]) if len(argv) > 1 else default_cache_dir() / "jars"
     jars = fetch_delta_jars(target)
