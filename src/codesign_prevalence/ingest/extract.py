@@ -87,7 +87,7 @@ class FieldExtractor:
         without it the general walk runs, which gives the same values)."""
         values: list[str | None] = [None] * len(self.names)
         if text and _nested_only(text):
-            _walk_nested(document, self._tree, values, dict.get, _as_text)
+            _walk_nested(document, self._tree, values)
         else:
             self._walk(document, "", 1, values, [0] * len(self.names))
         return values
@@ -121,21 +121,11 @@ def _nested_only(text: str) -> bool:
     return "\\u" not in text and _DOTTED_KEY.search(text) is None
 
 
-def _walk_nested(
-    node: Any,
-    tree: dict[str, Any],
-    values: list[str | None],
-    read: Callable[[Any, str], Any],
-    as_text: Callable[[object], str | None],
-) -> None:
-    """Fill ``values`` from ``node`` down ``tree`` (key -> column position, or the tree under that key).
-
-    The same walk serves parsed documents (``read`` is ``dict.get``, the keys are the JSON keys) and the
-    structs of :class:`_TypedDecoder` (``read`` is ``getattr``, the keys are the structs' attribute names);
-    ``as_text`` writes a value that is not a string.
-    """
+def _walk_nested(node: dict[str, Any], tree: dict[str, Any], values: list[str | None]) -> None:
+    """Fill ``values`` from the parsed document ``node`` down ``tree`` (key -> column position, or the tree
+    under that key). The typed road walks its structs the same way, by :func:`_compiled_walk`."""
     for key, wanted in tree.items():
-        value = read(node, key)
+        value = node.get(key)
         if value is None:
             continue
         if type(wanted) is int:
@@ -143,9 +133,9 @@ def _walk_nested(
                 if value:
                     values[wanted] = value
             else:
-                values[wanted] = as_text(value)
-        elif type(value) is dict or isinstance(value, msgspec.Struct):
-            _walk_nested(value, wanted, values, read, as_text)
+                values[wanted] = _as_text(value)
+        elif type(value) is dict:
+            _walk_nested(value, wanted, values)
 
 
 class _NotAsParsed(Exception):
