@@ -12,10 +12,11 @@ FILE_WRITES = re.compile(
     r"|os\.remove|\.write_text\(|\.write_bytes\(|open\([^)]*[\"'][wa]b?[\"']|\.write\.|\.writeTo\("
 )
 # Where a file write is the point: the one module that writes tables (through Delta), the storage root's
-# writability probe, the run report (an HTML page and its PNG files, not a table) and the simulator, which
-# writes its fleet files.
+# writability probe, the run report (an HTML page and its PNG files, not a table), the JVM's class archive beside
+# the jar cache (spark.py) and the simulator, which writes its fleet files.
 ALLOWED = {
     "storage.py": {".write.", ".mode(", ".save(", ".saveAsTable("},
+    "spark.py": {".unlink(", ".write_text("},
     "jobs/context.py": {".write_text(", ".unlink("},
     "jobs/report.py": {".write_text(", ".write_bytes("},
 }
