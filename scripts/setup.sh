@@ -42,15 +42,6 @@ fi
 mkdir -p .cache
 .venv/bin/python -m codesign_prevalence.spark fetch-jars >/dev/null 2>.cache/fetch-jars.log || {
   cat .cache/fetch-jars.log >&2; rm -f .cache/fetch-jars.log
-
-# A class-data-sharing archive of the JVM's classes, made once from a tiny ingest and features run (~2 min): every
-# later Spark JVM starts several seconds faster. Optional: without it the jobs run as before.
-archive=$(.venv/bin/python -c 'from codesign_prevalence.spark import class_archive as a; print(a())')
-if [ ! -f "$archive.size" ] && [ ! -f "$archive.failed" ]; then
-  say "archiving the JVM's classes for faster starts (once, about 2 minutes)"
-  .venv/bin/python -m codesign_prevalence.spark archive-classes >.cache/archive-classes.log 2>&1 \
-    || say "no class archive (see .cache/archive-classes.log); the jobs run without it"
-fi
   say "could not fetch Delta Lake's jars from Maven Central"
   exit 1
 }

@@ -369,7 +369,11 @@ def main(argv: list[str]) -> int:
         failed = class_archive().with_name(class_archive().name + ".failed")
         if class_archive_options() or failed.is_file():  # made already, or this machine's JVM cannot make one
             return 0
-        archive = build_class_archive(SparkConfig(), _archive_workload)
+        try:
+            archive = build_class_archive(SparkConfig(), _archive_workload)
+        except Exception as exc:  # optional: whatever fails here leaves the jobs as they were, once and for all
+            print(f"class archive: {type(exc).__name__}: {exc}".splitlines()[0], file=sys.stderr)
+            archive = None
         if archive is None:
             failed.parent.mkdir(parents=True, exist_ok=True)
             failed.touch()
