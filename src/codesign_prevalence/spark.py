@@ -147,12 +147,17 @@ def class_archive() -> Path:
     return default_cache_dir() / "jvm" / f"pyspark-{version('pyspark')}.jsa"
 
 
+def _beside(archive: Path, suffix: str) -> Path:
+    """A file kept beside the archive: ``.size`` (its size as written), ``.partial`` (being written),
+    ``.failed`` (this machine's JVM could not write one)."""
+    return archive.with_name(archive.name + suffix)
+
+
 def class_archive_options() -> str:
     """The driver JVM options that map the class archive, or "" when there is none (or it is not whole)."""
     archive = class_archive()
-    size_file = archive.with_name(archive.name + ".size")
     try:
-        whole = archive.stat().st_size == int(size_file.read_text().strip())
+        whole = archive.stat().st_size == int(_beside(archive, ".size").read_text().strip())
     except (OSError, ValueError):
         return ""
     if not whole or any(character.isspace() for character in str(archive)):  # Spark splits options on spaces
@@ -167,7 +172,7 @@ def build_class_archive(config: SparkConfig, workload: Callable[[SparkSession], 
     if class_archive_options():
         return archive
     archive.parent.mkdir(parents=True, exist_ok=True)
-    partial = archive.with_name(archive.name + ".partial")
+    partial = _beside(archive, ".partial")
     partial.unlink(missing_ok=True)
     options = f"{_driver_options_without_archive(config)} -XX:ArchiveClassesAtExit={partial} {CLASS_ARCHIVE_QUIET}"
     dumping = config.model_copy(update={"extra": {**config.extra, "spark.driver.extraJavaOptions": options}})
@@ -190,7 +195,7 @@ def build_class_archive(config: SparkConfig, workload: Callable[[SparkSession], 
         return None
     size = partial.stat().st_size
     partial.replace(archive)
-    archive.with_name(archive.name + ".size").write_text(f"{size}\n")
+    _beside(archive, ".size").write_text(f"{size}\n")
     return archive
 
 
@@ -366,8 +371,8 @@ def main(argv: list[str]) -> int:
         print(f"Spark Connect server on sc://127.0.0.1:{port} (Ctrl-C stops it)", file=sys.stderr)
         os.execv(command[0], command)
     if argv[:1] == ["archive-classes"]:
-        failed = class_archive().with_name(class_archive().name + ".failed")
-        if class_archive_options() or failed.is_file():  # made already, or this machine's JVM cannot make one
+        failed = _beside(class_archive(), ".failed")
+        if failed.is_file():  # this machine's JVM could not make one: not tried again
             return 0
         try:
             archive = build_class_archive(SparkConfig(), _archive_workload)

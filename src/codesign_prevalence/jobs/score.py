@@ -34,14 +34,14 @@ from codesign_prevalence.models.intel import changed_dates, with_certificate_int
 from codesign_prevalence.models.scoring import (
     ModelRef,
     load_python_model,
-    no_verdicts,
+    read_verdicts,
     score_udf,
     scored_binaries,
     write_scored,
 )
 from codesign_prevalence.models.scoring_run import log_scoring_run
 from codesign_prevalence.models.tracking import Tracking, connect, version_by_alias, version_uri
-from codesign_prevalence.storage import GOLD_CANDIDATES, GOLD_SCORED, OPS_CERTIFICATE_INTEL, OPS_VERDICTS
+from codesign_prevalence.storage import GOLD_CANDIDATES, GOLD_SCORED, OPS_CERTIFICATE_INTEL
 
 ALERT_KEY: tuple[str, ...] = ("as_of", "population", "sha256", "subject_name")
 
@@ -162,7 +162,7 @@ def _scorer(context: JobContext, tracking: Tracking, model_alias: str) -> Scorer
     version = version_by_alias(tracking, name, model_alias)
     model = ModelRef(name, str(version.version), str(version.run_id))
     udf = score_udf(load_python_model(tracking, version_uri(version)), with_reasons=True)
-    verdicts = lakehouse.read(spark, OPS_VERDICTS) if lakehouse.exists(spark, OPS_VERDICTS) else no_verdicts(spark)
+    verdicts = read_verdicts(spark, lakehouse)
     intel = lakehouse.read_if_exists(spark, OPS_CERTIFICATE_INTEL)
     return Scorer(context, tracking, model_alias, model, udf, verdicts, intel)
 

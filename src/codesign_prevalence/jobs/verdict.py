@@ -23,7 +23,7 @@ from codesign_prevalence.jobs.context import JobContext
 from codesign_prevalence.jobs.entries import canonical, is_thumbprint, thumbprint_text, today, who
 from codesign_prevalence.jobs.entries import default_analyst as default_analyst  # the default shown by 'verdict list'
 from codesign_prevalence.jobs.printing import print_frame
-from codesign_prevalence.models.scoring import no_verdicts
+from codesign_prevalence.models.scoring import read_verdicts
 from codesign_prevalence.models.verdicts import (
     SCOPE_SHA256,
     SCOPE_SIGNER,
@@ -151,7 +151,7 @@ def add(context: JobContext, request: VerdictRequest) -> dict[str, object]:
 
 def listing(spark: SparkSession, lakehouse: Lakehouse, show_all: bool, on: dt.date) -> DataFrame:
     """ops/verdicts, newest first: the ones active on ``on`` (all of them with ``show_all``, plus ``active``)."""
-    verdicts = lakehouse.read(spark, OPS_VERDICTS) if lakehouse.exists(spark, OPS_VERDICTS) else no_verdicts(spark)
+    verdicts = read_verdicts(spark, lakehouse)
     columns = [F.col(name) for name in LIST_COLUMNS]
     if show_all:
         active = F.col("expires").isNull() | (F.lit(on) <= F.col("expires"))

@@ -47,7 +47,7 @@ from codesign_prevalence.models.intel import with_certificate_intel, with_intel_
 from codesign_prevalence.models.tracking import Tracking
 from codesign_prevalence.models.verdicts import with_verdicts, without_verdicts
 from codesign_prevalence.schema import SCORED_SCHEMA, VERDICTS_SCHEMA
-from codesign_prevalence.storage import GOLD_SCORED, DatesIn, Lakehouse, upsert
+from codesign_prevalence.storage import GOLD_SCORED, OPS_VERDICTS, DatesIn, Lakehouse, upsert
 from codesign_prevalence_model.features import (
     BOOLEAN_INPUTS,
     INPUT_COLUMNS,
@@ -206,6 +206,12 @@ def with_alert(
 def no_verdicts(spark: SparkSession) -> DataFrame:
     """An empty verdicts table, for scoring when ops/verdicts does not exist yet."""
     return spark.createDataFrame([], schema=VERDICTS_SCHEMA)
+
+
+def read_verdicts(spark: SparkSession, lakehouse: Lakehouse) -> DataFrame:
+    """ops/verdicts, or an empty table of its schema before the first verdict (one existence check)."""
+    verdicts = lakehouse.read_if_exists(spark, OPS_VERDICTS)
+    return verdicts if verdicts is not None else no_verdicts(spark)
 
 
 def scored_binaries(
