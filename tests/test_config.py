@@ -85,6 +85,7 @@ def test_fast_start_tunes_the_local_jvm_and_spark_extra_still_wins(
     fast = session_settings(load_config(None, ["spark.fast_start=true"]).spark, [])
     assert "TieredStopAtLevel" not in plain["spark.driver.extraJavaOptions"]
     assert "spark.sql.codegen.wholeStage" not in plain
+    assert plain["spark.python.sql.dataFrameDebugging.enabled"] == "false"  # no call-site capture per call
     for key in ("spark.driver.extraJavaOptions", "spark.executor.extraJavaOptions"):
         assert plain[key].endswith(f" {JIT_THRESHOLD_OPTIONS}")
         assert fast[key] == f"{plain[key].removesuffix(JIT_THRESHOLD_OPTIONS)}{FAST_START_JVM_OPTIONS}"
