@@ -7,6 +7,7 @@ import base64
 import dataclasses
 import datetime as dt
 import re
+import warnings
 
 from codesign_prevalence.models.evaluation import RankingMetrics
 from codesign_prevalence.reporting.data import (
@@ -151,3 +152,12 @@ def test_plots_are_png_images() -> None:
     scatter = prevalence_scatter([ScatterPoint("hunt", n, float(n * 3), n < 3) for n in range(1, 30)], ("rule", "hunt"))
     for png in (histogram, scatter):
         assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000
+
+
+def test_a_panel_with_nothing_to_plot_draws_without_a_warning() -> None:
+    # A quiet population (no binaries, no threshold) once drew an empty legend, which matplotlib warns about on the
+    # user's terminal in the middle of a run's output.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        png = score_distribution([], {"rule": None, "hunt": None}, None, ("rule", "hunt"))
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")

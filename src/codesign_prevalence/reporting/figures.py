@@ -68,7 +68,8 @@ def score_distribution(
         axis.set_title(f"anomaly score, population: {population}")
         axis.set_xlabel("anomaly_score (higher = more anomalous)")
         axis.set_ylabel("binaries" + (" (log)" if axis.get_yscale() == "log" else ""))
-        axis.legend(loc="upper right", fontsize="small")
+        if axis.get_legend_handles_labels()[0]:  # an empty panel has nothing to label
+            axis.legend(loc="upper right", fontsize="small")
     return _png(figure)
 
 
