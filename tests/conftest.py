@@ -22,15 +22,18 @@ import fcntl
 import os
 import pickle
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from pyspark.sql import SparkSession
 
 from codesign_prevalence.config import SparkConfig
 from codesign_prevalence.spark import get_spark
-from pipeline_helpers import PipelineRun, build_pipeline
+from pipeline_helpers import PipelineInputs, PipelineRun, build_pipeline, write_pipeline_inputs
+
+T = TypeVar("T")
 
 SHARED_SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "samples"
 
@@ -44,7 +47,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
     The tests marked ``jvm`` (each starts Spark JVMs in subprocesses: killed runs, two runs at once, a Spark
     Connect server, spark-submit on a local cluster) are one group, first: one worker runs them one after
-    another while the other runs the in-process tests (two of them at once overload two cores). Then the
+    another while the other runs the in-process tests (two of them at once overload two cores), beginning with
+    the shared pipeline run, which the first of those tests need only at their end. Then the
     files of the other end-to-end tests (marked ``slow`` or reading the shared pipeline run), then the rest;
     every other test is grouped by its file, so that a file's module fixtures are built once.
     """
@@ -60,8 +64,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         item_rank = rank(item)
         file_rank[item.path] = min(file_rank.get(item.path, 2), item_rank)
         item.add_marker(pytest.mark.xdist_group(JVM_GROUP if item_rank == 0 else item.path.name))
-    # Stable: the files' order and each file's tests' order are kept within a rank.
-    items.sort(key=lambda item: file_rank[item.path])
+    # Stable: the files' order and each file's tests' order are kept within a rank. In the first group, the tests
+    # that need the shared run from their start go last: by then the other worker has built it.
+    items.sort(key=lambda item: (file_rank[item.path], "pipeline_run" in getattr(item, "fixturenames", ())))
 
 
 @pytest.fixture(scope="session")
@@ -94,23 +99,37 @@ def samples_dir() -> Path:
     return SHARED_SAMPLES
 
 
+def _built_once(factory: pytest.TempPathFactory, name: str, build: Callable[[Path], T]) -> T:
+    """``build(folder)``, once per test run: under xdist the first worker that asks builds it in the folder the
+    workers' temporary folders share, holding a lock; the other waits for the lock and reads what was built."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        return build(factory.mktemp(name))
+    shared = factory.getbasetemp().parent
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        built = shared / f"{name}.pickle"
+        if built.is_file():  # written by the other worker of this test run
+            value: T = pickle.loads(built.read_bytes())
+        else:
+            value = build(shared / name)
+            built.write_bytes(pickle.dumps(value))
+    return value
+
+
 @pytest.fixture(scope="session")
-def pipeline_run(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -> PipelineRun:
-    """The one end-to-end run on a small generated fleet plus hostile events (tests/pipeline_helpers.py).
+def pipeline_inputs(tmp_path_factory: pytest.TempPathFactory) -> PipelineInputs:
+    """The shared run's input files (tests/pipeline_helpers.py), written once: a few seconds, no Spark."""
+    return _built_once(tmp_path_factory, "pipeline-inputs", write_pipeline_inputs)
+
+
+@pytest.fixture(scope="session")
+def pipeline_run(
+    spark: SparkSession, pipeline_inputs: PipelineInputs, tmp_path_factory: pytest.TempPathFactory
+) -> PipelineRun:
+    """The one end-to-end run on those inputs (tests/pipeline_helpers.py).
 
     Read its lakehouse only; a test that writes works on ``pipeline_helpers.copy_lake(pipeline_run.root, ...)``.
-    Under xdist, the first worker that needs it builds it in the folder the workers' temporary folders share,
-    holding a lock; the other waits for the lock and reads what was built.
+    A test that runs the pipeline in JVMs of its own (Spark Connect, spark-submit) asks for ``pipeline_inputs``
+    and for this run only when it compares, so that its worker does not wait while the other builds it.
     """
-    if "PYTEST_XDIST_WORKER" not in os.environ:
-        return build_pipeline(tmp_path_factory.mktemp("pipeline"))
-    shared = tmp_path_factory.getbasetemp().parent
-    with open(shared / "pipeline.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
-        built = shared / "pipeline.pickle"
-        if built.is_file():  # written by the other worker of this test run
-            run: PipelineRun = pickle.loads(built.read_bytes())
-        else:
-            run = build_pipeline(shared / "pipeline")
-            built.write_bytes(pickle.dumps(run))
-    return run
+    return _built_once(tmp_path_factory, "pipeline", lambda folder: build_pipeline(folder, pipeline_inputs))

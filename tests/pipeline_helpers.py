@@ -1,9 +1,10 @@
 """The one end-to-end pipeline run the suite shares, and what the modules that use it have in common.
 
-``build_pipeline`` generates one small fleet, adds hand-made events whose attacker-controlled strings are hostile
-(quotes, SQL, Unicode controls, NUL, HTML), and runs ``codesign-prevalence run --json`` on them in this process
-(ingest -> features -> train -> score -> report). ``tests/conftest.py`` builds it once per session (fixture
-``pipeline_run``); the modules that only read a finished lakehouse read ``pipeline_run.root``.
+``write_pipeline_inputs`` generates one small fleet and adds hand-made events whose attacker-controlled strings
+are hostile (quotes, SQL, Unicode controls, NUL, HTML); ``build_pipeline`` runs ``codesign-prevalence run --json``
+on them in this process (ingest -> features -> train -> score -> report). ``tests/conftest.py`` writes and builds
+each once per session (fixtures ``pipeline_inputs`` and ``pipeline_run``); the modules that only read a finished
+lakehouse read ``pipeline_run.root``.
 
 That lakehouse is never written after the run. A module that must write (reruns, a retrain, killed runs, a
 second source scored with the same model, ``report`` logging to MLflow) works on ``copy_lake``: a copy of the
@@ -177,6 +178,29 @@ def run_cli(*args: str) -> CliOutcome:
     return CliOutcome(code, out.getvalue(), err.getvalue())
 
 
+def run_options(root: Path, fleet: FleetSummary) -> list[str]:
+    """The ``--set`` options of the shared run on ``root``: its model settings and the fleet's labels."""
+    settings = (f"storage.root={root}", *MODEL_SETTINGS, f"evaluate.labels={fleet.labels_path}")
+    return [part for setting in settings for part in ("--set", setting)]
+
+
+@dataclass(frozen=True)
+class PipelineInputs:
+    """The shared run's input files (a generated fleet plus the hand-made events) and the fleet's summary: what
+    a test that runs the pipeline in a JVM of its own needs before the shared run has to exist."""
+
+    inputs: list[str]
+    fleet: FleetSummary
+
+    def options(self, root: Path) -> list[str]:
+        return run_options(root, self.fleet)
+
+
+def write_pipeline_inputs(base: Path) -> PipelineInputs:
+    fleet = generate_fleet(base / "fleet", hosts=FLEET_HOSTS, days=2, seed=3, end_date=END, events_per_host_day=30)
+    return PipelineInputs([str(fleet.events_path), str(write_hostile_events(base / "hostile.ndjson"))], fleet)
+
+
 @dataclass
 class PipelineRun:
     """The shared run: its lakehouse (read only), inputs, fleet and what ``run --json`` printed."""
@@ -194,8 +218,7 @@ class PipelineRun:
 
     def options(self, root: Path | None = None) -> list[str]:
         """The ``--set`` options of the run, on ``root`` (default: the shared lakehouse)."""
-        settings = (f"storage.root={root or self.root}", *MODEL_SETTINGS, f"evaluate.labels={self.fleet.labels_path}")
-        return [part for setting in settings for part in ("--set", setting)]
+        return run_options(root or self.root, self.fleet)
 
     def rows(self, spark: SparkSession, table: str, drop: tuple[str, ...] = ()) -> list[str]:
         """``table_rows`` of the shared lakehouse, read once (the lakehouse is not written after the run)."""
@@ -205,14 +228,11 @@ class PipelineRun:
         return self._rows[key]
 
 
-def build_pipeline(base: Path) -> PipelineRun:
-    fleet = generate_fleet(base / "fleet", hosts=FLEET_HOSTS, days=2, seed=3, end_date=END, events_per_host_day=30)
-    inputs = [str(fleet.events_path), str(write_hostile_events(base / "hostile.ndjson"))]
-    partial = PipelineRun(base / "lake", inputs, fleet, CliOutcome(0, "", ""))
+def build_pipeline(base: Path, given: PipelineInputs) -> PipelineRun:
     with embedded_mlflow():
-        outcome = run_cli(*partial.options(), "run", "--input", *inputs, "--json")
+        outcome = run_cli(*given.options(base / "lake"), "run", "--input", *given.inputs, "--json")
     assert outcome.code == 0, outcome.stderr[-3000:]
-    return PipelineRun(partial.root, inputs, fleet, outcome)
+    return PipelineRun(base / "lake", given.inputs, given.fleet, outcome)
 
 
 def copy_lake(source: Path, target: Path) -> Path:

@@ -26,7 +26,7 @@ from pyspark.sql import DataFrame, SparkSession
 from codesign_prevalence.config import SparkConfig
 from codesign_prevalence.spark import FAST_START_JVM_OPTIONS, FAST_START_SETTINGS, cached_delta_jars, jars_dir
 from codesign_prevalence.storage import GOLD_CANDIDATES, GOLD_SCORED
-from pipeline_helpers import END, MODEL_SETTINGS, PipelineRun
+from pipeline_helpers import END, MODEL_SETTINGS, PipelineInputs, PipelineRun
 
 ROOT = Path(__file__).resolve().parents[1]
 ENTRY = ROOT / "src" / "codesign_prevalence" / "__main__.py"
@@ -98,9 +98,9 @@ def _table(spark: SparkSession, root: Path, table: str) -> DataFrame:
 @pytest.mark.slow
 @pytest.mark.jvm
 def test_spark_submit_on_a_local_cluster_matches_the_local_run(
-    spark: SparkSession, pipeline_run: PipelineRun, tmp_path: Path
+    spark: SparkSession, pipeline_inputs: PipelineInputs, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
-    submitted = _submitted_run(pipeline_run.inputs, tmp_path / "cluster", tmp_path / "events-log")
+    submitted = _submitted_run(pipeline_inputs.inputs, tmp_path / "cluster", tmp_path / "events-log")
     assert submitted.returncode == 0, (submitted.stdout[-3000:], submitted.stderr[-3000:])
     # spark-submit's PythonRunner merges the Python driver's stderr into its stdout: the stage lines, then
     # the JSON summary (which starts on a line of its own).
@@ -111,6 +111,7 @@ def test_spark_submit_on_a_local_cluster_matches_the_local_run(
     assert summary["ingest"]["accepted"] > 0 and Path(summary["report"]["path"]).is_file()
     assert _executors_with_tasks(tmp_path / "events-log") == {"0"}  # the executor process, never the driver
 
+    pipeline_run: PipelineRun = request.getfixturevalue("pipeline_run")  # built meanwhile by the other worker
     for table in (GOLD_CANDIDATES, GOLD_SCORED):
         cluster_rows, local_rows = _table(spark, tmp_path / "cluster", table), _table(spark, pipeline_run.root, table)
         assert local_rows.count() > 0

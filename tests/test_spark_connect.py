@@ -27,7 +27,7 @@ from pyspark.sql import SparkSession
 from codesign_prevalence.config import SparkConfig
 from codesign_prevalence.spark import connect_server_command, local_catalog_settings
 from codesign_prevalence.storage import GOLD_SCORED
-from pipeline_helpers import PipelineRun
+from pipeline_helpers import PipelineInputs, PipelineRun
 
 pytestmark = [pytest.mark.slow, pytest.mark.jvm]
 
@@ -83,20 +83,22 @@ def _cli(remote: str, options: list[str], *args: str) -> subprocess.CompletedPro
 
 
 def test_every_stage_through_spark_connect_on_catalog_tables(
-    spark: SparkSession, pipeline_run: PipelineRun, tmp_path: Path
+    spark: SparkSession, pipeline_inputs: PipelineInputs, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
     root = tmp_path / "connect"
     root.mkdir()
     options = [
-        *pipeline_run.options(root),
+        *pipeline_inputs.options(root),
         "--set", "storage.catalog=spark_catalog",
         "--set", f"storage.schema={SCHEMA}",
     ]
     log = tmp_path / "server.log"
     with connect_server(root, log) as remote:
-        ran = _cli(remote, options, "run", "--input", *pipeline_run.inputs, "--json")
+        ran = _cli(remote, options, "run", "--input", *pipeline_inputs.inputs, "--json")
         assert ran.returncode == 0, ran.stderr[-3000:] + log.read_text(errors="replace")[-3000:]
         summary = json.loads(ran.stdout)
+        # The classic local run of the same inputs, built meanwhile by the other worker (conftest.py).
+        pipeline_run: PipelineRun = request.getfixturevalue("pipeline_run")
         assert summary["score"]["rows"] == pipeline_run.summary["score"]["rows"]
 
         alerts = _cli(remote, options, "sql", "SELECT sha256 FROM alerts ORDER BY population, rank")
