@@ -30,7 +30,7 @@ import pytest
 from pyspark.sql import SparkSession
 
 from codesign_prevalence.config import SparkConfig
-from codesign_prevalence.spark import get_spark
+from codesign_prevalence.spark import FAST_START_SETTINGS, get_spark
 from pipeline_helpers import PipelineInputs, PipelineRun, build_pipeline, write_pipeline_inputs
 
 T = TypeVar("T")
@@ -82,6 +82,9 @@ def spark() -> Iterator[SparkSession]:
                 "spark.default.parallelism": "2",
                 "spark.databricks.delta.snapshotPartitions": "1",
                 "spark.sql.adaptive.enabled": "false",
+                # No code generated and compiled per query: the suite's queries run on a few rows each
+                # (spark.fast_start's settings, spark.py).
+                **FAST_START_SETTINGS,
                 # Catalog tables of the tests (storage.catalog) live in a temporary warehouse, not the checkout.
                 "spark.sql.warehouse.dir": tempfile.mkdtemp(prefix="codesign-warehouse-"),
             },

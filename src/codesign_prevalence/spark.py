@@ -100,10 +100,13 @@ def _launched_by_spark_submit() -> bool:
 # fleet, a test), the JVM's warm-up costs more than the rows. The C1 JIT compiler alone warms up with a fraction
 # of the CPU the tiered C2 compiler spends (its code is slower once a JVM has run for a while), and needs a code
 # cache larger than its 48 MB default, which Spark's generated classes fill; whole-stage code generation (a Janino
-# compile per plan) costs more than it saves on a few thousand rows. Neither changes a result
-# (benchmarks/README.md, "The fixed cost again, session 8").
+# compile per plan) costs more than it saves on a few thousand rows, and so does the code generated per expression
+# (projections, predicates, orderings: Spark's interpreted implementations of the same expressions run instead,
+# ``spark.sql.codegen.factoryMode=NO_CODEGEN``; Janino's compiles were the largest single share of a warm
+# ``features`` run's driver samples). None of these changes a result (benchmarks/README.md, "The fixed cost
+# again, session 8" and "Session 15").
 FAST_START_JVM_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=256m"
-FAST_START_SETTINGS = {"spark.sql.codegen.wholeStage": "false"}
+FAST_START_SETTINGS = {"spark.sql.codegen.wholeStage": "false", "spark.sql.codegen.factoryMode": "NO_CODEGEN"}
 # Without ``spark.fast_start``: the tiered JIT compiles a method once it has run 10x as often as the JVM's default
 # thresholds. A stage of the job runs hundreds of short queries, each with its own generated classes, and the C2
 # compiler spent about half of the JVM's CPU on a small fleet compiling code that ran a few thousand times; code
