@@ -5,6 +5,9 @@ and it re-plans the query at every shuffle boundary and runs each shuffle stage 
 small tables that is driver time spent for nothing (benchmarks/README.md, "The test suite's wall time (session 11)").
 The job itself keeps Spark's default (on), and so do the JVMs the suite starts in subprocesses (spark-submit, the
 Spark Connect server, the crash and concurrency runs), which therefore still run the default plans end to end.
+The session also runs with ``spark.fast_start``'s Spark settings (no whole-stage code generation, interpreted
+expressions), as those JVMs do; the spark-submit test keeps per-expression code generation, the job's default
+(benchmarks/README.md, "Session 15").
 
 The README test command runs the suite in two pytest-xdist workers (``-n 2 --dist loadgroup
 --no-loadscope-reorder``, scripts/test.sh): much of a test's time on this machine is one thread planning and
