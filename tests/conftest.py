@@ -69,7 +69,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         item.add_marker(pytest.mark.xdist_group(JVM_GROUP if item_rank == 0 else item.path.name))
     # Stable: the files' order and each file's tests' order are kept within a rank. In the first group, the tests
     # that need the shared run from their start go last: by then the other worker has built it.
-    items.sort(key=lambda item: (file_rank[item.path], "pipeline_run" in getattr(item, "fixturenames", ())))
+    def order(item: pytest.Item) -> tuple[int, bool]:
+        first_group = file_rank[item.path] == 0
+        return file_rank[item.path], first_group and "pipeline_run" in getattr(item, "fixturenames", ())
+
+    items.sort(key=order)
 
 
 @pytest.fixture(scope="session")
