@@ -67,13 +67,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         item_rank = rank(item)
         file_rank[item.path] = min(file_rank.get(item.path, 2), item_rank)
         item.add_marker(pytest.mark.xdist_group(JVM_GROUP if item_rank == 0 else item.path.name))
-    # Stable: the files' order and each file's tests' order are kept within a rank. In the first group, the tests
-    # that need the shared run from their start go last: by then the other worker has built it.
-    def order(item: pytest.Item) -> tuple[int, bool]:
-        first_group = file_rank[item.path] == 0
-        return file_rank[item.path], first_group and "pipeline_run" in getattr(item, "fixturenames", ())
-
-    items.sort(key=order)
+    # Stable: the files' order and each file's tests' order are kept otherwise. Within each rank, the tests that
+    # need the shared run from their start go after those that do not: the JVM worker begins with the Spark
+    # Connect and spark-submit tests, by whose end the other worker has built the run. (Applying this to the
+    # first rank only was tried: 786 s of pytest on a fresh clone against 656 and 662 s; one run.)
+    items.sort(key=lambda item: (file_rank[item.path], "pipeline_run" in getattr(item, "fixturenames", ())))
 
 
 @pytest.fixture(scope="session")
