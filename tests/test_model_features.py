@@ -57,6 +57,8 @@ def test_hand_computed_rows() -> None:
         {
             "hash_rarity": [0.0, 1.0, 1.0],
             "signer_obscurity": [0.0, 0.0, 1.0],
+            # No widest other binary figure (candidates written before it): no spread to judge.
+            "signer_spread": [0.0, 0.0, 0.0],
             "status_severity": [0.0, 0.5, 0.25],
             # An untrusted chain under a name whose other binaries are validly signed: an impostor, as revoked.
             "status_surprise": [0.0, 1.0, 0.0],
@@ -213,6 +215,32 @@ def test_company_surprise_discounts_a_pairing_the_signers_other_binaries_share()
     # ceiling 20 hosts: 1 + 3 other hosts -> log(20 / 4) / log(20)
     assert features["company_surprise"].tolist() == pytest.approx([1.0, np.log(5.0) / np.log(20.0), 0.0, 1.0, 0.0, 0.0])
     assert features["company_impersonation"].tolist() == [0.0, 0.0, 0.0, 1.0, 0.0, 0.0]
+
+
+def test_signer_spread_tells_a_polymorphic_campaign_from_builds_and_vendors() -> None:
+    """A campaign's siblings (8 hashes reaching 13 hosts, none beyond 3) are spread; a developer's test
+    certificate (5 builds on 2 hosts), a vendor (its widest binary covers most of its hosts) and a signer of
+    nothing else are not; candidates written before the widest figure score 0."""
+    # (other hosts, other hashes, widest other binary's hosts); None: written before the widest figure
+    signers = [(13, 8, 3), (2, 5, 1), (325, 13, 248), (0, 0, 0), (13, 8, None), (40, 8, 2)]
+    rows = pd.DataFrame.from_records(
+        [
+            candidate(
+                f"{number:064x}",
+                hash_host_count=1,
+                signer_other_host_count=hosts,
+                signer_other_hash_count=hashes,
+                **({} if widest is None else {"signer_widest_other_host_count": widest}),
+            )
+            for number, (hosts, hashes, widest) in enumerate(signers)
+        ]
+    )
+    spread = suspicion_features(rows, ("hash_rarity", "signer_spread"))["signer_spread"]
+    log4 = np.log(4.0)
+    assert spread.tolist() == pytest.approx(
+        [np.log(14 / 4) / log4, np.log(3 / 2) / log4 * 2 / 5, np.log(326 / 249) / log4, 0.0, 0.0, 1.0]
+    )
+    assert spread[0] > 2 * max(spread[1], spread[2])
 
 
 def test_signer_obscurity_reads_the_widest_other_binary_where_candidates_have_it() -> None:

@@ -164,8 +164,9 @@ def test_training_metrics() -> None:
 
 EVERYTHING_SUSPICIOUS = {
     "hash_host_count": 1,
-    "signer_other_host_count": 0,
+    "signer_other_host_count": 8,
     "signer_other_hash_count": 2,
+    "signer_widest_other_host_count": 0,
     "status_category": "revoked",
     "signer_anomalous_status_share": 0.0,
     "path_class": "temp",
@@ -182,8 +183,8 @@ EVERYTHING_SUSPICIOUS = {
     "company_signer_host_count": 150,
 }
 # status_severity is said inside status_surprise, company_surprise inside company_impersonation.
-EVERY_FACT = ["hash_rarity", "signer_obscurity", "status_surprise", "path_surprise", "company_impersonation",
-              "renamed", "lolbin_parent", "cert_age", "signer_recency"]
+EVERY_FACT = ["hash_rarity", "signer_obscurity", "signer_spread", "status_surprise", "path_surprise",
+              "company_impersonation", "renamed", "lolbin_parent", "cert_age", "signer_recency"]
 
 
 def test_a_saturated_score_still_names_every_fact(trained: TrainingResult) -> None:
@@ -264,6 +265,22 @@ def test_company_phrases_name_the_company_and_how_established_the_pairing_is() -
     assert top_reasons(values, values, dict.fromkeys(names, 0.0), top_n=5, min_contribution=0.0) == [
         "company_impersonation"
     ]
+
+
+def test_spread_phrase_names_the_hosts_the_siblings_reach() -> None:
+    row = {
+        "signer": "zenithanalytics ab",
+        "signer_other_hash_count": 8.0,
+        "signer_other_host_count": 13.0,
+        "signer_widest_other_host_count": 3.0,
+    }
+    assert PHRASES["signer_spread"](row) == (
+        "signer 'zenithanalytics ab' reaches 13 other hosts through 8 other binaries, none of them on more than 3 hosts"
+    )
+    one = {**row, "signer_other_hash_count": 1.0, "signer_other_host_count": 1.0, "signer_widest_other_host_count": 1.0}
+    assert PHRASES["signer_spread"](one) == (
+        "signer 'zenithanalytics ab' reaches 1 other host through 1 other binary, none of them on more than 1 host"
+    )
 
 
 def test_signer_phrase_names_the_widest_other_binary_where_candidates_have_it() -> None:

@@ -165,6 +165,9 @@ class ModelConfig(_Section):
     features: tuple[str, ...] = (
         "hash_rarity",
         "signer_obscurity",
+        # A campaign's polymorphic siblings reaching more hosts than any one of them (benchmarks/README.md,
+        # session 16).
+        "signer_spread",
         "status_severity",
         "status_surprise",
         "path_surprise",

@@ -30,6 +30,17 @@ host; rarity has its own feature for that.
     near-identical hashes under a front company's certificate, each on 2-3 hosts, would count each other's
     hosts and make each other look known, although nothing the signer signs is widespread. Without the figure
     (candidates written before it) ``signer_other_host_count``, the hosts of all the other binaries.
+``signer_spread``
+    the signer reaches more hosts than its most widespread other binary does, through sibling hashes that each
+    run on a few hosts of their own: ``log((1 + signer_other_host_count) / (1 + signer_widest_other_host_count))
+    / log(4)`` clipped to [0, 1] (four times the widest binary's hosts is as spread as it gets), times
+    ``min(1, signer_other_host_count / signer_other_hash_count)`` (the siblings sit on hosts of their own, not
+    builds piling up on one developer's machine). A campaign under a stolen or bought
+    certificate ships a new hash to each few victims (polymorphism): each hash is rare, and the signer's
+    footprint is the sum of them. A vendor's footprint is its widespread binaries' (near 0), a developer's
+    test certificate signs dozens of builds on one or two hosts (the second factor), a niche tool's vendor
+    reaches its few hosts with the same hash (near 0). The same campaign that ``signer_obscurity`` reads as
+    "known through its siblings" is what this feature sees; 0 without ``signer_widest_other_host_count``.
 ``status_severity``
     certificate status as an ordinal: trusted/unsigned 0, expired/other 0.25, chaining/untrusted root/
     invalid/bad digest 0.5, revoked 1.
@@ -128,6 +139,10 @@ STATUS_SURPRISE: dict[str, float] = {
     "bad_digest": 1.0,
 }
 
+# signer_spread: a signer whose other binaries reach this many times the hosts of the widest of them is as
+# spread as it gets (1).
+SPREAD_FULL_RATIO = 4.0
+
 # gold/candidates columns the model reads, with the type the model signature declares for each.
 NUMERIC_INPUTS: tuple[str, ...] = (
     "hash_host_count",
@@ -223,6 +238,14 @@ def signer_obscurity(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
     return _log_scale(other_hosts, rarity_ceiling(frame, params))
 
 
+def signer_spread(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
+    other_hosts = _numeric(frame, "signer_other_host_count")
+    widest = _optional(frame, "signer_widest_other_host_count").fillna(other_hosts)
+    beyond_widest = np.log((1.0 + other_hosts) / (1.0 + widest.clip(upper=other_hosts)))
+    own_hosts = _clip01(other_hosts / _numeric(frame, "signer_other_hash_count").clip(lower=1.0))
+    return _clip01(beyond_widest / np.log(SPREAD_FULL_RATIO)) * own_hosts
+
+
 def status_severity(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
     return _severity(frame)
 
@@ -307,6 +330,7 @@ FeatureFunction = Callable[[pd.DataFrame, FeatureParams], pd.Series]
 FEATURE_FUNCTIONS: Mapping[str, FeatureFunction] = {
     "hash_rarity": hash_rarity,
     "signer_obscurity": signer_obscurity,
+    "signer_spread": signer_spread,
     "status_severity": status_severity,
     "status_surprise": status_surprise,
     "path_surprise": path_surprise,

@@ -117,6 +117,16 @@ def _signer_obscurity(row: Mapping[str, Any]) -> str:
     return f"signer '{signer}' seen on only {_plural(others, 'other host')}"
 
 
+def _signer_spread(row: Mapping[str, Any]) -> str:
+    signer, binaries = _text(row["signer"], "(no signer)"), _count(row["signer_other_hash_count"])
+    hosts, widest = _count(row["signer_other_host_count"]), _count(row.get("signer_widest_other_host_count"))
+    others = f"{binaries} other {'binary' if binaries == 1 else 'binaries'}"
+    return (
+        f"signer '{signer}' reaches {_plural(hosts, 'other host')} through {others},"
+        f" none of them on more than {_plural(widest, 'host')}"
+    )
+
+
 def _status_severity(row: Mapping[str, Any]) -> str:
     return STATUS_PHRASES.get(_text(row["status_category"]), STATUS_PHRASES["other"])
 
@@ -217,6 +227,7 @@ def _ci_enforcement(row: Mapping[str, Any]) -> str:
 PHRASES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "hash_rarity": _hash_rarity,
     "signer_obscurity": _signer_obscurity,
+    "signer_spread": _signer_spread,
     "status_severity": _status_severity,
     "status_surprise": _status_surprise,
     "path_surprise": _path_surprise,
