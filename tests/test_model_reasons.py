@@ -183,8 +183,8 @@ EVERYTHING_SUSPICIOUS = {
     "company_signer_host_count": 150,
 }
 # status_severity is said inside status_surprise, company_surprise inside company_impersonation.
-EVERY_FACT = ["hash_rarity", "signer_obscurity", "signer_spread", "status_surprise", "path_surprise",
-              "company_impersonation", "renamed", "lolbin_parent", "cert_age", "signer_recency"]
+EVERY_FACT = ["hash_rarity", "signer_obscurity", "status_surprise", "path_surprise", "company_impersonation",
+              "renamed", "lolbin_parent", "cert_age", "signer_recency"]
 
 
 def test_a_saturated_score_still_names_every_fact(trained: TrainingResult) -> None:

@@ -165,9 +165,6 @@ class ModelConfig(_Section):
     features: tuple[str, ...] = (
         "hash_rarity",
         "signer_obscurity",
-        # A campaign's polymorphic siblings reaching more hosts than any one of them (benchmarks/README.md,
-        # session 16).
-        "signer_spread",
         "status_severity",
         "status_surprise",
         "path_surprise",
@@ -176,7 +173,8 @@ class ModelConfig(_Section):
         "renamed",
         "lolbin_parent",
         # Of the certificate features only cert_age helped on the quality benchmark (benchmarks/README.md);
-        # issuer_rarity, cert_short_lifetime and ci_enforcement are available, not default.
+        # issuer_rarity, cert_short_lifetime and ci_enforcement are available, not default; so is signer_spread
+        # (session 16: it lifted the tuning fleets and lost on fresh ones).
         "cert_age",
         # New to the fleet (where the fleet was watched long enough before the signer appeared): helped on
         # the simulator's and the independent generator's fleets alike (benchmarks/README.md, session 9).
