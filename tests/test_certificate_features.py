@@ -15,8 +15,9 @@ from pyspark.sql import DataFrame, SparkSession
 
 from codesign_prevalence.config import ModelConfig
 from codesign_prevalence.features.pipeline import feature_tables
-from codesign_prevalence.models.training import fit_model
+from codesign_prevalence.models.training import fit_model, training_frame
 from codesign_prevalence_model.features import (
+    INPUT_COLUMNS,
     OPTIONAL_INPUTS,
     FeatureParams,
     suspicion_features,
@@ -110,6 +111,23 @@ def test_frames_without_the_new_columns_score_neutral() -> None:
     assert features.iloc[0].tolist() == [0.0, 0.0, 0.0, 0.0]
     frame = model_input_frame(rows)
     assert frame.loc[0, list(OPTIONAL_INPUTS)].isna().all()
+
+
+def test_candidates_without_the_new_columns_train_as_with_them_null() -> None:
+    """Kept candidates from before these inputs (the quality benchmark reuses them): the training frame has
+    them as null, as the Spark training rows do, and the model fits and scores; a required column missing
+    is still an error."""
+    old = benign_fleet(rows=60, rare_share=0.5)
+    old = old.drop(columns=[name for name in OPTIONAL_INPUTS if name in old.columns])
+    config = ModelConfig(n_estimators=20, random_state=7, training_population="hunt")
+    training = training_frame(old, config)
+    assert len(training) == len(old)
+    assert list(training.columns) == list(INPUT_COLUMNS)
+    assert training.loc[:, list(OPTIONAL_INPUTS)].isna().all().all()
+    scores = fit_model(training, config).model.score(old)
+    assert len(scores) == len(old) and scores.notna().all()
+    with pytest.raises(KeyError, match="hash_host_count"):
+        training_frame(old.drop(columns=["hash_host_count"]), config)
 
 
 def test_reason_phrases() -> None:

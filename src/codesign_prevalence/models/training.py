@@ -19,7 +19,7 @@ from sklearn.ensemble import IsolationForest
 from codesign_prevalence.config import ModelConfig
 from codesign_prevalence.models.features import check_feature_names, feature_params
 from codesign_prevalence.models.scoring import absent_optional_inputs
-from codesign_prevalence_model.features import INPUT_COLUMNS
+from codesign_prevalence_model.features import INPUT_COLUMNS, OPTIONAL_INPUTS, REQUIRED_INPUTS
 from codesign_prevalence_model.forest import ReasonSettings, SuspicionForestModel, model_input_frame
 
 ALL_POPULATIONS = "all"
@@ -53,14 +53,17 @@ def training_rows(candidates: DataFrame, as_of: dt.date, population: str) -> Dat
 
 def training_frame(candidates: pd.DataFrame, config: ModelConfig) -> pd.DataFrame:
     """The training rows of one as-of date's candidates already in pandas (benchmarks, tests): as
-    :func:`training_rows`, ordered by (sha256, signer), at most ``max_training_rows`` of them."""
+    :func:`training_rows`, ordered by (sha256, signer), at most ``max_training_rows`` of them; the optional
+    inputs that candidates written before them lack are null (the quality benchmark's kept fleets)."""
     population = config.training_population
     if population == ALL_POPULATIONS:
         chosen = candidates.drop_duplicates(["sha256", "signer"])
     else:
         chosen = candidates[candidates["population"] == population]
     ordered = chosen.sort_values(["sha256", "signer"], na_position="first", kind="stable")
-    return ordered.head(config.max_training_rows).loc[:, list(INPUT_COLUMNS)].reset_index(drop=True)
+    present = [*REQUIRED_INPUTS, *(name for name in OPTIONAL_INPUTS if name in ordered.columns)]
+    rows = ordered.head(config.max_training_rows).loc[:, present]  # a required column absent: KeyError
+    return rows.reindex(columns=list(INPUT_COLUMNS)).reset_index(drop=True)
 
 
 def bounded_sample(rows: DataFrame, cap: int, seed: int) -> pd.DataFrame:
