@@ -114,6 +114,9 @@ class Trial:
     alerts_without_reason: dict[str, int] = field(default_factory=dict)
     missed_found: int = 0
     missed_total: int = 0
+    # Rule-missed attacks ranked before the HUNT_TOP-th benign binary (an analyst's budget of false alarms):
+    # what "in the top 20" means on a fleet with more attacks than a top 20 can hold.
+    missed_before_benign: int = 0
     reference_rows: int = 0
 
 
@@ -301,8 +304,17 @@ def evaluate_fleet(
                 first = set(rows["sha256"].iloc[order[:HUNT_TOP]])
                 present = prepared.missed_by_rule & set(rows["sha256"])
                 trial.missed_found, trial.missed_total = len(present & first), len(present)
+                trial.missed_before_benign = len(present & set(_before_nth_benign(rows["sha256"], order, prepared)))
         trials.append(trial)
     return trials, baselines
+
+
+def _before_nth_benign(hashes: pd.Series, order: np.ndarray, prepared: Prepared) -> list[str]:
+    """The hashes ranked up to and including the HUNT_TOP-th benign one (all of them if there are fewer)."""
+    ranked = hashes.iloc[order].tolist()
+    benign_seen = np.cumsum([sha256 not in prepared.malicious for sha256 in ranked])
+    reached = np.flatnonzero(benign_seen >= HUNT_TOP)
+    return ranked[: reached[0] + 1] if len(reached) else ranked
 
 
 # --- report ---------------------------------------------------------------------------------------------------
@@ -337,11 +349,12 @@ def fleet_table(prepared: Prepared, trials: list[Trial], baselines: dict[str, di
         shown = " | ".join(f"{baselines[name][ranker]:.3f}" for ranker in BASELINES)
         lines.append(f"| {name} | {mean:.3f} | {low:.3f} | {np.nanmax(values):.3f} | {shown} |")
     missed = [f"{t.missed_found}/{t.missed_total}" for t in trials]
+    budget = [f"{t.missed_before_benign}/{t.missed_total}" for t in trials]
     no_reason = sum(sum(t.alerts_without_reason.values()) for t in trials)
     lines.append("")
     lines.append(
         f"rule-missed attacks in the hunt top {HUNT_TOP} per random state: {' '.join(missed)}; "
-        f"alerts without a reason: {no_reason}"
+        f"before the {HUNT_TOP}th benign binary: {' '.join(budget)}; alerts without a reason: {no_reason}"
     )
     return "\n".join(lines)
 
@@ -388,11 +401,13 @@ def summary(
         lines.append(f"supervised reference (leave one fleet out, AP mean / min over fleets; not a bar): {shown}")
     found = sum(t.missed_found for t in trials)
     total = sum(t.missed_total for t in trials)
+    before_benign = sum(t.missed_before_benign for t in trials)
     no_reason = sum(sum(t.alerts_without_reason.values()) for t in trials)
     passed &= found == total and no_reason == 0
     lines.append("")
     lines.append(
-        f"rule-missed attacks in the hunt top {HUNT_TOP}: {found} of {total} (over every fleet and state); "
+        f"rule-missed attacks in the hunt top {HUNT_TOP}: {found} of {total} (over every fleet and state), "
+        f"ranked before the {HUNT_TOP}th benign binary: {before_benign} of {total}; "
         f"alerted binaries without a reason: {no_reason}"
     )
     return "\n".join(lines), passed
