@@ -178,12 +178,6 @@ def run_cli(*args: str) -> CliOutcome:
     return CliOutcome(code, out.getvalue(), err.getvalue())
 
 
-def run_options(root: Path, fleet: FleetSummary) -> list[str]:
-    """The ``--set`` options of the shared run on ``root``: its model settings and the fleet's labels."""
-    settings = (f"storage.root={root}", *MODEL_SETTINGS, f"evaluate.labels={fleet.labels_path}")
-    return [part for setting in settings for part in ("--set", setting)]
-
-
 @dataclass(frozen=True)
 class PipelineInputs:
     """The shared run's input files (a generated fleet plus the hand-made events) and the fleet's summary: what
@@ -193,7 +187,9 @@ class PipelineInputs:
     fleet: FleetSummary
 
     def options(self, root: Path) -> list[str]:
-        return run_options(root, self.fleet)
+        """The ``--set`` options of the shared run on ``root``: its model settings and the fleet's labels."""
+        settings = (f"storage.root={root}", *MODEL_SETTINGS, f"evaluate.labels={self.fleet.labels_path}")
+        return [part for setting in settings for part in ("--set", setting)]
 
 
 def write_pipeline_inputs(base: Path) -> PipelineInputs:
@@ -203,13 +199,21 @@ def write_pipeline_inputs(base: Path) -> PipelineInputs:
 
 @dataclass
 class PipelineRun:
-    """The shared run: its lakehouse (read only), inputs, fleet and what ``run --json`` printed."""
+    """The shared run: its lakehouse (read only), what it read (:class:`PipelineInputs`) and what ``run --json``
+    printed."""
 
     root: Path
-    inputs: list[str]
-    fleet: FleetSummary
+    given: PipelineInputs
     outcome: CliOutcome
     _rows: dict[tuple[str, tuple[str, ...]], list[str]] = field(default_factory=dict, repr=False)
+
+    @property
+    def inputs(self) -> list[str]:
+        return self.given.inputs
+
+    @property
+    def fleet(self) -> FleetSummary:
+        return self.given.fleet
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -218,7 +222,7 @@ class PipelineRun:
 
     def options(self, root: Path | None = None) -> list[str]:
         """The ``--set`` options of the run, on ``root`` (default: the shared lakehouse)."""
-        return run_options(root or self.root, self.fleet)
+        return self.given.options(root or self.root)
 
     def rows(self, spark: SparkSession, table: str, drop: tuple[str, ...] = ()) -> list[str]:
         """``table_rows`` of the shared lakehouse, read once (the lakehouse is not written after the run)."""
@@ -232,7 +236,7 @@ def build_pipeline(base: Path, given: PipelineInputs) -> PipelineRun:
     with embedded_mlflow():
         outcome = run_cli(*given.options(base / "lake"), "run", "--input", *given.inputs, "--json")
     assert outcome.code == 0, outcome.stderr[-3000:]
-    return PipelineRun(base / "lake", given.inputs, given.fleet, outcome)
+    return PipelineRun(base / "lake", given, outcome)
 
 
 def copy_lake(source: Path, target: Path) -> Path:

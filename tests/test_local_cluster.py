@@ -24,7 +24,13 @@ from chispa import assert_approx_df_equality
 from pyspark.sql import DataFrame, SparkSession
 
 from codesign_prevalence.config import SparkConfig
-from codesign_prevalence.spark import FAST_START_JVM_OPTIONS, FAST_START_SETTINGS, cached_delta_jars, jars_dir
+from codesign_prevalence.spark import (
+    CODEGEN_FACTORY_MODE,
+    FAST_START_JVM_OPTIONS,
+    FAST_START_SETTINGS,
+    cached_delta_jars,
+    jars_dir,
+)
 from codesign_prevalence.storage import GOLD_CANDIDATES, GOLD_SCORED
 from pipeline_helpers import END, MODEL_SETTINGS, PipelineInputs, PipelineRun
 
@@ -64,7 +70,7 @@ def _submitted_run(inputs: list[str], root: Path, event_log: Path) -> subprocess
         "--conf", f"spark.driver.extraJavaOptions=-Duser.timezone=UTC {FAST_START_JVM_OPTIONS}",
         "--conf", f"spark.executor.extraJavaOptions=-Duser.timezone=UTC {FAST_START_JVM_OPTIONS}",
         *[
-            part for key, value in FAST_START_SETTINGS.items() if key != "spark.sql.codegen.factoryMode"
+            part for key, value in FAST_START_SETTINGS.items() if key != CODEGEN_FACTORY_MODE
             for part in ("--conf", f"{key}={value}")
         ],
         "--conf", "spark.eventLog.enabled=true",

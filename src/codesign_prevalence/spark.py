@@ -106,7 +106,8 @@ def _launched_by_spark_submit() -> bool:
 # ``features`` run's driver samples). None of these changes a result (benchmarks/README.md, "The fixed cost
 # again, session 8" and "Session 15").
 FAST_START_JVM_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=256m"
-FAST_START_SETTINGS = {"spark.sql.codegen.wholeStage": "false", "spark.sql.codegen.factoryMode": "NO_CODEGEN"}
+CODEGEN_FACTORY_MODE = "spark.sql.codegen.factoryMode"  # NO_CODEGEN: interpreted expressions, nothing compiled
+FAST_START_SETTINGS = {"spark.sql.codegen.wholeStage": "false", CODEGEN_FACTORY_MODE: "NO_CODEGEN"}
 # Without ``spark.fast_start``: the tiered JIT compiles a method once it has run 10x as often as the JVM's default
 # thresholds. A stage of the job runs hundreds of short queries, each with its own generated classes, and the C2
 # compiler spent about half of the JVM's CPU on a small fleet compiling code that ran a few thousand times; code
