@@ -35,12 +35,13 @@ host; rarity has its own feature for that.
     run on a few hosts of their own: ``log((1 + signer_other_host_count) / (1 + signer_widest_other_host_count))
     / log(4)`` clipped to [0, 1] (four times the widest binary's hosts is as spread as it gets), times
     ``min(1, signer_other_host_count / signer_other_hash_count)`` (the siblings sit on hosts of their own, not
-    builds piling up on one developer's machine). A campaign under a stolen or bought
-    certificate ships a new hash to each few victims (polymorphism): each hash is rare, and the signer's
-    footprint is the sum of them. A vendor's footprint is its widespread binaries' (near 0), a developer's
-    test certificate signs dozens of builds on one or two hosts (the second factor), a niche tool's vendor
-    reaches its few hosts with the same hash (near 0). The same campaign that ``signer_obscurity`` reads as
-    "known through its siblings" is what this feature sees; 0 without ``signer_widest_other_host_count``.
+    builds piling up on one developer's machine). A campaign under a stolen or bought certificate ships a new
+    hash to each few victims (polymorphism): each hash is rare, and the signer's footprint is the sum of them.
+    A vendor's footprint is its widespread binaries' (near 0), a developer's test certificate signs dozens of
+    builds on one or two hosts (the second factor), a niche tool's vendor reaches its few hosts with the same
+    hash (near 0). ``signer_obscurity`` reads how widespread the widest sibling is, this feature how far the
+    siblings reach together; 0 without ``signer_widest_other_host_count``. Available, not in the default list
+    (benchmarks/README.md, "Session 16": it lifted the tuning fleets and lost on fresh ones).
 ``status_severity``
     certificate status as an ordinal: trusted/unsigned 0, expired/other 0.25, chaining/untrusted root/
     invalid/bad digest 0.5, revoked 1.
