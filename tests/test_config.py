@@ -4,16 +4,21 @@ from pathlib import Path
 
 import pytest
 
+from codesign_prevalence import spark as spark_module
 from codesign_prevalence.config import Config, SparkConfig, config_as_yaml, load_config, parse_override
 from codesign_prevalence.errors import ConfigError
+from codesign_prevalence.jobs.context import JobContext
 from codesign_prevalence.spark import (
     CACHE_ENV_VAR,
     FAST_START_JVM_OPTIONS,
     JIT_THRESHOLD_OPTIONS,
     class_archive,
     class_archive_options,
+    local_bytes,
+    resolve_fast_start,
     session_settings,
 )
+from codesign_prevalence.storage import BRONZE_EVENTS
 
 DEFAULT_YAML = Path(__file__).resolve().parents[1] / "conf" / "default.yaml"
 
@@ -92,6 +97,51 @@ def test_fast_start_tunes_the_local_jvm_and_spark_extra_still_wins(
     assert fast["spark.sql.codegen.wholeStage"] == "false"
     overridden = SparkConfig(fast_start=True, extra={"spark.sql.codegen.wholeStage": "true"})
     assert session_settings(overridden, [])["spark.sql.codegen.wholeStage"] == "true"
+
+
+def test_fast_start_auto_is_on_for_small_local_reads_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(spark_module, "_launched_by_spark_submit", lambda: False)
+    monkeypatch.delenv("DATABRICKS_RUNTIME_VERSION", raising=False)
+    (tmp_path / "events.ndjson.gz").write_bytes(b"x" * 1000)
+    (tmp_path / "bronze" / "event_date=2026-11-26").mkdir(parents=True)
+    (tmp_path / "bronze" / "event_date=2026-11-26" / "part-0.parquet").write_bytes(b"y" * 500)
+    reads = [tmp_path / "events.ndjson.gz", tmp_path / "bronze"]
+    assert local_bytes(reads) == 1500
+    assert local_bytes([str(tmp_path / "*.gz")]) == 1000
+    assert local_bytes([tmp_path / "missing.gz"]) is None and local_bytes(["s3a://bucket/events/"]) is None
+
+    auto = load_config(None, []).spark
+    assert auto.fast_start == "auto"
+    assert resolve_fast_start(auto, lambda: reads).fast_start is True
+    tiny = auto.model_copy(update={"fast_start_max_mb": 0})  # 1,500 bytes are more than 0 MB
+    assert resolve_fast_start(tiny, lambda: reads).fast_start is False
+    assert resolve_fast_start(auto, lambda: None).fast_start is False  # catalog tables: not known here
+    assert resolve_fast_start(auto, lambda: [tmp_path / "missing.gz"]).fast_start is False
+    for elsewhere in (
+        auto.model_copy(update={"master": "local-cluster[2,1,1024]"}),
+        auto.model_copy(update={"master": "spark://cluster:7077"}),
+        auto.model_copy(update={"remote": "sc://localhost:15002"}),
+    ):
+        assert resolve_fast_start(elsewhere, lambda: reads).fast_start is False
+    with monkeypatch.context() as patched:  # spark-submit's JVM is already running
+        patched.setattr(spark_module, "_launched_by_spark_submit", lambda: True)
+        assert resolve_fast_start(auto, lambda: reads).fast_start is False
+    for chosen in (True, False):  # an explicit choice is kept, whatever the size
+        explicit = load_config(None, [f"spark.fast_start={str(chosen).lower()}"]).spark
+        assert resolve_fast_start(explicit, lambda: None).fast_start is chosen
+    # Unresolved, "auto" is not "on": a session built from it directly runs the default JVM.
+    assert "TieredStopAtLevel" not in session_settings(auto, [])["spark.driver.extraJavaOptions"]
+
+
+def test_a_command_reads_its_inputs_and_a_local_bronze(tmp_path: Path) -> None:
+    root = tmp_path / "lake"
+    context = JobContext(load_config(None, [f"storage.root={root}"]), reads=("events.ndjson.gz",))
+    assert context._local_reads() == ["events.ndjson.gz"]  # no bronze yet: nothing of it to read
+    bronze = Path(context.lakehouse.location(BRONZE_EVENTS))
+    bronze.mkdir(parents=True)
+    assert context._local_reads() == ["events.ndjson.gz", bronze]
+    by_name = load_config(None, [f"storage.root={root}", "storage.catalog=spark_catalog", "storage.schema=cs"])
+    assert JobContext(by_name, reads=("events.ndjson.gz",))._local_reads() is None
 
 
 def test_the_class_archive_is_used_only_when_it_is_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

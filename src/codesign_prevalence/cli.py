@@ -407,7 +407,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         source = getattr(args, "source", None)
         config = load_config(args.conf, [*overrides_of(args), *([f"ingest.source={source}"] if source else [])])
         verbosity = 0 if args.quiet else 2 if args.verbose else 1
-        context = JobContext(config=config, verbosity=verbosity)
+        context = JobContext(config=config, verbosity=verbosity, reads=tuple(getattr(args, "input", None) or ()))
         return HANDLERS[args.command](context, args)
     except UserError as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)

@@ -90,8 +90,11 @@ class SparkConfig(_Section):
     ui_enabled: bool = False
     log_level: str = "ERROR"
     jars_dir: str | None = None
-    # A local JVM tuned for one short command on a small input (spark.py, FAST_START_JVM_OPTIONS).
-    fast_start: bool = False
+    # A local JVM tuned for one short command on a small input (spark.py, FAST_START_JVM_OPTIONS): on, off, or
+    # "auto": on when the files the command reads locally (its --input files, bronze under a local storage root)
+    # hold at most fast_start_max_mb megabytes (spark.resolve_fast_start).
+    fast_start: bool | Literal["auto"] = "auto"
+    fast_start_max_mb: int = Field(default=32, ge=0)
     extra: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("remote")

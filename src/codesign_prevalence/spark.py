@@ -14,11 +14,12 @@ When the tables are catalog tables (``storage.catalog``), a local session keeps 
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from importlib.metadata import version
 from pathlib import Path
 
@@ -122,7 +123,41 @@ _SUBMIT_DECIDES = ("spark.master", "spark.driver.memory", "spark.driver.extraJav
 def _java_options(config: SparkConfig, options: str) -> str:
     """``options``, and the fast-start JIT options when ``spark.fast_start`` is on (else the raised JIT
     thresholds)."""
-    return f"{options} {FAST_START_JVM_OPTIONS if config.fast_start else JIT_THRESHOLD_OPTIONS}"
+    return f"{options} {FAST_START_JVM_OPTIONS if config.fast_start is True else JIT_THRESHOLD_OPTIONS}"
+
+
+def local_bytes(paths: Iterable[str | Path]) -> int | None:
+    """The bytes of the files at ``paths`` (files, folders walked whole, or glob patterns) on this machine; None
+    when one of them names nothing here (a URL, a pattern matching nothing)."""
+    total = 0
+    for path in paths:
+        matches = [Path(path)] if Path(path).exists() else [Path(match) for match in glob.glob(str(path))]
+        if not matches:
+            return None
+        for match in matches:
+            if match.is_file():
+                total += match.stat().st_size
+                continue
+            for folder, _, names in os.walk(match):
+                total += sum((Path(folder) / name).stat().st_size for name in names)
+    return total
+
+
+def resolve_fast_start(config: SparkConfig, reads: Callable[[], Iterable[str | Path] | None]) -> SparkConfig:
+    """``config`` with ``spark.fast_start`` decided. "auto" is on for a session this process starts on a local
+    master when the files the command reads (``reads()``: None when they are not all local paths) hold at most
+    ``spark.fast_start_max_mb``; off under spark-submit, on Databricks, with Spark Connect or a cluster master,
+    whose JVMs this process does not start. Up to that size the fast-start JVM was as fast or faster than the
+    default one on every stage measured (benchmarks/README.md, "Session 17")."""
+    if config.fast_start != "auto":
+        return config
+    local = config.master.startswith("local[") or config.master == "local"
+    if not local or config.remote or _running_on_databricks() or _launched_by_spark_submit():
+        return config.model_copy(update={"fast_start": False})
+    paths = reads()
+    size = None if paths is None else local_bytes(paths)
+    fast = size is not None and size <= config.fast_start_max_mb * 1024 * 1024
+    return config.model_copy(update={"fast_start": fast})
 
 
 def driver_java_options(config: SparkConfig) -> str:
@@ -226,7 +261,7 @@ def session_settings(config: SparkConfig, jars: list[Path]) -> dict[str, str]:
         # column function the driver calls, ~1,100 of them to plan one features run; the origins it records
         # only decorate Spark's own error messages, which this job turns into one-line ones.
         "spark.python.sql.dataFrameDebugging.enabled": "false",
-        **(FAST_START_SETTINGS if config.fast_start else {}),
+        **(FAST_START_SETTINGS if config.fast_start is True else {}),
     }
     settings.update(config.extra)
     return settings

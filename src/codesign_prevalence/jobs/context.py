@@ -9,13 +9,14 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from pyspark.sql import SparkSession
 
 from codesign_prevalence.config import Config
 from codesign_prevalence.errors import UserError
-from codesign_prevalence.spark import classic_context, get_spark
-from codesign_prevalence.storage import Lakehouse
+from codesign_prevalence.spark import classic_context, get_spark, resolve_fast_start
+from codesign_prevalence.storage import BRONZE_EVENTS, Lakehouse
 
 PROGRESS_EVERY_SECONDS = 30.0
 
@@ -38,6 +39,7 @@ class JobContext:
     verbosity: int = 1  # 0 quiet, 1 normal, 2 verbose
     _spark: SparkSession | None = field(default=None, repr=False)
     progress_every_seconds: float = PROGRESS_EVERY_SECONDS
+    reads: tuple[str, ...] = ()  # the files the command reads besides its tables (ingest's --input)
 
     @property
     def lakehouse(self) -> Lakehouse:
@@ -49,11 +51,21 @@ class JobContext:
         if self._spark is None:
             self._check_storage_root()
             storage = self.config.storage
-            self._spark = get_spark(self.config.spark, storage.root_path if storage.catalog else None)
+            spark_config = resolve_fast_start(self.config.spark, self._local_reads)
+            self._spark = get_spark(spark_config, storage.root_path if storage.catalog else None)
             context = classic_context(self._spark)
             where = f"master {context.master}" if context is not None else "Spark Connect"
-            self.detail(f"[spark] Spark {self._spark.version}, {where}")
+            fast = ", fast start (spark.fast_start)" if spark_config.fast_start is True else ""
+            self.detail(f"[spark] Spark {self._spark.version}, {where}{fast}")
         return self._spark
+
+    def _local_reads(self) -> list[str | Path] | None:
+        """What a command reads, for ``spark.fast_start=auto``: its input files and bronze's files under the
+        storage root (None with catalog tables, whose files are the catalog's)."""
+        if self.config.storage.catalog:
+            return None
+        bronze = Path(self.lakehouse.location(BRONZE_EVENTS))
+        return [*self.reads, *([bronze] if bronze.exists() else [])]
 
     def _check_storage_root(self) -> None:
         root = self.config.storage.root_path

@@ -1,0 +1,86 @@
+"""A fresh process's ingest and features, as the stages report them, under each ``spark.fast_start`` setting.
+
+    .venv/bin/python benchmarks/bench_fresh.py [--input FILE ...] [--modes false auto true] [--rounds 2] \
+        [--dir DIR]
+
+Without ``--input``, generates the small fleet of the issues (``generate --hosts 10 --days 3 --seed 1``, 3,699
+lines) under ``--dir``. Each round runs, for each mode in turn, on a new storage root: ``codesign-prevalence
+--set spark.fast_start=MODE ingest --input FILE ...`` then ``features`` on the same root, each a new process
+(JVM start included). Prints one line per pair: the stage's own "done in" figure, the process's wall seconds and
+the load average after it (the machine may be shared: say so beside any figure). Modes alternate, so a drift of
+the machine's speed falls on every mode alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+DONE = re.compile(r"\[(\w+)\] done in ([0-9.]+)s")
+CLI = [sys.executable, "-m", "codesign_prevalence.cli"]
+
+
+def stage(root: Path, mode: str, command: list[str]) -> tuple[float | None, float]:
+    """One fresh process: (the stage's "done in" seconds, or None when it failed; the wall seconds)."""
+    started = time.monotonic()
+    completed = subprocess.run(
+        [*CLI, "--set", f"storage.root={root}", "--set", f"spark.fast_start={mode}", *command],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    wall = time.monotonic() - started
+    found = DONE.findall(completed.stderr)
+    if completed.returncode != 0 or not found:
+        print(completed.stderr[-2000:], file=sys.stderr)
+        return None, wall
+    return float(found[-1][1]), wall
+
+
+def small_fleet(directory: Path) -> list[str]:
+    fleet = directory / "small"
+    events = fleet / "events.ndjson.gz"
+    if not events.is_file():
+        subprocess.run(
+            [*CLI, "generate", "--hosts", "10", "--days", "3", "--seed", "1", "--out", str(fleet), "--quiet"],
+            check=True,
+        )
+    return [str(events)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--input", nargs="+", metavar="FILE")
+    parser.add_argument("--modes", nargs="+", default=["false", "auto"], choices=["false", "auto", "true"])
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--dir", type=Path, default=None, help="scratch folder (default: a new temporary one)")
+    args = parser.parse_args(argv)
+    directory = args.dir or Path(tempfile.mkdtemp(prefix="bench-fresh-"))
+    directory.mkdir(parents=True, exist_ok=True)
+    inputs = args.input or small_fleet(directory)
+    print(f"input: {' '.join(inputs)}", flush=True)
+    for round_number in range(1, args.rounds + 1):
+        for mode in args.modes:
+            root = directory / f"root-{mode}"
+            shutil.rmtree(root, ignore_errors=True)
+            ingest, ingest_wall = stage(root, mode, ["ingest", "--input", *inputs])
+            features, features_wall = stage(root, mode, ["features"])
+            load = " ".join(f"{value:.2f}" for value in os.getloadavg())
+            print(
+                f"round {round_number} fast_start={mode}: ingest done in {ingest}s (wall {ingest_wall:.1f}s), "
+                f"features done in {features}s (wall {features_wall:.1f}s); load {load}",
+                flush=True,
+            )
+            shutil.rmtree(root, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
