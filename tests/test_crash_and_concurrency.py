@@ -34,7 +34,9 @@ from codesign_prevalence.storage import (
     BRONZE_EVENTS,
     BRONZE_QUARANTINE,
     GOLD_CANDIDATES,
+    GOLD_FIRST_SEEN,
     GOLD_SCORED,
+    SILVER_DAILY_BINARIES,
     SILVER_RULE_MATCHES,
     Lakehouse,
 )
@@ -57,8 +59,11 @@ RUN_COLUMNS = {
     BRONZE_EVENTS: ("ingested_at",),
     BRONZE_QUARANTINE: ("ingested_at",),
     GOLD_SCORED: ("scored_at", "mlflow_run_id"),
+    SILVER_DAILY_BINARIES: ("bronze_version",),  # the killed ingest's empty bronze is a version of its own
+    GOLD_FIRST_SEEN: ("hosts",),  # a host sketch's bytes depend on the order of its unions; host_count is kept
 }
-ALL_TABLES = (BRONZE_EVENTS, BRONZE_QUARANTINE, *FEATURE_TABLES, GOLD_SCORED)
+ROLLUP_TABLES = (SILVER_DAILY_BINARIES, GOLD_FIRST_SEEN)
+ALL_TABLES = (BRONZE_EVENTS, BRONZE_QUARANTINE, *ROLLUP_TABLES, *FEATURE_TABLES, GOLD_SCORED)
 KEYS = {BRONZE_EVENTS: ("event_id",), GOLD_SCORED: ("sha256", "subject_name", "population", "as_of")}
 
 
@@ -144,11 +149,15 @@ def test_runs_killed_mid_write_are_repaired_by_a_rerun(
         assert_killed(killed_score, GOLD_SCORED)
     assert table_rows(spark, scored_root, GOLD_SCORED, keep_run_columns=True) == scored_before
 
+    # Killed while merging the rolled days into gold/first_seen: the rollup is written after it, so the next run
+    # rolls those days again (were the rollup written first, no later run would bring them into first_seen).
+    run_killed(root, GOLD_FIRST_SEEN, "features", "--as-of", END.isoformat())
+    assert not lakehouse.exists(spark, SILVER_DAILY_BINARIES)
     run_killed(root, GOLD_CANDIDATES, "features", "--as-of", END.isoformat())
     assert not lakehouse.exists(spark, GOLD_CANDIDATES)  # the last of the four writes; the others committed
     assert table_rows(spark, root, SILVER_RULE_MATCHES) == reference.tables[SILVER_RULE_MATCHES]
     features.run(context, END)
-    for table in FEATURE_TABLES:
+    for table in (*ROLLUP_TABLES, *FEATURE_TABLES):
         assert table_rows(spark, root, table) == reference.tables[table], table
 
     train.run(context, END)

@@ -4,7 +4,8 @@ Reads bronze/process_events. First brings silver/daily_binaries up to date: the 
 changed since the bronze version the rollup was made from (``features.rollup.dates_to_roll``) are rolled again
 from that bronze version and replace their days (``replaceWhere`` on those dates), so a daily run aggregates
 the new day's events, and a late event re-rolls its own day only; the rolled days' sightings are MERGEd into
-gold/first_seen (the fleet's history of each hash, signer and thumbprint). Then writes silver/rule_matches,
+gold/first_seen (the fleet's history of each hash, signer and thumbprint) before the rollup is written, so a run
+that ends between the two rolls those days again. Then writes silver/rule_matches,
 gold/hash_prevalence, gold/signer_prevalence and gold/candidates from the window's rollup rows, each
 partitioned by ``as_of`` and written with an atomic ``replaceWhere`` on that date, so a rerun for the same
 date leaves the same tables; appends the run to ops/features_runs. A window without candidates (a quiet day)
@@ -167,9 +168,14 @@ def refresh_daily(context: JobContext) -> Refreshed:
         context.config.features.lolbin_parents,
         version,
     )
-    replace_dates(rows, lakehouse.table(SILVER_DAILY_BINARIES), sorted(dates))
-    rolled = lakehouse.read(spark, SILVER_DAILY_BINARIES).transform(on_dates(sorted(dates)))
-    update_first_seen(spark, lakehouse, rolled)
+    # gold/first_seen first: the rollup's bronze version is what says a date is rolled, so a run that ends between
+    # the two writes rolls its dates again next time, and merging the same sightings twice changes nothing.
+    rows = rows.persist(StorageLevel.MEMORY_AND_DISK)
+    try:
+        update_first_seen(spark, lakehouse, rows)
+        replace_dates(rows, lakehouse.table(SILVER_DAILY_BINARIES), sorted(dates))
+    finally:
+        rows.unpersist()
     return Refreshed(bronze, sorted(dates), max([*dates, *([newest] if newest else [])]))
 
 
