@@ -142,6 +142,7 @@ def test_a_command_reads_its_inputs_and_a_local_bronze(tmp_path: Path) -> None:
     assert context._local_reads() == ["events.ndjson.gz", bronze]
     by_name = load_config(None, [f"storage.root={root}", "storage.catalog=spark_catalog", "storage.schema=cs"])
     assert JobContext(by_name, reads=("events.ndjson.gz",))._local_reads() is None
+    assert JobContext(load_config(None, [f"storage.root={root}"]))._local_reads() is None  # reads not declared
 
 
 def test_the_class_archive_is_used_only_when_it_is_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -39,7 +39,9 @@ class JobContext:
     verbosity: int = 1  # 0 quiet, 1 normal, 2 verbose
     _spark: SparkSession | None = field(default=None, repr=False)
     progress_every_seconds: float = PROGRESS_EVERY_SECONDS
-    reads: tuple[str, ...] = ()  # the files the command reads besides its tables (ingest's --input)
+    # The files one command reads besides its tables (ingest's --input), declared by the command line; None (a
+    # session used for whatever comes, as the benchmarks and notebooks use it): not known, so no fast start.
+    reads: tuple[str, ...] | None = None
 
     @property
     def lakehouse(self) -> Lakehouse:
@@ -61,8 +63,9 @@ class JobContext:
 
     def _local_reads(self) -> list[str | Path] | None:
         """What a command reads, for ``spark.fast_start=auto``: its input files and bronze's files under the
-        storage root (None with catalog tables, whose files are the catalog's)."""
-        if self.config.storage.catalog:
+        storage root (None with catalog tables, whose files are the catalog's, and when the reads are not
+        declared)."""
+        if self.reads is None or self.config.storage.catalog:
             return None
         bronze = Path(self.lakehouse.location(BRONZE_EVENTS))
         return [*self.reads, *([bronze] if bronze.exists() else [])]
