@@ -34,6 +34,7 @@ class _Context:
 
 class _Session:
     sparkContext = _Context()
+    version = "4.0.1"
 
 
 def _context(verbosity: int, every: float) -> JobContext:
@@ -60,3 +61,24 @@ def test_quiet_prints_nothing_and_short_stages_no_progress(capsys: pytest.Captur
     with _context(1, 60.0).stage("score"):
         pass
     assert [line.split(" ")[1] for line in capsys.readouterr().err.splitlines()] == ["started", "done"]
+
+
+def test_the_stage_that_starts_spark_says_how_long_the_start_took(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def started_session(config: object, catalog_root: object) -> _Session:
+        time.sleep(0.2)
+        return _Session()
+
+    monkeypatch.setattr("codesign_prevalence.jobs.context.get_spark", started_session)
+    monkeypatch.setattr("codesign_prevalence.jobs.context.classic_context", lambda session: None)
+    context = JobContext(config=load_config(None, []), verbosity=1, progress_every_seconds=60.0)
+    with context.stage("ingest") as counts:
+        assert context.spark is not None
+        counts.update(files=1)
+    with context.stage("features") as counts:  # the session it uses was started before it
+        assert context.spark is not None
+        counts.update(rows=3)
+    lines = capsys.readouterr().err.splitlines()
+    assert re.fullmatch(r"\[ingest\] done in 0\.\ds: files=1, spark_start=0\.[2-9]s", lines[1]), lines
+    assert re.fullmatch(r"\[features\] done in 0\.\ds: rows=3", lines[3]), lines

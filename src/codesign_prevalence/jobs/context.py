@@ -42,6 +42,7 @@ class JobContext:
     # The files one command reads besides its tables (ingest's --input), declared by the command line; None (a
     # session used for whatever comes, as the benchmarks and notebooks use it): not known, so no fast start.
     reads: tuple[str, ...] | None = None
+    _spark_start_seconds: float | None = field(default=None, repr=False)  # how long building the session took
 
     @property
     def lakehouse(self) -> Lakehouse:
@@ -54,7 +55,9 @@ class JobContext:
             self._check_storage_root()
             storage = self.config.storage
             spark_config = resolve_fast_start(self.config.spark, self._local_reads)
+            started = time.monotonic()
             self._spark = get_spark(spark_config, storage.root_path if storage.catalog else None)
+            self._spark_start_seconds = time.monotonic() - started
             context = classic_context(self._spark)
             where = f"master {context.master}" if context is not None else "Spark Connect"
             fast = ", fast start (spark.fast_start)" if spark_config.fast_start is True else ""
@@ -134,13 +137,17 @@ class JobContext:
 
     @contextmanager
     def stage(self, name: str) -> Iterator[dict[str, object]]:
-        """Print one line when a stage starts and one when it ends, with the counts it reports and seconds;
-        a long stage prints a progress line every ``progress_every_seconds`` meanwhile."""
+        """Print one line when a stage starts and one when it ends, with the counts it reports and seconds (and,
+        when the stage was the one to start the Spark session, how many of them that took: a ``run``'s stages
+        share one session); a long stage prints a progress line every ``progress_every_seconds`` meanwhile."""
         self.say(f"[{name}] started")
         started = time.monotonic()
+        had_spark = self._spark is not None
         counts: dict[str, object] = {}
         with self._progress(name, started):
             yield counts
+        if not had_spark and self._spark_start_seconds is not None:
+            counts["spark_start"] = f"{self._spark_start_seconds:.1f}s"
         shown = ", ".join(f"{key}={value}" for key, value in counts.items())
         self.say(f"[{name}] done in {time.monotonic() - started:.1f}s" + (f": {shown}" if shown else ""))
 
