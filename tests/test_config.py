@@ -107,6 +107,7 @@ def test_fast_start_auto_is_on_for_small_local_reads_only(tmp_path: Path, monkey
     (tmp_path / "bronze" / "event_date=2026-11-26" / "part-0.parquet").write_bytes(b"y" * 500)
     reads = [tmp_path / "events.ndjson.gz", tmp_path / "bronze"]
     assert local_bytes(reads) == 1500
+    assert local_bytes(reads, stop_above=999) == 1000  # past the limit after the first file: the rest not walked
     assert local_bytes([str(tmp_path / "*.gz")]) == 1000
     assert local_bytes([tmp_path / "missing.gz"]) is None and local_bytes(["s3a://bucket/events/"]) is None
 

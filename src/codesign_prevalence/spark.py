@@ -126,20 +126,21 @@ def _java_options(config: SparkConfig, options: str) -> str:
     return f"{options} {FAST_START_JVM_OPTIONS if config.fast_start is True else JIT_THRESHOLD_OPTIONS}"
 
 
-def local_bytes(paths: Iterable[str | Path]) -> int | None:
+def local_bytes(paths: Iterable[str | Path], stop_above: int | None = None) -> int | None:
     """The bytes of the files at ``paths`` (files, folders walked whole, or glob patterns) on this machine; None
-    when one of them names nothing here (a URL, a pattern matching nothing)."""
+    when one of them names nothing here (a URL, a pattern matching nothing). With ``stop_above``, the count stops
+    as soon as it passes that many (a large lakehouse is not walked whole to learn that it is large)."""
     total = 0
     for path in paths:
         matches = [Path(path)] if Path(path).exists() else [Path(match) for match in glob.glob(str(path))]
         if not matches:
             return None
         for match in matches:
-            if match.is_file():
-                total += match.stat().st_size
-                continue
-            for folder, _, names in os.walk(match):
+            folders = [(str(match.parent), [], [match.name])] if match.is_file() else os.walk(match)
+            for folder, _, names in folders:
                 total += sum((Path(folder) / name).stat().st_size for name in names)
+                if stop_above is not None and total > stop_above:
+                    return total
     return total
 
 
@@ -155,8 +156,9 @@ def resolve_fast_start(config: SparkConfig, reads: Callable[[], Iterable[str | P
     if not local or config.remote or _running_on_databricks() or _launched_by_spark_submit():
         return config.model_copy(update={"fast_start": False})
     paths = reads()
-    size = None if paths is None else local_bytes(paths)
-    fast = size is not None and size <= config.fast_start_max_mb * 1024 * 1024
+    limit = config.fast_start_max_mb * 1024 * 1024
+    size = None if paths is None else local_bytes(paths, stop_above=limit)
+    fast = size is not None and size <= limit
     return config.model_copy(update={"fast_start": fast})
 
 
