@@ -10,6 +10,9 @@ lines) under ``--dir``. Each round runs, for each mode in turn, on a new storage
 Spark session's start, as the stage says), the process's wall seconds and the load average after it (the
 machine may be shared: say so beside any figure). Modes alternate, so a drift of the machine's speed falls on
 every mode alike.
+
+With ``--in-session N``, the same stages run N times in this one process and session instead (the first mode
+only): what a scheduler that keeps its session pays for each run after the first.
 """
 
 from __future__ import annotations
@@ -59,17 +62,51 @@ def small_fleet(directory: Path) -> list[str]:
     return [str(events)]
 
 
+def in_one_session(inputs: list[str], mode: str, directory: Path, runs: int) -> None:
+    """``--in-session``: ``runs`` ingests then ``features`` runs of the same input, each on a new storage root, in
+    this one process and its one Spark session (the stages' own timing: the first pays the session's start and
+    the JVM's first run of each plan, the later ones what a started session pays)."""
+    from codesign_prevalence.config import load_config
+    from codesign_prevalence.jobs import features, ingest
+    from codesign_prevalence.jobs.context import JobContext
+
+    session = None
+    for run in range(1, runs + 1):
+        root = directory / f"session-{mode}-{run}"
+        shutil.rmtree(root, ignore_errors=True)
+        config = load_config(None, [f"storage.root={root}", f"spark.fast_start={mode}"])
+        context = JobContext(config, verbosity=0, reads=tuple(inputs), _spark=session)
+        started = time.monotonic()
+        ingest.run(context, inputs)
+        ingested = time.monotonic()
+        features.run(context)
+        timings = [f"ingest {ingested - started:.1f}s", f"features {time.monotonic() - ingested:.1f}s"]
+        if session is None:
+            timings.append(f"(the session's start {context._spark_start_seconds:.1f}s of the first ingest)")
+        session = context.spark
+        load = " ".join(f"{value:.2f}" for value in os.getloadavg())
+        print(f"in one session, fast_start={mode}, run {run}: {', '.join(timings)}; load {load}", flush=True)
+        shutil.rmtree(root, ignore_errors=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--input", nargs="+", metavar="FILE")
     parser.add_argument("--modes", nargs="+", default=["false", "auto"], choices=["false", "auto", "true"])
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--dir", type=Path, default=None, help="scratch folder (default: a new temporary one)")
+    parser.add_argument(
+        "--in-session", type=int, default=0, metavar="N",
+        help="instead: N ingest + features runs in one process and session, with the first of --modes",
+    )
     args = parser.parse_args(argv)
     directory = args.dir or Path(tempfile.mkdtemp(prefix="bench-fresh-"))
     directory.mkdir(parents=True, exist_ok=True)
     inputs = args.input or small_fleet(directory)
     print(f"input: {' '.join(inputs)}", flush=True)
+    if args.in_session:
+        in_one_session(inputs, args.modes[0], directory, args.in_session)
+        return 0
     for round_number in range(1, args.rounds + 1):
         for mode in args.modes:
             root = directory / f"root-{mode}"
