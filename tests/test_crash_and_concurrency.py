@@ -181,6 +181,8 @@ def test_two_scores_at_once(spark: SparkSession, reference: Reference, tmp_path:
     results = [finish(run) for run in runs]
     for code, stderr in results:
         _assert_finished_or_one_line(code, stderr)
+        # The JVM logs through the project's log4j2.properties: no Spark shell banner on a command's stderr.
+        assert "Setting default log level" not in stderr, stderr[-2000:]
     assert any(code == 0 for code, _ in results), results
     assert duplicate_keys(spark, root, GOLD_SCORED) == 0
     assert table_rows(spark, root, GOLD_SCORED) == reference.tables[GOLD_SCORED]
