@@ -293,3 +293,27 @@ def test_signer_phrase_names_the_widest_other_binary_where_candidates_have_it() 
     assert PHRASES["signer_obscurity"](alone) == (
         "signer 'ardent nord sp z o o' signs no other binary in the fleet"
     )
+
+
+def test_the_additive_half_counts_the_facts_the_rarity_gates_not_the_rarity_again() -> None:
+    """With the forest weighed out, the score is the mean of the gated facts: a binary on one host with nothing
+    else odd scores 0, and a revoked one on three hosts as high as one on a single host (both below the gate's
+    knee). The rarity, counted again in the sum (models pickled before the option, or
+    ``additive_includes_rarity``), ranks the single host first, and lifts the lone oddity above 0."""
+    import pickle
+
+    reference = benign_fleet(rows=200, rare_share=0.6)
+    revoked = {"status_category": "revoked", "signer_anomalous_status_share": 0.0}
+    rows = _rows(RARE_ONLY, {"hash_host_count": 1, **revoked}, {"hash_host_count": 3, **revoked})
+    additive_only = ModelConfig(n_estimators=20, random_state=0, forest_weight=0.0)
+    gated = fit_model(reference, additive_only).model
+    scores = gated.score(rows).to_numpy()
+    assert scores[0] == 0.0 and scores[1] > 0.0
+    assert scores[1] == pytest.approx(scores[2])
+    with_rarity = fit_model(reference, additive_only.model_copy(update={"additive_includes_rarity": True})).model
+    plain = with_rarity.score(rows).to_numpy()
+    assert plain[0] > 0.0 and plain[1] > plain[2]  # the control: the test can fail
+    state = {name: value for name, value in vars(gated).items() if name != "additive_includes_gate"}
+    restored = SuspicionForestModel.__new__(SuspicionForestModel)
+    restored.__setstate__(pickle.loads(pickle.dumps(state)))
+    np.testing.assert_allclose(restored.score(rows).to_numpy(), plain)

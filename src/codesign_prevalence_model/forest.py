@@ -27,6 +27,7 @@ from codesign_prevalence_model.features import (
     OPTIONAL_INPUTS,
     OPTIONAL_NUMERIC_INPUTS,
     OPTIONAL_STRING_INPUTS,
+    RARITY_GATE,
     REQUIRED_INPUTS,
     STRING_INPUTS,
     FeatureParams,
@@ -50,11 +51,15 @@ class SuspicionForestModel(PythonModel):
 
     The score is ``forest_weight * forest + (1 - forest_weight) * additive``: ``forest`` is the
     IsolationForest's anomaly score (``-score_samples``, in (0, 1]); ``additive`` is the mean of the
-    suspicion features (their plain sum over the number of features, in [0, 1]). The configured default is
-    0.5 (``model.forest_weight``; 0.8 from session 8, chosen on the quality benchmark's fleets 301-308 and
-    401-403; 0.5 since session 10, on the simulator's fleets 901-913 and the independent generator's 31, 51-62:
-    benchmarks/README.md); this constructor's default, 1, is the forest alone, as models
-    logged before the blend existed score. Reasons are read off this blended score, with the additive share
+    suspicion features the rarity gates, in [0, 1]: every feature but ``hash_rarity`` unless
+    ``additive_includes_gate`` (the forest reads them all). The rarity is the gate: counted again in the sum,
+    it would reward one host over three *within* the rare tail, where benign oddities sit on one host and a
+    campaign reaches a few (``model.additive_includes_rarity``, false since session 18; benchmarks/README.md).
+    The configured ``forest_weight`` is 0.4 (0.8 from session 8, chosen on the quality benchmark's fleets
+    301-308 and 401-403; 0.5 from session 10, on the simulator's fleets 901-913 and the independent
+    generator's 31, 51-62; 0.4 with the gate left out of the sum, session 18); this constructor's defaults,
+    1 and the gate included, are the forest alone and the plain mean, as models logged before either
+    existed score. Reasons are read off this blended score, with the additive share
     that keeps them from saturating: see :func:`~codesign_prevalence_model.reasons.fact_contributions`.
     """
 
@@ -66,6 +71,7 @@ class SuspicionForestModel(PythonModel):
         baseline: dict[str, float],
         reasons: ReasonSettings,
         forest_weight: float = 1.0,
+        additive_includes_gate: bool = True,
     ) -> None:
         self.forest = forest
         self.feature_names = tuple(feature_names)
@@ -73,10 +79,13 @@ class SuspicionForestModel(PythonModel):
         self.baseline = dict(baseline)
         self.reasons = reasons
         self.forest_weight = float(forest_weight)
+        self.additive_includes_gate = bool(additive_includes_gate)
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        """Models pickled before the additive part existed score with the forest alone, as they did."""
+        """Models pickled before the additive part existed score with the forest alone, as they did; those
+        pickled before the gate could be left out of it, with the plain mean."""
         state.setdefault("forest_weight", 1.0)
+        state.setdefault("additive_includes_gate", True)
         self.__dict__.update(state)
 
     def features(self, candidates: pd.DataFrame) -> pd.DataFrame:
@@ -95,11 +104,22 @@ class SuspicionForestModel(PythonModel):
             return np.zeros(0, dtype="float64")
         return -np.asarray(self.forest.score_samples(matrix), dtype="float64")
 
+    def additive_matrix_scores(self, matrix: np.ndarray) -> np.ndarray:
+        """The additive half of the score: the mean of the matrix's columns, the rarity gate's left out unless
+        ``additive_includes_gate`` (all of them when the gate is the only feature)."""
+        columns = [
+            position
+            for position, name in enumerate(self.feature_names)
+            if self.additive_includes_gate or name != RARITY_GATE
+        ]
+        chosen = matrix[:, columns] if columns and len(columns) < matrix.shape[1] else matrix
+        return np.asarray(chosen.sum(axis=1) / max(1, chosen.shape[1]), dtype="float64")
+
     def score_matrix(self, matrix: np.ndarray) -> np.ndarray:
         """Anomaly scores of a feature matrix: higher is more anomalous (the class docstring)."""
         if len(matrix) == 0:
             return np.zeros(0, dtype="float64")
-        additive = matrix.sum(axis=1) / max(1, matrix.shape[1])
+        additive = self.additive_matrix_scores(matrix)
         if self.forest_weight <= 0.0:
             return np.asarray(additive, dtype="float64")
         forest = self.forest_matrix_scores(matrix)

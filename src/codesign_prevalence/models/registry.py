@@ -68,6 +68,7 @@ def training_params(
         "max_training_rows": str(config.max_training_rows),
         "training_population": config.training_population,
         "forest_weight": str(config.forest_weight),
+        "additive_includes_rarity": str(config.additive_includes_rarity),
         "features": ",".join(config.features),
         "rarity_ceiling_fraction": str(config.rarity_ceiling_fraction),
         "rarity_ceiling_min_hosts": str(config.rarity_ceiling_min_hosts),

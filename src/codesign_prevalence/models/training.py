@@ -104,6 +104,7 @@ def fit_model(sample: pd.DataFrame, config: ModelConfig) -> TrainingResult:
         baseline={},
         reasons=ReasonSettings(config.reasons_per_binary, config.reason_min_contribution),
         forest_weight=config.forest_weight,
+        additive_includes_gate=config.additive_includes_rarity,
     )
     features = model.features(frame)
     model.forest.fit(features.to_numpy(dtype="float64"))
