@@ -305,7 +305,7 @@ def test_the_additive_half_counts_the_facts_the_rarity_gates_not_the_rarity_agai
     reference = benign_fleet(rows=200, rare_share=0.6)
     revoked = {"status_category": "revoked", "signer_anomalous_status_share": 0.0}
     rows = _rows(RARE_ONLY, {"hash_host_count": 1, **revoked}, {"hash_host_count": 3, **revoked})
-    additive_only = ModelConfig(n_estimators=20, random_state=0, forest_weight=0.0)
+    additive_only = ModelConfig(n_estimators=20, random_state=0, forest_weight=0.0, additive_includes_rarity=False)
     gated = fit_model(reference, additive_only).model
     scores = gated.score(rows).to_numpy()
     assert scores[0] == 0.0 and scores[1] > 0.0

@@ -185,10 +185,11 @@ class ModelConfig(_Section):
     )
     training_population: Literal["reference", "hunt", "rule", "all"] = "reference"
     # Weight of the forest's score beside the additive one (mean of the suspicion features); 1 = forest alone.
-    forest_weight: float = Field(default=0.4, ge=0.0, le=1.0)
-    # Whether the additive score counts hash_rarity beside the facts it gates (false: the gate is not a fact
-    # of its own; benchmarks/README.md, "Session 18").
-    additive_includes_rarity: bool = False
+    forest_weight: float = Field(default=0.5, ge=0.0, le=1.0)
+    # Whether the additive score counts hash_rarity beside the facts it gates. false (with forest_weight 0.4)
+    # won on the tuning fleets and on the independent generator's fresh ones, lost on the simulator's fresh
+    # ones: available, not default (benchmarks/README.md, "Session 18").
+    additive_includes_rarity: bool = True
     rarity_ceiling_fraction: float = Field(default=0.05, gt=0.0, le=1.0)
     rarity_ceiling_min_hosts: int = Field(default=10, ge=2)
     # The rarity gate of the other features is min(1, hash_rarity / knee): 1 = the rarity itself.

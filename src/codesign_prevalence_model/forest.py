@@ -51,15 +51,15 @@ class SuspicionForestModel(PythonModel):
 
     The score is ``forest_weight * forest + (1 - forest_weight) * additive``: ``forest`` is the
     IsolationForest's anomaly score (``-score_samples``, in (0, 1]); ``additive`` is the mean of the
-    suspicion features the rarity gates, in [0, 1]: every feature but ``hash_rarity`` unless
-    ``additive_includes_gate`` (the forest reads them all). The rarity is the gate: counted again in the sum,
-    it would reward one host over three *within* the rare tail, where benign oddities sit on one host and a
-    campaign reaches a few (``model.additive_includes_rarity``, false since session 18; benchmarks/README.md).
-    The configured ``forest_weight`` is 0.4 (0.8 from session 8, chosen on the quality benchmark's fleets
-    301-308 and 401-403; 0.5 from session 10, on the simulator's fleets 901-913 and the independent
-    generator's 31, 51-62; 0.4 with the gate left out of the sum, session 18); this constructor's defaults,
-    1 and the gate included, are the forest alone and the plain mean, as models logged before either
-    existed score. Reasons are read off this blended score, with the additive share
+    suspicion features, in [0, 1]: all of them with ``additive_includes_gate`` (the configured default,
+    ``model.additive_includes_rarity``), else every feature but ``hash_rarity``, the gate of the others (the
+    forest reads them all either way). Counted again in the sum, the rarity rewards one host over three
+    *within* the rare tail, where benign oddities sit on one host and a campaign reaches a few; leaving it out
+    won on the tuning fleets and lost on one of two generators' fresh ones (benchmarks/README.md, "Session
+    18"). The configured ``forest_weight`` is 0.5 (0.8 from session 8, chosen on the quality benchmark's
+    fleets 301-308 and 401-403; 0.5 since session 10, on the simulator's fleets 901-913 and the independent
+    generator's 31, 51-62); this constructor's defaults, 1 and the gate included, are the forest alone and the
+    plain mean, as models logged before either existed score. Reasons are read off this blended score, with the additive share
     that keeps them from saturating: see :func:`~codesign_prevalence_model.reasons.fact_contributions`.
     """
 
