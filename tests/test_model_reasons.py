@@ -317,3 +317,32 @@ def test_the_additive_half_counts_the_facts_the_rarity_gates_not_the_rarity_agai
     restored = SuspicionForestModel.__new__(SuspicionForestModel)
     restored.__setstate__(pickle.loads(pickle.dumps(state)))
     np.testing.assert_allclose(restored.score(rows).to_numpy(), plain)
+
+
+def test_surprisal_weights_count_a_rare_fact_above_a_common_one() -> None:
+    """``additive_weights: surprisal``: each fact weighs ``-log((training rows with it + 1) / (rows + 2))``.
+    In the benign fleet most rare binaries run where their signer's other binaries seldom do, few are renamed:
+    with the forest weighed out, a renamed binary then outscores one in an unusual folder, which the plain mean
+    scores alike; models pickled before the option weigh every fact alike."""
+    import pickle
+
+    reference = benign_fleet(rows=200, rare_share=0.6)
+    rows = _rows(
+        {"hash_host_count": 1, "signer_path_class_share": 1.0, "original_name_mismatch": True},
+        {"hash_host_count": 1, "signer_path_class_share": 0.0},
+    )
+    additive_only = ModelConfig(n_estimators=20, random_state=0, forest_weight=0.0)
+    weighted = fit_model(reference, additive_only.model_copy(update={"additive_weights": "surprisal"}))
+    features = weighted.model.features(weighted.sample)
+    expected = -np.log((features.gt(0.0).sum(axis=0) + 1.0) / (len(features) + 2.0))
+    assert weighted.model.fact_weights == pytest.approx(expected.to_dict())
+    assert weighted.model.fact_weights["renamed"] > 2 * weighted.model.fact_weights["path_surprise"]
+    scores = weighted.model.score(rows).to_numpy()
+    assert scores[0] > scores[1] > 0.0
+    plain = fit_model(reference, additive_only).model
+    assert plain.fact_weights is None
+    assert plain.score(rows).iloc[0] == pytest.approx(plain.score(rows).iloc[1])  # the control
+    state = {name: value for name, value in vars(weighted.model).items() if name != "fact_weights"}
+    restored = SuspicionForestModel.__new__(SuspicionForestModel)
+    restored.__setstate__(pickle.loads(pickle.dumps(state)))
+    np.testing.assert_allclose(restored.score(rows).to_numpy(), plain.score(rows).to_numpy())

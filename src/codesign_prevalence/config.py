@@ -190,6 +190,9 @@ class ModelConfig(_Section):
     # won on the tuning fleets and on the independent generator's fresh ones, lost on the simulator's fresh
     # ones: available, not default (benchmarks/README.md, "Session 18").
     additive_includes_rarity: bool = True
+    # How the additive score weighs the facts: alike, or each by its surprisal in the training population
+    # (codesign_prevalence_model/forest.py, fact_surprisals; benchmarks/README.md, "Session 18").
+    additive_weights: Literal["uniform", "surprisal"] = "uniform"
     rarity_ceiling_fraction: float = Field(default=0.05, gt=0.0, le=1.0)
     rarity_ceiling_min_hosts: int = Field(default=10, ge=2)
     # The rarity gate of the other features is min(1, hash_rarity / knee): 1 = the rarity itself.

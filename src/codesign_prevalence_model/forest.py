@@ -59,8 +59,17 @@ class SuspicionForestModel(PythonModel):
     18"). The configured ``forest_weight`` is 0.5 (0.8 from session 8, chosen on the quality benchmark's
     fleets 301-308 and 401-403; 0.5 since session 10, on the simulator's fleets 901-913 and the independent
     generator's 31, 51-62); this constructor's defaults, 1 and the gate included, are the forest alone and the
-    plain mean, as models logged before either existed score. Reasons are read off this blended score, with the additive share
-    that keeps them from saturating: see :func:`~codesign_prevalence_model.reasons.fact_contributions`.
+    plain mean, as models logged before either existed score. Reasons are read off this blended score, with
+    the additive share that keeps them from saturating: see
+    :func:`~codesign_prevalence_model.reasons.fact_contributions`.
+
+    ``fact_weights`` (``model.additive_weights: surprisal``) turns the mean into a weighted one: each fact
+    weighs its surprisal in the training population, ``-log((rows with the fact + 1) / (rows + 2))``
+    (:func:`fact_surprisals`). A fact that one benign binary in a thousand carries (a renamed file, a revoked
+    certificate under a name the fleet knows) then counts several times as much as one that a third of them
+    carry (a folder where the signer's other binaries do not run, an obscure signer), as a density estimate
+    would weigh them; the weights are fitted with the forest, from the same rows, without labels. ``None``
+    (the constructor's default, and models logged before the option) weighs every fact alike.
     """
 
     def __init__(
@@ -72,6 +81,7 @@ class SuspicionForestModel(PythonModel):
         reasons: ReasonSettings,
         forest_weight: float = 1.0,
         additive_includes_gate: bool = True,
+        fact_weights: dict[str, float] | None = None,
     ) -> None:
         self.forest = forest
         self.feature_names = tuple(feature_names)
@@ -80,12 +90,14 @@ class SuspicionForestModel(PythonModel):
         self.reasons = reasons
         self.forest_weight = float(forest_weight)
         self.additive_includes_gate = bool(additive_includes_gate)
+        self.fact_weights = dict(fact_weights) if fact_weights is not None else None
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         """Models pickled before the additive part existed score with the forest alone, as they did; those
         pickled before the gate could be left out of it, with the plain mean."""
         state.setdefault("forest_weight", 1.0)
         state.setdefault("additive_includes_gate", True)
+        state.setdefault("fact_weights", None)
         self.__dict__.update(state)
 
     def features(self, candidates: pd.DataFrame) -> pd.DataFrame:
@@ -105,15 +117,21 @@ class SuspicionForestModel(PythonModel):
         return -np.asarray(self.forest.score_samples(matrix), dtype="float64")
 
     def additive_matrix_scores(self, matrix: np.ndarray) -> np.ndarray:
-        """The additive half of the score: the mean of the matrix's columns, the rarity gate's left out unless
-        ``additive_includes_gate`` (all of them when the gate is the only feature)."""
+        """The additive half of the score: the mean of the matrix's columns, weighted by ``fact_weights`` where
+        the model has them, the rarity gate's left out unless ``additive_includes_gate`` (all of them when the
+        gate is the only feature)."""
         columns = [
             position
             for position, name in enumerate(self.feature_names)
             if self.additive_includes_gate or name != RARITY_GATE
-        ]
-        chosen = matrix[:, columns] if columns and len(columns) < matrix.shape[1] else matrix
-        return np.asarray(chosen.sum(axis=1) / max(1, chosen.shape[1]), dtype="float64")
+        ] or list(range(len(self.feature_names)))
+        weights = np.array(
+            [1.0 if self.fact_weights is None else self.fact_weights.get(self.feature_names[i], 1.0) for i in columns]
+        )
+        total = weights.sum()
+        if total <= 0.0:
+            return np.zeros(len(matrix), dtype="float64")
+        return np.asarray(matrix[:, columns] @ weights / total, dtype="float64")
 
     def score_matrix(self, matrix: np.ndarray) -> np.ndarray:
         """Anomaly scores of a feature matrix: higher is more anomalous (the class docstring)."""
@@ -152,6 +170,14 @@ class SuspicionForestModel(PythonModel):
         if params and params.get(WITH_REASONS):
             return self.explain(candidates)
         return pd.DataFrame({SCORE_COLUMN: self.score(candidates)})
+
+
+def fact_surprisals(features: pd.DataFrame) -> dict[str, float]:
+    """Each feature's surprisal in ``features`` (the training rows): ``-log((rows where it is above 0 + 1) /
+    (rows + 2))``, the Laplace-smoothed self-information of the fact being present (no rows: ``log 2`` each)."""
+    rows = len(features)
+    present = features.gt(0.0).sum(axis=0)
+    return {name: float(-np.log((present[name] + 1.0) / (rows + 2.0))) for name in features.columns}
 
 
 def model_signature() -> ModelSignature:

@@ -96,6 +96,7 @@ def run(context: JobContext, as_of: dt.date | None = None) -> TrainReport | Skip
         extra = {
             "reference_rows": float(rows.count()) if len(sample) >= config.max_training_rows else float(len(sample)),
             **random_state_spread(result, config, config.alert_top_n),
+            **{f"fact_weight_{name}": weight for name, weight in (result.model.fact_weights or {}).items()},
         }
         tracking = connect(context.config)
         registered = log_and_register(tracking, result, config, as_of, lineage, extra)

@@ -69,6 +69,7 @@ def training_params(
         "training_population": config.training_population,
         "forest_weight": str(config.forest_weight),
         "additive_includes_rarity": str(config.additive_includes_rarity),
+        "additive_weights": config.additive_weights,
         "features": ",".join(config.features),
         "rarity_ceiling_fraction": str(config.rarity_ceiling_fraction),
         "rarity_ceiling_min_hosts": str(config.rarity_ceiling_min_hosts),

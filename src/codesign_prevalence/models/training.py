@@ -20,7 +20,7 @@ from codesign_prevalence.config import ModelConfig
 from codesign_prevalence.models.features import check_feature_names, feature_params
 from codesign_prevalence.models.scoring import absent_optional_inputs
 from codesign_prevalence_model.features import INPUT_COLUMNS, OPTIONAL_INPUTS, REQUIRED_INPUTS
-from codesign_prevalence_model.forest import ReasonSettings, SuspicionForestModel, model_input_frame
+from codesign_prevalence_model.forest import ReasonSettings, SuspicionForestModel, fact_surprisals, model_input_frame
 
 ALL_POPULATIONS = "all"
 ABSENT = 0.0  # a suspicion feature's value when its fact is absent
@@ -108,6 +108,8 @@ def fit_model(sample: pd.DataFrame, config: ModelConfig) -> TrainingResult:
     )
     features = model.features(frame)
     model.forest.fit(features.to_numpy(dtype="float64"))
+    if config.additive_weights == "surprisal":
+        model.fact_weights = fact_surprisals(features)
     model.baseline = dict.fromkeys(names, ABSENT)
     return TrainingResult(model=model, sample=frame, scores=model.score_matrix(features.to_numpy(dtype="float64")))
 
