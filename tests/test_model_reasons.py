@@ -40,7 +40,7 @@ def _rows(*overrides: dict[str, object]) -> pd.DataFrame:
 
 def _explain(model: SuspicionForestModel, rows: pd.DataFrame) -> tuple[pd.DataFrame, list[list[str]]]:
     features = model.features(rows)
-    contributions = fact_contributions(model.score_matrix, features, model.baseline)
+    contributions = fact_contributions(model.score_matrix, features, model.baseline, model.fact_weights)
     names = reason_names(features, contributions, model.baseline, model.reasons.top_n, model.reasons.min_contribution)
     return contributions, list(names)
 
@@ -339,6 +339,7 @@ def test_surprisal_weights_count_a_rare_fact_above_a_common_one() -> None:
     assert weighted.model.fact_weights["renamed"] > 2 * weighted.model.fact_weights["path_surprise"]
     scores = weighted.model.score(rows).to_numpy()
     assert scores[0] > scores[1] > 0.0
+    assert _explain(weighted.model, rows)[1][0] == ["renamed", "hash_rarity"]  # the rarer fact first
     plain = fit_model(reference, additive_only).model
     assert plain.fact_weights is None
     assert plain.score(rows).iloc[0] == pytest.approx(plain.score(rows).iloc[1])  # the control
