@@ -331,7 +331,7 @@ def test_surprisal_weights_count_a_rare_fact_above_a_common_one() -> None:
         {"hash_host_count": 1, "signer_path_class_share": 1.0, "original_name_mismatch": True},
         {"hash_host_count": 1, "signer_path_class_share": 0.0},
     )
-    additive_only = ModelConfig(n_estimators=20, random_state=0, forest_weight=0.0)
+    additive_only = ModelConfig(n_estimators=20, random_state=0, forest_weight=0.0, additive_weights="uniform")
     weighted = fit_model(reference, additive_only.model_copy(update={"additive_weights": "surprisal"}))
     features = weighted.model.features(weighted.sample)
     expected = -np.log((features.gt(0.0).sum(axis=0) + 1.0) / (len(features) + 2.0))

@@ -184,15 +184,17 @@ class ModelConfig(_Section):
         "signer_recency",
     )
     training_population: Literal["reference", "hunt", "rule", "all"] = "reference"
-    # Weight of the forest's score beside the additive one (mean of the suspicion features); 1 = forest alone.
-    forest_weight: float = Field(default=0.5, ge=0.0, le=1.0)
+    # Weight of the forest's score beside the additive one (weighted mean of the suspicion features); 1 = forest
+    # alone. 0.1 since session 18, with the surprisal weights: on these fleets the forest does not earn a larger
+    # share against a well-weighted sum (benchmarks/README.md, "Session 18").
+    forest_weight: float = Field(default=0.1, ge=0.0, le=1.0)
     # Whether the additive score counts hash_rarity beside the facts it gates. false (with forest_weight 0.4)
     # won on the tuning fleets and on the independent generator's fresh ones, lost on the simulator's fresh
     # ones: available, not default (benchmarks/README.md, "Session 18").
     additive_includes_rarity: bool = True
-    # How the additive score weighs the facts: alike, or each by its surprisal in the training population
-    # (codesign_prevalence_model/forest.py, fact_surprisals; benchmarks/README.md, "Session 18").
-    additive_weights: Literal["uniform", "surprisal"] = "uniform"
+    # How the additive score weighs the facts: each by its surprisal in the training population (the default
+    # since session 18: codesign_prevalence_model/forest.py, fact_surprisals; benchmarks/README.md), or alike.
+    additive_weights: Literal["uniform", "surprisal"] = "surprisal"
     rarity_ceiling_fraction: float = Field(default=0.05, gt=0.0, le=1.0)
     rarity_ceiling_min_hosts: int = Field(default=10, ge=2)
     # The rarity gate of the other features is min(1, hash_rarity / knee): 1 = the rarity itself.

@@ -56,10 +56,11 @@ class SuspicionForestModel(PythonModel):
     forest reads them all either way). Counted again in the sum, the rarity rewards one host over three
     *within* the rare tail, where benign oddities sit on one host and a campaign reaches a few; leaving it out
     won on the tuning fleets and lost on one of two generators' fresh ones (benchmarks/README.md, "Session
-    18"). The configured ``forest_weight`` is 0.5 (0.8 from session 8, chosen on the quality benchmark's
-    fleets 301-308 and 401-403; 0.5 since session 10, on the simulator's fleets 901-913 and the independent
-    generator's 31, 51-62); this constructor's defaults, 1 and the gate included, are the forest alone and the
-    plain mean, as models logged before either existed score. Reasons are read off this blended score, with
+    18"). The configured ``forest_weight`` is 0.1 with the surprisal weights below (0.8 from session 8, chosen
+    on the quality benchmark's fleets 301-308 and 401-403; 0.5 from session 10, on the simulator's fleets
+    901-913 and the independent generator's 31, 51-62; 0.1 since session 18, when the weighted sum made the
+    forest's larger share a loss); this constructor's defaults, 1 and the gate included, are the forest alone
+    and the plain mean, as models logged before either existed score. Reasons are read off this blended score, with
     the additive share that keeps them from saturating: see
     :func:`~codesign_prevalence_model.reasons.fact_contributions`.
 
@@ -68,8 +69,9 @@ class SuspicionForestModel(PythonModel):
     (:func:`fact_surprisals`). A fact that one benign binary in a thousand carries (a renamed file, a revoked
     certificate under a name the fleet knows) then counts several times as much as one that a third of them
     carry (a folder where the signer's other binaries do not run, an obscure signer), as a density estimate
-    would weigh them; the weights are fitted with the forest, from the same rows, without labels. ``None``
-    (the constructor's default, and models logged before the option) weighs every fact alike.
+    would weigh them; the weights are fitted with the forest, from the same rows, without labels (the
+    configured default since session 18). ``None`` (the constructor's default, and models logged before the
+    option) weighs every fact alike.
     """
 
     def __init__(
