@@ -40,7 +40,7 @@ def _rows(*overrides: dict[str, object]) -> pd.DataFrame:
 
 def _explain(model: SuspicionForestModel, rows: pd.DataFrame) -> tuple[pd.DataFrame, list[list[str]]]:
     features = model.features(rows)
-    contributions = fact_contributions(model.score_matrix, features, model.baseline, model.fact_weights)
+    contributions = fact_contributions(model.score_matrix, features, model.baseline)
     names = reason_names(features, contributions, model.baseline, model.reasons.top_n, model.reasons.min_contribution)
     return contributions, list(names)
 
@@ -347,3 +347,15 @@ def test_surprisal_weights_count_a_rare_fact_above_a_common_one() -> None:
     restored = SuspicionForestModel.__new__(SuspicionForestModel)
     restored.__setstate__(pickle.loads(pickle.dumps(state)))
     np.testing.assert_allclose(restored.score(rows).to_numpy(), plain.score(rows).to_numpy())
+
+
+def test_a_fact_most_training_rows_carry_is_still_named() -> None:
+    """In a small fleet nearly every binary is rare, so the surprisal weight of ``hash_rarity`` is near 0 (a real
+    17-host Sysmon capture: 0.1 of a sum of ~30): a binary on one host with nothing else odd still scores above
+    0, and its one present fact is still its reason (``score`` alerts only binaries with a reason)."""
+    model = fit_model(benign_fleet(rows=200, rare_share=0.97), ModelConfig(n_estimators=100, random_state=0)).model
+    assert model.fact_weights is not None and model.fact_weights["hash_rarity"] < 0.1
+    rows = _rows(RARE_ONLY)
+    assert model.score(rows).iloc[0] > 0.0
+    explained = model.explain(rows)
+    assert explained[REASONS_COLUMN].iloc[0] == ["hash seen on 1 of 400 hosts"]

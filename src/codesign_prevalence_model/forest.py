@@ -155,7 +155,7 @@ class SuspicionForestModel(PythonModel):
         if features.empty:
             return pd.DataFrame({SCORE_COLUMN: pd.Series(dtype="float64"), REASONS_COLUMN: pd.Series(dtype=object)})
         scores = self.score_matrix(features.to_numpy(dtype="float64"))
-        contributions = fact_contributions(self.score_matrix, features, self.baseline, self.fact_weights)
+        contributions = fact_contributions(self.score_matrix, features, self.baseline)
         phrases = render_reasons(
             candidates,
             features,

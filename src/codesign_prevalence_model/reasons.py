@@ -6,8 +6,7 @@ The contribution of feature ``j`` to a binary with features ``x`` is
     ``(s(x) - s(x with x_j = 0)) + x_j / k``
 
 the drop of the model's score ``s`` when that one fact is taken away (occlusion), plus the fact's own share
-of the additive score (its value over the ``k`` features; for a model that weighs the facts,
-``w_j x_j / sum(w)``). The first term follows the model: how much less
+of the additive score (its value over the ``k`` features). The first term follows the model: how much less
 anomalous the binary would look without that fact. It saturates: a binary that three facts already isolate
 at the root of every tree is isolated no sooner by a fourth, so occluding any one of them leaves the forest's
 score where it was, and occlusion alone would name none of them. The second term never saturates: it keeps
@@ -69,21 +68,11 @@ def occlusion_contributions(
 
 
 def fact_contributions(
-    score: ScoreFunction,
-    features: pd.DataFrame,
-    baseline: Mapping[str, float],
-    weights: Mapping[str, float] | None = None,
+    score: ScoreFunction, features: pd.DataFrame, baseline: Mapping[str, float]
 ) -> pd.DataFrame:
-    """Per row and feature: the occlusion drop of ``score`` plus the feature's share of the additive score
-    (its value over the ``k`` features; with ``weights``, the model's weights of the facts, its weighted value
-    over their sum)."""
+    """Per row and feature: the occlusion drop of ``score`` plus the feature's share of the additive score."""
     drops = occlusion_contributions(score, features, baseline)
-    excess = features.sub(pd.Series(baseline), axis="columns").clip(lower=0.0)
-    if weights is None:
-        shares = excess / max(1, features.shape[1])
-    else:
-        scale = pd.Series({name: float(weights.get(name, 1.0)) for name in features.columns})
-        shares = excess.mul(scale, axis="columns") / max(float(scale.sum()), 1e-12)
+    shares = features.sub(pd.Series(baseline), axis="columns").clip(lower=0.0) / max(1, features.shape[1])
     return drops + shares.loc[:, drops.columns]
 
 
