@@ -257,3 +257,33 @@ def test_signer_obscurity_reads_the_widest_other_binary_where_candidates_have_it
     obscurity = suspicion_features(rows, ("hash_rarity", "signer_obscurity"))["signer_obscurity"]
     # ceiling 20 hosts: 1 + 3 -> log(20 / 4) / log(20); 1 + 7 -> log(20 / 8) / log(20); 151 is past it
     assert obscurity.tolist() == pytest.approx([np.log(5.0) / np.log(20.0), np.log(2.5) / np.log(20.0), 0.0])
+
+
+def test_a_developers_churn_discounts_what_it_explains() -> None:
+    """``churn_discount``: a signer with twenty other builds on its one host (a developer's test certificate)
+    has its obscurity, company label and untrusted root discounted by 1 / (1 + log2 20); a campaign whose three
+    other hashes reach five hosts, and every other feature, are left as they were; 0 (and a model pickled
+    before the option) discounts nothing."""
+    import pickle
+
+    shared = {"hash_host_count": 1, "status_category": "untrusted_root", "signer_anomalous_status_share": 1.0,
+              "pe_company_mismatch": True, "original_name_mismatch": True, "signer_widest_other_host_count": 1,
+              "company_other_host_count": 0, "lolbin_parent_share": 1.0}
+    rows = pd.DataFrame.from_records([
+        candidate("a" * 64, signer_other_hash_count=20, signer_other_host_count=1, **shared),  # type: ignore[arg-type]
+        candidate("b" * 64, signer_other_hash_count=3, signer_other_host_count=5, **shared),  # type: ignore[arg-type]
+    ])
+    names = ("hash_rarity", "signer_obscurity", "company_surprise", "status_severity", "renamed", "lolbin_parent")
+    plain = suspicion_features(rows, names, FeatureParams())
+    discounted = suspicion_features(rows, names, FeatureParams(churn_discount=1.0))
+    factor = 1.0 / (1.0 + np.log2(20.0))
+    for name in ("signer_obscurity", "company_surprise", "status_severity"):
+        assert plain[name].iloc[0] > 0.0
+        assert discounted[name].iloc[0] == pytest.approx(plain[name].iloc[0] * factor)
+        assert discounted[name].iloc[1] == pytest.approx(plain[name].iloc[1])
+    for name in ("hash_rarity", "renamed", "lolbin_parent"):
+        assert discounted[name].tolist() == plain[name].tolist()
+    state = {name: value for name, value in vars(FeatureParams(churn_discount=1.0)).items() if name != "churn_discount"}
+    restored = FeatureParams.__new__(FeatureParams)
+    restored.__setstate__(pickle.loads(pickle.dumps(state)))
+    assert restored.churn_discount == 0.0

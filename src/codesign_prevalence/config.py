@@ -204,6 +204,10 @@ class ModelConfig(_Section):
     cert_age_horizon_days: float = Field(default=30.0, gt=0.0)
     # cert_short_lifetime: 1 for a certificate valid for no time, 0 from this many days of validity on.
     cert_short_lifetime_days: float = Field(default=365.0, gt=0.0)
+    # A developer's churn (many hashes of the signer per host it reaches) discounts signer_obscurity,
+    # company_surprise and status_severity by 1 / (1 + churn_discount * log2(churn)); 0 = off
+    # (codesign_prevalence_model/features.py, developer_churn_discount).
+    churn_discount: float = Field(default=0.0, ge=0.0)
     alert_top_n: int = Field(default=20, ge=0)
     alert_min_score: float | None = None
     reasons_per_binary: int = Field(default=10, ge=1, le=12)

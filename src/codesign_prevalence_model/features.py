@@ -188,10 +188,13 @@ class FeatureParams:
     gate_knee: float = 0.25
     cert_age_horizon_days: float = 30.0
     cert_short_lifetime_days: float = 365.0
+    churn_discount: float = 0.0
 
     def __setstate__(self, state: dict[str, float]) -> None:
-        """Models pickled before the knee existed keep the gate they had (the rarity itself)."""
+        """Models pickled before the knee existed keep the gate they had (the rarity itself); those pickled
+        before the churn discount, none."""
         object.__setattr__(self, "gate_knee", 1.0)
+        object.__setattr__(self, "churn_discount", 0.0)
         for name, value in state.items():
             object.__setattr__(self, name, value)
 
@@ -366,7 +369,29 @@ def suspicion_features(
     columns = {
         name: rarity if name == RARITY_GATE else gate * FEATURE_FUNCTIONS[name](candidates, params) for name in names
     }
+    if params.churn_discount > 0.0:
+        discount = developer_churn_discount(candidates, params.churn_discount)
+        for name in CHURN_EXPLAINS:
+            if name in columns:
+                columns[name] = columns[name] * discount
     return pd.DataFrame(columns, index=candidates.index).astype("float64")
+
+
+# The facts a developer's churn explains: an unknown signer, a header naming the developer's organisation
+# rather than the certificate's subject, a test certificate's untrusted root.
+CHURN_EXPLAINS: tuple[str, ...] = ("signer_obscurity", "company_surprise", "status_severity")
+
+
+def developer_churn_discount(candidates: pd.DataFrame, strength: float) -> pd.Series:
+    """``1 / (1 + strength * log2(max(1, signer_other_hash_count / max(1, signer_other_host_count))))``: 1 for a
+    signer whose other binaries reach at least as many hosts as there are of them, 1/2 (at strength 1) for two
+    other hashes per host, 1/(1 + log2 20) = 0.19 for a developer's twenty builds on one machine. A developer's
+    test certificate signs a new hash per build, all on the developer's host; a campaign ships a new hash to
+    each few victims, a vendor reaches many hosts with each binary."""
+    hashes = _numeric(candidates, "signer_other_hash_count")
+    hosts = _numeric(candidates, "signer_other_host_count").clip(lower=1.0)
+    churn = (hashes / hosts).clip(lower=1.0)
+    return pd.Series(1.0 / (1.0 + strength * np.log2(churn)), index=candidates.index, dtype="float64")
 
 
 def additive_score(features: pd.DataFrame) -> pd.Series:

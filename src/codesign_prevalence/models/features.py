@@ -27,6 +27,7 @@ def feature_params(config: ModelConfig) -> FeatureParams:
         config.rarity_gate_knee,
         cert_age_horizon_days=config.cert_age_horizon_days,
         cert_short_lifetime_days=config.cert_short_lifetime_days,
+        churn_discount=config.churn_discount,
     )
 
 
