@@ -4,7 +4,8 @@
 - ``internal_pki``: internal tools signed by a private CA (``errorUntrustedRoot``) on a broad share of hosts.
 - ``deployment_staging``: SCCM, Intune, Chocolatey and vendor updaters running installers from staging
   folders on many hosts, some of them old installers whose certificate has expired.
-- ``rare_benign``: hard negatives: test-signed developer builds on developer workstations, and niche
+- ``rare_benign``: hard negatives: test-signed developer builds on developer workstations (a new hash per
+  build, from an occasional build to several a day: the profile's ``developer_builds_per_day``), and niche
   utilities with lapsed certificates downloaded by one or two users.
 - the scenarios of :mod:`hardneg` (portable tools, per-user installers, company mismatches, logon scripts,
   renamed downloads).
@@ -44,7 +45,7 @@ from codesign_prevalence.simulator.model import (
     stable_guid,
     thumbprint,
 )
-from codesign_prevalence.simulator.profile import FleetProfile, scaled_count
+from codesign_prevalence.simulator.profile import FleetProfile, poisson, scaled_count
 
 SCENARIO_EXPIRED_WINDOW = "expired_cert_window"
 SCENARIO_INTERNAL_PKI = "internal_pki"
@@ -67,7 +68,9 @@ def add_benign_scenarios(catalog: Catalog, hosts: list[Host], plan: Plan, org: s
     add_expired_cert_window(catalog, rng)
     add_internal_pki(catalog, rng, org)
     add_deployments(catalog, hosts, rng, plan)
-    taken = add_rare_benign(catalog, hosts, rng, plan, org, profile.hard_negative_scale)
+    taken = add_rare_benign(
+        catalog, hosts, rng, plan, org, profile.hard_negative_scale, profile.developer_builds_per_day
+    )
     add_hard_negatives(catalog, hosts, plan, profile, taken)
 
 
@@ -305,15 +308,22 @@ def _deployment_runs(rng: random.Random, host: Host, bid: int, channel: str, loc
 
 
 def add_rare_benign(
-    catalog: Catalog, hosts: list[Host], rng: random.Random, plan: Plan, org: str, scale: float = 1.0
+    catalog: Catalog,
+    hosts: list[Host],
+    rng: random.Random,
+    plan: Plan,
+    org: str,
+    scale: float = 1.0,
+    builds_per_day: float = 0.3,
 ) -> set[str]:
-    """Developer builds and niche tools; returns the signers taken so far (new signers must differ)."""
+    """Developer builds (``builds_per_day`` per project and weekday, each a new hash) and niche tools; returns
+    the signers taken so far (new signers must differ)."""
     data = scenario_data().rare_benign
     developers = [h for h in hosts if h.kind == KIND_DEVELOPER and h.users]
     share = min(1.0, data.developer_signing_share * scale)
     signing = [h for h in developers if rng.random() < share] or developers[:1]
     for host in signing:
-        _developer_builds(catalog, rng, plan, host, developers, org)
+        _developer_builds(catalog, rng, plan, host, developers, org, builds_per_day)
     people = [h for h in hosts if h.kind != KIND_SERVER and h.users] or hosts
     taken = {v.signer for v in catalog.vendors} | {v.signer for v in catalog.big.values()}
     count = scaled_count(data.niche_tools_per_100_hosts, len(hosts), scale, data.niche_tools_minimum, rng)
@@ -323,7 +333,13 @@ def add_rare_benign(
 
 
 def _developer_builds(
-    catalog: Catalog, rng: random.Random, plan: Plan, host: Host, developers: list[Host], org: str
+    catalog: Catalog,
+    rng: random.Random,
+    plan: Plan,
+    host: Host,
+    developers: list[Host],
+    org: str,
+    builds_per_day: float,
 ) -> None:
     user = host.users[0]
     mates = [d for d in developers if d is not host]
@@ -340,11 +356,11 @@ def _developer_builds(
         original = f"{project}.dll" if rng.random() < 0.15 else f"{project}.exe"
         company = rng.choice((subject, subject, org, ""))
         weekdays = [d for d in range(catalog.days) if (catalog.start + dt.timedelta(days=d)).weekday() < 5]
-        build_days = [d for d in weekdays if rng.random() < 0.3] or [rng.randrange(catalog.days)]
-        for number, day in enumerate(build_days):
+        builds = [day for day in weekdays for _ in range(poisson(rng, builds_per_day))]
+        for number, day in enumerate(builds or [rng.randrange(catalog.days)]):
             version = f"1.{project_index}.{day}.{number}"
             spec = BinarySpec(
-                key=f"devbuild|{host.idx}|{project_index}|{day}",
+                key=f"devbuild|{host.idx}|{project_index}|{day}|{number}",
                 invocations=(make_invocation(path, ("--verbose",), parents),),
                 pe=PeInfo(original, company, project, version, project),
                 signature=SignatureTimeline(cert, ((LONG_AGO, status),)),

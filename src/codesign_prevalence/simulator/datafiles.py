@@ -95,6 +95,7 @@ class ProfileData(_Strict):
     hard_negative_scale: Range
     attack_hosts_max: Range
     campaign_probability: Range
+    developer_builds_per_day: Range
 
 
 class LongTailData(_Strict):

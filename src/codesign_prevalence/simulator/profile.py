@@ -16,14 +16,16 @@ from codesign_prevalence.simulator.datafiles import Range, ScenarioData, scenari
 class FleetProfile:
     """``tail_density``: share of long-tail products in user-writable folders; ``hard_negative_scale``:
     multiplier of the hard-negative counts; ``attack_hosts_max``: most hosts one malicious binary reaches;
-    ``campaign_probability``: chance that an attack is a campaign. ``regime`` in [0, 1] is the fleet's place
-    between sparse (0) and dense (1); knobs marked ``follows_regime`` are drawn near it."""
+    ``campaign_probability``: chance that an attack is a campaign; ``developer_builds_per_day``: builds a
+    test-signing developer runs per project and weekday (each one a new hash). ``regime`` in [0, 1] is the
+    fleet's place between sparse (0) and dense (1); knobs marked ``follows_regime`` are drawn near it."""
 
     tail_density: float
     hard_negative_scale: float
     campaign_probability: float
     attack_hosts_max: int = 8
     regime: float = 0.5
+    developer_builds_per_day: float = 0.3
 
     @classmethod
     def draw(cls, seed: int, data: ScenarioData | None = None) -> FleetProfile:
@@ -46,7 +48,17 @@ class FleetProfile:
             campaign_probability=draw(ranges.campaign_probability),
             attack_hosts_max=round(draw(ranges.attack_hosts_max)),
             regime=regime,
+            developer_builds_per_day=draw(ranges.developer_builds_per_day),
         )
+
+
+def poisson(rng: random.Random, mean: float) -> int:
+    """A Poisson draw (Knuth's product of uniforms: the means here are a few units)."""
+    limit, product, count = math.exp(-mean), rng.random(), 0
+    while product > limit:
+        product *= rng.random()
+        count += 1
+    return count
 
 
 def scaled_count(per_100_hosts: float, hosts: int, scale: float, minimum: int, rng: random.Random) -> int:
