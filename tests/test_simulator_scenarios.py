@@ -7,6 +7,7 @@ import datetime as dt
 import fnmatch
 import gzip
 import json
+import random
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ import yaml
 
 from codesign_prevalence.simulator import generate_fleet
 from codesign_prevalence.simulator.attacks import ATTACK_SCENARIOS, MISSED_BY_RULE, add_attacks
+from codesign_prevalence.simulator.benign import add_rare_benign
 from codesign_prevalence.simulator.datafiles import (
     SCENARIOS_FILE,
     SimulatorDataError,
@@ -198,3 +200,25 @@ def test_tail_density_sets_how_many_long_tail_products_sit_in_user_writable_fold
 
     sparse, dense = user_writable_products(0.02), user_writable_products(1.0)
     assert sparse * 3 < dense
+
+
+def test_a_developer_runs_as_many_builds_as_the_profile_says_each_a_new_hash() -> None:
+    def builds(per_day: float) -> dict[str, list[Any]]:
+        catalog = build_catalog(8, 14, dt.date(2026, 11, 2))
+        hosts = make_hosts(8, 200, "Contoso")
+        add_rare_benign(catalog, hosts, random.Random(8), Plan(14), "Contoso", scale=5.0, builds_per_day=per_day)
+        by_host: dict[str, list[Any]] = defaultdict(list)
+        for binary in catalog.binaries:
+            if binary.description.startswith("developer build of "):
+                by_host[binary.description.split(" on ", 1)[1].split(",", 1)[0]].append(binary)
+        return by_host
+
+    occasional, iterating = builds(0.3), builds(3.0)
+    assert occasional.keys() == iterating.keys() and len(iterating) >= 2  # the same developers sign
+    for binaries in iterating.values():
+        assert len({b.sha256 for b in binaries}) == len(binaries)
+        assert {b.label for b in binaries} == {"benign"} and len({b.signer for b in binaries}) <= 2
+    # 10 weekdays in two weeks, one or two projects: about 3 and 30 builds per project
+    few, many = [len(b) for b in occasional.values()], [len(b) for b in iterating.values()]
+    assert sum(few) / len(few) < 8 < 25 < sum(many) / len(many)
+    assert max(few) < min(many)
