@@ -274,8 +274,9 @@ def test_a_developers_churn_discounts_what_it_explains() -> None:
         candidate("b" * 64, signer_other_hash_count=3, signer_other_host_count=5, **shared),  # type: ignore[arg-type]
     ])
     names = ("hash_rarity", "signer_obscurity", "company_surprise", "status_severity", "renamed", "lolbin_parent")
-    plain = suspicion_features(rows, names, FeatureParams())
-    discounted = suspicion_features(rows, names, FeatureParams(churn_discount=1.0))
+    plain = suspicion_features(rows, names, FeatureParams(churn_discount=0.0))
+    discounted = suspicion_features(rows, names, FeatureParams())  # the default since session 19
+    assert FeatureParams().churn_discount == 1.0
     factor = 1.0 / (1.0 + np.log2(20.0))
     for name in ("signer_obscurity", "company_surprise", "status_severity"):
         assert plain[name].iloc[0] > 0.0

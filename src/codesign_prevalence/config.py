@@ -206,9 +206,11 @@ class ModelConfig(_Section):
     cert_short_lifetime_days: float = Field(default=365.0, gt=0.0)
     # A developer's churn (many hashes of the signer per host it reaches) discounts signer_obscurity,
     # company_surprise and status_severity by 1 / (1 + churn_discount * log2(churn)); 0 = off
-    # (codesign_prevalence_model/features.py, developer_churn_discount). 1.0 lifted the tuning fleets and
-    # lost its judgement on fresh ones (benchmarks/README.md, "Session 18"): off by default.
-    churn_discount: float = Field(default=0.0, ge=0.0)
+    # (codesign_prevalence_model/features.py, developer_churn_discount). 1.0 since session 19 (judged twice on
+    # fresh fleets: lost by 0.0007 of the means' average the first time, won the second, after the simulator's
+    # developers built as often as real ones; benchmarks/README.md, "Session 19"). Models logged before score
+    # without it.
+    churn_discount: float = Field(default=1.0, ge=0.0)
     alert_top_n: int = Field(default=20, ge=0)
     alert_min_score: float | None = None
     reasons_per_binary: int = Field(default=10, ge=1, le=12)

@@ -188,7 +188,7 @@ class FeatureParams:
     gate_knee: float = 0.25
     cert_age_horizon_days: float = 30.0
     cert_short_lifetime_days: float = 365.0
-    churn_discount: float = 0.0
+    churn_discount: float = 1.0
 
     def __setstate__(self, state: dict[str, float]) -> None:
         """Models pickled before the knee existed keep the gate they had (the rarity itself); those pickled
