@@ -336,6 +336,10 @@ def test_surprisal_weights_count_a_rare_fact_above_a_common_one() -> None:
     features = weighted.model.features(weighted.sample)
     expected = -np.log((features.gt(0.0).sum(axis=0) + 1.0) / (len(features) + 2.0))
     assert weighted.model.fact_weights == pytest.approx(expected.to_dict())
+    rooted = fit_model(
+        reference, additive_only.model_copy(update={"additive_weights": "surprisal", "surprisal_power": 0.5})
+    )
+    assert rooted.model.fact_weights == pytest.approx(np.sqrt(expected).to_dict())  # model.surprisal_power
     assert weighted.model.fact_weights["renamed"] > 2 * weighted.model.fact_weights["path_surprise"]
     scores = weighted.model.score(rows).to_numpy()
     assert scores[0] > scores[1] > 0.0

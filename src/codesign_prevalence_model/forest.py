@@ -174,12 +174,13 @@ class SuspicionForestModel(PythonModel):
         return pd.DataFrame({SCORE_COLUMN: self.score(candidates)})
 
 
-def fact_surprisals(features: pd.DataFrame) -> dict[str, float]:
+def fact_surprisals(features: pd.DataFrame, power: float = 1.0) -> dict[str, float]:
     """Each feature's surprisal in ``features`` (the training rows): ``-log((rows where it is above 0 + 1) /
-    (rows + 2))``, the Laplace-smoothed self-information of the fact being present (no rows: ``log 2`` each)."""
+    (rows + 2))``, the Laplace-smoothed self-information of the fact being present (no rows: ``log 2`` each),
+    to ``power`` (1: the surprisal itself; below 1 the weights draw closer together)."""
     rows = len(features)
     present = features.gt(0.0).sum(axis=0)
-    return {name: float(-np.log((present[name] + 1.0) / (rows + 2.0))) for name in features.columns}
+    return {name: float((-np.log((present[name] + 1.0) / (rows + 2.0))) ** power) for name in features.columns}
 
 
 def model_signature() -> ModelSignature:

@@ -70,6 +70,7 @@ def training_params(
         "forest_weight": str(config.forest_weight),
         "additive_includes_rarity": str(config.additive_includes_rarity),
         "additive_weights": config.additive_weights,
+        "surprisal_power": str(config.surprisal_power),
         "churn_discount": str(config.churn_discount),
         "features": ",".join(config.features),
         "rarity_ceiling_fraction": str(config.rarity_ceiling_fraction),

@@ -109,7 +109,7 @@ def fit_model(sample: pd.DataFrame, config: ModelConfig) -> TrainingResult:
     features = model.features(frame)
     model.forest.fit(features.to_numpy(dtype="float64"))
     if config.additive_weights == "surprisal":
-        model.fact_weights = fact_surprisals(features)
+        model.fact_weights = fact_surprisals(features, config.surprisal_power)
     model.baseline = dict.fromkeys(names, ABSENT)
     return TrainingResult(model=model, sample=frame, scores=model.score_matrix(features.to_numpy(dtype="float64")))
 
