@@ -206,7 +206,8 @@ def test_a_developer_runs_as_many_builds_as_the_profile_says_each_a_new_hash() -
     def builds(per_day: float) -> dict[str, list[Any]]:
         catalog = build_catalog(8, 14, dt.date(2026, 11, 2))
         hosts = make_hosts(8, 200, "Contoso")
-        add_rare_benign(catalog, hosts, random.Random(8), Plan(14), "Contoso", scale=5.0, builds_per_day=per_day)
+        profile = FleetProfile(1.0, hard_negative_scale=5.0, campaign_probability=0.0, developer_builds_per_day=per_day)
+        add_rare_benign(catalog, hosts, random.Random(8), Plan(14), "Contoso", profile)
         by_host: dict[str, list[Any]] = defaultdict(list)
         for binary in catalog.binaries:
             if binary.description.startswith("developer build of "):

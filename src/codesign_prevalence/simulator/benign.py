@@ -68,9 +68,7 @@ def add_benign_scenarios(catalog: Catalog, hosts: list[Host], plan: Plan, org: s
     add_expired_cert_window(catalog, rng)
     add_internal_pki(catalog, rng, org)
     add_deployments(catalog, hosts, rng, plan)
-    taken = add_rare_benign(
-        catalog, hosts, rng, plan, org, profile.hard_negative_scale, profile.developer_builds_per_day
-    )
+    taken = add_rare_benign(catalog, hosts, rng, plan, org, profile)
     add_hard_negatives(catalog, hosts, plan, profile, taken)
 
 
@@ -308,22 +306,18 @@ def _deployment_runs(rng: random.Random, host: Host, bid: int, channel: str, loc
 
 
 def add_rare_benign(
-    catalog: Catalog,
-    hosts: list[Host],
-    rng: random.Random,
-    plan: Plan,
-    org: str,
-    scale: float = 1.0,
-    builds_per_day: float = 0.3,
+    catalog: Catalog, hosts: list[Host], rng: random.Random, plan: Plan, org: str, profile: FleetProfile
 ) -> set[str]:
-    """Developer builds (``builds_per_day`` per project and weekday, each a new hash) and niche tools; returns
-    the signers taken so far (new signers must differ)."""
+    """Developer builds (the profile's ``developer_builds_per_day`` per project and weekday, each a new hash)
+    and niche tools, their counts scaled by its ``hard_negative_scale``; returns the signers taken so far (new
+    signers must differ)."""
     data = scenario_data().rare_benign
+    scale = profile.hard_negative_scale
     developers = [h for h in hosts if h.kind == KIND_DEVELOPER and h.users]
     share = min(1.0, data.developer_signing_share * scale)
     signing = [h for h in developers if rng.random() < share] or developers[:1]
     for host in signing:
-        _developer_builds(catalog, rng, plan, host, developers, org, builds_per_day)
+        _developer_builds(catalog, rng, plan, host, developers, org, profile.developer_builds_per_day)
     people = [h for h in hosts if h.kind != KIND_SERVER and h.users] or hosts
     taken = {v.signer for v in catalog.vendors} | {v.signer for v in catalog.big.values()}
     count = scaled_count(data.niche_tools_per_100_hosts, len(hosts), scale, data.niche_tools_minimum, rng)
