@@ -7,6 +7,7 @@ import gzip
 import json
 from pathlib import Path
 
+import pytest
 from chispa import assert_df_equality
 from pyspark.sql import SparkSession
 
@@ -35,12 +36,21 @@ def _event(event_id: str | None, host: str = "h1", day: int = 20) -> dict[str, o
     }
 
 
-def _ingest(spark: SparkSession, root: Path, *paths: Path) -> IngestReport:
+def _ingest(spark: SparkSession, root: Path, *paths: Path, config: IngestConfig | None = None) -> IngestReport:
     files = expand_inputs([str(p) for p in paths])
-    return ingest_files(spark, Lakehouse(root), files, IngestConfig(), now=NOW)
+    return ingest_files(spark, Lakehouse(root), files, config or IngestConfig(), now=NOW)
 
 
-def test_accounting_idempotency_and_duplicates_across_files(spark: SparkSession, tmp_path: Path) -> None:
+# Read by this process (a small input, the default) or by Spark's Python tasks (ingest.in_driver_max_mb 0).
+WHERE_READ = pytest.mark.parametrize("in_driver_max_mb", [8.0, 0.0], ids=["in_driver", "in_tasks"])
+
+
+@WHERE_READ
+def test_accounting_idempotency_and_duplicates_across_files(
+    spark: SparkSession, tmp_path: Path, in_driver_max_mb: float
+) -> None:
+    """The first ingest creates bronze and quarantine with their rows; the second finds every line there already."""
+    config = IngestConfig(in_driver_max_mb=in_driver_max_mb)
     first = [
         json.dumps(_event("a")),
         json.dumps(_event("b", day=21)),
@@ -56,7 +66,7 @@ def test_accounting_idempotency_and_duplicates_across_files(spark: SparkSession,
     (tmp_path / "in" / "two.ndjson.gz").write_bytes(gzip.compress(("\n".join(second) + "\n").encode()))
     root = tmp_path / "lake"
 
-    report = _ingest(spark, root, tmp_path / "in")
+    report = _ingest(spark, root, tmp_path / "in", config=config)
     assert report.as_dict() == {
         "files": 2,
         "lines_read": 10,
@@ -89,7 +99,7 @@ def test_accounting_idempotency_and_duplicates_across_files(spark: SparkSession,
     bronze_snapshot = bronze_before.toPandas()
     quarantine_snapshot = quarantine_before.toPandas()
 
-    again = _ingest(spark, root, tmp_path / "in")
+    again = _ingest(spark, root, tmp_path / "in", config=config)
     assert (again.accepted, again.duplicates, again.quarantined, again.balanced) == (0, 6, 2, True)
     bronze_after = lake.read(spark, BRONZE_EVENTS)
     assert_df_equality(
@@ -166,15 +176,16 @@ def test_generated_fleet_accounting_matches_the_simulator(spark: SparkSession, t
     }
 
 
+@WHERE_READ
 def test_one_broken_line_in_the_middle_of_a_batch_quarantines_exactly_that_line(
-    spark: SparkSession, tmp_path: Path
+    spark: SparkSession, tmp_path: Path, in_driver_max_mb: float
 ) -> None:
     lines = [json.dumps(_event(f"id-{n}", host=f"h{n % 7}")) for n in range(1, 301)]
     broken = 150  # the middle of the second batch of 100 lines
     lines[broken - 1] = lines[broken - 1][:-40]  # cut short: not JSON
     path = tmp_path / "batch.ndjson"
     path.write_text("\n".join(lines) + "\n")
-    config = IngestConfig(arrow_batch_lines=100)
+    config = IngestConfig(arrow_batch_lines=100, in_driver_max_mb=in_driver_max_mb)
     report = ingest_files(spark, Lakehouse(tmp_path / "lake"), expand_inputs([str(path)]), config, now=NOW)
 
     assert (report.lines_read, report.accepted, report.quarantined, report.quarantine_reasons) == (

@@ -20,6 +20,7 @@ from codesign_prevalence.storage import (
     DatesIn,
     Lakehouse,
     append,
+    create_with,
     insert_new,
     quote,
     replace_as_of,
@@ -104,6 +105,25 @@ def test_create_merge_replace_append_and_time_travel(spark: SparkSession, lakeho
     # with Delta's own history.
     history = spark.sql(f"DESCRIBE HISTORY {table.identifier}").agg(F.max("version")).head()
     assert history is not None and lakehouse.version(spark, "gold/things") == history[0] == before_replace + 2
+
+
+def test_a_tables_first_rows_create_it_in_one_commit_and_later_rows_are_merged(
+    spark: SparkSession, lakehouse: Lakehouse
+) -> None:
+    first = spark.createDataFrame([("a", 1, D1), ("b", 2, D2), (ODD, 3, D2)], SCHEMA)
+    properties = {"delta.dataSkippingStatsColumns": "value"}
+    created = lakehouse.insert_new("gold/things", SCHEMA, first, ["id", "as_of"], None, ("as_of",), properties)
+    assert created == 3 and lakehouse.version(spark, "gold/things") == 0  # one commit: the table with its rows
+    table = lakehouse.table("gold/things")
+    shown = {row["key"]: row["value"] for row in spark.sql(f"SHOW TBLPROPERTIES {table.identifier}").collect()}
+    detail = spark.sql(f"DESCRIBE DETAIL {table.identifier}").head()
+    assert shown["delta.dataSkippingStatsColumns"] == "value" and detail is not None
+    assert list(detail["partitionColumns"]) == ["as_of"]
+
+    assert create_with(first, table) is None and lakehouse.version(spark, "gold/things") == 0  # there: no write
+    again = spark.createDataFrame([("a", 10, D1), ("c", 4, D1)], SCHEMA)
+    assert lakehouse.insert_new("gold/things", SCHEMA, again, ["id", "as_of"], DatesIn("as_of", [D1])) == 1
+    assert _rows(spark, lakehouse) == sorted([(ODD, 3, D2), ("a", 1, D1), ("b", 2, D2), ("c", 4, D1)])
 
 
 def test_upsert_adds_the_columns_the_table_lacks(spark: SparkSession, lakehouse: Lakehouse) -> None:

@@ -111,6 +111,9 @@ class IngestConfig(_Section):
     raw_quarantine_chars: int = Field(default=65_536, ge=256)
     min_event_date: dt.date = dt.date(2000, 1, 1)
     max_future_hours: int = Field(default=48, ge=0)
+    # Input files on this machine holding at most this many MB together (gzip as it is on disk) are read and
+    # classified by this process and handed to Spark as Arrow, not by Python tasks (no worker to start); 0: never.
+    in_driver_max_mb: float = Field(default=8.0, ge=0)
     # auto: decide per document (Elastic Defend, Sysmon raw or through ECS, Defender, Code Integrity); or
     # force one. (``elastic_defend``, the only value of earlier versions, still reads as ``elastic``.)
     source: Literal["auto", "elastic", "sysmon", "defender", "codeintegrity"] = "auto"

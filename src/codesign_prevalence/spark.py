@@ -396,14 +396,16 @@ def connect_server_command(config: SparkConfig, port: int, host: str = "127.0.0.
 
 def _archive_workload(spark: SparkSession) -> None:
     """What the class archive is made from: the ingest and the features on a tiny generated fleet, in this
-    session (the stages that load most of Spark's and Delta's classes)."""
+    session (the stages that load most of Spark's and Delta's classes); the ingest twice, as the first ingest
+    creates bronze by its write and a later one merges into it."""
     from codesign_prevalence.cli import main as cli  # the CLI imports this module
 
     with tempfile.TemporaryDirectory(prefix="codesign-prevalence-archive-") as scratch:
         fleet, root = Path(scratch) / "fleet", Path(scratch) / "lakehouse"
         quiet = ["--quiet"]
         cli([*quiet, "generate", "--out", str(fleet), "--hosts", "6", "--days", "2", "--seed", "1"])
-        cli([*quiet, "--set", f"storage.root={root}", "ingest", "--input", str(fleet / "events.ndjson.gz")])
+        for _ in range(2):
+            cli([*quiet, "--set", f"storage.root={root}", "ingest", "--input", str(fleet / "events.ndjson.gz")])
         cli([*quiet, "--set", f"storage.root={root}", "features"])
 
 

@@ -9,7 +9,8 @@ jobs and shared clusters), where ``DeltaTable`` needs a Delta server plugin. Ide
 values never do (the only literals are dates rendered from ``datetime.date`` and the project's own column
 names and expressions).
 
-Every write is one of: an insert-only MERGE on a key (ingest: re-ingesting adds nothing), a MERGE that
+Every write is one of: an insert-only MERGE on a key (ingest: re-ingesting adds nothing; a table's very first
+rows are written as its creating commit instead, :func:`create_with`), a MERGE that
 updates or inserts on a key (scoring), an atomic ``replaceWhere`` overwrite of one as-of date's slice
 (features), or an append (run logs, verdicts). Each is idempotent where it has to be, and a run killed
 half-way leaves the previous table version intact.
@@ -23,6 +24,7 @@ after the other. Past that it stops with a one-line :class:`ConcurrentWriteError
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 import re
 import time
@@ -68,6 +70,8 @@ CREATE_RACES = (
     "TABLE_OR_VIEW_ALREADY_EXISTS",
     "SCHEMA_ALREADY_EXISTS",
 )
+# What a write in mode "errorifexists" meets when the table is there already (a path, or a catalog name).
+TABLE_EXISTS = ("DELTA_PATH_EXISTS", "DELTA_TABLE_ALREADY_EXISTS", "TABLE_OR_VIEW_ALREADY_EXISTS")
 # Delta's commit conflicts by error class and class name: a classic session raises the Python classes below
 # (``delta.exceptions.captured``); under Spark Connect they arrive as generic errors carrying these names.
 DELTA_CONFLICT_CLASSES = (
@@ -264,16 +268,46 @@ class Lakehouse:
         if partition_by:
             statement += f" PARTITIONED BY ({', '.join(quote(column) for column in partition_by)})"
         if properties:
-            unsafe = [item for pair in properties.items() for item in pair if not _PROPERTY_TEXT.fullmatch(item)]
-            if unsafe:
-                raise ValueError(f"not a table property name or value: {unsafe[0]!r}")
-            pairs = ", ".join(f"'{key}' = '{value}'" for key, value in properties.items())
+            pairs = ", ".join(f"'{key}' = '{value}'" for key, value in _checked_properties(properties).items())
             statement += f" TBLPROPERTIES ({pairs})"
         retry_on_conflict(table, lambda: _create(spark, statement))
         return table
 
+    def insert_new(
+        self,
+        name: str,
+        schema: StructType,
+        rows: DataFrame,
+        keys: Sequence[str],
+        prune: DatesIn | None = None,
+        partition_by: Sequence[str] = (),
+        properties: Mapping[str, str] | None = None,
+    ) -> int:
+        """Insert the ``rows`` whose key is not in the table ``name`` yet; return how many were inserted.
+
+        The table's first rows create it (:func:`create_with`: one commit, no MERGE). Once it exists, it gains
+        the columns of ``schema`` it lacks (a table of an earlier version), then an insert-only MERGE
+        (:func:`insert_new`) adds the new rows; ``rows`` must hold one row per key.
+        """
+        spark = rows.sparkSession
+        if not self.exists(spark, name):
+            created = create_with(rows, self.table(name), partition_by, properties)
+            if created is not None:
+                return created
+        table = self.ensure(spark, name, schema, partition_by, properties)
+        add_missing_columns(spark, table, schema)
+        return insert_new(table, rows, keys, prune=prune)
+
 
 _PROPERTY_TEXT = re.compile(r"[A-Za-z0-9_.,-]+")
+
+
+def _checked_properties(properties: Mapping[str, str] | None) -> Mapping[str, str]:
+    """Table properties as given, once each name and value is plain text (the project's own constants)."""
+    unsafe = [item for pair in (properties or {}).items() for item in pair if not _PROPERTY_TEXT.fullmatch(item)]
+    if unsafe:
+        raise ValueError(f"not a table property name or value: {unsafe[0]!r}")
+    return properties or {}
 
 
 def _ensure_namespace(spark: SparkSession, table: Table) -> None:
@@ -396,6 +430,53 @@ def insert_new(target: Table, rows: DataFrame, keys: Sequence[str], prune: Dates
     return retry_on_conflict(target, merge)
 
 
+def create_with(
+    rows: DataFrame, target: Table, partition_by: Sequence[str] = (), properties: Mapping[str, str] | None = None
+) -> int | None:
+    """Create ``target`` holding ``rows``, in one Delta commit, and return how many rows it holds; None when the
+    table exists already (made before, or by a concurrent run a moment ago): the caller then inserts into it
+    (:func:`insert_new`), which deduplicates against what is there.
+
+    The first write of a new table costs one commit where :meth:`Lakehouse.ensure` and a MERGE into the empty
+    table cost two, and no MERGE is planned (the larger part of a small ingest's time in a new JVM). Two runs
+    creating the table at once: Delta commits one, the other's commit of the same first version fails, and it
+    returns None. The new table's columns are all nullable (Delta takes a written DataFrame's schema so), where
+    ``ensure`` declares the schema's NOT NULL columns. ``properties`` as for ``ensure``.
+    """
+    spark = rows.sparkSession
+    if partition_by:  # one file per partition value and task of the shuffle, as the MERGE's own repartition gives
+        rows = rows.repartition(*[rows[column] for column in partition_by])
+    writer = rows.write.format("delta").mode("errorifexists").partitionBy(*partition_by)
+    for key, value in _checked_properties(properties).items():
+        writer = writer.option(key, value)
+    if target.path is None:
+        _ensure_namespace(spark, target)
+    try:
+        _save(writer, target, retried=False)
+    except Exception as error:
+        if _is_conflict(error) or any(name in str(error) for name in TABLE_EXISTS):
+            return None
+        raise
+    return _rows_written(spark, target, 0)
+
+
+def _rows_written(spark: SparkSession, target: Table, version: int) -> int:
+    """How many rows the commit ``version`` of ``target`` wrote, by its own metrics: read from the commit file
+    of a table on this machine, else through ``DESCRIBE HISTORY``."""
+    commit = Path(target.path or "") / "_delta_log" / f"{version:020d}.json"
+    if target.path is not None and commit.is_file():
+        actions = [json.loads(line) for line in commit.read_text(encoding="utf-8").splitlines() if line.strip()]
+        infos = [action["commitInfo"] for action in actions if "commitInfo" in action]
+        metrics = (infos[0].get("operationMetrics") if infos else None) or {}
+    else:
+        history = spark.sql(f"DESCRIBE HISTORY {target.identifier}")
+        row = history.where(history["version"] == version).select("operationMetrics").head()
+        metrics = (row[0] if row is not None else None) or {}
+    if "numOutputRows" in metrics:
+        return int(metrics["numOutputRows"])
+    return _load(spark, target, version).count()  # metrics off (spark.databricks.delta.history.metricsEnabled)
+
+
 def upsert(
     target: Table,
     rows: DataFrame,
@@ -468,13 +549,21 @@ def append(rows: DataFrame, target: Table) -> None:
     _save(rows.write.format("delta").mode("append"), target)
 
 
-def _save(writer: DataFrameWriter, target: Table) -> None:
-    """Run ``writer`` against ``target``: its path, or its catalog name; redone on a commit conflict."""
+def _save(writer: DataFrameWriter, target: Table, retried: bool = True) -> None:
+    """Run ``writer`` against ``target``: its path, or its catalog name; redone on a commit conflict unless not
+    ``retried``."""
     path = target.path
-    if path is not None:
-        retry_on_conflict(target, lambda: writer.save(path))
+
+    def write() -> None:
+        if path is not None:
+            writer.save(path)
+        else:
+            writer.saveAsTable(target.identifier)
+
+    if retried:
+        retry_on_conflict(target, write)
     else:
-        retry_on_conflict(target, lambda: writer.saveAsTable(target.identifier))
+        write()
 
 
 def add_missing_columns(spark: SparkSession, target: Table, schema: StructType) -> list[str]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import pyarrow as pa
 from pyspark import StorageLevel
@@ -23,7 +24,7 @@ from pyspark.sql import functions as F
 
 from codesign_prevalence.config import IngestConfig
 from codesign_prevalence.errors import UserError
-from codesign_prevalence.ingest.classify import ROWS_DDL, Rules, classify_runs
+from codesign_prevalence.ingest.classify import ROWS_ARROW_SCHEMA, ROWS_DDL, Rules, classify_runs
 from codesign_prevalence.ingest.parse import (
     OUTCOME_ACCEPTED,
     OUTCOME_BLANK,
@@ -43,15 +44,13 @@ from codesign_prevalence.ingest.parse import (
 from codesign_prevalence.ingest.reader import ReaderLimits, runs_from_requests
 from codesign_prevalence.ingest.sources.record import JOIN_KEY_COLUMN
 from codesign_prevalence.schema import BRONZE_SCHEMA, CODEINTEGRITY_SCHEMA, QUARANTINE_SCHEMA
-from codesign_prevalence.spark import default_parallelism
+from codesign_prevalence.spark import default_parallelism, local_bytes
 from codesign_prevalence.storage import (
     BRONZE_CODEINTEGRITY,
     BRONZE_EVENTS,
     BRONZE_QUARANTINE,
     DatesIn,
     Lakehouse,
-    add_missing_columns,
-    insert_new,
 )
 
 
@@ -93,6 +92,20 @@ class IngestReport:
         result["newest_event_date"] = self.newest_event_date.isoformat() if self.newest_event_date else None
         result["balanced"] = self.balanced
         return result
+
+
+def classified_here(files: list[str], limits: ReaderLimits, rules: Rules, max_mb: float) -> pa.Table | None:
+    """The classified rows of the files (:data:`~codesign_prevalence.ingest.classify.ROWS_ARROW_SCHEMA`), read
+    in this process by the functions the tasks of :func:`read_classified` run, when the files are on this
+    machine and hold at most ``max_mb`` together (``ingest.in_driver_max_mb``); else None. For a small input
+    this saves starting Python workers and scheduling tasks, most of a small ingest's time in a new JVM."""
+    limit = int(max_mb * 1024 * 1024)
+    size = local_bytes(files, stop_above=limit) if limit > 0 else None
+    if size is None or size > limit:
+        return None
+    request = pa.RecordBatch.from_pydict({"path": files}, schema=pa.schema([pa.field("path", pa.string())]))
+    batches = classify_runs(rules)(runs_from_requests(limits)([request]))
+    return pa.Table.from_batches(list(batches), schema=ROWS_ARROW_SCHEMA)
 
 
 def read_classified(spark: SparkSession, files: list[str], limits: ReaderLimits, rules: Rules) -> DataFrame:
@@ -180,9 +193,12 @@ def ingest_files(
         ingested_at, config.min_event_date, config.max_future_hours, config.raw_quarantine_chars, config.source
     )
     # Only what is written is kept: typed bronze columns, signature verdicts, quarantined lines, counts.
+    here = classified_here(files, limits, rules, config.in_driver_max_mb)
+    if here is not None:  # a small input, classified by this process: its rows are in the JVM's memory already
+        return _write(spark, lakehouse, spark.createDataFrame(here), _outcomes_of_table(here), files, ingested_at)
     rows = read_classified(spark, files, limits, rules).persist(StorageLevel.MEMORY_AND_DISK)
     try:
-        return _write(spark, lakehouse, rows, files, ingested_at)
+        return _write(spark, lakehouse, rows, _outcomes(rows), files, ingested_at)
     finally:
         rows.unpersist()
 
@@ -196,11 +212,23 @@ class _Outcomes:
     nulled: dict[str, int]
 
 
+_OUTCOME_GROUP = ("outcome", "reason", "event_date", "source")
+
+
 def _outcomes(rows: DataFrame) -> _Outcomes:
     """Lines per outcome, quarantined lines per reason and the dates of accepted events, in one pass."""
-    rows_ = (
-        rows.groupBy("outcome", "reason", "event_date", "source").agg(F.sum("lines").alias("count")).collect()
-    )
+    groups = rows.groupBy(*_OUTCOME_GROUP).agg(F.sum("lines").alias("count")).collect()
+    return _summary([row.asDict() for row in groups])
+
+
+def _outcomes_of_table(rows: pa.Table) -> _Outcomes:
+    """:func:`_outcomes` of rows held here, by Arrow's own grouping."""
+    groups = rows.group_by(list(_OUTCOME_GROUP), use_threads=False).aggregate([("lines", "sum")])
+    return _summary([{**group, "count": group["lines_sum"]} for group in groups.to_pylist()])
+
+
+def _summary(rows_: list[dict[str, Any]]) -> _Outcomes:
+    """:class:`_Outcomes` from the sums of lines per outcome, reason, event date and source."""
     counts: dict[str, int] = {}
     reasons: dict[str, int] = {}
     sources: dict[str, int] = {}
@@ -224,10 +252,10 @@ def _write(
     spark: SparkSession,
     lakehouse: Lakehouse,
     rows: DataFrame,
+    summary: _Outcomes,
     files: list[str],
     ingested_at: dt.datetime,
 ) -> IngestReport:
-    summary = _outcomes(rows)
     outcomes, reasons, dates = summary.counts, summary.reasons, summary.accepted_dates
     lines_read = sum(outcomes.values())
     if lines_read == 0:
@@ -237,28 +265,32 @@ def _write(
     if outcomes.get(OUTCOME_SIGNATURE, 0):
         accepted_rows = with_signatures(accepted_rows, signature_records(rows))
 
+    partitions, properties = ("event_date",), BRONZE_PROPERTIES
+
+    def insert_bronze(unique: DataFrame) -> int:
+        prune = DatesIn("event_date", dates)
+        return lakehouse.insert_new(BRONZE_EVENTS, BRONZE_SCHEMA, unique, ["event_id"], prune, partitions, properties)
+
     inserted = 0
-    bronze = lakehouse.ensure(
-        spark, BRONZE_EVENTS, BRONZE_SCHEMA, partition_by=("event_date",), properties=BRONZE_PROPERTIES
-    )
-    if add_missing_columns(spark, bronze, BRONZE_SCHEMA):  # a bronze of an earlier version gains the columns
-        bronze = lakehouse.ensure(spark, BRONZE_EVENTS, BRONZE_SCHEMA)
-    prune = DatesIn("event_date", dates)
-    if dates and outcomes.get(OUTCOME_ACCEPTED, 0) < SHUFFLE_ALL_BELOW_EVENTS:
-        inserted = insert_new(bronze, _first_of_each_id(accepted_rows), ["event_id"], prune=prune)
-    elif dates:
+    if not dates:  # nothing accepted: bronze exists all the same, for the stages that read it
+        lakehouse.ensure(spark, BRONZE_EVENTS, BRONZE_SCHEMA, partitions, properties)
+    elif outcomes.get(OUTCOME_ACCEPTED, 0) < SHUFFLE_ALL_BELOW_EVENTS:
+        inserted = insert_bronze(_first_of_each_id(accepted_rows))
+    else:
         repeated = repeated_ids(accepted_rows).persist(StorageLevel.MEMORY_AND_DISK)
         try:
-            inserted = insert_new(bronze, deduplicated(accepted_rows, repeated), ["event_id"], prune=prune)
+            inserted = insert_bronze(deduplicated(accepted_rows, repeated))
         finally:
             repeated.unpersist()
 
     codeintegrity_read = outcomes.get(OUTCOME_CODEINTEGRITY, 0)
-    codeintegrity_inserted = _write_codeintegrity(spark, lakehouse, rows, ingested_at) if codeintegrity_read else 0
+    codeintegrity_inserted = _write_codeintegrity(lakehouse, rows, ingested_at) if codeintegrity_read else 0
 
-    quarantine = lakehouse.ensure(spark, BRONZE_QUARANTINE, QUARANTINE_SCHEMA)
     if outcomes.get(OUTCOME_QUARANTINED, 0):
-        insert_new(quarantine, to_quarantine(rows, ingested_at), ["source_file", "line_number", "raw_sha256"])
+        keys = ["source_file", "line_number", "raw_sha256"]
+        lakehouse.insert_new(BRONZE_QUARANTINE, QUARANTINE_SCHEMA, to_quarantine(rows, ingested_at), keys)
+    else:  # the table is there to query, with or without lines in it
+        lakehouse.ensure(spark, BRONZE_QUARANTINE, QUARANTINE_SCHEMA)
 
     accepted_total = outcomes.get(OUTCOME_ACCEPTED, 0)
     return IngestReport(
@@ -278,7 +310,7 @@ def _write(
     )
 
 
-def _write_codeintegrity(spark: SparkSession, lakehouse: Lakehouse, rows: DataFrame, ingested_at: dt.datetime) -> int:
+def _write_codeintegrity(lakehouse: Lakehouse, rows: DataFrame, ingested_at: dt.datetime) -> int:
     """Insert the run's new Code Integrity enforcement events (one per event id, the first by file and line)
     into bronze/codeintegrity_events, with their 3089 signature information; return how many were new."""
     signatures = codeintegrity_signatures(rows)
@@ -289,5 +321,6 @@ def _write_codeintegrity(spark: SparkSession, lakehouse: Lakehouse, rows: DataFr
         .where(F.col("_rank") == F.lit(1))
         .select(*CODEINTEGRITY_SCHEMA.names)
     )
-    target = lakehouse.ensure(spark, BRONZE_CODEINTEGRITY, CODEINTEGRITY_SCHEMA, partition_by=("event_date",))
-    return insert_new(target, unique, ["event_id"])
+    return lakehouse.insert_new(
+        BRONZE_CODEINTEGRITY, CODEINTEGRITY_SCHEMA, unique, ["event_id"], partition_by=("event_date",)
+    )
