@@ -111,7 +111,7 @@ def lake(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -> Lake:
         rows = candidates_frame(spark, _candidates(spark, as_of)).transform(
             scored_binaries(fake_model, ModelRef("m", "1", "run"), 2, None, verdicts, as_of)
         )
-        write_scored(spark, context.lakehouse, rows, as_of)
+        write_scored(context.lakehouse, rows, as_of)
     return Lake(root, context, ids)
 
 

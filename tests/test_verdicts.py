@@ -167,7 +167,7 @@ def test_an_older_scored_table_gains_the_verdict_columns(spark: SparkSession, tm
     )
     old.write.format("delta").partitionBy("as_of").save(lakehouse.location(GOLD_SCORED))
     new = candidates.transform(scored_binaries(_by_host_count, model, 1, None, verdicts=verdicts, as_of=AS_OF))
-    write_scored(spark, lakehouse, new, AS_OF)
+    write_scored(lakehouse, new, AS_OF)
 
     table = spark.read.format("delta").load(lakehouse.location(GOLD_SCORED))
     assert table.columns == SCORED_SCHEMA_NAMES

@@ -40,6 +40,6 @@ def test_storage_writes_are_delta_transactions() -> None:
     storage = (PACKAGE / "storage.py").read_text(encoding="utf-8")
     assert storage.count('.write.format("delta")') == 3 and '.option("replaceWhere"' in storage
     assert storage.count('.mode("append")') == 1 and storage.count('.mode("overwrite")') == 1
-    assert storage.count('.mode("errorifexists")') == 1  # a table's first rows, as its creating commit
+    assert storage.count('.mode("error")') == 1  # a table's first rows, as its creating commit
     assert storage.count('.saveAsTable(') == 1 and storage.count(".save(") == 1  # one place runs both writes
     assert storage.count('f"MERGE INTO {target.identifier}') == 2 and "DeltaTable" not in storage.split('"""', 2)[2]

@@ -19,7 +19,7 @@ from pyspark.sql import functions as F
 
 from codesign_prevalence.ingest.pipeline import IngestReport
 from codesign_prevalence.schema import FEATURES_RUNS_SCHEMA, INGEST_RUNS_SCHEMA
-from codesign_prevalence.storage import OPS_FEATURES_RUNS, OPS_INGEST_RUNS, Lakehouse, append
+from codesign_prevalence.storage import OPS_FEATURES_RUNS, OPS_INGEST_RUNS, Lakehouse
 
 COUNT_COLUMNS: tuple[str, ...] = ("files", "lines_read", "accepted", "quarantined", "duplicates", "skipped", "blank")
 
@@ -45,8 +45,7 @@ def record_ingest_run(
     spark: SparkSession, lakehouse: Lakehouse, report: IngestReport, ingested_at: dt.datetime
 ) -> None:
     """Append one row to ops/ingest_runs (created on first use)."""
-    lakehouse.ensure(spark, OPS_INGEST_RUNS, INGEST_RUNS_SCHEMA)
-    append(ingest_run_row(spark, report, ingested_at), lakehouse.table(OPS_INGEST_RUNS))
+    lakehouse.append(OPS_INGEST_RUNS, INGEST_RUNS_SCHEMA, ingest_run_row(spark, report, ingested_at))
 
 
 def ingest_totals(runs: DataFrame) -> DataFrame:
@@ -54,9 +53,6 @@ def ingest_totals(runs: DataFrame) -> DataFrame:
     return runs.agg(
         F.count(F.lit(1)).alias("runs"), *[F.sum(F.col(name)).cast("long").alias(name) for name in COUNT_COLUMNS]
     )
-
-
-
 
 @dataclass(frozen=True)
 class FeaturesRun:
@@ -79,8 +75,7 @@ class FeaturesRun:
 def record_features_run(spark: SparkSession, lakehouse: Lakehouse, run: FeaturesRun, ran_at: dt.datetime) -> None:
     """Append one row to ops/features_runs (created on first use)."""
     row = (uuid.uuid4().hex, ran_at.replace(tzinfo=None), *astuple(run))
-    lakehouse.ensure(spark, OPS_FEATURES_RUNS, FEATURES_RUNS_SCHEMA)
-    append(spark.createDataFrame([row], FEATURES_RUNS_SCHEMA), lakehouse.table(OPS_FEATURES_RUNS))
+    lakehouse.append(OPS_FEATURES_RUNS, FEATURES_RUNS_SCHEMA, spark.createDataFrame([row], FEATURES_RUNS_SCHEMA))
 
 
 def latest_features_run(spark: SparkSession, lakehouse: Lakehouse, as_of: dt.date | None) -> FeaturesRun | None:

@@ -70,7 +70,7 @@ CREATE_RACES = (
     "TABLE_OR_VIEW_ALREADY_EXISTS",
     "SCHEMA_ALREADY_EXISTS",
 )
-# What a write in mode "errorifexists" meets when the table is there already (a path, or a catalog name).
+# What a write in mode "error" meets when the table is there already (a path, or a catalog name).
 TABLE_EXISTS = ("DELTA_PATH_EXISTS", "DELTA_TABLE_ALREADY_EXISTS", "TABLE_OR_VIEW_ALREADY_EXISTS")
 # Delta's commit conflicts by error class and class name: a classic session raises the Python classes below
 # (``delta.exceptions.captured``); under Spark Connect they arrive as generic errors carrying these names.
@@ -289,14 +289,42 @@ class Lakehouse:
         the columns of ``schema`` it lacks (a table of an earlier version), then an insert-only MERGE
         (:func:`insert_new`) adds the new rows; ``rows`` must hold one row per key.
         """
-        spark = rows.sparkSession
-        if not self.exists(spark, name):
-            created = create_with(rows, self.table(name), partition_by, properties)
-            if created is not None:
-                return created
-        table = self.ensure(spark, name, schema, partition_by, properties)
-        add_missing_columns(spark, table, schema)
+        created = self._create(name, rows, partition_by, properties)
+        if created is not None:
+            return created
+        table = self.ensure(rows.sparkSession, name, schema, partition_by, properties)
+        add_missing_columns(rows.sparkSession, table, schema)
         return insert_new(table, rows, keys, prune=prune)
+
+    def upsert(
+        self,
+        name: str,
+        schema: StructType,
+        rows: DataFrame,
+        keys: Sequence[str],
+        prune: DatesIn | None = None,
+        partition_by: Sequence[str] = (),
+        evolve_schema: bool = False,
+        update: Mapping[str, str] | None = None,
+    ) -> None:
+        """:func:`upsert` into the table ``name``, whose first rows create it (:func:`create_with`)."""
+        if self._create(name, rows, partition_by) is None:
+            table = self.ensure(rows.sparkSession, name, schema, partition_by)
+            upsert(table, rows, keys, prune=prune, evolve_schema=evolve_schema, update=update)
+
+    def append(self, name: str, schema: StructType, rows: DataFrame) -> None:
+        """:func:`append` to the table ``name``, whose first rows create it (:func:`create_with`)."""
+        if self._create(name, rows) is None:
+            append(rows, self.ensure(rows.sparkSession, name, schema))
+
+    def _create(
+        self, name: str, rows: DataFrame, partition_by: Sequence[str] = (), properties: Mapping[str, str] | None = None
+    ) -> int | None:
+        """:func:`create_with` when the table ``name`` does not exist yet; None when it does (or when a concurrent
+        run created it first)."""
+        if self.exists(rows.sparkSession, name):
+            return None
+        return create_with(rows, self.table(name), partition_by, properties)
 
 
 _PROPERTY_TEXT = re.compile(r"[A-Za-z0-9_.,-]+")
@@ -446,7 +474,7 @@ def create_with(
     spark = rows.sparkSession
     if partition_by:  # one file per partition value and task of the shuffle, as the MERGE's own repartition gives
         rows = rows.repartition(*[rows[column] for column in partition_by])
-    writer = rows.write.format("delta").mode("errorifexists").partitionBy(*partition_by)
+    writer = rows.write.format("delta").mode("error").partitionBy(*partition_by)
     for key, value in _checked_properties(properties).items():
         writer = writer.option(key, value)
     if target.path is None:

@@ -48,7 +48,6 @@ from codesign_prevalence.storage import (
     Table,
     replace_as_of,
     replace_dates,
-    upsert,
 )
 
 
@@ -172,7 +171,7 @@ def refresh_daily(context: JobContext) -> Refreshed:
     # the two writes rolls its dates again next time, and merging the same sightings twice changes nothing.
     rows = rows.persist(StorageLevel.MEMORY_AND_DISK)
     try:
-        update_first_seen(spark, lakehouse, rows)
+        update_first_seen(lakehouse, rows)
         replace_dates(rows, lakehouse.table(SILVER_DAILY_BINARIES), sorted(dates))
     finally:
         rows.unpersist()
@@ -211,11 +210,11 @@ def rollup_state(spark: SparkSession, lakehouse: Lakehouse) -> tuple[int | None,
     return int(state[0]), state[1]
 
 
-def update_first_seen(spark: SparkSession, lakehouse: Lakehouse, rolled: DataFrame) -> None:
+def update_first_seen(lakehouse: Lakehouse, rolled: DataFrame) -> None:
     """MERGE the sightings of the rolled days into gold/first_seen (min, max, union of host sketches: merging
     a day again, after a late event, changes only what the late event adds)."""
-    target = lakehouse.ensure(spark, GOLD_FIRST_SEEN, FIRST_SEEN_SCHEMA)
-    upsert(target, rolled.transform(fleet_sightings), ("kind", "key"), update=merge_first_seen_columns())
+    sightings = rolled.transform(fleet_sightings)
+    lakehouse.upsert(GOLD_FIRST_SEEN, FIRST_SEEN_SCHEMA, sightings, ("kind", "key"), update=merge_first_seen_columns())
 
 
 def features_run(report: FeaturesReport, bronze: DataFrame) -> FeaturesRun:

@@ -49,7 +49,7 @@ from codesign_prevalence.models.intel import (
     serial_text,
 )
 from codesign_prevalence.schema import CERTIFICATE_INTEL_SCHEMA
-from codesign_prevalence.storage import OPS_CERTIFICATE_INTEL, Lakehouse, insert_new
+from codesign_prevalence.storage import OPS_CERTIFICATE_INTEL, Lakehouse
 
 FIELDS: tuple[str, ...] = ("thumbprint", "serial", "issuer", "signer", "status", "effective", "source", "note")
 # What makes two entries the same entry (intel_id is their digest): everything but who, when and the file.
@@ -183,10 +183,8 @@ def _check_names(frame: DataFrame, where: Callable[[int], str]) -> None:
 
 
 def _append(context: JobContext, frame: DataFrame) -> int:
-    spark, lakehouse = context.spark, context.lakehouse
     rows = frame.dropDuplicates(["intel_id"]).select(*CERTIFICATE_INTEL_SCHEMA.fieldNames())
-    target = lakehouse.ensure(spark, OPS_CERTIFICATE_INTEL, CERTIFICATE_INTEL_SCHEMA)
-    return insert_new(target, rows, ["intel_id"])
+    return context.lakehouse.insert_new(OPS_CERTIFICATE_INTEL, CERTIFICATE_INTEL_SCHEMA, rows, ["intel_id"])
 
 
 def add(context: JobContext, request: IntelRequest, added_by: str | None = None) -> AddReport:

@@ -267,7 +267,7 @@ def _score_dates(context: JobContext, scorer: Scorer, candidates: DataFrame, dat
         scored_before = sorted(row[0] for row in previous.select("as_of").distinct().collect())
         before = {tuple(row) for row in _alerting(previous, dates).select(*ALERT_KEY).collect()}
     rows = reduce(DataFrame.unionByName, [scorer.rows(candidates, day) for day in dates])
-    write_scored(spark, lakehouse, rows, dates)
+    write_scored(lakehouse, rows, dates)
     table_version = lakehouse.version(spark, GOLD_SCORED)
     counted = _counts(context, dates)
     run_ids = {day: scorer.log(day, counted[day][0], counted[day][1], table_version) for day in dates}

@@ -32,7 +32,7 @@ from codesign_prevalence.models.verdicts import (
     thumbprint_key,
 )
 from codesign_prevalence.schema import VERDICTS_SCHEMA
-from codesign_prevalence.storage import GOLD_CANDIDATES, GOLD_SCORED, OPS_VERDICTS, Lakehouse, append
+from codesign_prevalence.storage import GOLD_CANDIDATES, GOLD_SCORED, OPS_VERDICTS, Lakehouse
 
 SHA256_PATTERN = re.compile(r"^[0-9a-f]{64}$")
 LIST_COLUMNS: tuple[str, ...] = (
@@ -142,8 +142,7 @@ def add(context: JobContext, request: VerdictRequest) -> dict[str, object]:
         "expires": request.expires,
     }
     frame = spark.createDataFrame([tuple(row[name] for name in VERDICTS_SCHEMA.fieldNames())], VERDICTS_SCHEMA)
-    lakehouse.ensure(spark, OPS_VERDICTS, VERDICTS_SCHEMA)
-    append(frame, lakehouse.table(OPS_VERDICTS))
+    lakehouse.append(OPS_VERDICTS, VERDICTS_SCHEMA, frame)
     scope = f"sha256 {row['sha256']}" if request.sha256 else f"signer {signer!r} ({status})"
     context.say(f"verdict {row['verdict_id']}: {request.verdict} for {scope}; the next 'score' applies it")
     return row

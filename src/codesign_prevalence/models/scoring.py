@@ -47,7 +47,7 @@ from codesign_prevalence.models.intel import with_certificate_intel, with_intel_
 from codesign_prevalence.models.tracking import Tracking
 from codesign_prevalence.models.verdicts import with_verdicts, without_verdicts
 from codesign_prevalence.schema import SCORED_SCHEMA, VERDICTS_SCHEMA
-from codesign_prevalence.storage import GOLD_SCORED, OPS_VERDICTS, DatesIn, Lakehouse, upsert
+from codesign_prevalence.storage import GOLD_SCORED, OPS_VERDICTS, DatesIn, Lakehouse
 from codesign_prevalence_model.features import (
     BOOLEAN_INPUTS,
     INPUT_COLUMNS,
@@ -268,10 +268,8 @@ def scored_binaries(
     return transform
 
 
-def write_scored(
-    spark: SparkSession, lakehouse: Lakehouse, rows: DataFrame, as_of: dt.date | Sequence[dt.date]
-) -> None:
+def write_scored(lakehouse: Lakehouse, rows: DataFrame, as_of: dt.date | Sequence[dt.date]) -> None:
     """MERGE the rows of one as-of date (or of several, in one commit) into gold/scored_binaries (created,
     partitioned by as_of, if absent)."""
-    target = lakehouse.ensure(spark, GOLD_SCORED, SCORED_SCHEMA, partition_by=("as_of",))
-    upsert(target, rows, SCORED_KEY, prune=DatesIn("as_of", as_of), evolve_schema=True)
+    prune = DatesIn("as_of", as_of)
+    lakehouse.upsert(GOLD_SCORED, SCORED_SCHEMA, rows, SCORED_KEY, prune, ("as_of",), evolve_schema=True)
