@@ -468,8 +468,10 @@ def create_with(
     The first write of a new table costs one commit where :meth:`Lakehouse.ensure` and a MERGE into the empty
     table cost two, and no MERGE is planned (the larger part of a small ingest's time in a new JVM). Two runs
     creating the table at once: Delta commits one, the other's commit of the same first version fails, and it
-    returns None. The new table's columns are all nullable (Delta takes a written DataFrame's schema so), where
-    ``ensure`` declares the schema's NOT NULL columns. ``properties`` as for ``ensure``.
+    returns None (as on a half-made table, :data:`CREATE_RACES`, which ``ensure`` then waits out; the loser's
+    uncommitted files are not part of the table, and ``VACUUM`` removes them). The new table's columns are all
+    nullable (Delta takes a written DataFrame's schema so), where ``ensure`` declares the schema's NOT NULL
+    columns. ``properties`` as for ``ensure``.
     """
     spark = rows.sparkSession
     if partition_by:  # one file per partition value and task of the shuffle, as the MERGE's own repartition gives
@@ -482,7 +484,7 @@ def create_with(
     try:
         _save(writer, target, retried=False)
     except Exception as error:
-        if _is_conflict(error) or any(name in str(error) for name in TABLE_EXISTS):
+        if _is_conflict(error) or any(name in str(error) for name in (*TABLE_EXISTS, *CREATE_RACES)):
             return None
         raise
     return _rows_written(spark, target, 0)
