@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -140,6 +139,13 @@ def read_classified(spark: SparkSession, files: list[str], limits: ReaderLimits,
 # analyst who filters a day's events by time. A bronze created before this keeps its statistics.
 BRONZE_PROPERTIES = {"delta.dataSkippingStatsColumns": "timestamp"}
 
+# How the run's classified rows (read five times) and its repeated ids are kept between the jobs that read them:
+# on the executors' local disk, not in the JVM's heap. Held in memory, ten million events (a ~1.4 GB compressed
+# cache) ran the default 4 GB heap out of memory in the dedupe's aggregation; on disk the same run took 317 s,
+# and a million events took no longer (benchmarks/README.md, "Session 20"). The files are read back from the
+# page cache, and removed when the run ends.
+CACHE = StorageLevel.DISK_ONLY
+
 # Up to this many event ids seen more than once in one run are broadcast to the rows that carry them;
 # past it (a run that repeats most of its events) the rows are deduplicated by a shuffle of them all.
 BROADCAST_DUPLICATE_IDS = 1_000_000
@@ -197,36 +203,11 @@ def ingest_files(
     here = classified_here(files, limits, rules, config.in_driver_max_mb)
     if here is not None:  # a small input, classified by this process: its rows are in the JVM's memory already
         return _write(spark, lakehouse, spark.createDataFrame(here), _outcomes_of_table(here), files, ingested_at)
-    rows: DataFrame | None = None
+    rows = read_classified(spark, files, limits, rules).persist(CACHE)
     try:
-        with _session_setting(spark, UNCOMPRESSED_CACHE, "false"):  # read as the cache is declared and built
-            rows = read_classified(spark, files, limits, rules).persist(StorageLevel.MEMORY_AND_DISK)
-            summary = _outcomes(rows)
-        return _write(spark, lakehouse, rows, summary, files, ingested_at)
+        return _write(spark, lakehouse, rows, _outcomes(rows), files, ingested_at)
     finally:
-        if rows is not None:
-            rows.unpersist()
-
-
-# The classified rows are cached uncompressed: building the compressed cache took 10-12 s of the JVM's CPU for a
-# million events (6-7 s uncompressed), beside the Python tasks on the same cores, for a cache read five times
-# and dropped at the end of the run; uncompressed it holds ~200 MB a million events instead of ~140 MB
-# (benchmarks/README.md, "Session 20").
-UNCOMPRESSED_CACHE = "spark.sql.inMemoryColumnarStorage.compressed"
-
-
-@contextmanager
-def _session_setting(spark: SparkSession, key: str, value: str) -> Iterator[None]:
-    """The session's SQL setting ``key`` at ``value`` for the length of the block, then as it was."""
-    before = spark.conf.get(key, None)
-    spark.conf.set(key, value)
-    try:
-        yield
-    finally:
-        if before is None:
-            spark.conf.unset(key)
-        else:
-            spark.conf.set(key, before)
+        rows.unpersist()
 
 
 @dataclass(frozen=True)
@@ -303,7 +284,7 @@ def _write(
     elif outcomes.get(OUTCOME_ACCEPTED, 0) < SHUFFLE_ALL_BELOW_EVENTS:
         inserted = insert_bronze(_first_of_each_id(accepted_rows))
     else:
-        repeated = repeated_ids(accepted_rows).persist(StorageLevel.MEMORY_AND_DISK)
+        repeated = repeated_ids(accepted_rows).persist(CACHE)
         try:
             inserted = insert_bronze(deduplicated(accepted_rows, repeated))
         finally:
