@@ -54,6 +54,7 @@ def ingest_totals(runs: DataFrame) -> DataFrame:
         F.count(F.lit(1)).alias("runs"), *[F.sum(F.col(name)).cast("long").alias(name) for name in COUNT_COLUMNS]
     )
 
+
 @dataclass(frozen=True)
 class FeaturesRun:
     """One features run: its as-of window, the events in it and the candidates it found to score (``rule`` and

@@ -493,8 +493,8 @@ def create_with(
 def _rows_written(spark: SparkSession, target: Table, version: int) -> int:
     """How many rows the commit ``version`` of ``target`` wrote, by its own metrics: read from the commit file
     of a table on this machine, else through ``DESCRIBE HISTORY``."""
-    commit = Path(target.path or "") / "_delta_log" / f"{version:020d}.json"
-    if target.path is not None and commit.is_file():
+    commit = Path(target.path) / "_delta_log" / f"{version:020d}.json" if target.path is not None else None
+    if commit is not None and commit.is_file():
         actions = [json.loads(line) for line in commit.read_text(encoding="utf-8").splitlines() if line.strip()]
         infos = [action["commitInfo"] for action in actions if "commitInfo" in action]
         metrics = (infos[0].get("operationMetrics") if infos else None) or {}
