@@ -12,7 +12,7 @@ from chispa import assert_df_equality
 from pyspark.sql import SparkSession
 
 from codesign_prevalence.config import IngestConfig
-from codesign_prevalence.ingest.pipeline import IngestReport, ingest_files
+from codesign_prevalence.ingest.pipeline import UNCOMPRESSED_CACHE, IngestReport, ingest_files
 from codesign_prevalence.ingest.reader import expand_inputs
 from codesign_prevalence.storage import BRONZE_EVENTS, BRONZE_QUARANTINE, Lakehouse
 
@@ -66,7 +66,9 @@ def test_accounting_idempotency_and_duplicates_across_files(
     (tmp_path / "in" / "two.ndjson.gz").write_bytes(gzip.compress(("\n".join(second) + "\n").encode()))
     root = tmp_path / "lake"
 
+    cache_compressed = spark.conf.get(UNCOMPRESSED_CACHE, None)
     report = _ingest(spark, root, tmp_path / "in", config=config)
+    assert spark.conf.get(UNCOMPRESSED_CACHE, None) == cache_compressed  # the run's own setting undone
     assert report.as_dict() == {
         "files": 2,
         "lines_read": 10,

@@ -126,6 +126,17 @@ def test_a_tables_first_rows_create_it_in_one_commit_and_later_rows_are_merged(
     assert _rows(spark, lakehouse) == sorted([(ODD, 3, D2), ("a", 1, D1), ("b", 2, D2), ("c", 4, D1)])
 
 
+def test_a_new_table_is_written_by_date_after_a_shuffle_or_as_its_rows_lie(
+    spark: SparkSession, lakehouse: Lakehouse
+) -> None:
+    rows = spark.createDataFrame([(f"id{n}", n, D1 if n % 2 else D2) for n in range(12)], SCHEMA).repartition(3)
+    for name, shuffle, files_per_date in (("gold/shuffled", True, 1), ("gold/as_read", False, 3)):
+        assert lakehouse.insert_new(name, SCHEMA, rows, ["id"], None, ("as_of",), shuffle=shuffle) == 12
+        detail = spark.sql(f"DESCRIBE DETAIL {lakehouse.table(name).identifier}").head()
+        assert detail is not None and detail["numFiles"] == 2 * files_per_date  # two dates
+        assert sorted(row["id"] for row in lakehouse.read(spark, name).collect()) == sorted(f"id{n}" for n in range(12))
+
+
 def test_upsert_adds_the_columns_the_table_lacks(spark: SparkSession, lakehouse: Lakehouse) -> None:
     table = lakehouse.ensure(spark, "gold/things", SCHEMA)
     insert_new(table, spark.createDataFrame([("a", 1, D1)], SCHEMA), ["id"])

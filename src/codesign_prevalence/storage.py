@@ -282,14 +282,15 @@ class Lakehouse:
         prune: DatesIn | None = None,
         partition_by: Sequence[str] = (),
         properties: Mapping[str, str] | None = None,
+        shuffle: bool = True,
     ) -> int:
         """Insert the ``rows`` whose key is not in the table ``name`` yet; return how many were inserted.
 
-        The table's first rows create it (:func:`create_with`: one commit, no MERGE). Once it exists, it gains
-        the columns of ``schema`` it lacks (a table of an earlier version), then an insert-only MERGE
-        (:func:`insert_new`) adds the new rows; ``rows`` must hold one row per key.
+        The table's first rows create it (:func:`create_with`: one commit, no MERGE; ``shuffle`` as there).
+        Once it exists, it gains the columns of ``schema`` it lacks (a table of an earlier version), then an
+        insert-only MERGE (:func:`insert_new`) adds the new rows; ``rows`` must hold one row per key.
         """
-        created = self._create(name, rows, partition_by, properties)
+        created = self._create(name, rows, partition_by, properties, shuffle)
         if created is not None:
             return created
         table = self.ensure(rows.sparkSession, name, schema, partition_by, properties)
@@ -318,13 +319,18 @@ class Lakehouse:
             append(rows, self.ensure(rows.sparkSession, name, schema))
 
     def _create(
-        self, name: str, rows: DataFrame, partition_by: Sequence[str] = (), properties: Mapping[str, str] | None = None
+        self,
+        name: str,
+        rows: DataFrame,
+        partition_by: Sequence[str] = (),
+        properties: Mapping[str, str] | None = None,
+        shuffle: bool = True,
     ) -> int | None:
         """:func:`create_with` when the table ``name`` does not exist yet; None when it does (or when a concurrent
         run created it first)."""
         if self.exists(rows.sparkSession, name):
             return None
-        return create_with(rows, self.table(name), partition_by, properties)
+        return create_with(rows, self.table(name), partition_by, properties, shuffle)
 
 
 _PROPERTY_TEXT = re.compile(r"[A-Za-z0-9_.,-]+")
@@ -459,7 +465,11 @@ def insert_new(target: Table, rows: DataFrame, keys: Sequence[str], prune: Dates
 
 
 def create_with(
-    rows: DataFrame, target: Table, partition_by: Sequence[str] = (), properties: Mapping[str, str] | None = None
+    rows: DataFrame,
+    target: Table,
+    partition_by: Sequence[str] = (),
+    properties: Mapping[str, str] | None = None,
+    shuffle: bool = True,
 ) -> int | None:
     """Create ``target`` holding ``rows``, in one Delta commit, and return how many rows it holds; None when the
     table exists already (made before, or by a concurrent run a moment ago): the caller then inserts into it
@@ -472,9 +482,14 @@ def create_with(
     uncommitted files are not part of the table, and ``VACUUM`` removes them). The new table's columns are all
     nullable (Delta takes a written DataFrame's schema so), where ``ensure`` declares the schema's NOT NULL
     columns. ``properties`` as for ``ensure``.
+
+    With ``shuffle`` a partitioned table's rows are first shuffled by its partition columns: one file per
+    partition value (as the MERGE's own repartition gives). Without it each task writes the values its rows
+    hold, as they lie: one file per task and value, and no pass over every row to move it (for a caller whose
+    rows lie in few tasks).
     """
     spark = rows.sparkSession
-    if partition_by:  # one file per partition value and task of the shuffle, as the MERGE's own repartition gives
+    if partition_by and shuffle:
         rows = rows.repartition(*[rows[column] for column in partition_by])
     writer = rows.write.format("delta").mode("error").partitionBy(*partition_by)
     for key, value in _checked_properties(properties).items():

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -116,7 +117,7 @@ def read_classified(spark: SparkSession, files: list[str], limits: ReaderLimits,
     :func:`~codesign_prevalence.ingest.reader.runs_from_requests`), so that parsing uses every core.
     """
     parallelism = default_parallelism(spark)
-    parts = max(1, parallelism // len(files)) if len(files) < parallelism else 1
+    parts = _parts_per_file(len(files), parallelism)
     tasks = len(files) * parts
     file_list = F.array(*[F.lit(path) for path in files])
     requests = spark.range(0, tasks, 1, numPartitions=max(1, min(tasks, 4 * parallelism))).select(
@@ -133,6 +134,21 @@ def read_classified(spark: SparkSession, files: list[str], limits: ReaderLimits,
     return requests.mapInArrow(read, ROWS_DDL)
 
 
+def _parts_per_file(files: int, parallelism: int) -> int:
+    """How many tasks of :func:`read_classified` share one file: enough for every core when files are fewer."""
+    return max(1, parallelism // files) if files < parallelism else 1
+
+
+def _written_as_read(spark: SparkSession, files: int) -> bool:
+    """Whether a new bronze is written by the tasks that read the files, one file per task and date, without a
+    shuffle of every row by date: when they are at most two a core. On two cores a shuffle by a handful of dates
+    left most of a million events' write to one or two tasks and cost a pass over every row (8.2 s for the
+    write against 6.5 s without; benchmarks/README.md, "Session 21"); past two tasks a core the files per date
+    would grow with the input's files, not with the cores."""
+    parallelism = default_parallelism(spark)
+    return files * _parts_per_file(files, parallelism) <= 2 * parallelism
+
+
 # Delta collects min/max statistics of the first 32 columns of every file it writes, for data skipping: about a
 # quarter of the write's time for bronze's wide rows. Bronze is read by its event_date partitions (features,
 # the rollup) and merged on event_id (random: min/max prune nothing), so only the time of day is kept for the
@@ -145,6 +161,10 @@ BRONZE_PROPERTIES = {"delta.dataSkippingStatsColumns": "timestamp"}
 # and a million events took no longer (benchmarks/README.md, "Session 20"). The files are read back from the
 # page cache, and removed when the run ends.
 CACHE = StorageLevel.DISK_ONLY
+# ... and uncompressed: the columnar cache's compression took 10-12 s of the JVM's CPU a million events (6-7 s
+# without), beside the Python tasks on the same two cores, for files read back from the page cache and removed at
+# the end of the run (~200 MB a million events instead of ~140 MB; benchmarks/README.md, "Session 21").
+UNCOMPRESSED_CACHE = "spark.sql.inMemoryColumnarStorage.compressed"
 
 # Up to this many event ids seen more than once in one run are broadcast to the rows that carry them;
 # past it (a run that repeats most of its events) the rows are deduplicated by a shuffle of them all.
@@ -202,12 +222,39 @@ def ingest_files(
     # Only what is written is kept: typed bronze columns, signature verdicts, quarantined lines, counts.
     here = classified_here(files, limits, rules, config.in_driver_max_mb)
     if here is not None:  # a small input, classified by this process: its rows are in the JVM's memory already
-        return _write(spark, lakehouse, spark.createDataFrame(here), _outcomes_of_table(here), files, ingested_at)
-    rows = read_classified(spark, files, limits, rules).persist(CACHE)
+        held = spark.createDataFrame(here)  # in few partitions: a new bronze is written as they lie
+        return _write(spark, lakehouse, held, _outcomes_of_table(here), files, ingested_at, shuffle=False)
+    rows: DataFrame | None = None
     try:
-        return _write(spark, lakehouse, rows, _outcomes(rows), files, ingested_at)
+        with _session_setting(spark, UNCOMPRESSED_CACHE, "false"):  # read as the cache is declared and built
+            rows = read_classified(spark, files, limits, rules).persist(CACHE)
+            summary = _outcomes(rows)
+        shuffle = not _written_as_read(spark, len(files))
+        return _write(spark, lakehouse, rows, summary, files, ingested_at, shuffle)
     finally:
-        rows.unpersist()
+        if rows is not None:
+            rows.unpersist()
+
+
+@contextmanager
+def _session_setting(spark: SparkSession, key: str, value: str) -> Iterator[None]:
+    """The session's SQL setting ``key`` at ``value`` for the length of the block, then as it was; left as it
+    is where the session refuses to change it (a serverless session allows only some settings)."""
+    changed, before = False, None
+    try:
+        before = spark.conf.get(key, None)
+        spark.conf.set(key, value)
+        changed = True
+    except Exception:  # a setting for speed only: the run goes on without it
+        pass
+    try:
+        yield
+    finally:
+        if changed:
+            if before is None:
+                spark.conf.unset(key)
+            else:
+                spark.conf.set(key, before)
 
 
 @dataclass(frozen=True)
@@ -262,7 +309,11 @@ def _write(
     summary: _Outcomes,
     files: list[str],
     ingested_at: dt.datetime,
+    shuffle: bool = True,
 ) -> IngestReport:
+    """Write the classified ``rows`` (their counts in ``summary``) to bronze, the quarantine and the Code
+    Integrity events; a new bronze's rows are shuffled by date first when ``shuffle``
+    (:func:`~codesign_prevalence.storage.create_with`)."""
     outcomes, reasons, dates = summary.counts, summary.reasons, summary.accepted_dates
     lines_read = sum(outcomes.values())
     if lines_read == 0:
@@ -276,7 +327,9 @@ def _write(
 
     def insert_bronze(unique: DataFrame) -> int:
         prune = DatesIn("event_date", dates)
-        return lakehouse.insert_new(BRONZE_EVENTS, BRONZE_SCHEMA, unique, ["event_id"], prune, partitions, properties)
+        return lakehouse.insert_new(
+            BRONZE_EVENTS, BRONZE_SCHEMA, unique, ["event_id"], prune, partitions, properties, shuffle
+        )
 
     inserted = 0
     if not dates:  # nothing accepted: bronze exists all the same, for the stages that read it
