@@ -117,7 +117,7 @@ def read_classified(spark: SparkSession, files: list[str], limits: ReaderLimits,
     :func:`~codesign_prevalence.ingest.reader.runs_from_requests`), so that parsing uses every core.
     """
     parallelism = default_parallelism(spark)
-    parts = _parts_per_file(len(files), parallelism)
+    parts = max(1, parallelism // len(files)) if len(files) < parallelism else 1
     tasks = len(files) * parts
     file_list = F.array(*[F.lit(path) for path in files])
     requests = spark.range(0, tasks, 1, numPartitions=max(1, min(tasks, 4 * parallelism))).select(
@@ -134,19 +134,14 @@ def read_classified(spark: SparkSession, files: list[str], limits: ReaderLimits,
     return requests.mapInArrow(read, ROWS_DDL)
 
 
-def _parts_per_file(files: int, parallelism: int) -> int:
-    """How many tasks of :func:`read_classified` share one file: enough for every core when files are fewer."""
-    return max(1, parallelism // files) if files < parallelism else 1
-
-
 def _written_as_read(spark: SparkSession, files: int) -> bool:
     """Whether a new bronze is written by the tasks that read the files, one file per task and date, without a
-    shuffle of every row by date: when they are at most two a core. On two cores a shuffle by a handful of dates
-    left most of a million events' write to one or two tasks and cost a pass over every row (8.2 s for the
-    write against 6.5 s without; benchmarks/README.md, "Session 21"); past two tasks a core the files per date
-    would grow with the input's files, not with the cores."""
-    parallelism = default_parallelism(spark)
-    return files * _parts_per_file(files, parallelism) <= 2 * parallelism
+    shuffle of every row by date: when they are at most two a core (:func:`read_classified` gives one task a
+    file, or at most one a core when files are fewer than cores, so that is at most two files a core). On two
+    cores a shuffle by a handful of dates left most of a million events' write to one or two tasks and cost a
+    pass over every row (8.2 s for the write against 6.5 s without; benchmarks/README.md, "Session 21"); past
+    two tasks a core the files per date would grow with the input's files, not with the cores."""
+    return files <= 2 * default_parallelism(spark)
 
 
 # Delta collects min/max statistics of the first 32 columns of every file it writes, for data skipping: about a
@@ -309,7 +304,7 @@ def _write(
     summary: _Outcomes,
     files: list[str],
     ingested_at: dt.datetime,
-    shuffle: bool = True,
+    shuffle: bool,
 ) -> IngestReport:
     """Write the classified ``rows`` (their counts in ``summary``) to bronze, the quarantine and the Code
     Integrity events; a new bronze's rows are shuffled by date first when ``shuffle``
