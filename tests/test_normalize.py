@@ -11,6 +11,8 @@ from codesign_prevalence.features.normalize import (
     STATUS_CATEGORIES,
     file_stem,
     names_another_company,
+    path_names_signer,
+    signer_words,
     status_of_rank,
     with_path_normalization,
     with_signer,
@@ -219,3 +221,33 @@ def test_names_another_company_sets_legal_forms_aside_and_compares_whole_words(s
     frame = spark.createDataFrame([(company, signer) for company, signer, _ in pairs], "company string, signer string")
     actual = frame.select(names_another_company(F.col("company"), F.col("signer")).alias("other")).collect()
     assert [row.other for row in actual] == [expected for _, _, expected in pairs]
+
+
+def test_a_path_names_its_signer_by_a_distinctive_word_of_the_name(spark: SparkSession) -> None:
+    cases = [
+        # (folded paths, canonical signer, expected words, names the signer)
+        (["c:\\program files (x86)\\lumora\\deskhub\\lumoradeskhub.exe"], "lumora systems oy", ["lumora"], True),
+        (["c:\\programdata\\driverupdate\\driverupdate.exe"], "lumora systems oy", ["lumora"], False),
+        # any of the binary's paths will do; a word inside a folder or file name counts
+        (["c:\\users\\*\\downloads\\x.exe", "c:\\users\\*\\appdata\\local\\d-link\\dlinkup.exe"],
+         "d link corporation", ["link"], True),
+        # legal forms, company and folder words say nothing of who signed: "local" and "software" are no brand
+        (["c:\\users\\*\\appdata\\local\\software\\a.exe"], "local software gmbh", [], None),
+        (["c:\\programdata\\hp\\hpsf.exe"], "hp inc", [], None),  # no word of four characters: not judged
+        # the user's folder is folded before the comparison: a user named like the signer does not count
+        (["c:\\users\\*\\appdata\\roaming\\svc\\svc.exe"], "martin malik", ["martin", "malik"], False),
+        # an attacker's quotes and Unicode are data
+        (["c:\\users\\*\\appdata\\local\\o'brien \u00fcber\\x.exe"], "o brien \u00fcber ltd",
+         ["brien", "\u00fcber"], True),
+        ([], "lumora systems oy", ["lumora"], None),  # no path known
+        (None, "lumora systems oy", ["lumora"], None),
+        (["c:\\x.exe"], None, None, None),
+    ]
+    frame = spark.createDataFrame(
+        [(paths, signer) for paths, signer, _, _ in cases], "paths array<string>, signer string"
+    )
+    actual = frame.select(
+        signer_words(F.col("signer")).alias("words"), path_names_signer(F.col("paths"), F.col("signer")).alias("named")
+    ).collect()
+    assert [row.words for row in actual] == [words for _, _, words, _ in cases]
+    assert [row.named for row in actual] == [named for _, _, _, named in cases]

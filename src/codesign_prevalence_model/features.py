@@ -56,6 +56,15 @@ host; rarity has its own feature for that.
 ``path_surprise``
     ``1 - signer_path_class_share``: the binary runs from a folder class where the signer's other binaries
     (almost) never run; 0 when the signer has no other binary.
+``signer_not_in_path``
+    none of the binary's paths names its signer: ``1 - path_names_signer`` (gold/candidates: a folded path holds
+    a distinctive word of the signer's name, as ``...\\lumora\\deskhub\\lumoradeskhub.exe`` does for "Lumora
+    Systems Oy"). A vendor installs into a folder named after itself or its product, and its file names carry
+    the brand; an implant signed with a stolen or bought certificate is named after the lure or a system
+    component (``ProgramData\\DriverUpdate\\DriverUpdate.exe``). 0 when the signer's name has no distinctive
+    word, or without the figure (candidates written before it): nothing to judge. Common among benign binaries
+    too (a product named unlike its vendor, "Dynalist" shipping Obsidian, a download named after the tool,
+    ``rufus-4.5.exe`` by "Akeo Consulting"), which its surprisal weight reads from the reference population.
 ``company_mismatch``
     ``pe_company_mismatch``: the PE header names another company than the certificate's signer.
 ``renamed``
@@ -170,6 +179,7 @@ OPTIONAL_NUMERIC_INPUTS: tuple[str, ...] = (
     "company_other_host_count",
     "company_signer_host_count",
     "signer_widest_other_host_count",
+    "path_names_signer",  # a flag: 1.0 / 0.0, null when the signer's name has no distinctive word
 )
 OPTIONAL_STRING_INPUTS: tuple[str, ...] = ("issuer", "mismatched_company")
 OPTIONAL_INPUTS: tuple[str, ...] = (*OPTIONAL_NUMERIC_INPUTS, *OPTIONAL_STRING_INPUTS)
@@ -268,6 +278,11 @@ def masquerade(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
     return (_flag(frame, "pe_company_mismatch") + _flag(frame, "original_name_mismatch")) / 2.0
 
 
+def signer_not_in_path(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
+    named = _optional(frame, "path_names_signer")
+    return (1.0 - _clip01(named)).fillna(0.0)
+
+
 def company_mismatch(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
     return _flag(frame, "pe_company_mismatch")
 
@@ -338,6 +353,7 @@ FEATURE_FUNCTIONS: Mapping[str, FeatureFunction] = {
     "status_severity": status_severity,
     "status_surprise": status_surprise,
     "path_surprise": path_surprise,
+    "signer_not_in_path": signer_not_in_path,
     "company_mismatch": company_mismatch,
     "company_surprise": company_surprise,
     "company_impersonation": company_impersonation,

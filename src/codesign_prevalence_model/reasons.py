@@ -144,6 +144,10 @@ def _path_surprise(row: Mapping[str, Any]) -> str:
     return f"runs from {place}, where this signer's other binaries rarely run ({share:.1%} of their runs)"
 
 
+def _signer_not_in_path(row: Mapping[str, Any]) -> str:
+    return f"path does not name signer '{_text(row['signer'])}' (no folder or file named after it)"
+
+
 def _masquerade(row: Mapping[str, Any]) -> str:
     company, renamed = bool(row["pe_company_mismatch"]), bool(row["original_name_mismatch"])
     parts = []
@@ -231,6 +235,7 @@ PHRASES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "status_severity": _status_severity,
     "status_surprise": _status_surprise,
     "path_surprise": _path_surprise,
+    "signer_not_in_path": _signer_not_in_path,
     "company_mismatch": _company_mismatch,
     "company_surprise": _company_surprise,
     "company_impersonation": _company_impersonation,

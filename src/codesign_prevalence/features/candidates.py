@@ -36,7 +36,9 @@ history where gold/first_seen holds it, :func:`with_fleet_history`; "executions"
   words once legal forms are set aside), ``original_name_mismatch``
   (``pe.original_file_name`` differs from the process name, ignoring case and extension, on some event),
   ``lolbin_parent_share`` (share of executions whose parent is in ``features.lolbin_parents``),
-  ``parent_distinct_count``;
+  ``parent_distinct_count``, ``path_names_signer`` (one of the binary's folded paths holds a distinctive word
+  of its signer's name, as a vendor's install folder does and an implant's seldom: ``normalize.
+  path_names_signer``; null when the name has none, ``"hp inc"``);
 - for the analyst: ``example_path`` (raw, smallest), ``example_host`` (host name), ``example_parent`` (most
   frequent parent name), ``host_names`` (up to 5, sorted), ``first_seen``, ``last_seen``, ``fleet_hosts``
   (hosts with any event in the window);
@@ -88,7 +90,7 @@ from collections.abc import Callable
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
-from codesign_prevalence.features.normalize import names_another_company, status_of_rank
+from codesign_prevalence.features.normalize import names_another_company, path_names_signer, status_of_rank
 from codesign_prevalence.features.prevalence import (
     LABEL_SOURCES,
     PATH_CLASS_COUNT_COLUMNS,
@@ -178,6 +180,8 @@ CANDIDATE_COLUMNS: tuple[str, ...] = (
     *COMPANY_FIGURES,
     # How widespread the signer's most widespread other binary is (_with_signer_widest_other).
     "signer_widest_other_host_count",
+    # Whether a path of the binary names its signer (null: the signer's name has no distinctive word).
+    "path_names_signer",
 )
 
 
@@ -188,8 +192,8 @@ def binary_prevalence(host_binary: DataFrame) -> DataFrame:
     Output: ``sha256``, ``signer``, ``host_count``, ``exclusive_hosts`` (hosts where this is the signer's
     only binary: the hosts the signer would lose without it), ``exec_count``, ``first_seen``, ``last_seen``,
     ``pc_<class>``, ``rule_match_count``, ``lolbin_parent_count``, ``status_rank``, ``any_untrusted``,
-    ``any_invalid``, ``any_signed``, ``any_original_name_mismatch``, ``parents``,
-    ``example_path`` (smallest raw path), ``host_names`` (all, sorted), ``first_host_id``.
+    ``any_invalid``, ``any_signed``, ``any_original_name_mismatch``, ``any_path_names_signer`` (null when the
+    signer has no distinctive word: ``normalize.path_names_signer``), ``parents``, ``example_path`` (smallest raw path), ``host_names`` (all, sorted), ``first_host_id``.
     """
     per_signer_host = Window.partitionBy("signer", "host_id")
     counted = host_binary.select(
@@ -209,6 +213,7 @@ def binary_prevalence(host_binary: DataFrame) -> DataFrame:
         F.bool_or("any_invalid").alias("any_invalid"),
         F.bool_or("any_signed").alias("any_signed"),
         F.bool_or("any_original_name_mismatch").alias("any_original_name_mismatch"),
+        F.bool_or(path_names_signer(F.col("paths"), F.col("signer"))).alias("any_path_names_signer"),
         F.array_sort(F.array_distinct(F.flatten(F.collect_list("parents")))).alias("parents"),
         F.min("example_path").alias("example_path"),
         F.array_sort(F.collect_set("host_name")).alias("host_names"),
@@ -560,6 +565,7 @@ def candidates(
             "fleet_history_days": F.col("fleet_history_days"),
             **{figure: F.col(figure) for figure in COMPANY_FIGURES},
             "signer_widest_other_host_count": F.col("signer_widest_other_host_count"),
+            "path_names_signer": F.col("any_path_names_signer"),
         }
         return joined.select(*[features[column].alias(column) for column in CANDIDATE_COLUMNS])
 

@@ -279,6 +279,51 @@ def names_another_company(company: Column, signer: Column) -> Column:
     return ~(padded_signer.contains(padded_company) | padded_company.contains(padded_signer))
 
 
+# Words of a canonical signer that do not say who it is: the legal forms (above, and their longer spellings),
+# words many company names share, code-signing vocabulary, and folder names every Windows path holds. A signer
+# name's other words of at least SIGNER_WORD_MIN_LENGTH characters are its *distinctive* words.
+SIGNER_WORD_MIN_LENGTH = 4
+GENERIC_SIGNER_WORDS: frozenset[str] = frozenset(
+    (
+        *_LEGAL_FORMS,
+        # company words
+        "incorporated", "corporation", "company", "limited", "gmbh", "oyj", "sarl", "holdings", "holding", "group",
+        "international", "global", "software", "systems", "system", "technologies", "technology", "solutions",
+        "services", "service", "digital", "media", "labs", "trading", "ventures", "agency", "networks", "network",
+        "engineering", "consulting", "enterprises", "enterprise", "development", "computer", "computers",
+        "electronics", "industries", "interactive", "studio", "studios", "games", "entertainment",
+        "communications", "security", "products", "partners", "associates", "innovations", "business", "data",
+        "tech", "soft", "info", "online", "cloud", "apps", "team",
+        # code signing
+        "code", "signing", "publisher", "certificate", "test", "root", "authority", "developer", "internal",
+        # Windows folders
+        "users", "public", "appdata", "local", "roaming", "locallow", "temp", "downloads", "programdata",
+        "program", "programs", "files", "windows", "common", "desktop", "documents", "update", "updater",
+        "setup", "install", "installer", "tools", "tool", "application", "applications", "cache",
+    )
+)
+
+
+def signer_words(signer: Column) -> Column:
+    """The distinctive words of a canonical signer (:func:`canonical_signer`), in order: an array, empty when
+    the name has none (``"hp inc"``, ``"ht srl"``), null for a null signer."""
+    generic = sorted(GENERIC_SIGNER_WORDS)
+    return F.filter(
+        F.split(signer, " "), lambda word: (F.length(word) >= F.lit(SIGNER_WORD_MIN_LENGTH)) & ~word.isin(*generic)
+    )
+
+
+def path_names_signer(paths: Column, signer: Column) -> Column:
+    """Whether one of ``paths`` (folded, lower case: :func:`normalized_path`) holds one of the signer's
+    distinctive words (:func:`signer_words`) anywhere, as a folder, a file or part of one (``"lumora"`` in
+    ``c:\\program files\\lumora\\deskhub\\lumoradeskhub.exe``). Null when the signer has no distinctive
+    word or is null, or no path is known: nothing to judge. The user's own folder is folded to ``*`` by the
+    normalisation, so a user name never counts."""
+    words = signer_words(signer)
+    found = F.exists(paths, lambda path: F.coalesce(F.exists(words, lambda word: path.contains(word)), F.lit(False)))
+    return F.when((F.size(words) > F.lit(0)) & (F.size(paths) > F.lit(0)), found)
+
+
 LOOKUP_VALUE = "_lookup_value"
 
 

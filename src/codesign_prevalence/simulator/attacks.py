@@ -182,7 +182,10 @@ class _Forge:
         }[scenario]
         return make(number, first_day)
 
-    def _implant_path(self) -> str:
+    def _implant_path(self, number: int, brand: str) -> str:
+        """Where an implant is dropped: a folder of its own, or (``in_signer_folder`` of them) one named after
+        the certificate's owner, posing as that vendor's updater. The second choice draws from a random
+        stream of its own, so a fleet's other draws do not depend on it."""
         rng = self.rng
         folder = rng.choice(
             (
@@ -192,7 +195,13 @@ class _Forge:
                 "C:\\ProgramData\\" + rng.choice(words.IMPLANT_DIRS),
             )
         )
-        return f"{folder}\\{rng.choice(words.IMPLANT_NAMES)}"
+        name = rng.choice(words.IMPLANT_NAMES)
+        own = random.Random(f"{self.catalog.seed}|signer-folder|{number}")
+        if brand and own.random() < self.data.in_signer_folder:
+            folder = own.choice(
+                ("C:\\Users\\{U}\\AppData\\Local\\" + brand, "C:\\ProgramData\\" + brand + "\\Update")
+            )
+        return f"{folder}\\{name}"
 
     def _fake_pe(self, version: str) -> PeInfo:
         original, company, product, description = self.rng.choice(words.IMPERSONATED_PE)
@@ -229,7 +238,7 @@ class _Forge:
         return self._spec(
             STOLEN_REVOKED,
             number,
-            self._implant_path(),
+            self._implant_path(number, vendor.brand),
             self._fake_pe("1.0.0.1"),
             signature,
             f"loader signed with {vendor.signer}'s stolen certificate, revoked {when}",
@@ -248,7 +257,7 @@ class _Forge:
         return self._spec(
             FRONT_COMPANY,
             number,
-            self._implant_path(),
+            self._implant_path(number, _brand_of(cert.subject)),
             self._fake_pe("2.3.0.0"),
             SignatureTimeline(cert),
             f"payload signed with a certificate bought as {cert.subject}",
@@ -296,11 +305,18 @@ class _Forge:
         return self._spec(
             STOLEN_UNREVOKED,
             number,
-            self._implant_path(),
+            self._implant_path(number, vendor.brand),
             self._fake_pe("3.1.0.4"),
             SignatureTimeline(vendor.cert_at(0)),
             f"implant signed with {vendor.signer}'s stolen certificate, not revoked",
         )
+
+
+def _brand_of(subject: str) -> str:
+    """A certificate subject's first word that is not a legal form ("OOO KORVEL" -> "KORVEL"); "" if none."""
+    forms = {"ltd", "limited", "llc", "aps", "ooo", "s", "r", "o", "sp", "z", "inc"}
+    found = [word for word in subject.replace(".", " ").split() if word.lower() not in forms]
+    return found[0] if found else ""
 
 
 def _signing_vendors(catalog: Catalog) -> list[Vendor]:

@@ -125,6 +125,7 @@ class AttackData(_Strict):
     campaign: CampaignData
     not_renamed: float = Field(ge=0, le=1)
     matching_company: float = Field(ge=0, le=1)
+    in_signer_folder: float = Field(ge=0, le=1)
     benign_first_parent: float = Field(ge=0, le=1)
     benign_first_parents: tuple[str, ...]
 
