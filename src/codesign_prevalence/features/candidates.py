@@ -193,7 +193,8 @@ def binary_prevalence(host_binary: DataFrame) -> DataFrame:
     only binary: the hosts the signer would lose without it), ``exec_count``, ``first_seen``, ``last_seen``,
     ``pc_<class>``, ``rule_match_count``, ``lolbin_parent_count``, ``status_rank``, ``any_untrusted``,
     ``any_invalid``, ``any_signed``, ``any_original_name_mismatch``, ``any_path_names_signer`` (null when the
-    signer has no distinctive word: ``normalize.path_names_signer``), ``parents``, ``example_path`` (smallest raw path), ``host_names`` (all, sorted), ``first_host_id``.
+    signer has no distinctive word: ``normalize.path_names_signer``), ``parents``, ``example_path`` (smallest
+    raw path), ``host_names`` (all, sorted), ``first_host_id``.
     """
     per_signer_host = Window.partitionBy("signer", "host_id")
     counted = host_binary.select(
