@@ -16,7 +16,13 @@ import pytest
 import yaml
 
 from codesign_prevalence.simulator import generate_fleet
-from codesign_prevalence.simulator.attacks import ATTACK_SCENARIOS, MISSED_BY_RULE, add_attacks
+from codesign_prevalence.simulator.attacks import (
+    ATTACK_SCENARIOS,
+    MISSED_BY_RULE,
+    STOLEN_UNREVOKED,
+    _Forge,
+    add_attacks,
+)
 from codesign_prevalence.simulator.benign import add_rare_benign
 from codesign_prevalence.simulator.datafiles import (
     SCENARIOS_FILE,
@@ -223,3 +229,35 @@ def test_a_developer_runs_as_many_builds_as_the_profile_says_each_a_new_hash() -
     few, many = [len(b) for b in occasional.values()], [len(b) for b in iterating.values()]
     assert sum(few) / len(few) < 8 < 25 < sum(many) / len(many)
     assert max(few) < min(many)
+
+
+def test_some_products_wear_a_brand_of_their_own_and_some_implants_their_victims_name() -> None:
+    """The hard cases of a path that does or does not name its signer: a quarter to a third of the long tail's
+    products are named and installed after a product brand, not after the vendor whose certificate signs them;
+    with ``in_signer_folder`` an implant under a vendor's stolen certificate sits in a folder named after it."""
+    catalog = build_catalog(4, 14, dt.date(2026, 11, 2))
+    by_brand = {vendor.brand: vendor for vendor in catalog.vendors}
+    own_brand = []
+    for product in catalog.products:
+        if not product.key.startswith("syn|"):
+            continue
+        word = product.key.split("|")[1].split()[0]
+        binaries = [catalog.binaries[i] for _, ids in product.versions for i in ids]
+        texts = [invocation.exe for binary in binaries for invocation in binary.invocations]
+        own_brand.append(not any(word in text for text in texts))
+    assert len(own_brand) > 300 and 0.2 < sum(own_brand) / len(own_brand) < 0.4
+
+    def implant_folders(share: float) -> list[bool]:
+        data = scenario_data().attacks.model_copy(update={"in_signer_folder": share})
+        forge = _Forge(catalog, random.Random(9), data)
+        named = []
+        for number in range(12):
+            spec = forge.binary(STOLEN_UNREVOKED, number, 3)
+            cert = spec.signature.cert
+            assert cert is not None
+            brand = next(vendor.brand for vendor in by_brand.values() if vendor.signer == cert.subject)
+            named.append(f"\\\\{brand}\\\\" in spec.invocations[0].exe)
+        return named
+
+    assert not any(implant_folders(0.0))
+    assert all(implant_folders(1.0))

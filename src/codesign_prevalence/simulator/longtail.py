@@ -37,7 +37,8 @@ def add_long_tail(catalog: Catalog, rng: random.Random, tail_density: float = 1.
     data = scenario_data().long_tail
     catalog.vendors = make_vendors(catalog.seed, rng, data.vendors, catalog.days)
     for vendor in catalog.vendors:
-        add_synthetic_products(catalog, rng, vendor, kind_weights(data, vendor.rank, tail_density))
+        weights = kind_weights(data, vendor.rank, tail_density)
+        add_synthetic_products(catalog, rng, vendor, weights, data.own_brand_products)
 
 
 def kind_weights(data: LongTailData, rank: int, tail_density: float) -> tuple[float, ...]:
@@ -78,16 +79,24 @@ def _unsigned(rng: random.Random) -> Callable[[int], SignatureTimeline]:
 
 
 def add_synthetic_products(
-    catalog: Catalog, rng: random.Random, vendor: Vendor, weights: tuple[float, ...] = (45, 20, 15, 10, 10)
+    catalog: Catalog,
+    rng: random.Random,
+    vendor: Vendor,
+    weights: tuple[float, ...] = (45, 20, 15, 10, 10),
+    own_brand: float = 0.0,
 ) -> None:
-    """One to three products of a long-tail vendor, popularity from the vendor's rank."""
+    """One to three products of a long-tail vendor, popularity from the vendor's rank; ``own_brand`` of them
+    named, installed and updated under a product brand of their own instead of the vendor's (drawn from a
+    random stream of their own: the catalogue's other draws do not depend on it)."""
     base = zipf_share(vendor.rank)
-    short = vendor.brand.split()[0]
     for index in range(1 + (rng.random() < 0.45) + (rng.random() < 0.15)):
         kind = rng.choices(_SYNTHETIC_KINDS, weights=weights)[0]
         noun = rng.choice(_NOUNS.get(kind, words.PRODUCT_NOUNS))
+        brand = _product_brand(random.Random(f"{catalog.seed}|product-brand|{vendor.brand}|{index}"), own_brand)
+        folder = brand or vendor.brand
+        short = folder.split()[0]
         name = f"{short} {noun}"
-        exes, share, rate = _synthetic_layout(kind, vendor, short, noun, base)
+        exes, share, rate = _synthetic_layout(kind, folder, short, noun, base)
         unsigned = rng.random() < 0.06
         sign = _unsigned(rng) if unsigned else vendor.signature_for
         catalog.add_product(
@@ -108,12 +117,20 @@ _SYNTHETIC_KINDS = ("desktop", "agent", "per_user", "server_app", "dev_tool")
 _NOUNS = {"agent": words.AGENT_NOUNS, "per_user": words.PER_USER_NOUNS}
 
 
+def _product_brand(rng: random.Random, share: float) -> str:
+    """A product brand of its own (``share`` of the draws), else "" (the vendor's brand)."""
+    if rng.random() >= share:
+        return ""
+    return f"{rng.choice(words.BRAND_HEADS)}{rng.choice(words.BRAND_TAILS).lower()}"
+
+
 def _synthetic_layout(
-    kind: str, vendor: Vendor, short: str, noun: str, base: float
+    kind: str, brand: str, short: str, noun: str, base: float
 ) -> tuple[list[ExeDef], Share, float]:
-    """Executables, install shares and update rate of one synthetic product of the given kind."""
+    """Executables, install shares and update rate of one synthetic product of the given kind, installed
+    under ``brand`` (the vendor's, or the product's own)."""
     camel = short + noun.replace(" ", "")
-    pf = f"C:\\Program Files\\{vendor.brand}\\{short} {noun}\\"
+    pf = f"C:\\Program Files\\{brand}\\{short} {noun}\\"
     if kind == "desktop":
         exes = [exe(pf + f"{camel}.exe", 2.0, RUN_AS_USER, ("", "explorer explorer explorer outlook"))]
         return exes, (base, min(0.9, base * 1.2), base * 0.1), 0.02
@@ -122,7 +139,7 @@ def _synthetic_layout(
             exe(pf + f"{short}Svc.exe", 0.4, RUN_AS_SYSTEM, ("", "services")),
             exe(pf + f"{short}Tray.exe", 0.3, RUN_AS_USER, ("", "explorer userinit")),
             exe(
-                f"C:\\ProgramData\\{vendor.brand}\\Update\\{short}Update.exe",
+                f"C:\\ProgramData\\{brand}\\Update\\{short}Update.exe",
                 0.3,
                 RUN_AS_SYSTEM,
                 ("/silent", "svchost"),
