@@ -423,6 +423,7 @@ CANDIDATE_SCHEMA = [
     ("cert_lifetime_days", "double"), ("ci_blocked_host_count", "bigint"), ("ci_audited_host_count", "bigint"),
     ("fleet_history_days", "int"), ("mismatched_company", "string"), ("company_other_host_count", "bigint"),
     ("company_signer_host_count", "bigint"), ("signer_widest_other_host_count", "bigint"),
+    ("path_names_signer", "boolean"),
 ]
 CONTOSO_LABELS = (DIGICERT, "0a01", "2025-06-01 00:00:00", "2027-06-01 23:59:59", None, "embedded")
 NO_CERTIFICATE = (None,) * 6
@@ -457,6 +458,7 @@ BINARY_A = (
     PATH_A, "WS1", "explorer.exe", ["WS1", "WS2"], "2026-11-18 10:00:00", "2026-11-20 23:59:59", 4,
     *CONTOSO_LABELS, *contoso_figures("2026-11-18 10:00:00", 3), HISTORY_DAYS, *NO_COMPANY_MISMATCH,
     2,  # signer_widest_other_host_count: b, the widest other Contoso binary
+    True,  # path_names_signer: "contoso" in ...\contoso\1.0\app.exe
 )
 BINARY_B = (
     "b", "contoso ltd", "Contoso Ltd", "t-contoso", True, "expired", True, False, 2, 2,
@@ -464,7 +466,7 @@ BINARY_B = (
     4, 3, "2026-11-18 10:00:00", 2, 3, 2, 2 / 3, 2 / 7,
     "appdata", 1 / 5, False, False, 0.0, 1,
     updater("alice"), "WS1", "explorer.exe", ["WS1", "WS4"], "2026-11-19 07:00:00", "2026-11-20 08:00:00", 4,
-    *CONTOSO_LABELS, *contoso_figures("2026-11-19 07:00:00", 3), HISTORY_DAYS, *NO_COMPANY_MISMATCH, 3,
+    *CONTOSO_LABELS, *contoso_figures("2026-11-19 07:00:00", 3), HISTORY_DAYS, *NO_COMPANY_MISMATCH, 3, True,
 )
 BINARY_C = (
     "c", "contoso ltd", "Contoso Ltd", "t-contoso", False, "trusted", False, False, 1, 1,
@@ -472,7 +474,7 @@ BINARY_C = (
     4, 3, "2026-11-18 10:00:00", 2, 4, 2, 2 / 3, 2 / 7,
     "appdata", 2 / 6, False, False, 0.0, 1,
     PATH_C, "WS2", "explorer.exe", ["WS2"], "2026-11-20 10:00:00", "2026-11-20 10:00:00", 4,
-    *CONTOSO_LABELS, *contoso_figures("2026-11-20 10:00:00", 4), HISTORY_DAYS, *NO_COMPANY_MISMATCH, 3,
+    *CONTOSO_LABELS, *contoso_figures("2026-11-20 10:00:00", 4), HISTORY_DAYS, *NO_COMPANY_MISMATCH, 3, True,
 )
 BINARY_E = (
     "e", "evil llc", "Evil LLC", "t-evil", True, "untrusted_root", True, True, 1, 1,
@@ -483,6 +485,7 @@ BINARY_E = (
     "Evil LLC", "01", "2026-11-16 00:00:00", "2027-11-16 00:00:00", "2026-11-19 22:00:00", None,
     1, 0, 4.5, 365.0, None, None,  # self-signed: an issuer the fleet knows only through e
     HISTORY_DAYS, "microsoft corporation", 0, 0, 0,
+    False,  # path_names_signer: "evil" is in no path of e (downloads\invoice.exe)
 )
 BINARY_G = (
     "g", "google llc", "Google LLC", "t-google", False, "trusted", False, False, 1, 1,
@@ -490,7 +493,7 @@ BINARY_G = (
     1, 1, "2026-11-17 06:00:00", 3, 0, 0, 1.0, 0.0,
     "appdata", 0.0, False, False, 0.0, 1,
     PATH_G, "WS3", "svchost.exe", ["WS3"], "2026-11-17 06:00:00", "2026-11-17 06:00:00", 4,
-    *NO_CERTIFICATE, *NO_FIGURES, HISTORY_DAYS, *NO_COMPANY_MISMATCH, 0,
+    *NO_CERTIFICATE, *NO_FIGURES, HISTORY_DAYS, *NO_COMPANY_MISMATCH, 0, True,
 )
 BINARY_S = (
     "s", None, None, None, False, "bad_digest", True, False, 1, 1,
@@ -499,6 +502,7 @@ BINARY_S = (
     "programdata", 0.0, False, False, 0.0, 1,
     PATH_S, "WS2", "services.exe", ["WS2"], "2026-11-20 01:00:00", "2026-11-20 01:00:00", 4,
     *NO_CERTIFICATE, *NO_FIGURES, HISTORY_DAYS, *NO_COMPANY_MISMATCH, 0,
+    None,  # path_names_signer: no signer, nothing to look for
 )
 
 

@@ -63,6 +63,8 @@ def test_hand_computed_rows() -> None:
             # An untrusted chain under a name whose other binaries are validly signed: an impostor, as revoked.
             "status_surprise": [0.0, 1.0, 0.0],
             "path_surprise": [0.0, 1.0, 0.0],
+            # No path-names-signer flag (candidates written before it): nothing judged.
+            "signer_not_in_path": [0.0, 0.0, 0.0],
             "company_mismatch": [0.0, 1.0, 0.0],
             # No company figures (candidates written before them): the plain mismatch; no known vendor named.
             "company_surprise": [0.0, 1.0, 0.0],
@@ -288,3 +290,22 @@ def test_a_developers_churn_discounts_what_it_explains() -> None:
     restored = FeatureParams.__new__(FeatureParams)
     restored.__setstate__(pickle.loads(pickle.dumps(state)))
     assert restored.churn_discount == 0.0
+
+
+def test_signer_not_in_path_reads_the_flag_and_judges_nothing_without_it() -> None:
+    """1 where no path names the signer, 0 where one does, 0 where there is nothing to judge (a signer without a
+    distinctive word: null; candidates written before the flag: absent); gated by rarity like every fact."""
+    rare = {"hash_host_count": 1}
+    rows = pd.DataFrame.from_records(
+        [
+            candidate("a" * 64, **rare, path_names_signer=False),
+            candidate("b" * 64, **rare, path_names_signer=True),
+            candidate("c" * 64, **rare, path_names_signer=None),
+            candidate("d" * 64, hash_host_count=400, path_names_signer=False),  # common: gated to 0
+        ]
+    )
+    names = ("hash_rarity", "signer_not_in_path")
+    assert suspicion_features(rows, names)["signer_not_in_path"].tolist() == [1.0, 0.0, 0.0, 0.0]
+    written_before = pd.DataFrame.from_records([candidate("e" * 64, **rare)])
+    assert "path_names_signer" not in written_before.columns
+    assert suspicion_features(written_before, names)["signer_not_in_path"].tolist() == [0.0]

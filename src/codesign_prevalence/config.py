@@ -174,6 +174,8 @@ class ModelConfig(_Section):
         "status_severity",
         "status_surprise",
         "path_surprise",
+        # No path of the binary names its signer (session 22: judged on fresh fleets of both generators, adopted).
+        "signer_not_in_path",
         "company_surprise",
         "company_impersonation",
         "renamed",

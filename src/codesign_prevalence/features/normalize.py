@@ -285,9 +285,9 @@ def names_another_company(company: Column, signer: Column) -> Column:
 SIGNER_WORD_MIN_LENGTH = 4
 GENERIC_SIGNER_WORDS: frozenset[str] = frozenset(
     (
-        *_LEGAL_FORMS,
+        *(form for form in _LEGAL_FORMS if " " not in form),
         # company words
-        "incorporated", "corporation", "company", "limited", "gmbh", "oyj", "sarl", "holdings", "holding", "group",
+        "holdings", "holding", "group",
         "international", "global", "software", "systems", "system", "technologies", "technology", "solutions",
         "services", "service", "digital", "media", "labs", "trading", "ventures", "agency", "networks", "network",
         "engineering", "consulting", "enterprises", "enterprise", "development", "computer", "computers",
