@@ -223,6 +223,9 @@ def test_names_another_company_sets_legal_forms_aside_and_compares_whole_words(s
     assert [row.other for row in actual] == [expected for _, _, expected in pairs]
 
 
+TENCENT_IN_CHINESE = "\u817e\u8baf\u79d1\u6280 \u6df1\u5733 \u6709\u9650\u516c\u53f8"  # canonical: words of 4, 2, 4
+
+
 def test_a_path_names_its_signer_by_a_distinctive_word_of_the_name(spark: SparkSession) -> None:
     cases = [
         # (folded paths, canonical signer, expected words, names the signer)
@@ -239,6 +242,8 @@ def test_a_path_names_its_signer_by_a_distinctive_word_of_the_name(spark: SparkS
         # an attacker's quotes and Unicode are data
         (["c:\\users\\*\\appdata\\local\\o'brien \u00fcber\\x.exe"], "o brien \u00fcber ltd",
          ["brien", "\u00fcber"], True),
+        # a name in another script could not be looked for in Latin-script folders: not judged
+        (["c:\\program files\\tencent\\qq.exe"], TENCENT_IN_CHINESE, [], None),
         ([], "lumora systems oy", ["lumora"], None),  # no path known
         (None, "lumora systems oy", ["lumora"], None),
         (["c:\\x.exe"], None, None, None),

@@ -306,10 +306,15 @@ GENERIC_SIGNER_WORDS: frozenset[str] = frozenset(
 
 def signer_words(signer: Column) -> Column:
     """The distinctive words of a canonical signer (:func:`canonical_signer`), in order: an array, empty when
-    the name has none (``"hp inc"``, ``"ht srl"``), null for a null signer."""
+    the name has none (``"hp inc"``, ``"ht srl"``), null for a null signer. A word must hold a Latin letter or
+    a digit: Windows install folders are named in Latin script, so a name written only in another script
+    (``"腾讯科技 深圳 有限公司"``) could not be looked for in its vendor's paths and is not judged."""
     generic = sorted(GENERIC_SIGNER_WORDS)
     return F.filter(
-        F.split(signer, " "), lambda word: (F.length(word) >= F.lit(SIGNER_WORD_MIN_LENGTH)) & ~word.isin(*generic)
+        F.split(signer, " "),
+        lambda word: (F.length(word) >= F.lit(SIGNER_WORD_MIN_LENGTH))
+        & ~word.isin(*generic)
+        & word.rlike("[a-z0-9]"),
     )
 
 
