@@ -28,7 +28,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import StringType, StructField, StructType, TimestampType
 
 from codesign_prevalence.config import Config
-from codesign_prevalence.features.candidates import with_fleet_history
+from codesign_prevalence.features.candidates import path_vendor_prevalence, with_fleet_history
 from codesign_prevalence.features.events import in_window, window_start, with_event_attributes
 from codesign_prevalence.features.pipeline import FeatureTables, RuleLists, feature_tables
 from codesign_prevalence.features.prevalence import binary_labels, event_variants
@@ -423,7 +423,7 @@ CANDIDATE_SCHEMA = [
     ("cert_lifetime_days", "double"), ("ci_blocked_host_count", "bigint"), ("ci_audited_host_count", "bigint"),
     ("fleet_history_days", "int"), ("mismatched_company", "string"), ("company_other_host_count", "bigint"),
     ("company_signer_host_count", "bigint"), ("signer_widest_other_host_count", "bigint"),
-    ("path_names_signer", "boolean"),
+    ("path_names_signer", "boolean"), ("path_vendor", "string"), ("path_vendor_host_count", "bigint"),
 ]
 CONTOSO_LABELS = (DIGICERT, "0a01", "2025-06-01 00:00:00", "2027-06-01 23:59:59", None, "embedded")
 NO_CERTIFICATE = (None,) * 6
@@ -447,6 +447,7 @@ def contoso_figures(first_seen: str, other_hosts: int) -> tuple[Any, ...]:
 NO_FIGURES = (None,) * 6
 HISTORY_DAYS = 29  # days since the window's first event: u on 2026-10-22 (any binary, signed or not)
 NO_COMPANY_MISMATCH = (None,) * 3
+NO_PATH_VENDOR = (None, 0)  # no path names another signer's word
 
 # Per binary: every candidate column after ``population``.
 BINARY_A = (
@@ -459,6 +460,7 @@ BINARY_A = (
     *CONTOSO_LABELS, *contoso_figures("2026-11-18 10:00:00", 3), HISTORY_DAYS, *NO_COMPANY_MISMATCH,
     2,  # signer_widest_other_host_count: b, the widest other Contoso binary
     True,  # path_names_signer: "contoso" in ...\contoso\1.0\app.exe
+    *NO_PATH_VENDOR,
 )
 BINARY_B = (
     "b", "contoso ltd", "Contoso Ltd", "t-contoso", True, "expired", True, False, 2, 2,
@@ -467,6 +469,7 @@ BINARY_B = (
     "appdata", 1 / 5, False, False, 0.0, 1,
     updater("alice"), "WS1", "explorer.exe", ["WS1", "WS4"], "2026-11-19 07:00:00", "2026-11-20 08:00:00", 4,
     *CONTOSO_LABELS, *contoso_figures("2026-11-19 07:00:00", 3), HISTORY_DAYS, *NO_COMPANY_MISMATCH, 3, True,
+    *NO_PATH_VENDOR,
 )
 BINARY_C = (
     "c", "contoso ltd", "Contoso Ltd", "t-contoso", False, "trusted", False, False, 1, 1,
@@ -475,6 +478,7 @@ BINARY_C = (
     "appdata", 2 / 6, False, False, 0.0, 1,
     PATH_C, "WS2", "explorer.exe", ["WS2"], "2026-11-20 10:00:00", "2026-11-20 10:00:00", 4,
     *CONTOSO_LABELS, *contoso_figures("2026-11-20 10:00:00", 4), HISTORY_DAYS, *NO_COMPANY_MISMATCH, 3, True,
+    *NO_PATH_VENDOR,
 )
 BINARY_E = (
     "e", "evil llc", "Evil LLC", "t-evil", True, "untrusted_root", True, True, 1, 1,
@@ -486,6 +490,7 @@ BINARY_E = (
     1, 0, 4.5, 365.0, None, None,  # self-signed: an issuer the fleet knows only through e
     HISTORY_DAYS, "microsoft corporation", 0, 0, 0,
     False,  # path_names_signer: "evil" is in no path of e (downloads\invoice.exe)
+    *NO_PATH_VENDOR,
 )
 BINARY_G = (
     "g", "google llc", "Google LLC", "t-google", False, "trusted", False, False, 1, 1,
@@ -494,6 +499,7 @@ BINARY_G = (
     "appdata", 0.0, False, False, 0.0, 1,
     PATH_G, "WS3", "svchost.exe", ["WS3"], "2026-11-17 06:00:00", "2026-11-17 06:00:00", 4,
     *NO_CERTIFICATE, *NO_FIGURES, HISTORY_DAYS, *NO_COMPANY_MISMATCH, 0, True,
+    *NO_PATH_VENDOR,  # "google" in its path is its own signer's word
 )
 BINARY_S = (
     "s", None, None, None, False, "bad_digest", True, False, 1, 1,
@@ -503,6 +509,7 @@ BINARY_S = (
     PATH_S, "WS2", "services.exe", ["WS2"], "2026-11-20 01:00:00", "2026-11-20 01:00:00", 4,
     *NO_CERTIFICATE, *NO_FIGURES, HISTORY_DAYS, *NO_COMPANY_MISMATCH, 0,
     None,  # path_names_signer: no signer, nothing to look for
+    *NO_PATH_VENDOR,
 )
 
 
@@ -686,3 +693,31 @@ def test_no_feature_sees_events_after_as_of(spark: SparkSession, fleet: FeatureT
     same_day = [{**row, "timestamp": "2026-11-20 20:00:00"} for row in later]
     changed = tables_for(spark, EVENTS + same_day).hash_prevalence.orderBy("sha256")
     assert changed.select("sha256").collect() != before.hash_prevalence.orderBy("sha256").select("sha256").collect()
+
+
+def test_a_path_naming_another_widespread_signer_is_found_by_whole_words(spark: SparkSession) -> None:
+    """An implant in NVIDIA's folder under Redwood's certificate names NVIDIA (and Microsoft, the wider of the
+    two is kept); NVIDIA's own binary, a word only its own signer's name shares, a word inside another word and
+    a binary without a signer name nobody."""
+    host_binary = spark.createDataFrame(
+        [
+            ("h1", "i", "redwood dynamics inc", ["c:\\programdata\\microsoft\\nvidia\\telemetry\\nvtel.exe"]),
+            ("h2", "i", "redwood dynamics inc", ["c:\\users\\*\\appdata\\local\\nvidia\\x.exe"]),
+            ("h1", "n", "nvidia corporation", ["c:\\program files\\nvidia corporation\\nvcontainer.exe"]),
+            ("h3", "d", "redwood nvidia tools ltd", ["c:\\programdata\\nvidia\\d.exe"]),  # its own word too
+            ("h3", "w", "acme widgets ltd", ["c:\\users\\*\\downloads\\nvidiafan\\w.exe"]),  # not a whole word
+            ("h3", "u", None, ["c:\\programdata\\nvidia\\u.exe"]),
+        ],
+        "host_id string, sha256 string, signer string, paths array<string>",
+    )
+    signer_prevalence = spark.createDataFrame(
+        [("nvidia corporation", 300), ("microsoft corporation", 400), ("redwood dynamics inc", 2),
+         ("redwood nvidia tools ltd", 1), ("acme widgets ltd", 1)],
+        "signer string, host_count long",
+    )
+    actual = path_vendor_prevalence(host_binary, signer_prevalence)
+    expected = spark.createDataFrame(
+        [("i", "redwood dynamics inc", "microsoft corporation", 400)],
+        "sha256 string, signer string, path_vendor string, path_vendor_host_count long",
+    )
+    assert_df_equality(actual, expected, ignore_nullable=True, ignore_row_order=True)

@@ -65,6 +65,7 @@ def test_hand_computed_rows() -> None:
             "path_surprise": [0.0, 1.0, 0.0],
             # No path-names-signer flag (candidates written before it): nothing judged.
             "signer_not_in_path": [0.0, 0.0, 0.0],
+            "path_impersonation": [0.0, 0.0, 0.0],
             "company_mismatch": [0.0, 1.0, 0.0],
             # No company figures (candidates written before them): the plain mismatch; no known vendor named.
             "company_surprise": [0.0, 1.0, 0.0],
@@ -309,3 +310,21 @@ def test_signer_not_in_path_reads_the_flag_and_judges_nothing_without_it() -> No
     written_before = pd.DataFrame.from_records([candidate("e" * 64, **rare)])
     assert "path_names_signer" not in written_before.columns
     assert suspicion_features(written_before, names)["signer_not_in_path"].tolist() == [0.0]
+
+
+def test_path_impersonation_reads_how_widespread_the_vendor_a_path_names_is() -> None:
+    """A path naming a vendor on 150 of 400 hosts (past the 20-host ceiling) that is not the signer: 1; one on
+    4 hosts: partly; none named, or the path also naming the binary's own signer, or candidates written before
+    the figures: 0."""
+    rare = {"hash_host_count": 1, "path_names_signer": False}
+    rows = pd.DataFrame.from_records(
+        [
+            candidate("a" * 64, **rare, path_vendor="nvidia corporation", path_vendor_host_count=150),
+            candidate("b" * 64, **rare, path_vendor="tiny vendor ltd", path_vendor_host_count=4),
+            candidate("c" * 64, **rare, path_vendor=None, path_vendor_host_count=0),
+            candidate("d" * 64, hash_host_count=1, path_names_signer=True, path_vendor_host_count=150),
+            candidate("e" * 64, hash_host_count=1),
+        ]
+    )
+    values = suspicion_features(rows, ("hash_rarity", "path_impersonation"))["path_impersonation"].tolist()
+    assert values == pytest.approx([1.0, 1.0 - np.log(20.0 / 5.0) / np.log(20.0), 0.0, 0.0, 0.0])

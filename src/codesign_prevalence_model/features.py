@@ -65,6 +65,13 @@ host; rarity has its own feature for that.
     word, or without the figure (candidates written before it): nothing to judge. Common among benign binaries
     too (a product named unlike its vendor, "Dynalist" shipping Obsidian, a download named after the tool,
     ``rufus-4.5.exe`` by "Akeo Consulting"), which its surprisal weight reads from the reference population.
+``path_impersonation``
+    a path of the binary names a widespread vendor that is not its signer, and none names its signer: the log
+    scale of ``hash_rarity`` read the other way on ``1 + path_vendor_host_count`` (0 when no other signer is
+    named, 1 when the one named runs on the rarity ceiling or more hosts), times ``1 - path_names_signer`` (null:
+    not named). An implant hides in a widespread vendor's folder (``ProgramData\\Microsoft\\Network\\``,
+    ``AppData\\Local\\NVIDIA\\Telemetry\\``) under a stolen or bought certificate of someone else (ATT&CK
+    T1036.005, match a legitimate location). 0 without the figures (candidates written before them).
 ``company_mismatch``
     ``pe_company_mismatch``: the PE header names another company than the certificate's signer.
 ``renamed``
@@ -180,8 +187,9 @@ OPTIONAL_NUMERIC_INPUTS: tuple[str, ...] = (
     "company_signer_host_count",
     "signer_widest_other_host_count",
     "path_names_signer",  # a flag: 1.0 / 0.0, null when the signer's name has no distinctive word
+    "path_vendor_host_count",
 )
-OPTIONAL_STRING_INPUTS: tuple[str, ...] = ("issuer", "mismatched_company")
+OPTIONAL_STRING_INPUTS: tuple[str, ...] = ("issuer", "mismatched_company", "path_vendor")
 OPTIONAL_INPUTS: tuple[str, ...] = (*OPTIONAL_NUMERIC_INPUTS, *OPTIONAL_STRING_INPUTS)
 REQUIRED_INPUTS: tuple[str, ...] = (*NUMERIC_INPUTS, *BOOLEAN_INPUTS, *STRING_INPUTS)
 INPUT_COLUMNS: tuple[str, ...] = (*REQUIRED_INPUTS, *OPTIONAL_INPUTS)
@@ -283,6 +291,13 @@ def signer_not_in_path(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
     return (1.0 - _clip01(named)).fillna(0.0)
 
 
+def path_impersonation(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
+    hosts = _optional(frame, "path_vendor_host_count").fillna(0.0)
+    widespread = (1.0 - _log_scale(1.0 + hosts, rarity_ceiling(frame, params))).where(hosts > 0.0, 0.0)
+    not_own = 1.0 - _clip01(_optional(frame, "path_names_signer").fillna(0.0))
+    return widespread * not_own
+
+
 def company_mismatch(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
     return _flag(frame, "pe_company_mismatch")
 
@@ -354,6 +369,7 @@ FEATURE_FUNCTIONS: Mapping[str, FeatureFunction] = {
     "status_surprise": status_surprise,
     "path_surprise": path_surprise,
     "signer_not_in_path": signer_not_in_path,
+    "path_impersonation": path_impersonation,
     "company_mismatch": company_mismatch,
     "company_surprise": company_surprise,
     "company_impersonation": company_impersonation,

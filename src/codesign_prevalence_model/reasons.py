@@ -148,6 +148,14 @@ def _signer_not_in_path(row: Mapping[str, Any]) -> str:
     return f"path does not name signer '{_text(row['signer'])}' (no folder or file named after it)"
 
 
+def _path_impersonation(row: Mapping[str, Any]) -> str:
+    vendor, hosts = _text(row.get("path_vendor")), _count(row.get("path_vendor_host_count"))
+    return (
+        f"path names '{vendor}', a vendor whose own binaries run on {_plural(hosts, 'host')},"
+        f" but the signer is '{_text(row['signer'])}'"
+    )
+
+
 def _masquerade(row: Mapping[str, Any]) -> str:
     company, renamed = bool(row["pe_company_mismatch"]), bool(row["original_name_mismatch"])
     parts = []
@@ -236,6 +244,7 @@ PHRASES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "status_surprise": _status_surprise,
     "path_surprise": _path_surprise,
     "signer_not_in_path": _signer_not_in_path,
+    "path_impersonation": _path_impersonation,
     "company_mismatch": _company_mismatch,
     "company_surprise": _company_surprise,
     "company_impersonation": _company_impersonation,

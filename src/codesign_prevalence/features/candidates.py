@@ -38,7 +38,10 @@ history where gold/first_seen holds it, :func:`with_fleet_history`; "executions"
   ``lolbin_parent_share`` (share of executions whose parent is in ``features.lolbin_parents``),
   ``parent_distinct_count``, ``path_names_signer`` (one of the binary's folded paths holds a distinctive word
   of its signer's name, as a vendor's install folder does and an implant's seldom: ``normalize.
-  path_names_signer``; null when the name has none, ``"hp inc"``);
+  path_names_signer``; null when the name has none, ``"hp inc"``), ``path_vendor`` / ``path_vendor_host_count``
+  (the most widespread *other* signer one of whose distinctive words a path of the binary holds as a whole
+  word, and its hosts: an implant in ``...\\nvidia\\telemetry\\`` under another's certificate; null / 0 when
+  none: :func:`path_vendor_prevalence`);
 - for the analyst: ``example_path`` (raw, smallest), ``example_host`` (host name), ``example_parent`` (most
   frequent parent name), ``host_names`` (up to 5, sorted), ``first_seen``, ``last_seen``, ``fleet_hosts``
   (hosts with any event in the window);
@@ -90,7 +93,12 @@ from collections.abc import Callable
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
-from codesign_prevalence.features.normalize import names_another_company, path_names_signer, status_of_rank
+from codesign_prevalence.features.normalize import (
+    names_another_company,
+    path_names_signer,
+    signer_words,
+    status_of_rank,
+)
 from codesign_prevalence.features.prevalence import (
     LABEL_SOURCES,
     PATH_CLASS_COUNT_COLUMNS,
@@ -122,6 +130,7 @@ CERTIFICATE_FIGURES: tuple[str, ...] = (
 )
 SECONDS_PER_DAY = 86_400.0
 COMPANY_FIGURES: tuple[str, ...] = ("mismatched_company", "company_other_host_count", "company_signer_host_count")
+PATH_VENDOR_FIGURES: tuple[str, ...] = ("path_vendor", "path_vendor_host_count")
 
 # Columns of gold/candidates, in order.
 CANDIDATE_COLUMNS: tuple[str, ...] = (
@@ -182,6 +191,8 @@ CANDIDATE_COLUMNS: tuple[str, ...] = (
     "signer_widest_other_host_count",
     # Whether a path of the binary names its signer (null: the signer's name has no distinctive word).
     "path_names_signer",
+    # The most widespread other signer a path of the binary names (path_vendor_prevalence).
+    *PATH_VENDOR_FIGURES,
 )
 
 
@@ -354,6 +365,49 @@ def _with_company_prevalence(binaries: DataFrame, companies: DataFrame) -> DataF
     return joined.select(*[F.col(name) for name in joined.columns if not name.startswith("_company_")])
 
 
+def path_vendor_prevalence(host_binary: DataFrame, signer_prevalence: DataFrame) -> DataFrame:
+    """Per binary one of whose paths holds, as a whole word, a distinctive word (``normalize.signer_words``) of
+    *another* signer's name: that signer, the most widespread of them (``path_vendor``), and its hosts
+    (``path_vendor_host_count``). An implant hides in a widespread vendor's folder (``...\\nvidia\\telemetry\\``)
+    under another's certificate; a vendor's binaries sit in its own. Words its own signer's name shares do not
+    count. An equi-join of path words with signer words, not a substring search.
+
+    Reads: ``sha256``, ``signer``, ``paths`` of the per-(host, binary) table; ``signer``, ``host_count`` of
+    ``signer_prevalence``. Output: ``sha256``, ``signer``, :data:`PATH_VENDOR_FIGURES`; only binaries that name
+    another signer (the others get nulls from the left join in :func:`candidates`).
+    """
+    words_of_paths = (
+        host_binary.where(F.col("signer").isNotNull())
+        .select("sha256", "signer", F.explode("paths").alias("_path"))
+        .select("sha256", "signer", F.explode(F.split(F.col("_path"), r"[^\p{L}\p{N}]+")).alias("_word"))
+        .distinct()
+    )
+    vendor_words = signer_prevalence.where(F.col("signer").isNotNull()).select(
+        F.col("signer").alias("_vendor"),
+        F.col("host_count").alias("_vendor_hosts"),
+        F.explode(signer_words(F.col("signer"))).alias("_vendor_word"),
+    )
+    named = words_of_paths.join(vendor_words, on=F.col("_word") == F.col("_vendor_word")).where(
+        (F.col("_vendor") != F.col("signer")) & ~F.array_contains(signer_words(F.col("signer")), F.col("_word"))
+    )
+    widest = named.groupBy("sha256", "signer").agg(F.max(F.struct("_vendor_hosts", "_vendor")).alias("_widest"))
+    return widest.select(
+        "sha256",
+        "signer",
+        F.col("_widest._vendor").alias("path_vendor"),
+        F.col("_widest._vendor_hosts").cast("long").alias("path_vendor_host_count"),
+    )
+
+
+def _with_path_vendor(binaries: DataFrame, vendors: DataFrame) -> DataFrame:
+    keyed = vendors.select(
+        F.col("sha256").alias("_vendor_sha256"), F.col("signer").alias("_vendor_signer"), *PATH_VENDOR_FIGURES
+    )
+    same_binary = (F.col("sha256") == F.col("_vendor_sha256")) & (F.col("signer") == F.col("_vendor_signer"))
+    joined = binaries.join(keyed, on=same_binary, how="left")
+    return joined.select(*[F.col(name) for name in joined.columns if not name.startswith("_vendor_")])
+
+
 def _signer_path_class_share(path_class: Column) -> Column:
     """Share of the signer's other binaries' executions that ran from ``path_class`` (0.0 when none)."""
     signer_here = F.coalesce(F.try_element_at(F.col("signer_path_class_executions"), path_class), F.lit(0))
@@ -497,6 +551,9 @@ def candidates(
             .transform(
                 lambda binaries: _with_company_prevalence(binaries, company_prevalence(host_binary, signer_prevalence))
             )
+            .transform(
+                lambda binaries: _with_path_vendor(binaries, path_vendor_prevalence(host_binary, signer_prevalence))
+            )
         )
         path_class = F.try_element_at(path_classes_by_count(), F.lit(1))
         rule_match = F.col("rule_match_count") > F.lit(0)
@@ -567,6 +624,8 @@ def candidates(
             **{figure: F.col(figure) for figure in COMPANY_FIGURES},
             "signer_widest_other_host_count": F.col("signer_widest_other_host_count"),
             "path_names_signer": F.col("any_path_names_signer"),
+            "path_vendor": F.col("path_vendor"),
+            "path_vendor_host_count": _zero_if_null(F.col("path_vendor_host_count")),
         }
         return joined.select(*[features[column].alias(column) for column in CANDIDATE_COLUMNS])
 
