@@ -122,6 +122,8 @@ def test_features_job_on_a_generated_fleet(spark: SparkSession, pipeline_run: Pi
         "signer", "subject_name", "thumbprint", "signer_first_seen", "example_parent", *CERTIFICATE_LABELS,
         *CERTIFICATE_FIGURES,  # null where the sources carry no certificate details or Code Integrity events
         *COMPANY_FIGURES,  # null exactly where pe.company names no other company (below)
+        "path_vendor",  # null exactly where no path names another signer (path_vendor_host_count 0, below)
+        "path_names_signer",  # null where the signer's name has no distinctive word
     }
     filled = [c for c in CANDIDATE_COLUMNS if c not in labels]
     nulls = candidates.select(*[F.count_if(F.col(c).isNull()).alias(c) for c in filled]).head()
@@ -132,6 +134,8 @@ def test_features_job_on_a_generated_fleet(spark: SparkSession, pipeline_run: Pi
     )
     assert misfiled.count() == 0
     assert candidates.where(F.col("pe_company_mismatch")).count() > 0
+    vendor_named = F.col("path_vendor_host_count") > F.lit(0)
+    assert candidates.where(vendor_named != F.col("path_vendor").isNotNull()).count() == 0
 
     # A rerun for the same date, after an event dated the next day was ingested, leaves the same tables:
     # reruns are idempotent and nothing after the as-of date is read.

@@ -180,12 +180,14 @@ EVERYTHING_SUSPICIOUS = {
     "fleet_history_days": 29,
     "mismatched_company": "zoom video communications inc",
     "path_names_signer": False,
+    "path_vendor": "nvidia corporation",
+    "path_vendor_host_count": 150,
     "company_other_host_count": 0,
     "company_signer_host_count": 150,
 }
 # status_severity is said inside status_surprise, company_surprise inside company_impersonation.
 EVERY_FACT = ["hash_rarity", "signer_obscurity", "status_surprise", "path_surprise", "signer_not_in_path",
-              "company_impersonation", "renamed", "lolbin_parent", "cert_age", "signer_recency"]
+              "path_impersonation", "company_impersonation", "renamed", "lolbin_parent", "cert_age", "signer_recency"]
 
 
 def test_a_saturated_score_still_names_every_fact(trained: TrainingResult) -> None:

@@ -174,8 +174,10 @@ class ModelConfig(_Section):
         "status_severity",
         "status_surprise",
         "path_surprise",
-        # No path of the binary names its signer (session 22: judged on fresh fleets of both generators, adopted).
+        # No path of the binary names its signer; a path names another, widespread vendor (session 22: each
+        # judged on fresh fleets of both generators, adopted).
         "signer_not_in_path",
+        "path_impersonation",
         "company_surprise",
         "company_impersonation",
         "renamed",
@@ -221,7 +223,9 @@ class ModelConfig(_Section):
     churn_discount: float = Field(default=1.0, ge=0.0)
     alert_top_n: int = Field(default=20, ge=0)
     alert_min_score: float | None = None
-    reasons_per_binary: int = Field(default=10, ge=1, le=12)
+    # Every default feature's reason (13 features, two of whose reasons the fuller ones say) and the Code Integrity
+    # evidence: 12.
+    reasons_per_binary: int = Field(default=12, ge=1, le=20)
     reason_min_contribution: float = Field(default=0.005, ge=0.0)
 
 
