@@ -356,13 +356,12 @@ def company_prevalence(host_binary: DataFrame, signer_prevalence: DataFrame) -> 
     )
 
 
-def _with_company_prevalence(binaries: DataFrame, companies: DataFrame) -> DataFrame:
-    keyed = companies.select(
-        F.col("sha256").alias("_company_sha256"), F.col("signer").alias("_company_signer"), *COMPANY_FIGURES
-    )
-    same_binary = (F.col("sha256") == F.col("_company_sha256")) & (F.col("signer") == F.col("_company_signer"))
+def _with_binary_figures(binaries: DataFrame, figures: DataFrame, columns: tuple[str, ...]) -> DataFrame:
+    """``binaries`` with ``columns`` of ``figures`` (keyed by sha256 and signer; null where it has no row)."""
+    keyed = figures.select(F.col("sha256").alias("_of_sha256"), F.col("signer").alias("_of_signer"), *columns)
+    same_binary = (F.col("sha256") == F.col("_of_sha256")) & (F.col("signer") == F.col("_of_signer"))
     joined = binaries.join(keyed, on=same_binary, how="left")
-    return joined.select(*[F.col(name) for name in joined.columns if not name.startswith("_company_")])
+    return joined.select(*[F.col(name) for name in joined.columns if not name.startswith("_of_")])
 
 
 def path_vendor_prevalence(host_binary: DataFrame, signer_prevalence: DataFrame) -> DataFrame:
@@ -397,15 +396,6 @@ def path_vendor_prevalence(host_binary: DataFrame, signer_prevalence: DataFrame)
         F.col("_widest._vendor").alias("path_vendor"),
         F.col("_widest._vendor_hosts").cast("long").alias("path_vendor_host_count"),
     )
-
-
-def _with_path_vendor(binaries: DataFrame, vendors: DataFrame) -> DataFrame:
-    keyed = vendors.select(
-        F.col("sha256").alias("_vendor_sha256"), F.col("signer").alias("_vendor_signer"), *PATH_VENDOR_FIGURES
-    )
-    same_binary = (F.col("sha256") == F.col("_vendor_sha256")) & (F.col("signer") == F.col("_vendor_signer"))
-    joined = binaries.join(keyed, on=same_binary, how="left")
-    return joined.select(*[F.col(name) for name in joined.columns if not name.startswith("_vendor_")])
 
 
 def _signer_path_class_share(path_class: Column) -> Column:
@@ -549,10 +539,14 @@ def candidates(
             .transform(lambda binaries: _with_issuer_prevalence(binaries, issuer_prevalence(host_binary, labels)))
             .transform(lambda binaries: _with_codeintegrity(binaries, codeintegrity))
             .transform(
-                lambda binaries: _with_company_prevalence(binaries, company_prevalence(host_binary, signer_prevalence))
+                lambda binaries: _with_binary_figures(
+                    binaries, company_prevalence(host_binary, signer_prevalence), COMPANY_FIGURES
+                )
             )
             .transform(
-                lambda binaries: _with_path_vendor(binaries, path_vendor_prevalence(host_binary, signer_prevalence))
+                lambda binaries: _with_binary_figures(
+                    binaries, path_vendor_prevalence(host_binary, signer_prevalence), PATH_VENDOR_FIGURES
+                )
             )
         )
         path_class = F.try_element_at(path_classes_by_count(), F.lit(1))
