@@ -293,7 +293,7 @@ def signer_not_in_path(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
 
 def path_impersonation(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
     hosts = _optional(frame, "path_vendor_host_count").fillna(0.0)
-    widespread = (1.0 - _log_scale(1.0 + hosts, rarity_ceiling(frame, params))).where(hosts > 0.0, 0.0)
+    widespread = 1.0 - _log_scale(1.0 + hosts, rarity_ceiling(frame, params))  # 0 at no host
     not_own = 1.0 - _clip01(_optional(frame, "path_names_signer").fillna(0.0))
     return widespread * not_own
 

@@ -386,8 +386,9 @@ def path_vendor_prevalence(host_binary: DataFrame, signer_prevalence: DataFrame)
         F.col("host_count").alias("_vendor_hosts"),
         F.explode(signer_words(F.col("signer"))).alias("_vendor_word"),
     )
+    # A word of the binary's own signer's name names no other signer (and so the own signer never counts).
     named = words_of_paths.join(vendor_words, on=F.col("_word") == F.col("_vendor_word")).where(
-        (F.col("_vendor") != F.col("signer")) & ~F.array_contains(signer_words(F.col("signer")), F.col("_word"))
+        ~F.array_contains(signer_words(F.col("signer")), F.col("_word"))
     )
     widest = named.groupBy("sha256", "signer").agg(F.max(F.struct("_vendor_hosts", "_vendor")).alias("_widest"))
     return widest.select(
