@@ -28,7 +28,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import StringType, StructField, StructType, TimestampType
 
 from codesign_prevalence.config import Config
-from codesign_prevalence.features.candidates import path_vendor_prevalence, with_fleet_history
+from codesign_prevalence.features.candidates import name_owner_prevalence, path_vendor_prevalence, with_fleet_history
 from codesign_prevalence.features.events import in_window, window_start, with_event_attributes
 from codesign_prevalence.features.pipeline import FeatureTables, RuleLists, feature_tables
 from codesign_prevalence.features.prevalence import binary_labels, event_variants
@@ -424,6 +424,7 @@ CANDIDATE_SCHEMA = [
     ("fleet_history_days", "int"), ("mismatched_company", "string"), ("company_other_host_count", "bigint"),
     ("company_signer_host_count", "bigint"), ("signer_widest_other_host_count", "bigint"),
     ("path_names_signer", "boolean"), ("path_vendor", "string"), ("path_vendor_host_count", "bigint"),
+    ("name_owner", "string"), ("name_owner_host_count", "bigint"),
 ]
 CONTOSO_LABELS = (DIGICERT, "0a01", "2025-06-01 00:00:00", "2027-06-01 23:59:59", None, "embedded")
 NO_CERTIFICATE = (None,) * 6
@@ -448,6 +449,7 @@ NO_FIGURES = (None,) * 6
 HISTORY_DAYS = 29  # days since the window's first event: u on 2026-10-22 (any binary, signed or not)
 NO_COMPANY_MISMATCH = (None,) * 3
 NO_PATH_VENDOR = (None, 0)  # no path names another signer's word
+NO_NAME_OWNER = (None, 0)  # no file name holds another signer's product word ("invoice" is only Evil's)
 
 # Per binary: every candidate column after ``population``.
 BINARY_A = (
@@ -461,6 +463,7 @@ BINARY_A = (
     2,  # signer_widest_other_host_count: b, the widest other Contoso binary
     True,  # path_names_signer: "contoso" in ...\contoso\1.0\app.exe
     *NO_PATH_VENDOR,
+    *NO_NAME_OWNER,
 )
 BINARY_B = (
     "b", "contoso ltd", "Contoso Ltd", "t-contoso", True, "expired", True, False, 2, 2,
@@ -470,6 +473,7 @@ BINARY_B = (
     updater("alice"), "WS1", "explorer.exe", ["WS1", "WS4"], "2026-11-19 07:00:00", "2026-11-20 08:00:00", 4,
     *CONTOSO_LABELS, *contoso_figures("2026-11-19 07:00:00", 3), HISTORY_DAYS, *NO_COMPANY_MISMATCH, 3, True,
     *NO_PATH_VENDOR,
+    *NO_NAME_OWNER,
 )
 BINARY_C = (
     "c", "contoso ltd", "Contoso Ltd", "t-contoso", False, "trusted", False, False, 1, 1,
@@ -479,6 +483,7 @@ BINARY_C = (
     PATH_C, "WS2", "explorer.exe", ["WS2"], "2026-11-20 10:00:00", "2026-11-20 10:00:00", 4,
     *CONTOSO_LABELS, *contoso_figures("2026-11-20 10:00:00", 4), HISTORY_DAYS, *NO_COMPANY_MISMATCH, 3, True,
     *NO_PATH_VENDOR,
+    *NO_NAME_OWNER,
 )
 BINARY_E = (
     "e", "evil llc", "Evil LLC", "t-evil", True, "untrusted_root", True, True, 1, 1,
@@ -491,6 +496,7 @@ BINARY_E = (
     HISTORY_DAYS, "microsoft corporation", 0, 0, 0,
     False,  # path_names_signer: "evil" is in no path of e (downloads\invoice.exe)
     *NO_PATH_VENDOR,
+    *NO_NAME_OWNER,
 )
 BINARY_G = (
     "g", "google llc", "Google LLC", "t-google", False, "trusted", False, False, 1, 1,
@@ -500,6 +506,7 @@ BINARY_G = (
     PATH_G, "WS3", "svchost.exe", ["WS3"], "2026-11-17 06:00:00", "2026-11-17 06:00:00", 4,
     *NO_CERTIFICATE, *NO_FIGURES, HISTORY_DAYS, *NO_COMPANY_MISMATCH, 0, True,
     *NO_PATH_VENDOR,  # "google" in its path is its own signer's word
+    *NO_NAME_OWNER,
 )
 BINARY_S = (
     "s", None, None, None, False, "bad_digest", True, False, 1, 1,
@@ -510,6 +517,7 @@ BINARY_S = (
     *NO_CERTIFICATE, *NO_FIGURES, HISTORY_DAYS, *NO_COMPANY_MISMATCH, 0,
     None,  # path_names_signer: no signer, nothing to look for
     *NO_PATH_VENDOR,
+    *NO_NAME_OWNER,
 )
 
 
@@ -721,3 +729,33 @@ def test_a_path_naming_another_widespread_signer_is_found_by_whole_words(spark: 
         "sha256 string, signer string, path_vendor string, path_vendor_host_count long",
     )
     assert_df_equality(actual, expected, ignore_nullable=True, ignore_row_order=True)
+
+
+def test_a_file_name_holding_another_signers_product_word_is_found(spark: SparkSession) -> None:
+    """Microsoft's teams.exe runs on 20 hosts, so "teams" is Microsoft's (20 of the 22 hosts that run a binary
+    with the word, counting the two attackers'): a downloaded teams_windows_x64.exe under Nordhaven's
+    certificate, and a quoted Unicode name under an attacker's, hold it; Microsoft's own second binary with the
+    word does not count. "syncer" is used by two vendors on three hosts each (half each, below the share):
+    nobody's. "setup" is a generic word, and a binary without a signer is never judged."""
+    teams = "c:\\users\\*\\appdata\\local\\microsoft\\teams\\current\\teams.exe"
+    rows = [(f"h{host}", "t", "microsoft corporation", [teams]) for host in range(20)]
+    rows += [
+        ("h0", "m", "microsoft corporation", ["c:\\program files\\teams installer\\teams_update.exe"]),
+        ("h20", "x", "nordhaven innovations inc", ["c:\\users\\*\\downloads\\teams_windows_x64.exe"]),
+        ("h21", "q", "o'hara \u00fcber ltd", ["c:\\users\\*\\downloads\\\"teams\" o'brien.exe"]),
+        ("h7", "u", None, ["c:\\programdata\\teams.exe"]),
+        *[(f"h{host}", "a", "alder soft ltd", ["c:\\programdata\\alder\\syncer.exe"]) for host in range(3)],
+        *[(f"h{host}", "b", "birch apps ltd", ["c:\\programdata\\birch\\syncer.exe"]) for host in range(3)],
+        ("h8", "c", "cedar labs ltd", ["c:\\users\\*\\downloads\\syncer.exe"]),
+        *[(f"h{host}", "s", "microsoft corporation", ["c:\\windows\\setup.exe"]) for host in range(6)],
+        ("h8", "z", "zeta tools ltd", ["c:\\users\\*\\downloads\\setup.exe"]),
+    ]
+    host_binary = spark.createDataFrame(rows, "host_id string, sha256 string, signer string, paths array<string>")
+    expected = spark.createDataFrame(
+        [
+            ("x", "nordhaven innovations inc", "microsoft corporation", 20),
+            ("q", "o'hara \u00fcber ltd", "microsoft corporation", 20),
+        ],
+        "sha256 string, signer string, name_owner string, name_owner_host_count long",
+    )
+    assert_df_equality(name_owner_prevalence(host_binary), expected, ignore_nullable=True, ignore_row_order=True)

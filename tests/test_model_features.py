@@ -66,6 +66,7 @@ def test_hand_computed_rows() -> None:
             # No path-names-signer flag (candidates written before it): nothing judged.
             "signer_not_in_path": [0.0, 0.0, 0.0],
             "path_impersonation": [0.0, 0.0, 0.0],
+            "name_impersonation": [0.0, 0.0, 0.0],
             "company_mismatch": [0.0, 1.0, 0.0],
             # No company figures (candidates written before them): the plain mismatch; no known vendor named.
             "company_surprise": [0.0, 1.0, 0.0],
@@ -328,3 +329,26 @@ def test_path_impersonation_reads_how_widespread_the_vendor_a_path_names_is() ->
     )
     values = suspicion_features(rows, ("hash_rarity", "path_impersonation"))["path_impersonation"].tolist()
     assert values == pytest.approx([1.0, 1.0 - np.log(20.0 / 5.0) / np.log(20.0), 0.0, 0.0, 0.0])
+
+
+def test_name_impersonation_reads_how_widespread_the_owner_of_a_file_name_word_is() -> None:
+    """A file name holding a product word of a signer on 150 of 400 hosts (past the 20-host ceiling) that is not
+    the binary's: 1; of one on 4 hosts: partly; no owner, the path naming the binary's own signer (a vendor's
+    add-in named after the product it extends), a common binary or candidates written before the figures: 0."""
+    rare = {"hash_host_count": 1, "path_names_signer": False}
+    rows = pd.DataFrame.from_records(
+        [
+            candidate("a" * 64, **rare, name_owner="microsoft corporation", name_owner_host_count=150),
+            candidate("b" * 64, **rare, name_owner="tiny vendor ltd", name_owner_host_count=4),
+            candidate("c" * 64, **rare, name_owner=None, name_owner_host_count=0),
+            candidate("d" * 64, hash_host_count=1, path_names_signer=True, name_owner_host_count=150),
+            candidate("e" * 64, hash_host_count=400, path_names_signer=False, name_owner_host_count=150),
+        ]
+    )
+    values = suspicion_features(rows, ("hash_rarity", "name_impersonation"))["name_impersonation"].tolist()
+    assert values == pytest.approx([1.0, 1.0 - np.log(20.0 / 5.0) / np.log(20.0), 0.0, 0.0, 0.0])
+    written_before = pd.DataFrame.from_records([candidate("f" * 64, **rare)])
+    assert "name_owner_host_count" not in written_before.columns
+    assert suspicion_features(written_before, ("hash_rarity", "name_impersonation"))["name_impersonation"].tolist() == [
+        0.0
+    ]

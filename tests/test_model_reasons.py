@@ -182,6 +182,8 @@ EVERYTHING_SUSPICIOUS = {
     "path_names_signer": False,
     "path_vendor": "nvidia corporation",
     "path_vendor_host_count": 150,
+    "name_owner": "microsoft corporation",
+    "name_owner_host_count": 150,
     "company_other_host_count": 0,
     "company_signer_host_count": 150,
 }
@@ -268,6 +270,14 @@ def test_company_phrases_name_the_company_and_how_established_the_pairing_is() -
     assert top_reasons(values, values, dict.fromkeys(names, 0.0), top_n=5, min_contribution=0.0) == [
         "company_impersonation"
     ]
+
+
+def test_name_phrase_names_the_owner_of_the_word_and_the_signer() -> None:
+    row = {"signer": "nordhaven innovations inc", "name_owner": "microsoft corporation", "name_owner_host_count": 150}
+    assert PHRASES["name_impersonation"](row) == (
+        "file name is a product of 'microsoft corporation', whose binaries by that name run on 150 hosts, but the"
+        " signer is 'nordhaven innovations inc'"
+    )
 
 
 def test_spread_phrase_names_the_hosts_the_siblings_reach() -> None:

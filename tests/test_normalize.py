@@ -9,6 +9,7 @@ from pyspark.sql.types import BooleanType, IntegerType, StringType, StructField,
 
 from codesign_prevalence.features.normalize import (
     STATUS_CATEGORIES,
+    file_name_words,
     file_stem,
     names_another_company,
     path_names_signer,
@@ -256,3 +257,21 @@ def test_a_path_names_its_signer_by_a_distinctive_word_of_the_name(spark: SparkS
     ).collect()
     assert [row.words for row in actual] == [words for _, _, words, _ in cases]
     assert [row.named for row in actual] == [named for _, _, _, named in cases]
+
+
+def test_a_file_name_holds_the_product_words_of_its_stem(spark: SparkSession) -> None:
+    cases = [
+        ("c:\\users\\*\\downloads\\teams_windows_x64.exe", ["teams"]),  # "windows" is generic, "x64" short
+        ("c:\\users\\*\\appdata\\roaming\\microsoft\\network\\svchost.exe", ["svchost"]),  # folders: not the name
+        ("c:\\programdata\\cisco\\secure client\\vpnagent_update.exe", ["vpnagent"]),
+        ("c:\\users\\*\\appdata\\local\\temp\\rar$exa1.2\\scan_00417.pdf.exe", ["scan"]),  # digits, "pdf"
+        ("c:\\users\\*\\downloads\\setup (1).exe", []),
+        # an attacker's quotes and Unicode are data; a dot inside the name ends nothing but the extension
+        ("c:\\users\\*\\downloads\\o'brien \"t\u00e9l\u00e9m\u00e9trie\".v2.exe",
+         ["brien", "t\u00e9l\u00e9m\u00e9trie"]),
+        ("c:\\tools\\rtkauduservice64", ["rtkauduservice64"]),  # no extension
+        (None, None),
+    ]
+    frame = spark.createDataFrame([(path,) for path, _ in cases], "path string")
+    actual = [row.words for row in frame.select(file_name_words(F.col("path")).alias("words")).collect()]
+    assert actual == [words for _, words in cases]

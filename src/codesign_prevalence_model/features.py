@@ -72,6 +72,14 @@ host; rarity has its own feature for that.
     not named). An implant hides in a widespread vendor's folder (``ProgramData\\Microsoft\\Network\\``,
     ``AppData\\Local\\NVIDIA\\Telemetry\\``) under a stolen or bought certificate of someone else (ATT&CK
     T1036.005, match a legitimate location). 0 without the figures (candidates written before them).
+``name_impersonation``
+    the binary's file name holds a product word of another signer, and no path names its own: the same scale
+    on ``1 + name_owner_host_count`` (gold/candidates: the signer whose binaries with that word in their file
+    name run on at least 90 % of the hosts that run one, as Microsoft's ``teams.exe`` owns "teams"), times ``1 -
+    path_names_signer``. An implant named after a binary the fleet runs (``downloads\\teams_windows_x64.exe``,
+    ``roaming\\microsoft\\network\\svchost.exe``) under someone else's certificate (ATT&CK T1036.005, match a
+    legitimate name); a vendor's add-in named after the product it extends sits in its own folder. 0 without
+    the figures (candidates written before them).
 ``company_mismatch``
     ``pe_company_mismatch``: the PE header names another company than the certificate's signer.
 ``renamed``
@@ -188,8 +196,9 @@ OPTIONAL_NUMERIC_INPUTS: tuple[str, ...] = (
     "signer_widest_other_host_count",
     "path_names_signer",  # a flag: 1.0 / 0.0, null when the signer's name has no distinctive word
     "path_vendor_host_count",
+    "name_owner_host_count",
 )
-OPTIONAL_STRING_INPUTS: tuple[str, ...] = ("issuer", "mismatched_company", "path_vendor")
+OPTIONAL_STRING_INPUTS: tuple[str, ...] = ("issuer", "mismatched_company", "path_vendor", "name_owner")
 OPTIONAL_INPUTS: tuple[str, ...] = (*OPTIONAL_NUMERIC_INPUTS, *OPTIONAL_STRING_INPUTS)
 REQUIRED_INPUTS: tuple[str, ...] = (*NUMERIC_INPUTS, *BOOLEAN_INPUTS, *STRING_INPUTS)
 INPUT_COLUMNS: tuple[str, ...] = (*REQUIRED_INPUTS, *OPTIONAL_INPUTS)
@@ -291,11 +300,21 @@ def signer_not_in_path(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
     return (1.0 - _clip01(named)).fillna(0.0)
 
 
-def path_impersonation(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
-    hosts = _optional(frame, "path_vendor_host_count").fillna(0.0)
+def _impersonation(frame: pd.DataFrame, params: FeatureParams, hosts_column: str) -> pd.Series:
+    """How widespread the other signer that ``hosts_column`` counts is (0 at no host, 1 at the rarity ceiling),
+    where no path of the binary names its own signer."""
+    hosts = _optional(frame, hosts_column).fillna(0.0)
     widespread = 1.0 - _log_scale(1.0 + hosts, rarity_ceiling(frame, params))  # 0 at no host
     not_own = 1.0 - _clip01(_optional(frame, "path_names_signer").fillna(0.0))
     return widespread * not_own
+
+
+def path_impersonation(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
+    return _impersonation(frame, params, "path_vendor_host_count")
+
+
+def name_impersonation(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
+    return _impersonation(frame, params, "name_owner_host_count")
 
 
 def company_mismatch(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
@@ -370,6 +389,7 @@ FEATURE_FUNCTIONS: Mapping[str, FeatureFunction] = {
     "path_surprise": path_surprise,
     "signer_not_in_path": signer_not_in_path,
     "path_impersonation": path_impersonation,
+    "name_impersonation": name_impersonation,
     "company_mismatch": company_mismatch,
     "company_surprise": company_surprise,
     "company_impersonation": company_impersonation,

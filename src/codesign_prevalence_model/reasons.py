@@ -156,6 +156,14 @@ def _path_impersonation(row: Mapping[str, Any]) -> str:
     )
 
 
+def _name_impersonation(row: Mapping[str, Any]) -> str:
+    owner, hosts = _text(row.get("name_owner")), _count(row.get("name_owner_host_count"))
+    return (
+        f"file name is a product of '{owner}', whose binaries by that name run on {_plural(hosts, 'host')},"
+        f" but the signer is '{_text(row['signer'])}'"
+    )
+
+
 def _masquerade(row: Mapping[str, Any]) -> str:
     company, renamed = bool(row["pe_company_mismatch"]), bool(row["original_name_mismatch"])
     parts = []
@@ -245,6 +253,7 @@ PHRASES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "path_surprise": _path_surprise,
     "signer_not_in_path": _signer_not_in_path,
     "path_impersonation": _path_impersonation,
+    "name_impersonation": _name_impersonation,
     "company_mismatch": _company_mismatch,
     "company_surprise": _company_surprise,
     "company_impersonation": _company_impersonation,

@@ -41,7 +41,9 @@ history where gold/first_seen holds it, :func:`with_fleet_history`; "executions"
   path_names_signer``; null when the name has none, ``"hp inc"``), ``path_vendor`` / ``path_vendor_host_count``
   (the most widespread *other* signer one of whose distinctive words a path of the binary holds as a whole
   word, and its hosts: an implant in ``...\\nvidia\\telemetry\\`` under another's certificate; null / 0 when
-  none: :func:`path_vendor_prevalence`);
+  none: :func:`path_vendor_prevalence`), ``name_owner`` / ``name_owner_host_count`` (the most widespread
+  *other* signer that owns a product word of the binary's file name, and its hosts: ``teams_windows_x64.exe``
+  under a certificate that is not Microsoft's; null / 0 when none: :func:`name_owner_prevalence`);
 - for the analyst: ``example_path`` (raw, smallest), ``example_host`` (host name), ``example_parent`` (most
   frequent parent name), ``host_names`` (up to 5, sorted), ``first_seen``, ``last_seen``, ``fleet_hosts``
   (hosts with any event in the window);
@@ -94,6 +96,7 @@ from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
 from codesign_prevalence.features.normalize import (
+    file_name_words,
     names_another_company,
     path_names_signer,
     signer_words,
@@ -131,6 +134,10 @@ CERTIFICATE_FIGURES: tuple[str, ...] = (
 SECONDS_PER_DAY = 86_400.0
 COMPANY_FIGURES: tuple[str, ...] = ("mismatched_company", "company_other_host_count", "company_signer_host_count")
 PATH_VENDOR_FIGURES: tuple[str, ...] = ("path_vendor", "path_vendor_host_count")
+NAME_OWNER_FIGURES: tuple[str, ...] = ("name_owner", "name_owner_host_count")
+# A file-name word belongs to the signer whose binaries with it run on at least this share of the hosts that
+# run a binary with it (summed over signers): "teams" is Microsoft's, "helper" nobody's.
+NAME_OWNER_SHARE = 0.9
 
 # Columns of gold/candidates, in order.
 CANDIDATE_COLUMNS: tuple[str, ...] = (
@@ -193,6 +200,8 @@ CANDIDATE_COLUMNS: tuple[str, ...] = (
     "path_names_signer",
     # The most widespread other signer a path of the binary names (path_vendor_prevalence).
     *PATH_VENDOR_FIGURES,
+    # The most widespread other signer that owns a word of the binary's file name (name_owner_prevalence).
+    *NAME_OWNER_FIGURES,
 )
 
 
@@ -399,6 +408,47 @@ def path_vendor_prevalence(host_binary: DataFrame, signer_prevalence: DataFrame)
     )
 
 
+def name_owner_prevalence(host_binary: DataFrame) -> DataFrame:
+    """Per binary whose file name holds a product word (``normalize.file_name_words``) that belongs to *another*
+    signer: that signer, the most widespread such (``name_owner``), and the hosts that run its binaries with the
+    word (``name_owner_host_count``). A word belongs to the signer whose binaries with it in their file name
+    run on the most hosts, if they hold at least :data:`NAME_OWNER_SHARE` of the hosts summed over signers: a
+    product's name (``teams``, ``svchost``, ``vpnagent``), not a word many vendors use. An implant named after
+    a binary the fleet runs (``downloads\\teams_windows_x64.exe``, ``roaming\\microsoft\\network\\svchost.exe``)
+    under someone else's certificate (ATT&CK T1036.005, match a legitimate name).
+
+    Reads: ``host_id``, ``sha256``, ``signer``, ``paths`` of the per-(host, binary) table. Output: ``sha256``,
+    ``signer``, :data:`NAME_OWNER_FIGURES`; only binaries whose name holds another signer's word (the others
+    get nulls from the left join in :func:`candidates`).
+    """
+    words = (
+        host_binary.where(F.col("signer").isNotNull())
+        .select("host_id", "sha256", "signer", F.explode("paths").alias("_path"))
+        .select("host_id", "sha256", "signer", F.explode(file_name_words(F.col("_path"))).alias("_word"))
+        .distinct()
+    )
+    per_signer = words.groupBy("_word", "signer").agg(F.count_distinct("host_id").alias("_hosts"))
+    per_word = per_signer.groupBy("_word").agg(
+        F.max(F.struct("_hosts", "signer")).alias("_top"), F.sum("_hosts").alias("_all_hosts")
+    )
+    owned = per_word.where(F.col("_top._hosts") >= F.lit(NAME_OWNER_SHARE) * F.col("_all_hosts")).select(
+        "_word", F.col("_top.signer").alias("_owner"), F.col("_top._hosts").alias("_owner_hosts")
+    )
+    named = (
+        words.select("sha256", "signer", "_word")
+        .distinct()
+        .join(owned, on="_word")
+        .where(F.col("_owner") != F.col("signer"))
+    )
+    widest = named.groupBy("sha256", "signer").agg(F.max(F.struct("_owner_hosts", "_owner")).alias("_widest"))
+    return widest.select(
+        "sha256",
+        "signer",
+        F.col("_widest._owner").alias("name_owner"),
+        F.col("_widest._owner_hosts").cast("long").alias("name_owner_host_count"),
+    )
+
+
 def _signer_path_class_share(path_class: Column) -> Column:
     """Share of the signer's other binaries' executions that ran from ``path_class`` (0.0 when none)."""
     signer_here = F.coalesce(F.try_element_at(F.col("signer_path_class_executions"), path_class), F.lit(0))
@@ -549,6 +599,9 @@ def candidates(
                     binaries, path_vendor_prevalence(host_binary, signer_prevalence), PATH_VENDOR_FIGURES
                 )
             )
+            .transform(
+                lambda binaries: _with_binary_figures(binaries, name_owner_prevalence(host_binary), NAME_OWNER_FIGURES)
+            )
         )
         path_class = F.try_element_at(path_classes_by_count(), F.lit(1))
         rule_match = F.col("rule_match_count") > F.lit(0)
@@ -621,6 +674,8 @@ def candidates(
             "path_names_signer": F.col("any_path_names_signer"),
             "path_vendor": F.col("path_vendor"),
             "path_vendor_host_count": _zero_if_null(F.col("path_vendor_host_count")),
+            "name_owner": F.col("name_owner"),
+            "name_owner_host_count": _zero_if_null(F.col("name_owner_host_count")),
         }
         return joined.select(*[features[column].alias(column) for column in CANDIDATE_COLUMNS])
 

@@ -329,6 +329,36 @@ def path_names_signer(paths: Column, signer: Column) -> Column:
     return F.when((F.size(words) > F.lit(0)) & (F.size(paths) > F.lit(0)), found)
 
 
+# Words of file names that many vendors use (NAME_WORD_MIN_LENGTH characters or more; shorter ones are not
+# words of a name). A file-name word not among them names a product: "teams", "svchost", "vpnagent".
+NAME_WORD_MIN_LENGTH = 4
+GENERIC_NAME_WORDS: frozenset[str] = frozenset(
+    (
+        "setup", "install", "installer", "update", "updater", "uninstall", "uninst", "launcher", "helper",
+        "service", "client", "agent", "host", "server", "tray", "win32", "win64", "amd64", "arm64", "windows",
+        "portable", "bootstrapper", "crashpad", "crashhandler", "crash", "report", "reporter", "plugin", "main",
+        "application", "tool", "tools", "console", "runtime", "driver", "drivers", "manager", "monitor",
+        "notifier", "daemon", "broker", "full", "latest", "release", "beta", "version", "copy",
+    )
+)
+
+
+def file_name_words(path: Column) -> Column:
+    """The product words of a path's file name (folded, lower case: :func:`normalized_path`): the words of its
+    last component without the extension, split at anything but a letter or digit, at least
+    :data:`NAME_WORD_MIN_LENGTH` characters, holding a letter, not in :data:`GENERIC_NAME_WORDS`.
+    ``c:\\users\\*\\downloads\\teams_windows_x64.exe`` -> ``["teams"]``; null for a null path."""
+    generic = sorted(GENERIC_NAME_WORDS)
+    return F.array_distinct(
+        F.filter(
+            F.split(file_stem(path), NOT_LETTER_OR_DIGIT + "+"),
+            lambda word: (F.length(word) >= F.lit(NAME_WORD_MIN_LENGTH))
+            & word.rlike(r"\p{L}")
+            & ~word.isin(*generic),
+        )
+    )
+
+
 LOOKUP_VALUE = "_lookup_value"
 
 
