@@ -24,6 +24,7 @@ from codesign_prevalence.simulator.attacks import (
     add_attacks,
 )
 from codesign_prevalence.simulator.benign import add_rare_benign
+from codesign_prevalence.simulator.catalog import widespread_names
 from codesign_prevalence.simulator.datafiles import (
     SCENARIOS_FILE,
     SimulatorDataError,
@@ -150,6 +151,12 @@ def test_hard_negatives_carry_some_malicious_traits_by_scenario() -> None:
     mismatched = [b for b in made["oem_company_mismatch"] if pe[b.bid].get("company") != b.signer]
     assert len(mismatched) == len(made["oem_company_mismatch"])
     assert all(pe[b.bid]["original_file_name"] != exe_name[b.bid] for b in made["renamed_download"])
+    # A companion tool is named for a widespread product of another vendor, the product's name a word of its own.
+    stems = [(name.rsplit(".", 1)[0], signer) for name, signer in widespread_names(catalog)]
+    for binary in made["companion_tool"]:
+        original = pe[binary.bid]["original_file_name"]
+        named_for = [signer for stem, signer in stems for sep in "_-" if original.startswith(stem + sep)]
+        assert named_for and binary.signer not in named_for, original
     first_parents: dict[str, set[str]] = defaultdict(set)
     scenario_of = {b.bid: b.scenario for group in made.values() for b in group}
     for runs in plan.runs.values():
@@ -261,3 +268,26 @@ def test_some_products_wear_a_brand_of_their_own_and_some_implants_their_victims
 
     assert not any(implant_folders(0.0))
     assert all(implant_folders(1.0))
+
+
+def test_some_implants_are_named_after_a_binary_the_fleet_runs_widely() -> None:
+    """With ``fleet_name`` an implant takes the file name of a widespread product's binary signed by someone else
+    (``svchost.exe`` under a stolen vendor certificate); without it, a lure's name that no such binary has."""
+    catalog = build_catalog(4, 14, dt.date(2026, 11, 2))
+    widespread = widespread_names(catalog)
+
+    def fleet_named(share: float) -> list[bool]:
+        data = scenario_data().attacks.model_copy(update={"fleet_name": share})
+        forge = _Forge(catalog, random.Random(9), data)
+        named = []
+        for number in range(12):
+            spec = forge.binary(STOLEN_UNREVOKED, number, 3)
+            cert = spec.signature.cert
+            assert cert is not None
+            name = json.loads("{" + spec.invocations[0].exe + "}")["name"]
+            owners = {signer for file_name, signer in widespread if file_name == name}
+            named.append(bool(owners) and cert.subject not in owners)
+        return named
+
+    assert not any(fleet_named(0.0))
+    assert all(fleet_named(1.0))

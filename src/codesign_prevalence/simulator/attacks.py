@@ -27,7 +27,7 @@ import math
 import random
 
 from codesign_prevalence.simulator import words
-from codesign_prevalence.simulator.catalog import KIND_SERVER, Catalog, Vendor
+from codesign_prevalence.simulator.catalog import KIND_SERVER, Catalog, Vendor, widespread_names
 from codesign_prevalence.simulator.certificates import retail_ca
 from codesign_prevalence.simulator.datafiles import AttackData, scenario_data
 from codesign_prevalence.simulator.hosts import Host
@@ -171,6 +171,7 @@ class _Forge:
         self.revocation_day = max(1, days // 2) if days > 1 else 0
         self.victim_vendor: Vendor = rng.choice(_common_vendors(catalog))
         self.fronts: list[Cert] = []
+        self.fleet_names = widespread_names(catalog)
 
     def binary(self, scenario: str, number: int, first_day: int) -> BinarySpec:
         make = {
@@ -182,10 +183,12 @@ class _Forge:
         }[scenario]
         return make(number, first_day)
 
-    def _implant_path(self, number: int, brand: str) -> str:
+    def _implant_path(self, number: int, brand: str, signer: str) -> str:
         """Where an implant is dropped: a folder of its own, or (``in_signer_folder`` of them) one named after
-        the certificate's owner, posing as that vendor's updater. The second choice draws from a random
-        stream of its own, so a fleet's other draws do not depend on it."""
+        the certificate's owner, posing as that vendor's updater; its name is a lure's, or (``fleet_name`` of
+        them) that of a binary the fleet runs widely under another signer (``svchost.exe``, ``Teams.exe``).
+        The last two choices draw from random streams of their own, so a fleet's other draws do not depend on
+        them."""
         rng = self.rng
         folder = rng.choice(
             (
@@ -201,6 +204,10 @@ class _Forge:
             folder = own.choice(
                 ("C:\\Users\\{U}\\AppData\\Local\\" + brand, "C:\\ProgramData\\" + brand + "\\Update")
             )
+        named = random.Random(f"{self.catalog.seed}|fleet-name|{number}")
+        others = [file_name for file_name, owner in self.fleet_names if owner != signer]
+        if others and named.random() < self.data.fleet_name:
+            name = named.choice(others)
         return f"{folder}\\{name}"
 
     def _fake_pe(self, version: str) -> PeInfo:
@@ -238,7 +245,7 @@ class _Forge:
         return self._spec(
             STOLEN_REVOKED,
             number,
-            self._implant_path(number, vendor.brand),
+            self._implant_path(number, vendor.brand, vendor.signer),
             self._fake_pe("1.0.0.1"),
             signature,
             f"loader signed with {vendor.signer}'s stolen certificate, revoked {when}",
@@ -257,7 +264,7 @@ class _Forge:
         return self._spec(
             FRONT_COMPANY,
             number,
-            self._implant_path(number, _brand_of(cert.subject)),
+            self._implant_path(number, _brand_of(cert.subject), cert.subject),
             self._fake_pe("2.3.0.0"),
             SignatureTimeline(cert),
             f"payload signed with a certificate bought as {cert.subject}",
@@ -305,7 +312,7 @@ class _Forge:
         return self._spec(
             STOLEN_UNREVOKED,
             number,
-            self._implant_path(number, vendor.brand),
+            self._implant_path(number, vendor.brand, vendor.signer),
             self._fake_pe("3.1.0.4"),
             SignatureTimeline(vendor.cert_at(0)),
             f"implant signed with {vendor.signer}'s stolen certificate, not revoked",

@@ -9,6 +9,7 @@ versions roll out gradually.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -180,6 +181,25 @@ class Catalog:
             description=f"{name} {version} ({file_name})",
         )
         return self.add_binary(spec)
+
+
+# A product installed on at least this share of workstations is one the whole fleet knows by name.
+WIDESPREAD_SHARE = 0.2
+
+
+def widespread_names(catalog: Catalog) -> list[tuple[str, str]]:
+    """(file name, signer) of the signed binaries of products on :data:`WIDESPREAD_SHARE` of workstations or
+    more, sorted: what an implant may be named after (``svchost.exe``, ``Teams.exe``), and what a companion
+    tool may be named for."""
+    names = set()
+    for product in catalog.products:
+        if product.share[0] < WIDESPREAD_SHARE:
+            continue
+        for bid in product.versions[0][1]:
+            binary = catalog.binaries[bid]
+            if binary.signer:
+                names.update((json.loads("{" + call.exe + "}")["name"], binary.signer) for call in binary.invocations)
+    return sorted(names)
 
 
 def release_plan(

@@ -127,6 +127,7 @@ class AttackData(_Strict):
     not_renamed: float = Field(ge=0, le=1)
     matching_company: float = Field(ge=0, le=1)
     in_signer_folder: float = Field(ge=0, le=1)
+    fleet_name: float = Field(ge=0, le=1)
     benign_first_parent: float = Field(ge=0, le=1)
     benign_first_parents: tuple[str, ...]
 
@@ -143,6 +144,7 @@ class HardNegativeData(_Strict):
     renamed: float = Field(ge=0, le=1)
     parents: dict[str, float]
     run_as_system: float = Field(default=0.0, ge=0, le=1)
+    product_name: float = Field(default=0.0, ge=0, le=1)
 
 
 class RareBenignData(_Strict):

@@ -2,9 +2,10 @@
 
 Each scenario of ``data/scenarios.yaml`` (section ``hard_negatives``) is one scenario name in labels.csv:
 portable tools, per-user installers, vendor tools whose pe.company names a parent company, OEM licensor or
-former brand, tools started by logon scripts, and downloads saved under another name. Their counts scale with
-the fleet size and the profile's ``hard_negative_scale``; each trait is drawn independently, so two traits
-meet now and then and three rarely.
+former brand, tools started by logon scripts, downloads saved under another name, and add-ins or companion
+tools named for a product the fleet runs widely (``Teams_PresenceLight.exe``, by another vendor). Their
+counts scale with the fleet size and the profile's ``hard_negative_scale``; each trait is drawn
+independently, so two traits meet now and then and three rarely.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import random
 from dataclasses import dataclass
 
 from codesign_prevalence.simulator import words
-from codesign_prevalence.simulator.catalog import KIND_SERVER, Catalog, Vendor
+from codesign_prevalence.simulator.catalog import KIND_SERVER, Catalog, Vendor, widespread_names
 from codesign_prevalence.simulator.datafiles import HardNegativeData, scenario_data
 from codesign_prevalence.simulator.hosts import Host
 from codesign_prevalence.simulator.model import (
@@ -56,11 +57,12 @@ def add_hard_negatives(catalog: Catalog, hosts: list[Host], plan: Plan, profile:
     rng = random.Random(f"{catalog.seed}|hardneg")
     people = [h for h in hosts if h.kind != KIND_SERVER and h.users] or hosts
     tail = catalog.vendors[scenario_data().long_tail.tail_from_rank :] or catalog.vendors
+    fleet_names = widespread_names(catalog)
     for name, spec in scenario_data().hard_negatives.items():
         count = scaled_count(spec.per_100_hosts, len(hosts), profile.hard_negative_scale, spec.minimum, rng)
         for index in range(count):
             publisher = _new_publisher(rng, taken) if rng.random() < spec.new_signer else _existing(rng, tail)
-            bid = catalog.add_binary(_spec(catalog, rng, name, spec, index, publisher, tail))
+            bid = catalog.add_binary(_spec(catalog, rng, name, spec, index, publisher, tail, fleet_names))
             _schedule(catalog, rng, plan, people, bid, spec)
 
 
@@ -106,9 +108,16 @@ def _spec(
     index: int,
     publisher: Publisher,
     others: list[Vendor],
+    fleet_names: list[tuple[str, str]],
 ) -> BinarySpec:
     short = publisher.brand.split()[0]
     tool = rng.choice((rng.choice(words.NICHE_TOOLS), f"{short}{rng.choice(words.PRODUCT_NOUNS).replace(' ', '')}"))
+    # Named for a widespread product of another vendor: drawn from a stream of its own (other draws unchanged).
+    own = random.Random(f"{catalog.seed}|product-name|{name}|{index}")
+    products = [file_name for file_name, signer in fleet_names if signer != publisher.signer]
+    if products and own.random() < spec.product_name:
+        product = own.choice(products).rsplit(".", 1)[0]
+        tool = f"{product}{own.choice('_-')}{own.choice(words.PRODUCT_NOUNS).replace(' ', '')}"
     version = f"{rng.randint(1, 9)}.{rng.randint(0, 30)}.{rng.randint(0, 200)}"
     original = f"{tool}Setup.exe" if name == "per_user_installer" else f"{tool}.exe"
     file_name = original
