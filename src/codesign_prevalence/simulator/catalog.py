@@ -191,7 +191,7 @@ def widespread_names(catalog: Catalog) -> list[tuple[str, str]]:
     """(file name, signer) of the signed binaries of products on :data:`WIDESPREAD_SHARE` of workstations or
     more, sorted: what an implant may be named after (``svchost.exe``, ``Teams.exe``), and what a companion
     tool may be named for."""
-    names = set()
+    names: set[tuple[str, str]] = set()
     for product in catalog.products:
         if product.share[0] < WIDESPREAD_SHARE:
             continue
