@@ -313,42 +313,31 @@ def test_signer_not_in_path_reads_the_flag_and_judges_nothing_without_it() -> No
     assert suspicion_features(written_before, names)["signer_not_in_path"].tolist() == [0.0]
 
 
-def test_path_impersonation_reads_how_widespread_the_vendor_a_path_names_is() -> None:
-    """A path naming a vendor on 150 of 400 hosts (past the 20-host ceiling) that is not the signer: 1; one on
-    4 hosts: partly; none named, or the path also naming the binary's own signer, or candidates written before
+@pytest.mark.parametrize(
+    ("feature", "other", "hosts"),
+    [
+        ("path_impersonation", "path_vendor", "path_vendor_host_count"),  # a path names another vendor
+        ("name_impersonation", "name_owner", "name_owner_host_count"),  # the file name is another's product
+    ],
+)
+def test_impersonation_reads_how_widespread_the_other_signer_is(feature: str, other: str, hosts: str) -> None:
+    """A path or file name naming a signer on 150 of 400 hosts (past the 20-host ceiling) that is not the
+    binary's: 1; one on 4 hosts: partly; none named, the path also naming the binary's own signer (a vendor's
+    add-in named for the product it extends, in its own folder), a common binary, or candidates written before
     the figures: 0."""
     rare = {"hash_host_count": 1, "path_names_signer": False}
     rows = pd.DataFrame.from_records(
         [
-            candidate("a" * 64, **rare, path_vendor="nvidia corporation", path_vendor_host_count=150),
-            candidate("b" * 64, **rare, path_vendor="tiny vendor ltd", path_vendor_host_count=4),
-            candidate("c" * 64, **rare, path_vendor=None, path_vendor_host_count=0),
-            candidate("d" * 64, hash_host_count=1, path_names_signer=True, path_vendor_host_count=150),
-            candidate("e" * 64, hash_host_count=1),
+            candidate("a" * 64, **rare, **{other: "nvidia corporation", hosts: 150}),
+            candidate("b" * 64, **rare, **{other: "tiny vendor ltd", hosts: 4}),
+            candidate("c" * 64, **rare, **{other: None, hosts: 0}),
+            candidate("d" * 64, hash_host_count=1, path_names_signer=True, **{hosts: 150}),
+            candidate("e" * 64, hash_host_count=400, path_names_signer=False, **{hosts: 150}),
+            candidate("f" * 64, **rare),
         ]
     )
-    values = suspicion_features(rows, ("hash_rarity", "path_impersonation"))["path_impersonation"].tolist()
-    assert values == pytest.approx([1.0, 1.0 - np.log(20.0 / 5.0) / np.log(20.0), 0.0, 0.0, 0.0])
-
-
-def test_name_impersonation_reads_how_widespread_the_owner_of_a_file_name_word_is() -> None:
-    """A file name holding a product word of a signer on 150 of 400 hosts (past the 20-host ceiling) that is not
-    the binary's: 1; of one on 4 hosts: partly; no owner, the path naming the binary's own signer (a vendor's
-    add-in named after the product it extends), a common binary or candidates written before the figures: 0."""
-    rare = {"hash_host_count": 1, "path_names_signer": False}
-    rows = pd.DataFrame.from_records(
-        [
-            candidate("a" * 64, **rare, name_owner="microsoft corporation", name_owner_host_count=150),
-            candidate("b" * 64, **rare, name_owner="tiny vendor ltd", name_owner_host_count=4),
-            candidate("c" * 64, **rare, name_owner=None, name_owner_host_count=0),
-            candidate("d" * 64, hash_host_count=1, path_names_signer=True, name_owner_host_count=150),
-            candidate("e" * 64, hash_host_count=400, path_names_signer=False, name_owner_host_count=150),
-        ]
-    )
-    values = suspicion_features(rows, ("hash_rarity", "name_impersonation"))["name_impersonation"].tolist()
-    assert values == pytest.approx([1.0, 1.0 - np.log(20.0 / 5.0) / np.log(20.0), 0.0, 0.0, 0.0])
-    written_before = pd.DataFrame.from_records([candidate("f" * 64, **rare)])
-    assert "name_owner_host_count" not in written_before.columns
-    assert suspicion_features(written_before, ("hash_rarity", "name_impersonation"))["name_impersonation"].tolist() == [
-        0.0
-    ]
+    values = suspicion_features(rows, ("hash_rarity", feature))[feature].tolist()
+    assert values == pytest.approx([1.0, 1.0 - np.log(20.0 / 5.0) / np.log(20.0), 0.0, 0.0, 0.0, 0.0])
+    written_before = pd.DataFrame.from_records([candidate("g" * 64, **rare)])
+    assert hosts not in written_before.columns
+    assert suspicion_features(written_before, ("hash_rarity", feature))[feature].tolist() == [0.0]

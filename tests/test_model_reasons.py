@@ -189,7 +189,8 @@ EVERYTHING_SUSPICIOUS = {
 }
 # status_severity is said inside status_surprise, company_surprise inside company_impersonation.
 EVERY_FACT = ["hash_rarity", "signer_obscurity", "status_surprise", "path_surprise", "signer_not_in_path",
-              "path_impersonation", "company_impersonation", "renamed", "lolbin_parent", "cert_age", "signer_recency"]
+              "path_impersonation", "name_impersonation", "company_impersonation", "renamed", "lolbin_parent",
+              "cert_age", "signer_recency"]
 
 
 def test_a_saturated_score_still_names_every_fact(trained: TrainingResult) -> None:

@@ -24,7 +24,7 @@ from codesign_prevalence.simulator.attacks import (
     add_attacks,
 )
 from codesign_prevalence.simulator.benign import add_rare_benign
-from codesign_prevalence.simulator.catalog import widespread_names
+from codesign_prevalence.simulator.catalog import Catalog, widespread_names
 from codesign_prevalence.simulator.datafiles import (
     SCENARIOS_FILE,
     SimulatorDataError,
@@ -243,7 +243,6 @@ def test_some_products_wear_a_brand_of_their_own_and_some_implants_their_victims
     products are named and installed after a product brand, not after the vendor whose certificate signs them;
     with ``in_signer_folder`` an implant under a vendor's stolen certificate sits in a folder named after it."""
     catalog = build_catalog(4, 14, dt.date(2026, 11, 2))
-    by_brand = {vendor.brand: vendor for vendor in catalog.vendors}
     own_brand = []
     for product in catalog.products:
         if not product.key.startswith("syn|"):
@@ -254,20 +253,27 @@ def test_some_products_wear_a_brand_of_their_own_and_some_implants_their_victims
         own_brand.append(not any(word in text for text in texts))
     assert len(own_brand) > 300 and 0.2 < sum(own_brand) / len(own_brand) < 0.4
 
+    brand_of = {vendor.signer: vendor.brand for vendor in catalog.vendors}
+
     def implant_folders(share: float) -> list[bool]:
-        data = scenario_data().attacks.model_copy(update={"in_signer_folder": share})
-        forge = _Forge(catalog, random.Random(9), data)
-        named = []
-        for number in range(12):
-            spec = forge.binary(STOLEN_UNREVOKED, number, 3)
-            cert = spec.signature.cert
-            assert cert is not None
-            brand = next(vendor.brand for vendor in by_brand.values() if vendor.signer == cert.subject)
-            named.append(f"\\\\{brand}\\\\" in spec.invocations[0].exe)
-        return named
+        implants = stolen_implants(catalog, in_signer_folder=share)
+        return [f"\\{brand_of[subject]}\\" in path for path, subject in implants]
 
     assert not any(implant_folders(0.0))
     assert all(implant_folders(1.0))
+
+
+def stolen_implants(catalog: Catalog, **attacks: float) -> list[tuple[str, str]]:
+    """(path, certificate subject) of 12 implants under stolen, unrevoked certificates, with the attack data's
+    shares replaced by ``attacks``."""
+    forge = _Forge(catalog, random.Random(9), scenario_data().attacks.model_copy(update=attacks))
+    implants = []
+    for number in range(12):
+        spec = forge.binary(STOLEN_UNREVOKED, number, 3)
+        assert spec.signature.cert is not None
+        path = json.loads("{" + spec.invocations[0].exe + "}")["executable"]
+        implants.append((path, spec.signature.cert.subject))
+    return implants
 
 
 def test_some_implants_are_named_after_a_binary_the_fleet_runs_widely() -> None:
@@ -277,16 +283,10 @@ def test_some_implants_are_named_after_a_binary_the_fleet_runs_widely() -> None:
     widespread = widespread_names(catalog)
 
     def fleet_named(share: float) -> list[bool]:
-        data = scenario_data().attacks.model_copy(update={"fleet_name": share})
-        forge = _Forge(catalog, random.Random(9), data)
         named = []
-        for number in range(12):
-            spec = forge.binary(STOLEN_UNREVOKED, number, 3)
-            cert = spec.signature.cert
-            assert cert is not None
-            name = json.loads("{" + spec.invocations[0].exe + "}")["name"]
-            owners = {signer for file_name, signer in widespread if file_name == name}
-            named.append(bool(owners) and cert.subject not in owners)
+        for path, subject in stolen_implants(catalog, fleet_name=share):
+            owners = {signer for file_name, signer in widespread if file_name == path.rsplit("\\", 1)[-1]}
+            named.append(bool(owners) and subject not in owners)
         return named
 
     assert not any(fleet_named(0.0))

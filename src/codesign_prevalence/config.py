@@ -175,9 +175,11 @@ class ModelConfig(_Section):
         "status_surprise",
         "path_surprise",
         # No path of the binary names its signer; a path names another, widespread vendor (session 22: each
-        # judged on fresh fleets of both generators, adopted).
+        # judged on fresh fleets of both generators, adopted); its file name is another signer's product
+        # (session 23, the same way).
         "signer_not_in_path",
         "path_impersonation",
+        "name_impersonation",
         "company_surprise",
         "company_impersonation",
         "renamed",
@@ -223,9 +225,9 @@ class ModelConfig(_Section):
     churn_discount: float = Field(default=1.0, ge=0.0)
     alert_top_n: int = Field(default=20, ge=0)
     alert_min_score: float | None = None
-    # Every default feature's reason (13 features, two of whose reasons the fuller ones say) and the Code Integrity
-    # evidence: 12.
-    reasons_per_binary: int = Field(default=12, ge=1, le=20)
+    # Every default feature's reason (14 features, two of whose reasons the fuller ones say) and the Code Integrity
+    # evidence: 13.
+    reasons_per_binary: int = Field(default=13, ge=1, le=20)
     reason_min_contribution: float = Field(default=0.005, ge=0.0)
 
 

@@ -399,13 +399,7 @@ def path_vendor_prevalence(host_binary: DataFrame, signer_prevalence: DataFrame)
     named = words_of_paths.join(vendor_words, on=F.col("_word") == F.col("_vendor_word")).where(
         ~F.array_contains(signer_words(F.col("signer")), F.col("_word"))
     )
-    widest = named.groupBy("sha256", "signer").agg(F.max(F.struct("_vendor_hosts", "_vendor")).alias("_widest"))
-    return widest.select(
-        "sha256",
-        "signer",
-        F.col("_widest._vendor").alias("path_vendor"),
-        F.col("_widest._vendor_hosts").cast("long").alias("path_vendor_host_count"),
-    )
+    return _widest_per_binary(named, "_vendor", "_vendor_hosts", PATH_VENDOR_FIGURES)
 
 
 def name_owner_prevalence(host_binary: DataFrame) -> DataFrame:
@@ -440,12 +434,19 @@ def name_owner_prevalence(host_binary: DataFrame) -> DataFrame:
         .join(owned, on="_word")
         .where(F.col("_owner") != F.col("signer"))
     )
-    widest = named.groupBy("sha256", "signer").agg(F.max(F.struct("_owner_hosts", "_owner")).alias("_widest"))
+    return _widest_per_binary(named, "_owner", "_owner_hosts", NAME_OWNER_FIGURES)
+
+
+def _widest_per_binary(named: DataFrame, other: str, hosts: str, figures: tuple[str, ...]) -> DataFrame:
+    """Per binary (``sha256``, ``signer``) of ``named``, the ``other`` signer with the most ``hosts`` (ties: the
+    greatest name), as the two ``figures``: its name and its hosts."""
+    widest = named.groupBy("sha256", "signer").agg(F.max(F.struct(hosts, other)).alias("_widest"))
+    name, host_count = figures
     return widest.select(
         "sha256",
         "signer",
-        F.col("_widest._owner").alias("name_owner"),
-        F.col("_widest._owner_hosts").cast("long").alias("name_owner_host_count"),
+        F.col(f"_widest.{other}").alias(name),
+        F.col(f"_widest.{hosts}").cast("long").alias(host_count),
     )
 
 
