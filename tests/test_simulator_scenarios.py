@@ -34,7 +34,8 @@ from codesign_prevalence.simulator.datafiles import (
     software_data,
 )
 from codesign_prevalence.simulator.fleet import build_catalog
-from codesign_prevalence.simulator.hardneg import HARD_NEGATIVE_SCENARIOS, add_hard_negatives
+from codesign_prevalence.simulator.hardneg import HARD_NEGATIVE_SCENARIOS, Publisher, add_hard_negatives
+from codesign_prevalence.simulator.hardneg import _spec as hardneg_spec
 from codesign_prevalence.simulator.hosts import make_hosts
 from codesign_prevalence.simulator.model import LABEL_MALICIOUS, Plan
 from codesign_prevalence.simulator.profile import FleetProfile
@@ -152,11 +153,22 @@ def test_hard_negatives_carry_some_malicious_traits_by_scenario() -> None:
     assert len(mismatched) == len(made["oem_company_mismatch"])
     assert all(pe[b.bid]["original_file_name"] != exe_name[b.bid] for b in made["renamed_download"])
     # A companion tool is named for a widespread product of another vendor, the product's name a word of its own.
-    stems = [(name.rsplit(".", 1)[0], signer) for name, signer in widespread_names(catalog)]
+    fleet_names = widespread_names(catalog, system=False)
+    stems = [(name.rsplit(".", 1)[0], signer) for name, signer in fleet_names]
     for binary in made["companion_tool"]:
         original = pe[binary.bid]["original_file_name"]
         named_for = [signer for stem, signer in stems for sep in "_-" if original.startswith(stem + sep)]
         assert named_for and binary.signer not in named_for, original
+    # With product_folder, it sits in a folder of the product's vendor (an extension's helper).
+    companion = scenario_data().hard_negatives["companion_tool"].model_copy(update={"product_folder": 1.0})
+    publisher = Publisher("Wexford Security LLC", "Wexford Security", "Wexford Security LLC")
+    for index in range(5):
+        rng = random.Random(index)
+        spec = hardneg_spec(catalog, rng, "companion_tool", companion, index, publisher, [], fleet_names)
+        path = json.loads("{" + spec.invocations[0].exe + "}")["executable"]
+        original = spec.pe.original_file_name
+        vendors = {signer.split()[0].rstrip(",.") for name, signer in fleet_names if original.startswith(name[:-4])}
+        assert any(f"\\AppData\\Local\\{vendor}\\" in path for vendor in vendors), path
     first_parents: dict[str, set[str]] = defaultdict(set)
     scenario_of = {b.bid: b.scenario for group in made.values() for b in group}
     for runs in plan.runs.values():

@@ -187,17 +187,17 @@ class Catalog:
 WIDESPREAD_SHARE = 0.2
 
 
-def widespread_names(catalog: Catalog) -> list[tuple[str, str]]:
+def widespread_names(catalog: Catalog, system: bool = True) -> list[tuple[str, str]]:
     """(file name, signer) of the signed binaries of products on :data:`WIDESPREAD_SHARE` of workstations or
-    more, sorted: what an implant may be named after (``svchost.exe``, ``Teams.exe``), and what a companion
-    tool may be named for."""
+    more, sorted: what an implant may be named after (``svchost.exe``, ``Teams.exe``), and (``system`` False:
+    without the operating system's) what a companion tool may be named for."""
     names: set[tuple[str, str]] = set()
     for product in catalog.products:
         if product.share[0] < WIDESPREAD_SHARE:
             continue
         for bid in product.versions[0][1]:
             binary = catalog.binaries[bid]
-            if binary.signer:
+            if binary.signer and (system or binary.scenario != SCENARIO_OS):
                 names.update((json.loads("{" + call.exe + "}")["name"], binary.signer) for call in binary.invocations)
     return sorted(names)
 

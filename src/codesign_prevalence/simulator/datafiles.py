@@ -145,6 +145,7 @@ class HardNegativeData(_Strict):
     parents: dict[str, float]
     run_as_system: float = Field(default=0.0, ge=0, le=1)
     product_name: float = Field(default=0.0, ge=0, le=1)
+    product_folder: float = Field(default=0.0, ge=0, le=1)
 
 
 class RareBenignData(_Strict):

@@ -57,7 +57,7 @@ def add_hard_negatives(catalog: Catalog, hosts: list[Host], plan: Plan, profile:
     rng = random.Random(f"{catalog.seed}|hardneg")
     people = [h for h in hosts if h.kind != KIND_SERVER and h.users] or hosts
     tail = catalog.vendors[scenario_data().long_tail.tail_from_rank :] or catalog.vendors
-    fleet_names = widespread_names(catalog)
+    fleet_names = widespread_names(catalog, system=False)
     for name, spec in scenario_data().hard_negatives.items():
         count = scaled_count(spec.per_100_hosts, len(hosts), profile.hard_negative_scale, spec.minimum, rng)
         for index in range(count):
@@ -112,12 +112,18 @@ def _spec(
 ) -> BinarySpec:
     short = publisher.brand.split()[0]
     tool = rng.choice((rng.choice(words.NICHE_TOOLS), f"{short}{rng.choice(words.PRODUCT_NOUNS).replace(' ', '')}"))
-    # Named for a widespread product of another vendor: drawn from a stream of its own (other draws unchanged).
+    # Named for a widespread product of another vendor, and now and then installed in that vendor's folder (a
+    # browser extension's or an add-in's helper): drawn from a stream of its own (other draws unchanged).
     own = random.Random(f"{catalog.seed}|product-name|{name}|{index}")
-    products = [file_name for file_name, signer in fleet_names if signer != publisher.signer]
+    products = [(file_name, signer) for file_name, signer in fleet_names if signer != publisher.signer]
+    host_folder = ""
     if products and own.random() < spec.product_name:
-        product = own.choice(products).rsplit(".", 1)[0]
+        product_file, product_signer = own.choice(products)
+        product = product_file.rsplit(".", 1)[0]
         tool = f"{product}{own.choice('_-')}{own.choice(words.PRODUCT_NOUNS).replace(' ', '')}"
+        if own.random() < spec.product_folder:
+            vendor, extension = product_signer.split()[0].rstrip(",."), stable_guid(catalog.seed, tool)[:8].lower()
+            host_folder = f"C:\\Users\\{{U}}\\AppData\\Local\\{vendor}\\{product}\\Extensions\\{extension}"
     version = f"{rng.randint(1, 9)}.{rng.randint(0, 30)}.{rng.randint(0, 200)}"
     original = f"{tool}Setup.exe" if name == "per_user_installer" else f"{tool}.exe"
     file_name = original
@@ -127,6 +133,7 @@ def _spec(
     folder = rng.choice(spec.folders)
     if not any(part in folder.lower() for part in ("downloads", "temp")):
         folder = f"{folder}\\{publisher.brand}"
+    folder = host_folder or folder
     status = weighted(rng, spec.status)
     key = f"hardneg|{name}|{index}|{publisher.signer}"
     company = _company(rng, spec, publisher, others)
