@@ -39,6 +39,7 @@ from codesign_prevalence.simulator.hardneg import _spec as hardneg_spec
 from codesign_prevalence.simulator.hosts import make_hosts
 from codesign_prevalence.simulator.model import LABEL_MALICIOUS, Plan
 from codesign_prevalence.simulator.profile import FleetProfile
+from codesign_prevalence.simulator.words import ROLE_WORDS
 from test_simulator import USER_WRITABLE, unflatten
 
 SCENARIOS_PATH = Path(__file__).parents[1] / "src/codesign_prevalence/simulator" / SCENARIOS_FILE
@@ -152,13 +153,17 @@ def test_hard_negatives_carry_some_malicious_traits_by_scenario() -> None:
     mismatched = [b for b in made["oem_company_mismatch"] if pe[b.bid].get("company") != b.signer]
     assert len(mismatched) == len(made["oem_company_mismatch"])
     assert all(pe[b.bid]["original_file_name"] != exe_name[b.bid] for b in made["renamed_download"])
-    # A companion tool is named for a widespread product of another vendor, the product's name a word of its own.
+    # A companion tool is named for a widespread product of another vendor: the product's name a word of its own,
+    # or glued to a role word ("OutlookHelper.exe").
     fleet_names = widespread_names(catalog, system=False)
     stems = [(name.rsplit(".", 1)[0], signer) for name, signer in fleet_names]
+    glued = {f"{stem}{role}.exe": signer for stem, signer in stems for role in ROLE_WORDS}
     for binary in made["companion_tool"]:
         original = pe[binary.bid]["original_file_name"]
         named_for = [signer for stem, signer in stems for sep in "_-" if original.startswith(stem + sep)]
+        named_for += [glued[original]] if original in glued else []
         assert named_for and binary.signer not in named_for, original
+    assert any(pe[b.bid]["original_file_name"] in glued for b in made["companion_tool"])
     # With product_folder, it sits in a folder of the product's vendor (an extension's helper).
     companion = scenario_data().hard_negatives["companion_tool"].model_copy(update={"product_folder": 1.0})
     publisher = Publisher("Wexford Security LLC", "Wexford Security", "Wexford Security LLC")

@@ -146,6 +146,7 @@ class HardNegativeData(_Strict):
     run_as_system: float = Field(default=0.0, ge=0, le=1)
     product_name: float = Field(default=0.0, ge=0, le=1)
     product_folder: float = Field(default=0.0, ge=0, le=1)
+    glued_name: float = Field(default=0.0, ge=0, le=1)
 
 
 class RareBenignData(_Strict):

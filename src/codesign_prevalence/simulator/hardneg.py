@@ -121,7 +121,10 @@ def _spec(
         product_file, product_signer = own.choice(products)
         product = product_file.rsplit(".", 1)[0]
         tool = f"{product}{own.choice('_-')}{own.choice(words.PRODUCT_NOUNS).replace(' ', '')}"
-        if own.random() < spec.product_folder:
+        in_product_folder = own.random() < spec.product_folder
+        if own.random() < spec.glued_name:  # drawn last: the other draws of this stream are unchanged
+            tool = f"{product}{own.choice(words.ROLE_WORDS)}"
+        if in_product_folder:
             vendor, extension = product_signer.split()[0].rstrip(",."), stable_guid(catalog.seed, tool)[:8].lower()
             host_folder = f"C:\\Users\\{{U}}\\AppData\\Local\\{vendor}\\{product}\\Extensions\\{extension}"
     version = f"{rng.randint(1, 9)}.{rng.randint(0, 30)}.{rng.randint(0, 200)}"

@@ -146,6 +146,25 @@ LEGAL_FORMS: tuple[str, ...] = (
     "{b} S.r.l.",
 )
 
+# What an add-in or companion tool is to the product it is named for, glued to that product's name the way
+# third-party helpers are named: "OutlookHelper.exe", "TeamsLauncher.exe", "ZoomPlugin.exe".
+ROLE_WORDS: tuple[str, ...] = (
+    "Helper",
+    "Launcher",
+    "Plugin",
+    "AddIn",
+    "Connector",
+    "Sync",
+    "Tray",
+    "Service",
+    "Updater",
+    "Manager",
+    "Monitor",
+    "Agent",
+    "Tools",
+    "Assistant",
+)
+
 PRODUCT_NOUNS: tuple[str, ...] = (
     "Studio",
     "Viewer",
