@@ -732,17 +732,19 @@ def test_a_path_naming_another_widespread_signer_is_found_by_whole_words(spark: 
 
 
 def test_a_file_name_holding_another_signers_product_word_is_found(spark: SparkSession) -> None:
-    """Microsoft's teams.exe runs on 20 hosts, so "teams" is Microsoft's (20 of the 22 hosts that run a binary
-    with the word, counting the two attackers'): a downloaded teams_windows_x64.exe under Nordhaven's
-    certificate, and a quoted Unicode name under an attacker's, hold it; Microsoft's own second binary with the
-    word does not count. "syncer" is used by two vendors on three hosts each (half each, below the share):
-    nobody's. "setup" is a generic word, and a binary without a signer is never judged."""
+    """Microsoft's teams.exe runs on 30 hosts, so "teams" is Microsoft's (30 of the 33 hosts that run a binary
+    with the word, counting the three attackers'): a downloaded teams_windows_x64.exe under Nordhaven's
+    certificate, a quoted Unicode name under an attacker's and teamsupdater.exe (the word glued to a generic
+    one) hold it; Microsoft's own second binary with the word does not count. "syncer" is used by two vendors on
+    three hosts each (half each, below the share): nobody's. "setup" is a generic word, and a binary without a
+    signer is never judged."""
     teams = "c:\\users\\*\\appdata\\local\\microsoft\\teams\\current\\teams.exe"
-    rows = [(f"h{host}", "t", "microsoft corporation", [teams]) for host in range(20)]
+    rows = [(f"h{host}", "t", "microsoft corporation", [teams]) for host in range(30)]
     rows += [
         ("h0", "m", "microsoft corporation", ["c:\\program files\\teams installer\\teams_update.exe"]),
-        ("h20", "x", "nordhaven innovations inc", ["c:\\users\\*\\downloads\\teams_windows_x64.exe"]),
-        ("h21", "q", "o'hara \u00fcber ltd", ["c:\\users\\*\\downloads\\\"teams\" o'brien.exe"]),
+        ("h30", "x", "nordhaven innovations inc", ["c:\\users\\*\\downloads\\teams_windows_x64.exe"]),
+        ("h31", "q", "o'hara \u00fcber ltd", ["c:\\users\\*\\downloads\\\"teams\" o'brien.exe"]),
+        ("h32", "g", "gamma trade llc", ["c:\\programdata\\teams\\teamsupdater.exe"]),
         ("h7", "u", None, ["c:\\programdata\\teams.exe"]),
         *[(f"h{host}", "a", "alder soft ltd", ["c:\\programdata\\alder\\syncer.exe"]) for host in range(3)],
         *[(f"h{host}", "b", "birch apps ltd", ["c:\\programdata\\birch\\syncer.exe"]) for host in range(3)],
@@ -753,8 +755,9 @@ def test_a_file_name_holding_another_signers_product_word_is_found(spark: SparkS
     host_binary = spark.createDataFrame(rows, "host_id string, sha256 string, signer string, paths array<string>")
     expected = spark.createDataFrame(
         [
-            ("x", "nordhaven innovations inc", "microsoft corporation", 20),
-            ("q", "o'hara \u00fcber ltd", "microsoft corporation", 20),
+            ("x", "nordhaven innovations inc", "microsoft corporation", 30),
+            ("q", "o'hara \u00fcber ltd", "microsoft corporation", 30),
+            ("g", "gamma trade llc", "microsoft corporation", 30),
         ],
         "sha256 string, signer string, name_owner string, name_owner_host_count long",
     )

@@ -270,6 +270,13 @@ def test_a_file_name_holds_the_product_words_of_its_stem(spark: SparkSession) ->
         ("c:\\users\\*\\downloads\\o'brien \"t\u00e9l\u00e9m\u00e9trie\".v2.exe",
          ["brien", "t\u00e9l\u00e9m\u00e9trie"]),
         ("c:\\tools\\rtkauduservice64", ["rtkauduservice64"]),  # no extension
+        # a generic word glued to the end: the part before it is a word too (the longest generic ending)
+        ("c:\\users\\*\\appdata\\local\\microsoft\\onedrive\\onedriveupdate.exe", ["onedriveupdate", "onedrive"]),
+        ("c:\\programdata\\adobe\\arm\\adobearmhelper.exe", ["adobearmhelper", "adobearm"]),
+        ("c:\\users\\*\\downloads\\googleupdatesetup.exe", ["googleupdatesetup", "googleupdate"]),
+        ("c:\\x\\googlecrashhandler64.exe", ["googlecrashhandler64"]),  # "64" ends it, not a generic word
+        ("c:\\x\\toolhelper.exe", ["toolhelper"]),  # the part before is generic itself
+        ("c:\\x\\appupdate-teamsupdater.exe", ["appupdate", "teamsupdater", "teams"]),  # "app": too short
         (None, None),
     ]
     frame = spark.createDataFrame([(path,) for path, _ in cases], "path string")

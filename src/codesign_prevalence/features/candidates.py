@@ -408,8 +408,9 @@ def name_owner_prevalence(host_binary: DataFrame) -> DataFrame:
     word (``name_owner_host_count``). A word belongs to the signer whose binaries with it in their file name
     run on the most hosts, if they hold at least :data:`NAME_OWNER_SHARE` of the hosts summed over signers: a
     product's name (``teams``, ``svchost``, ``vpnagent``), not a word many vendors use. An implant named after
-    a binary the fleet runs (``downloads\\teams_windows_x64.exe``, ``roaming\\microsoft\\network\\svchost.exe``)
-    under someone else's certificate (ATT&CK T1036.005, match a legitimate name).
+    a binary the fleet runs (``downloads\\teams_windows_x64.exe``, ``roaming\\microsoft\\network\\svchost.exe``),
+    or glued of one and a generic word (``onedriveupdate.exe``), under someone else's certificate (ATT&CK
+    T1036.005, match a legitimate name).
 
     Reads: ``host_id``, ``sha256``, ``signer``, ``paths`` of the per-(host, binary) table. Output: ``sha256``,
     ``signer``, :data:`NAME_OWNER_FIGURES`; only binaries whose name holds another signer's word (the others
