@@ -276,8 +276,8 @@ def test_company_phrases_name_the_company_and_how_established_the_pairing_is() -
 def test_name_phrase_names_the_owner_of_the_word_and_the_signer() -> None:
     row = {"signer": "nordhaven innovations inc", "name_owner": "microsoft corporation", "name_owner_host_count": 150}
     assert PHRASES["name_impersonation"](row) == (
-        "file name is a product of 'microsoft corporation', whose binaries by that name run on 150 hosts, but the"
-        " signer is 'nordhaven innovations inc'"
+        "file name holds the name of a product of 'microsoft corporation', whose binaries with that name run on 150"
+        " hosts, but the signer is 'nordhaven innovations inc'"
     )
 
 

@@ -159,8 +159,8 @@ def _path_impersonation(row: Mapping[str, Any]) -> str:
 def _name_impersonation(row: Mapping[str, Any]) -> str:
     owner, hosts = _text(row.get("name_owner")), _count(row.get("name_owner_host_count"))
     return (
-        f"file name is a product of '{owner}', whose binaries by that name run on {_plural(hosts, 'host')},"
-        f" but the signer is '{_text(row['signer'])}'"
+        f"file name holds the name of a product of '{owner}', whose binaries with that name run on"
+        f" {_plural(hosts, 'host')}, but the signer is '{_text(row['signer'])}'"
     )
 
 
