@@ -104,6 +104,7 @@ class LongTailData(_Strict):
     tail_from_rank: int = Field(ge=0)
     tail_kinds: tuple[str, ...]
     own_brand_products: float = Field(ge=0, le=1)
+    acronym_brands: float = Field(ge=0, le=1)
 
 
 class AttackCountData(_Strict):

@@ -8,6 +8,7 @@ The vendor count and product-kind weights come from ``data/scenarios.yaml`` (``l
 from __future__ import annotations
 
 import random
+import string
 from collections.abc import Callable
 
 from codesign_prevalence.simulator import words
@@ -35,7 +36,7 @@ from codesign_prevalence.simulator.model import (
 
 def add_long_tail(catalog: Catalog, rng: random.Random, tail_density: float = 1.0) -> None:
     data = scenario_data().long_tail
-    catalog.vendors = make_vendors(catalog.seed, rng, data.vendors, catalog.days)
+    catalog.vendors = make_vendors(catalog.seed, rng, data.vendors, catalog.days, data.acronym_brands)
     for vendor in catalog.vendors:
         weights = kind_weights(data, vendor.rank, tail_density)
         add_synthetic_products(catalog, rng, vendor, weights, data.own_brand_products)
@@ -51,8 +52,12 @@ def zipf_share(rank: int) -> float:
     return min(0.6, 0.45 * rank**-0.95)
 
 
-def make_vendors(seed: int, rng: random.Random, count: int, horizon: int) -> list[Vendor]:
-    """Synthetic publishers with legal-form names, ranked by popularity."""
+def make_vendors(
+    seed: int, rng: random.Random, count: int, horizon: int, acronym_brands: float = 0.0
+) -> list[Vendor]:
+    """Synthetic publishers with legal-form names, ranked by popularity; ``acronym_brands`` of them named by
+    an acronym of two or three letters ("HP Inc.", "SAP SE", "HT S.r.l."), drawn from a random stream of
+    their own (the other draws do not depend on it)."""
     vendors: list[Vendor] = []
     seen: set[str] = set()
     brands = list(words.VENDOR_CLASSICS)
@@ -62,7 +67,11 @@ def make_vendors(seed: int, rng: random.Random, count: int, horizon: int) -> lis
         else:
             head, tail = rng.choice(words.BRAND_HEADS), rng.choice(words.BRAND_TAILS)
             brand = f"{head}{tail.lower()}" if rng.random() < 0.3 else f"{head} {tail}"
-        signer = rng.choice(words.LEGAL_FORMS).format(b=brand)
+        form = rng.choice(words.LEGAL_FORMS)
+        acronym = _acronym(random.Random(f"{seed}|acronym|{len(vendors)}"), acronym_brands)
+        if acronym and acronym not in seen:
+            brand = acronym
+        signer = form.format(b=brand)
         if brand in seen:
             continue
         seen.add(brand)
@@ -70,6 +79,13 @@ def make_vendors(seed: int, rng: random.Random, count: int, horizon: int) -> lis
         certs = cert_history(seed, rng, signer, horizon)
         vendors.append(Vendor(signer, company, brand, certs, rng.random() > 0.08, len(vendors) + 1))
     return vendors
+
+
+def _acronym(rng: random.Random, share: float) -> str:
+    """Two or three capital letters (``share`` of the draws), else ""."""
+    if rng.random() >= share:
+        return ""
+    return "".join(rng.choice(string.ascii_uppercase) for _ in range(rng.choice((2, 3, 3))))
 
 
 def _unsigned(rng: random.Random) -> Callable[[int], SignatureTimeline]:
