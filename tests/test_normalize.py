@@ -13,6 +13,7 @@ from codesign_prevalence.features.normalize import (
     file_stem,
     names_another_company,
     path_names_signer,
+    signer_short_words,
     signer_words,
     status_of_rank,
     with_path_normalization,
@@ -237,7 +238,12 @@ def test_a_path_names_its_signer_by_a_distinctive_word_of_the_name(spark: SparkS
          "d link corporation", ["link"], True),
         # legal forms, company and folder words say nothing of who signed: "local" and "software" are no brand
         (["c:\\users\\*\\appdata\\local\\software\\a.exe"], "local software gmbh", [], None),
-        (["c:\\programdata\\hp\\hpsf.exe"], "hp inc", [], None),  # no word of four characters: not judged
+        # a name without a word of four characters is looked for by its acronym, as a whole word of a path
+        (["c:\\programdata\\hp\\hpsf.exe"], "hp inc", [], True),
+        (["c:\\programdata\\driverupdate\\driverupdate.exe"], "ht s r l", [], False),
+        (["c:\\users\\*\\appdata\\local\\http\\htsync.exe"], "ht s r l", [], False),  # inside a word: no
+        (["c:\\program files\\ktl sync\\x.exe"], "the ktl co ltd", [], True),  # articles, legal forms: no
+        (["c:\\co\\the\\ltd.exe"], "the co ltd", [], None),  # nothing but those: not judged
         # the user's folder is folded before the comparison: a user named like the signer does not count
         (["c:\\users\\*\\appdata\\roaming\\svc\\svc.exe"], "martin malik", ["martin", "malik"], False),
         # an attacker's quotes and Unicode are data
@@ -257,6 +263,14 @@ def test_a_path_names_its_signer_by_a_distinctive_word_of_the_name(spark: SparkS
     ).collect()
     assert [row.words for row in actual] == [words for _, _, words, _ in cases]
     assert [row.named for row in actual] == [named for _, _, _, named in cases]
+
+
+def test_a_signer_named_by_an_acronym_alone_has_short_words(spark: SparkSession) -> None:
+    signers = ["hp inc", "ht s r l", "the ktl co ltd", "sap se", "lumora hp oy", "the co ltd", None]
+    frame = spark.createDataFrame([(signer,) for signer in signers], "signer string")
+    actual = [row.short for row in frame.select(signer_short_words(F.col("signer")).alias("short")).collect()]
+    # a name with a distinctive word is looked for by it alone: its short words are not read
+    assert actual == [["hp"], ["ht"], ["ktl"], ["sap"], [], [], None]
 
 
 def test_a_file_name_holds_the_product_words_of_its_stem(spark: SparkSession) -> None:

@@ -96,6 +96,7 @@ from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
 from codesign_prevalence.features.normalize import (
+    NOT_LETTER_OR_DIGIT,
     file_name_words,
     names_another_company,
     path_names_signer,
@@ -387,7 +388,7 @@ def path_vendor_prevalence(host_binary: DataFrame, signer_prevalence: DataFrame)
     words_of_paths = (
         host_binary.where(F.col("signer").isNotNull())
         .select("sha256", "signer", F.explode("paths").alias("_path"))
-        .select("sha256", "signer", F.explode(F.split(F.col("_path"), r"[^\p{L}\p{N}]+")).alias("_word"))
+        .select("sha256", "signer", F.explode(F.split(F.col("_path"), NOT_LETTER_OR_DIGIT + "+")).alias("_word"))
         .distinct()
     )
     vendor_words = signer_prevalence.where(F.col("signer").isNotNull()).select(

@@ -318,15 +318,50 @@ def signer_words(signer: Column) -> Column:
     )
 
 
+# Short words of a signer's name that are no acronym of it: articles and conjunctions of company names
+# ("the", "and", "de", "und") and abbreviations many names share ("it", "pc", "usa"). Legal forms are generic too.
+SIGNER_SHORT_STOPWORDS: frozenset[str] = frozenset(
+    (
+        "the", "and", "of", "for", "de", "du", "des", "la", "le", "el", "da", "di", "do", "und", "et", "von",
+        "van", "der", "den", "it", "pc", "app", "web", "net", "usa", "uk", "us", "eu", "dev", "sw", "hw",
+    )
+)
+
+
+def signer_short_words(signer: Column) -> Column:
+    """The acronyms of a canonical signer whose name has no distinctive word (:func:`signer_words`): its words
+    of two or three characters holding a Latin letter, neither a legal form nor a stopword (``"hp inc"`` ->
+    ``["hp"]``, ``"ht s r l"`` -> ``["ht"]``); empty when the name has a distinctive word or none of these, null
+    for a null signer."""
+    generic = sorted(GENERIC_SIGNER_WORDS | SIGNER_SHORT_STOPWORDS)
+    short = F.filter(
+        F.split(signer, " "),
+        lambda word: (F.length(word) >= F.lit(2))
+        & (F.length(word) < F.lit(SIGNER_WORD_MIN_LENGTH))
+        & ~word.isin(*generic)
+        & word.rlike("[a-z]"),
+    )
+    none = F.array().cast("array<string>")
+    return F.when(F.size(signer_words(signer)) == F.lit(0), short).when(signer.isNotNull(), none)
+
+
 def path_names_signer(paths: Column, signer: Column) -> Column:
     """Whether one of ``paths`` (folded, lower case: :func:`normalized_path`) holds one of the signer's
     distinctive words (:func:`signer_words`) anywhere, as a folder, a file or part of one (``"lumora"`` in
-    ``c:\\program files\\lumora\\deskhub\\lumoradeskhub.exe``). Null when the signer has no distinctive
-    word or is null, or no path is known: nothing to judge. The user's own folder is folded to ``*`` by the
-    normalisation, so a user name never counts."""
+    ``c:\\program files\\lumora\\deskhub\\lumoradeskhub.exe``); a signer named by an acronym alone
+    (:func:`signer_short_words`) by that acronym as a whole word of a path (``"hp"`` in
+    ``c:\\programdata\\hp\\hpsf.exe``; two letters inside another word say nothing). Null when the signer
+    has neither or is null, or no path is known: nothing to judge. The user's own folder is folded to ``*``
+    by the normalisation, so a user name never counts."""
     words = signer_words(signer)
-    found = F.exists(paths, lambda path: F.coalesce(F.exists(words, lambda word: path.contains(word)), F.lit(False)))
-    return F.when((F.size(words) > F.lit(0)) & (F.size(paths) > F.lit(0)), found)
+    short = signer_short_words(signer)
+    found = F.exists(
+        paths,
+        lambda path: F.coalesce(F.exists(words, lambda word: path.contains(word)), F.lit(False))
+        | F.coalesce(F.arrays_overlap(F.split(path, NOT_LETTER_OR_DIGIT + "+"), short), F.lit(False)),
+    )
+    judged = (F.size(words) > F.lit(0)) | (F.size(short) > F.lit(0))
+    return F.when(judged & (F.size(paths) > F.lit(0)), found)
 
 
 # Words of file names that many vendors use (NAME_WORD_MIN_LENGTH characters or more; shorter ones are not
