@@ -8,6 +8,7 @@ import fnmatch
 import gzip
 import json
 import random
+import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -258,6 +259,7 @@ def test_a_developer_runs_as_many_builds_as_the_profile_says_each_a_new_hash() -
 def test_some_products_wear_a_brand_of_their_own_and_some_implants_their_victims_name() -> None:
     """The hard cases of a path that does or does not name its signer: a quarter to a third of the long tail's
     products are named and installed after a product brand, not after the vendor whose certificate signs them;
+    a few vendors are named by an acronym alone, which their folders hold as a whole word;
     with ``in_signer_folder`` an implant under a vendor's stolen certificate sits in a folder named after it."""
     catalog = build_catalog(4, 14, dt.date(2026, 11, 2))
     own_brand = []
@@ -269,6 +271,21 @@ def test_some_products_wear_a_brand_of_their_own_and_some_implants_their_victims
         texts = [invocation.exe for binary in binaries for invocation in binary.invocations]
         own_brand.append(not any(word in text for text in texts))
     assert len(own_brand) > 300 and 0.2 < sum(own_brand) / len(own_brand) < 0.4
+
+    # A few vendors are named by an acronym alone ("HP Inc."), and their products' folders by the acronym.
+    acronyms = {vendor.brand for vendor in catalog.vendors if re.fullmatch("[A-Z]{2,3}", vendor.brand)}
+    assert 4 <= len(acronyms) <= 40
+    named = [
+        any(
+            product.key.split("|")[1] in re.split(r"[^A-Za-z0-9]+", invocation.exe)
+            for _, ids in product.versions
+            for i in ids
+            for invocation in catalog.binaries[i].invocations
+        )
+        for product in catalog.products
+        if product.key.startswith("syn|") and product.key.split("|")[1] in acronyms
+    ]
+    assert len(named) >= 4 and sum(named) >= len(named) / 2  # the others wear a brand of their own
 
     brand_of = {vendor.signer: vendor.brand for vendor in catalog.vendors}
 
