@@ -124,7 +124,7 @@ def test_features_job_on_a_generated_fleet(spark: SparkSession, pipeline_run: Pi
         *COMPANY_FIGURES,  # null exactly where pe.company names no other company (below)
         "path_vendor",  # null exactly where no path names another signer (path_vendor_host_count 0, below)
         "name_owner",  # null exactly where the file name holds no other signer's product word (below)
-        "path_names_signer",  # null where the signer's name has no distinctive word
+        "path_names_signer",  # null where the signer's name has no distinctive word or acronym
     }
     filled = [c for c in CANDIDATE_COLUMNS if c not in labels]
     nulls = candidates.select(*[F.count_if(F.col(c).isNull()).alias(c) for c in filled]).head()

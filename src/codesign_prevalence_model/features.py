@@ -59,12 +59,14 @@ host; rarity has its own feature for that.
 ``signer_not_in_path``
     none of the binary's paths names its signer: ``1 - path_names_signer`` (gold/candidates: a folded path holds
     a distinctive word of the signer's name, as ``...\\lumora\\deskhub\\lumoradeskhub.exe`` does for "Lumora
-    Systems Oy"). A vendor installs into a folder named after itself or its product, and its file names carry
+    Systems Oy"; a name without such a word by its acronym as a whole word, ``...\\programdata\\hp\\`` for
+    "HP Inc."). A vendor installs into a folder named after itself or its product, and its file names carry
     the brand; an implant signed with a stolen or bought certificate is named after the lure or a system
     component (``ProgramData\\DriverUpdate\\DriverUpdate.exe``). 0 when the signer's name has no distinctive
-    word, or without the figure (candidates written before it): nothing to judge. Common among benign binaries
-    too (a product named unlike its vendor, "Dynalist" shipping Obsidian, a download named after the tool,
-    ``rufus-4.5.exe`` by "Akeo Consulting"), which its surprisal weight reads from the reference population.
+    word or acronym, or without the figure (candidates written before it): nothing to judge. Common among
+    benign binaries too (a product named unlike its vendor, "Dynalist" shipping Obsidian, a download named after
+    the tool, ``rufus-4.5.exe`` by "Akeo Consulting"), which its surprisal weight reads from the reference
+    population.
 ``path_impersonation``
     a path of the binary names a widespread vendor that is not its signer, and none names its signer: the log
     scale of ``hash_rarity`` read the other way on ``1 + path_vendor_host_count`` (0 when no other signer is
@@ -194,7 +196,7 @@ OPTIONAL_NUMERIC_INPUTS: tuple[str, ...] = (
     "company_other_host_count",
     "company_signer_host_count",
     "signer_widest_other_host_count",
-    "path_names_signer",  # a flag: 1.0 / 0.0, null when the signer's name has no distinctive word
+    "path_names_signer",  # a flag: 1.0 / 0.0, null when the signer's name has no distinctive word or acronym
     "path_vendor_host_count",
     "name_owner_host_count",
 )

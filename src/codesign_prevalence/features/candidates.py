@@ -38,7 +38,8 @@ history where gold/first_seen holds it, :func:`with_fleet_history`; "executions"
   ``lolbin_parent_share`` (share of executions whose parent is in ``features.lolbin_parents``),
   ``parent_distinct_count``, ``path_names_signer`` (one of the binary's folded paths holds a distinctive word
   of its signer's name, as a vendor's install folder does and an implant's seldom: ``normalize.
-  path_names_signer``; null when the name has none, ``"hp inc"``), ``path_vendor`` / ``path_vendor_host_count``
+  path_names_signer``; a name with no such word, ``"hp inc"``, by its acronym as a whole word of a path; null
+  when the name has neither, ``"the co ltd"``), ``path_vendor`` / ``path_vendor_host_count``
   (the most widespread *other* signer one of whose distinctive words a path of the binary holds as a whole
   word, and its hosts: an implant in ``...\\nvidia\\telemetry\\`` under another's certificate; null / 0 when
   none: :func:`path_vendor_prevalence`), ``name_owner`` / ``name_owner_host_count`` (the most widespread
@@ -197,7 +198,7 @@ CANDIDATE_COLUMNS: tuple[str, ...] = (
     *COMPANY_FIGURES,
     # How widespread the signer's most widespread other binary is (_with_signer_widest_other).
     "signer_widest_other_host_count",
-    # Whether a path of the binary names its signer (null: the signer's name has no distinctive word).
+    # Whether a path of the binary names its signer (null: the signer's name has no distinctive word or acronym).
     "path_names_signer",
     # The most widespread other signer a path of the binary names (path_vendor_prevalence).
     *PATH_VENDOR_FIGURES,
@@ -214,8 +215,8 @@ def binary_prevalence(host_binary: DataFrame) -> DataFrame:
     only binary: the hosts the signer would lose without it), ``exec_count``, ``first_seen``, ``last_seen``,
     ``pc_<class>``, ``rule_match_count``, ``lolbin_parent_count``, ``status_rank``, ``any_untrusted``,
     ``any_invalid``, ``any_signed``, ``any_original_name_mismatch``, ``any_path_names_signer`` (null when the
-    signer has no distinctive word: ``normalize.path_names_signer``), ``parents``, ``example_path`` (smallest
-    raw path), ``host_names`` (all, sorted), ``first_host_id``.
+    signer's name has no distinctive word or acronym: ``normalize.path_names_signer``), ``parents``,
+    ``example_path`` (smallest raw path), ``host_names`` (all, sorted), ``first_host_id``.
     """
     per_signer_host = Window.partitionBy("signer", "host_id")
     counted = host_binary.select(
