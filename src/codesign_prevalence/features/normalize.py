@@ -355,13 +355,13 @@ def path_names_signer(paths: Column, signer: Column) -> Column:
     by the normalisation, so a user name never counts."""
     words = signer_words(signer)
     short = signer_short_words(signer)
-    found = F.exists(
-        paths,
-        lambda path: F.coalesce(F.exists(words, lambda word: path.contains(word)), F.lit(False))
-        | F.coalesce(F.arrays_overlap(F.split(path, NOT_LETTER_OR_DIGIT + "+"), short), F.lit(False)),
+    by_word = F.exists(paths, lambda path: F.coalesce(F.exists(words, lambda word: path.contains(word)), F.lit(False)))
+    # Only for a name without a distinctive word: the paths are split into words only then.
+    by_acronym = F.exists(
+        paths, lambda path: F.coalesce(F.arrays_overlap(F.split(path, NOT_LETTER_OR_DIGIT + "+"), short), F.lit(False))
     )
-    judged = (F.size(words) > F.lit(0)) | (F.size(short) > F.lit(0))
-    return F.when(judged & (F.size(paths) > F.lit(0)), found)
+    known = F.size(paths) > F.lit(0)
+    return F.when(known & (F.size(words) > F.lit(0)), by_word).when(known & (F.size(short) > F.lit(0)), by_acronym)
 
 
 # Words of file names that many vendors use (NAME_WORD_MIN_LENGTH characters or more; shorter ones are not
