@@ -57,7 +57,8 @@ def make_vendors(
 ) -> list[Vendor]:
     """Synthetic publishers with legal-form names, ranked by popularity; ``acronym_brands`` of them named by
     an acronym of two or three letters ("HP Inc.", "SAP SE", "HT S.r.l."), drawn from a random stream of
-    their own (the other draws do not depend on it)."""
+    their own per vendor (a brand an acronym replaces is left free for a later vendor, so the vendors after
+    the first acronym differ from a catalogue without them)."""
     vendors: list[Vendor] = []
     seen: set[str] = set()
     brands = list(words.VENDOR_CLASSICS)
