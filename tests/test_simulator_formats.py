@@ -87,6 +87,11 @@ def _starts(rows: list[dict[str, str | None]]) -> Counter[tuple[str | None, ...]
         if row["_record"] == RECORD_PROCESS_START:
             found = signatures.get(row["_join_key"] or "", {})
             row = {**row, **{key: found.get(key) for key in SIGNATURE}}
+        if row["cs_exists"] == "false":
+            # An unsigned file's status is the source's own wording: Elastic Defend's TRUST_E_NOSIGNATURE error
+            # ("errorCode_endpoint: 0x800b0100") or none, Sysmon's "Unavailable" (read as none); both are
+            # unsigned_or_unknown to the features.
+            row = {**row, "cs_status": None}
         host = (row["host_name"] or row["_hostname"] or "").lower()
         starts[(host, *(row[key] for key in COMPARED))] += 1
     return starts
