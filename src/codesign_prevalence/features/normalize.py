@@ -328,21 +328,26 @@ SIGNER_SHORT_STOPWORDS: frozenset[str] = frozenset(
 )
 
 
-def signer_short_words(signer: Column) -> Column:
-    """The acronyms of a canonical signer whose name has no distinctive word (:func:`signer_words`): its words
-    of two or three characters holding a Latin letter, neither a legal form nor a stopword (``"hp inc"`` ->
-    ``["hp"]``, ``"ht s r l"`` -> ``["ht"]``); empty when the name has a distinctive word or none of these, null
-    for a null signer."""
+def _acronyms(signer: Column) -> Column:
+    """A canonical signer's words of two or three characters holding a Latin letter, neither a legal form nor
+    a stopword, whether or not the name also has a distinctive word."""
     generic = sorted(GENERIC_SIGNER_WORDS | SIGNER_SHORT_STOPWORDS)
-    short = F.filter(
+    return F.filter(
         F.split(signer, " "),
         lambda word: (F.length(word) >= F.lit(2))
         & (F.length(word) < F.lit(SIGNER_WORD_MIN_LENGTH))
         & ~word.isin(*generic)
         & word.rlike("[a-z]"),
     )
+
+
+def signer_short_words(signer: Column) -> Column:
+    """The acronyms of a canonical signer whose name has no distinctive word (:func:`signer_words`): its words
+    of two or three characters holding a Latin letter, neither a legal form nor a stopword (``"hp inc"`` ->
+    ``["hp"]``, ``"ht s r l"`` -> ``["ht"]``); empty when the name has a distinctive word or none of these, null
+    for a null signer."""
     none = F.array().cast("array<string>")
-    return F.when(F.size(signer_words(signer)) == F.lit(0), short).when(signer.isNotNull(), none)
+    return F.when(F.size(signer_words(signer)) == F.lit(0), _acronyms(signer)).when(signer.isNotNull(), none)
 
 
 def path_names_signer(paths: Column, signer: Column) -> Column:
@@ -354,7 +359,9 @@ def path_names_signer(paths: Column, signer: Column) -> Column:
     has neither or is null, or no path is known: nothing to judge. The user's own folder is folded to ``*``
     by the normalisation, so a user name never counts."""
     words = signer_words(signer)
-    short = signer_short_words(signer)
+    # The acronyms are read only where the name has no distinctive word (the first branch below takes every
+    # other name), so they need not test for one (signer_short_words does): the words are built once.
+    short = _acronyms(signer)
     by_word = F.exists(paths, lambda path: F.coalesce(F.exists(words, lambda word: path.contains(word)), F.lit(False)))
     # Only for a name without a distinctive word: the paths are split into words only then.
     by_acronym = F.exists(
