@@ -294,6 +294,55 @@ def test_a_developers_churn_discounts_what_it_explains() -> None:
     assert restored.churn_discount == 0.0
 
 
+def test_a_certificate_named_for_testing_halves_what_it_explains() -> None:
+    """``test_certificate_discount`` (0.5): a certificate whose name says test or debug as a whole word and that
+    does not chain to a trusted root (WDK's "WDKTestCert <user>,<n>", "<Org> Dev Test CA") has its status, its
+    unknown signer, its unnamed path and its header naming someone else halved; one that names nothing of the
+    kind, a test word inside another word, or a status the name does not explain (a signature that does not
+    verify, a revoked certificate) keeps them; the rarity, the parent, a renamed file and an impersonated
+    company are never touched; 0 (and a model pickled before the option) discounts nothing."""
+    import pickle
+
+    shared = {"hash_host_count": 1, "signer_other_hash_count": 2, "signer_other_host_count": 2,
+              "signer_widest_other_host_count": 1, "signer_anomalous_status_share": 0.5,
+              "signer_path_class_share": 0.0, "pe_company_mismatch": True, "original_name_mismatch": True,
+              "company_other_host_count": 0, "company_signer_host_count": 40, "lolbin_parent_share": 1.0,
+              "path_names_signer": False}
+    signers_statuses = [
+        ("wdktestcert priya schmidt 133600152045788270", "untrusted_root", True),
+        ("contoso dev test ca", "chaining", True),
+        ("cn ordersync debug", "untrusted_root", True),
+        ("contoso software ltd", "untrusted_root", False),  # no test word
+        ("protestant devices oy", "untrusted_root", False),  # "test" and "dev" only inside words
+        ("contoso dev test ca", "invalid", False),  # the signature does not verify: not the name's to explain
+        ("contoso dev test ca", "revoked", False),
+    ]
+    rows = pd.DataFrame.from_records([
+        candidate(f"{i:064x}", signer=signer, status_category=status, **shared)  # type: ignore[arg-type]
+        for i, (signer, status, _) in enumerate(signers_statuses)
+    ])
+    explained = ("status_severity", "status_surprise", "signer_obscurity", "signer_not_in_path", "company_surprise")
+    untouched = ("hash_rarity", "path_surprise", "renamed", "lolbin_parent", "company_impersonation")
+    names = (*explained, *untouched)
+    plain = suspicion_features(rows, names, FeatureParams(test_certificate_discount=0.0))
+    discounted = suspicion_features(rows, names, FeatureParams())
+    assert FeatureParams().test_certificate_discount == 0.5
+    for position, (_, _, is_test) in enumerate(signers_statuses):
+        for name in explained:
+            assert plain[name].iloc[position] > 0.0, (position, name)
+            expected = plain[name].iloc[position] * (0.5 if is_test else 1.0)
+            assert discounted[name].iloc[position] == pytest.approx(expected), (position, name)
+        for name in untouched:
+            assert plain[name].iloc[position] > 0.0, (position, name)
+            assert discounted[name].iloc[position] == plain[name].iloc[position], (position, name)
+    cleared = suspicion_features(rows, names, FeatureParams(test_certificate_discount=1.0))
+    assert (cleared.loc[0, list(explained)] == 0.0).all()
+    state = {name: value for name, value in vars(FeatureParams()).items() if name != "test_certificate_discount"}
+    restored = FeatureParams.__new__(FeatureParams)
+    restored.__setstate__(pickle.loads(pickle.dumps(state)))
+    assert restored.test_certificate_discount == 0.0
+
+
 def test_signer_not_in_path_reads_the_flag_and_judges_nothing_without_it() -> None:
     """1 where no path names the signer, 0 where one does, 0 where there is nothing to judge (a signer without a
     distinctive word: null; candidates written before the flag: absent); gated by rarity like every fact."""

@@ -11,6 +11,7 @@ from codesign_prevalence.models.training import TrainingResult, fit_model, train
 from codesign_prevalence_model.forest import REASONS_COLUMN, SCORE_COLUMN, SuspicionForestModel, model_input_frame
 from codesign_prevalence_model.reasons import (
     PHRASES,
+    STATUS_PHRASES,
     fact_contributions,
     occlusion_contributions,
     reason_names,
@@ -247,6 +248,20 @@ def test_a_campaign_does_not_mask_itself() -> None:
         whole = forest_alone.model_copy(update={"max_samples": len(reference)})
         large = fit_model(reference, whole).model.score(rows)
         assert large.iloc[0] < large.iloc[1]  # the control: the test can fail
+
+
+def test_a_status_phrase_says_when_the_certificate_names_itself_a_test_one() -> None:
+    """The discount of a test certificate (codesign_prevalence_model/features.py) is visible to the analyst: the
+    status reason quotes the name that earned it; a name without a test word, or a status the name does not
+    explain, reads as before."""
+    test = {"signer": "wdktestcert priya schmidt 133600152045788270", "status_category": "untrusted_root"}
+    assert PHRASES["status_severity"](test) == (
+        "certificate chains to an untrusted root (self-signed or private CA);"
+        " its name says test certificate ('wdktestcert priya schmidt 133600152045788270')"
+    )
+    assert PHRASES["status_severity"]({**test, "signer": "contoso software ltd"}) == STATUS_PHRASES["untrusted_root"]
+    assert PHRASES["status_severity"]({**test, "status_category": "revoked"}) == "certificate revoked"
+    assert PHRASES["status_severity"]({**test, "signer": None}) == STATUS_PHRASES["untrusted_root"]
 
 
 def test_company_phrases_name_the_company_and_how_established_the_pairing_is() -> None:

@@ -132,10 +132,16 @@ host; rarity has its own feature for that.
     signer_days_since_first_seen >= recency_days``): on a young history every signer looks new, and a signer
     seen since the first watched day is as old as the data can tell. 0 for a binary without a canonical
     signer, and 0 without ``fleet_history_days`` (candidates written before it: the age cannot be judged).
+
+Two discounts follow the gate. A developer's churn (:func:`developer_churn_discount`, ``churn_discount``) and a
+test certificate (:func:`test_certificate`, ``test_certificate_discount``: a signer's name saying test or debug,
+a certificate that does not chain to a trusted root) explain some of the facts above; each multiplies those it
+explains (:data:`CHURN_EXPLAINS`, :data:`TEST_CERTIFICATE_EXPLAINS`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -218,12 +224,14 @@ class FeatureParams:
     cert_age_horizon_days: float = 30.0
     cert_short_lifetime_days: float = 365.0
     churn_discount: float = 1.0
+    test_certificate_discount: float = 0.5
 
     def __setstate__(self, state: dict[str, float]) -> None:
         """Models pickled before the knee existed keep the gate they had (the rarity itself); those pickled
-        before the churn discount, none."""
+        before the churn discount or the test certificate's, none."""
         object.__setattr__(self, "gate_knee", 1.0)
         object.__setattr__(self, "churn_discount", 0.0)
+        object.__setattr__(self, "test_certificate_discount", 0.0)
         for name, value in state.items():
             object.__setattr__(self, name, value)
 
@@ -428,6 +436,13 @@ def suspicion_features(
         for name in CHURN_EXPLAINS:
             if name in columns:
                 columns[name] = columns[name] * discount
+    if params.test_certificate_discount > 0.0:
+        kept = 1.0 - _clip01(pd.Series(params.test_certificate_discount, index=candidates.index)) * test_certificate(
+            candidates
+        )
+        for name in TEST_CERTIFICATE_EXPLAINS:
+            if name in columns:
+                columns[name] = columns[name] * kept
     return pd.DataFrame(columns, index=candidates.index).astype("float64")
 
 
@@ -446,6 +461,44 @@ def developer_churn_discount(candidates: pd.DataFrame, strength: float) -> pd.Se
     hosts = _numeric(candidates, "signer_other_host_count").clip(lower=1.0)
     churn = (hashes / hosts).clip(lower=1.0)
     return pd.Series(1.0 / (1.0 + strength * np.log2(churn)), index=candidates.index, dtype="float64")
+
+
+# A certificate that names itself a test or development one (folded signer, whole words) and does not chain to a
+# trusted root: Visual Studio's and the WDK's "WDKTestCert <user>,<number>", "<Org> Dev Test CA", "CN=<project>
+# Debug". A stolen or bought certificate carries a real company's name, an impostor's a brand's.
+TEST_CERTIFICATE_WORDS: tuple[str, ...] = ("test", "testing", "debug", "dev", "devtest", "wdktestcert", "development")
+TEST_CERTIFICATE_STATUSES: tuple[str, ...] = ("untrusted_root", "chaining")
+_TEST_CERTIFICATE_PATTERN = r"\b(?:" + "|".join(TEST_CERTIFICATE_WORDS) + r")\b"
+_TEST_CERTIFICATE_NAME = re.compile(_TEST_CERTIFICATE_PATTERN, re.IGNORECASE)
+# The facts such a certificate explains: its status, that the fleet does not know its signer, that no path
+# names it and that the header names someone else (a developer's organisation, not a vendor's certificate).
+TEST_CERTIFICATE_EXPLAINS: tuple[str, ...] = (
+    "status_severity",
+    "status_surprise",
+    "signer_obscurity",
+    "signer_not_in_path",
+    "company_surprise",
+)
+
+
+def test_certificate(candidates: pd.DataFrame) -> pd.Series:
+    """1.0 where the signer's folded name holds one of :data:`TEST_CERTIFICATE_WORDS` as a whole word and the
+    status is one of :data:`TEST_CERTIFICATE_STATUSES` (it does not chain to a trusted root), else 0.0.
+
+    The name is the certificate's own claim, which anyone signing with a self-made certificate can make: it
+    halves the facts it would explain (``model.test_certificate_discount`` 0.5), it does not clear them, and it
+    never touches the rarity, the folder, the parent, a renamed file or an impersonated vendor."""
+    signer = candidates["signer"].astype(object).where(candidates["signer"].notna(), "").astype(str)
+    named = signer.str.contains(_TEST_CERTIFICATE_PATTERN, case=False, regex=True)
+    unchained = candidates["status_category"].isin(TEST_CERTIFICATE_STATUSES)
+    return (named & unchained).astype("float64")
+
+
+def is_test_certificate(signer: object, status_category: object) -> bool:
+    """:func:`test_certificate` for one row's raw values (the reasons' phrases)."""
+    if not isinstance(signer, str) or status_category not in TEST_CERTIFICATE_STATUSES:
+        return False
+    return _TEST_CERTIFICATE_NAME.search(signer) is not None
 
 
 def additive_score(features: pd.DataFrame) -> pd.Series:

@@ -28,6 +28,7 @@ def feature_params(config: ModelConfig) -> FeatureParams:
         cert_age_horizon_days=config.cert_age_horizon_days,
         cert_short_lifetime_days=config.cert_short_lifetime_days,
         churn_discount=config.churn_discount,
+        test_certificate_discount=config.test_certificate_discount,
     )
 
 

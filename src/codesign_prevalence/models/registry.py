@@ -72,6 +72,7 @@ def training_params(
         "additive_weights": config.additive_weights,
         "surprisal_power": str(config.surprisal_power),
         "churn_discount": str(config.churn_discount),
+        "test_certificate_discount": str(config.test_certificate_discount),
         "features": ",".join(config.features),
         "rarity_ceiling_fraction": str(config.rarity_ceiling_fraction),
         "rarity_ceiling_min_hosts": str(config.rarity_ceiling_min_hosts),
