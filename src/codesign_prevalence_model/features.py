@@ -432,18 +432,18 @@ def suspicion_features(
         name: rarity if name == RARITY_GATE else gate * FEATURE_FUNCTIONS[name](candidates, params) for name in names
     }
     if params.churn_discount > 0.0:
-        discount = developer_churn_discount(candidates, params.churn_discount)
-        for name in CHURN_EXPLAINS:
-            if name in columns:
-                columns[name] = columns[name] * discount
+        _discount(columns, CHURN_EXPLAINS, developer_churn_discount(candidates, params.churn_discount))
     if params.test_certificate_discount > 0.0:
-        kept = 1.0 - _clip01(pd.Series(params.test_certificate_discount, index=candidates.index)) * test_certificate(
-            candidates
-        )
-        for name in TEST_CERTIFICATE_EXPLAINS:
-            if name in columns:
-                columns[name] = columns[name] * kept
+        share = min(params.test_certificate_discount, 1.0)
+        _discount(columns, TEST_CERTIFICATE_EXPLAINS, 1.0 - share * test_certificate(candidates))
     return pd.DataFrame(columns, index=candidates.index).astype("float64")
+
+
+def _discount(columns: dict[str, pd.Series], explained: Sequence[str], factor: pd.Series) -> None:
+    """Multiply the ``explained`` facts among ``columns`` by ``factor``, in place."""
+    for name in explained:
+        if name in columns:
+            columns[name] = columns[name] * factor
 
 
 # The facts a developer's churn explains: an unknown signer, a header naming the developer's organisation
