@@ -488,10 +488,13 @@ def test_certificate(candidates: pd.DataFrame) -> pd.Series:
     The name is the certificate's own claim, which anyone signing with a self-made certificate can make: it
     halves the facts it would explain (``model.test_certificate_discount`` 0.5), it does not clear them, and it
     never touches the rarity, the folder, the parent, a renamed file or an impersonated vendor."""
-    signer = candidates["signer"].astype(object).where(candidates["signer"].notna(), "").astype(str)
-    named = signer.str.contains(_TEST_CERTIFICATE_PATTERN, case=False, regex=True)
     unchained = candidates["status_category"].isin(TEST_CERTIFICATE_STATUSES)
-    return (named & unchained).astype("float64")
+    test = pd.Series(0.0, index=candidates.index, dtype="float64")
+    if unchained.any():  # the names of the few rows that do not chain only
+        signer = candidates.loc[unchained, "signer"]
+        signer = signer.astype(object).where(signer.notna(), "").astype(str)
+        test[unchained] = signer.str.contains(_TEST_CERTIFICATE_PATTERN, case=False, regex=True).astype("float64")
+    return test
 
 
 def is_test_certificate(signer: object, status_category: object) -> bool:
