@@ -134,9 +134,9 @@ host; rarity has its own feature for that.
     signer, and 0 without ``fleet_history_days`` (candidates written before it: the age cannot be judged).
 
 Two discounts follow the gate. A developer's churn (:func:`developer_churn_discount`, ``churn_discount``) and a
-test certificate (:func:`test_certificate`, ``test_certificate_discount``: a signer's name saying test or debug,
-a certificate that does not chain to a trusted root) explain some of the facts above; each multiplies those it
-explains (:data:`CHURN_EXPLAINS`, :data:`TEST_CERTIFICATE_EXPLAINS`).
+test certificate (:func:`declared_test_certificate`, ``test_certificate_discount``: a signer's name saying test or
+debug, a certificate that does not chain to a trusted root) explain some of the facts above; each multiplies those
+it explains (:data:`CHURN_EXPLAINS`, :data:`TEST_CERTIFICATE_EXPLAINS`).
 """
 
 from __future__ import annotations
@@ -435,7 +435,7 @@ def suspicion_features(
         _discount(columns, CHURN_EXPLAINS, developer_churn_discount(candidates, params.churn_discount))
     if params.test_certificate_discount > 0.0:
         share = min(params.test_certificate_discount, 1.0)
-        _discount(columns, TEST_CERTIFICATE_EXPLAINS, 1.0 - share * test_certificate(candidates))
+        _discount(columns, TEST_CERTIFICATE_EXPLAINS, 1.0 - share * declared_test_certificate(candidates))
     return pd.DataFrame(columns, index=candidates.index).astype("float64")
 
 
@@ -481,7 +481,7 @@ TEST_CERTIFICATE_EXPLAINS: tuple[str, ...] = (
 )
 
 
-def test_certificate(candidates: pd.DataFrame) -> pd.Series:
+def declared_test_certificate(candidates: pd.DataFrame) -> pd.Series:
     """1.0 where the signer's folded name holds one of :data:`TEST_CERTIFICATE_WORDS` as a whole word and the
     status is one of :data:`TEST_CERTIFICATE_STATUSES` (it does not chain to a trusted root), else 0.0.
 
@@ -497,8 +497,8 @@ def test_certificate(candidates: pd.DataFrame) -> pd.Series:
     return test
 
 
-def is_test_certificate(signer: object, status_category: object) -> bool:
-    """:func:`test_certificate` for one row's raw values (the reasons' phrases)."""
+def declares_test_certificate(signer: object, status_category: object) -> bool:
+    """:func:`declared_test_certificate` for one row's raw values (the reasons' phrases)."""
     if not isinstance(signer, str) or status_category not in TEST_CERTIFICATE_STATUSES:
         return False
     return _TEST_CERTIFICATE_NAME.search(signer) is not None

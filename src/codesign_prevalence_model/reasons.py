@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from codesign_prevalence_model.features import is_test_certificate
+from codesign_prevalence_model.features import declares_test_certificate
 
 ScoreFunction = Callable[[np.ndarray], np.ndarray]
 
@@ -131,7 +131,7 @@ def _signer_spread(row: Mapping[str, Any]) -> str:
 
 def _status_severity(row: Mapping[str, Any]) -> str:
     phrase = STATUS_PHRASES.get(_text(row["status_category"]), STATUS_PHRASES["other"])
-    if is_test_certificate(row["signer"], row["status_category"]):
+    if declares_test_certificate(row["signer"], row["status_category"]):
         return f"{phrase}; its name says test certificate ('{_text(row['signer'])}')"
     return phrase
 
