@@ -468,8 +468,7 @@ def developer_churn_discount(candidates: pd.DataFrame, strength: float) -> pd.Se
 # Debug". A stolen or bought certificate carries a real company's name, an impostor's a brand's.
 TEST_CERTIFICATE_WORDS: tuple[str, ...] = ("test", "testing", "debug", "dev", "devtest", "wdktestcert", "development")
 TEST_CERTIFICATE_STATUSES: tuple[str, ...] = ("untrusted_root", "chaining")
-_TEST_CERTIFICATE_PATTERN = r"\b(?:" + "|".join(TEST_CERTIFICATE_WORDS) + r")\b"
-_TEST_CERTIFICATE_NAME = re.compile(_TEST_CERTIFICATE_PATTERN, re.IGNORECASE)
+_TEST_CERTIFICATE_NAME = re.compile(r"\b(?:" + "|".join(TEST_CERTIFICATE_WORDS) + r")\b", re.IGNORECASE)
 # The facts such a certificate explains: its status, that the fleet does not know its signer, that no path
 # names it and that the header names someone else (a developer's organisation, not a vendor's certificate).
 TEST_CERTIFICATE_EXPLAINS: tuple[str, ...] = (
@@ -491,17 +490,18 @@ def declared_test_certificate(candidates: pd.DataFrame) -> pd.Series:
     unchained = candidates["status_category"].isin(TEST_CERTIFICATE_STATUSES)
     test = pd.Series(0.0, index=candidates.index, dtype="float64")
     if unchained.any():  # the names of the few rows that do not chain only
-        signer = candidates.loc[unchained, "signer"]
-        signer = signer.astype(object).where(signer.notna(), "").astype(str)
-        test[unchained] = signer.str.contains(_TEST_CERTIFICATE_PATTERN, case=False, regex=True).astype("float64")
+        test[unchained] = candidates.loc[unchained, "signer"].map(_names_a_test).astype("float64")
     return test
 
 
 def declares_test_certificate(signer: object, status_category: object) -> bool:
     """:func:`declared_test_certificate` for one row's raw values (the reasons' phrases)."""
-    if not isinstance(signer, str) or status_category not in TEST_CERTIFICATE_STATUSES:
-        return False
-    return _TEST_CERTIFICATE_NAME.search(signer) is not None
+    return status_category in TEST_CERTIFICATE_STATUSES and _names_a_test(signer)
+
+
+def _names_a_test(signer: object) -> bool:
+    """The signer's name holds one of :data:`TEST_CERTIFICATE_WORDS` as a whole word (no name: no)."""
+    return isinstance(signer, str) and _TEST_CERTIFICATE_NAME.search(signer) is not None
 
 
 def additive_score(features: pd.DataFrame) -> pd.Series:
