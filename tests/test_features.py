@@ -737,7 +737,9 @@ def test_a_file_name_holding_another_signers_product_word_is_found(spark: SparkS
     certificate, a quoted Unicode name under an attacker's and teamsupdater.exe (the word glued to a generic
     one) hold it; Microsoft's own second binary with the word does not count. "syncer" is used by two vendors on
     three hosts each (half each, below the share): nobody's. "setup" is a generic word, and a binary without a
-    signer is never judged."""
+    signer is never judged. "onedrive" runs on 9 hosts by Microsoft's certificate and on 3 by a campaign's
+    (``onedriveupdate.exe``): 75 % of all the hosts, but the campaign's own hosts do not count against the owner
+    when the campaign is judged, so the word is Microsoft's for it."""
     teams = "c:\\users\\*\\appdata\\local\\microsoft\\teams\\current\\teams.exe"
     rows = [(f"h{host}", "t", "microsoft corporation", [teams]) for host in range(30)]
     rows += [
@@ -751,6 +753,10 @@ def test_a_file_name_holding_another_signers_product_word_is_found(spark: SparkS
         ("h8", "c", "cedar labs ltd", ["c:\\users\\*\\downloads\\syncer.exe"]),
         *[(f"h{host}", "s", "microsoft corporation", ["c:\\windows\\setup.exe"]) for host in range(6)],
         ("h8", "z", "zeta tools ltd", ["c:\\users\\*\\downloads\\setup.exe"]),
+        *[(f"h{host}", "o", "microsoft corporation", ["c:\\program files\\microsoft onedrive\\onedrive.exe"])
+          for host in range(40, 49)],
+        *[(f"h{host}", f"k{host}", "kappa trade ltd", ["c:\\users\\*\\appdata\\local\\temp\\onedriveupdate.exe"])
+          for host in range(50, 53)],
     ]
     host_binary = spark.createDataFrame(rows, "host_id string, sha256 string, signer string, paths array<string>")
     expected = spark.createDataFrame(
@@ -758,6 +764,7 @@ def test_a_file_name_holding_another_signers_product_word_is_found(spark: SparkS
             ("x", "nordhaven innovations inc", "microsoft corporation", 30),
             ("q", "o'hara \u00fcber ltd", "microsoft corporation", 30),
             ("g", "gamma trade llc", "microsoft corporation", 30),
+            *[(f"k{host}", "kappa trade ltd", "microsoft corporation", 9) for host in range(50, 53)],
         ],
         "sha256 string, signer string, name_owner string, name_owner_host_count long",
     )

@@ -138,7 +138,8 @@ COMPANY_FIGURES: tuple[str, ...] = ("mismatched_company", "company_other_host_co
 PATH_VENDOR_FIGURES: tuple[str, ...] = ("path_vendor", "path_vendor_host_count")
 NAME_OWNER_FIGURES: tuple[str, ...] = ("name_owner", "name_owner_host_count")
 # A file-name word belongs to the signer whose binaries with it run on at least this share of the hosts that
-# run a binary with it (summed over signers): "teams" is Microsoft's, "helper" nobody's.
+# run a binary with it (summed over signers other than the judged binary's): "teams" is Microsoft's, "helper"
+# nobody's.
 NAME_OWNER_SHARE = 0.9
 
 # Columns of gold/candidates, in order.
@@ -409,7 +410,10 @@ def name_owner_prevalence(host_binary: DataFrame) -> DataFrame:
     signer: that signer, the most widespread such (``name_owner``), and the hosts that run its binaries with the
     word (``name_owner_host_count``). A word belongs to the signer whose binaries with it in their file name
     run on the most hosts, if they hold at least :data:`NAME_OWNER_SHARE` of the hosts summed over signers: a
-    product's name (``teams``, ``svchost``, ``vpnagent``), not a word many vendors use. An implant named after
+    product's name (``teams``, ``svchost``, ``vpnagent``), not a word many vendors use. The share is counted
+    without the judged binary's own signer's hosts: a campaign named after a product does not dilute the
+    product's share with its own hosts (in a 15-host fleet, Microsoft's OneDrive on 15 hosts and a stolen
+    certificate's ``onedriveupdate.exe`` on 3 would leave Microsoft 83 % of the word). An implant named after
     a binary the fleet runs (``downloads\\teams_windows_x64.exe``, ``roaming\\microsoft\\network\\svchost.exe``),
     or glued of one and a generic word (``onedriveupdate.exe``), under someone else's certificate (ATT&CK
     T1036.005, match a legitimate name).
@@ -428,14 +432,16 @@ def name_owner_prevalence(host_binary: DataFrame) -> DataFrame:
     per_word = per_signer.groupBy("_word").agg(
         F.max(F.struct("_hosts", "signer")).alias("_top"), F.sum("_hosts").alias("_all_hosts")
     )
-    owned = per_word.where(F.col("_top._hosts") >= F.lit(NAME_OWNER_SHARE) * F.col("_all_hosts")).select(
-        "_word", F.col("_top.signer").alias("_owner"), F.col("_top._hosts").alias("_owner_hosts")
-    )
     named = (
         words.select("sha256", "signer", "_word")
         .distinct()
-        .join(owned, on="_word")
-        .where(F.col("_owner") != F.col("signer"))
+        .join(per_signer.withColumnRenamed("_hosts", "_own_hosts"), on=["_word", "signer"])
+        .join(per_word, on="_word")
+        .where(
+            (F.col("_top.signer") != F.col("signer"))
+            & (F.col("_top._hosts") >= F.lit(NAME_OWNER_SHARE) * (F.col("_all_hosts") - F.col("_own_hosts")))
+        )
+        .select("sha256", "signer", F.col("_top.signer").alias("_owner"), F.col("_top._hosts").alias("_owner_hosts"))
     )
     return _widest_per_binary(named, "_owner", "_owner_hosts", NAME_OWNER_FIGURES)
 
