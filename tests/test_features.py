@@ -739,7 +739,9 @@ def test_a_file_name_holding_another_signers_product_word_is_found(spark: SparkS
     three hosts each (half each, below the share): nobody's. "setup" is a generic word, and a binary without a
     signer is never judged. "onedrive" runs on 9 hosts by Microsoft's certificate and on 3 by a campaign's
     (``onedriveupdate.exe``): 75 % of all the hosts, but the campaign's own hosts do not count against the owner
-    when the campaign is judged, so the word is Microsoft's for it."""
+    when the campaign is judged, so the word is Microsoft's for it. "ordersync" is two developers' builds on a
+    host each, and "tidepool" two vendors' on 3 and 5 hosts: neither signer runs it on twice the other's hosts,
+    so neither owns it against the other."""
     teams = "c:\\users\\*\\appdata\\local\\microsoft\\teams\\current\\teams.exe"
     rows = [(f"h{host}", "t", "microsoft corporation", [teams]) for host in range(30)]
     rows += [
@@ -757,6 +759,10 @@ def test_a_file_name_holding_another_signers_product_word_is_found(spark: SparkS
           for host in range(40, 49)],
         *[(f"h{host}", f"k{host}", "kappa trade ltd", ["c:\\users\\*\\appdata\\local\\temp\\onedriveupdate.exe"])
           for host in range(50, 53)],
+        ("h60", "d1", "wdktestcert ana", ["c:\\users\\*\\appdata\\local\\temp\\ordersync_build\\ordersync.exe"]),
+        ("h61", "d2", "wdktestcert ben", ["c:\\users\\*\\downloads\\ordersync-artifacts\\ordersync.exe"]),
+        *[(f"h{host}", "p", "pike data ltd", ["c:\\users\\*\\downloads\\tidepool.exe"]) for host in range(70, 73)],
+        *[(f"h{host}", "r", "reed apps ltd", ["c:\\users\\*\\downloads\\tidepool.exe"]) for host in range(73, 78)],
     ]
     host_binary = spark.createDataFrame(rows, "host_id string, sha256 string, signer string, paths array<string>")
     expected = spark.createDataFrame(

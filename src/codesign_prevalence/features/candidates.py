@@ -139,8 +139,11 @@ PATH_VENDOR_FIGURES: tuple[str, ...] = ("path_vendor", "path_vendor_host_count")
 NAME_OWNER_FIGURES: tuple[str, ...] = ("name_owner", "name_owner_host_count")
 # A file-name word belongs to the signer whose binaries with it run on at least this share of the hosts that
 # run a binary with it (summed over signers other than the judged binary's): "teams" is Microsoft's, "helper"
-# nobody's.
+# nobody's. It must also run it on at least NAME_OWNER_OVER_OWN times the judged binary's signer's hosts: of two
+# signers sharing a word on a comparable number of hosts (two developers' builds of one tool, two vendors'
+# "syncer"), neither owns it against the other.
 NAME_OWNER_SHARE = 0.9
+NAME_OWNER_OVER_OWN = 2.0
 
 # Columns of gold/candidates, in order.
 CANDIDATE_COLUMNS: tuple[str, ...] = (
@@ -413,7 +416,10 @@ def name_owner_prevalence(host_binary: DataFrame) -> DataFrame:
     product's name (``teams``, ``svchost``, ``vpnagent``), not a word many vendors use. The share is counted
     without the judged binary's own signer's hosts: a campaign named after a product does not dilute the
     product's share with its own hosts (in a 15-host fleet, Microsoft's OneDrive on 15 hosts and a stolen
-    certificate's ``onedriveupdate.exe`` on 3 would leave Microsoft 83 % of the word). An implant named after
+    certificate's ``onedriveupdate.exe`` on 3 would leave Microsoft 83 % of the word). The owner must then also
+    run the word on at least :data:`NAME_OWNER_OVER_OWN` times the judged signer's hosts, so that of two signers
+    sharing a word alike (two developers' builds of one tool on a host each) neither owns it against the other.
+    An implant named after
     a binary the fleet runs (``downloads\\teams_windows_x64.exe``, ``roaming\\microsoft\\network\\svchost.exe``),
     or glued of one and a generic word (``onedriveupdate.exe``), under someone else's certificate (ATT&CK
     T1036.005, match a legitimate name).
@@ -440,6 +446,7 @@ def name_owner_prevalence(host_binary: DataFrame) -> DataFrame:
         .where(
             (F.col("_top.signer") != F.col("signer"))
             & (F.col("_top._hosts") >= F.lit(NAME_OWNER_SHARE) * (F.col("_all_hosts") - F.col("_own_hosts")))
+            & (F.col("_top._hosts") >= F.lit(NAME_OWNER_OVER_OWN) * F.col("_own_hosts"))
         )
         .select("sha256", "signer", F.col("_top.signer").alias("_owner"), F.col("_top._hosts").alias("_owner_hosts"))
     )
