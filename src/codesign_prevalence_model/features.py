@@ -77,11 +77,12 @@ host; rarity has its own feature for that.
 ``name_impersonation``
     the binary's file name holds a product word of another signer, and no path names its own: the same scale
     on ``1 + name_owner_host_count`` (gold/candidates: the signer whose binaries with that word in their file
-    name run on at least 90 % of the hosts that run one, the judged binary's signer's left out, as Microsoft's
-    ``teams.exe`` owns "teams"), times ``1 - path_names_signer``. An implant named after a binary the fleet
-    runs (``downloads\\teams_windows_x64.exe``, ``roaming\\microsoft\\network\\svchost.exe``) under someone
-    else's certificate (ATT&CK T1036.005, match a legitimate name); a vendor's add-in named after the product it
-    extends sits in its own folder. 0 without the figures (candidates written before them).
+    name run on at least 90 % of the hosts that run one, the judged binary's signer's left out, and on twice the
+    judged signer's, as Microsoft's ``teams.exe`` owns "teams"), times ``1 - path_names_signer``. An implant named
+    after a binary the fleet runs (``downloads\\teams_windows_x64.exe``,
+    ``roaming\\microsoft\\network\\svchost.exe``) under someone else's certificate (ATT&CK T1036.005, match a
+    legitimate name); a vendor's add-in named after the product it extends sits in its own folder. 0 without the
+    figures (candidates written before them).
 ``company_mismatch``
     ``pe_company_mismatch``: the PE header names another company than the certificate's signer.
 ``renamed``
