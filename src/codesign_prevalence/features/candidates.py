@@ -419,10 +419,9 @@ def name_owner_prevalence(host_binary: DataFrame) -> DataFrame:
     certificate's ``onedriveupdate.exe`` on 3 would leave Microsoft 83 % of the word). The owner must then also
     run the word on at least :data:`NAME_OWNER_OVER_OWN` times the judged signer's hosts, so that of two signers
     sharing a word alike (two developers' builds of one tool on a host each) neither owns it against the other.
-    An implant named after
-    a binary the fleet runs (``downloads\\teams_windows_x64.exe``, ``roaming\\microsoft\\network\\svchost.exe``),
-    or glued of one and a generic word (``onedriveupdate.exe``), under someone else's certificate (ATT&CK
-    T1036.005, match a legitimate name).
+    An implant named after a binary the fleet runs (``downloads\\teams_windows_x64.exe``,
+    ``roaming\\microsoft\\network\\svchost.exe``), or glued of one and a generic word (``onedriveupdate.exe``),
+    under someone else's certificate (ATT&CK T1036.005, match a legitimate name).
 
     Reads: ``host_id``, ``sha256``, ``signer``, ``paths`` of the per-(host, binary) table. Output: ``sha256``,
     ``signer``, :data:`NAME_OWNER_FIGURES`; only binaries whose name holds another signer's word (the others
