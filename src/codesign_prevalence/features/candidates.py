@@ -433,15 +433,23 @@ def name_owner_prevalence(host_binary: DataFrame) -> DataFrame:
         .select("host_id", "sha256", "signer", F.explode(file_name_words(F.col("_path"))).alias("_word"))
         .distinct()
     )
-    per_signer = words.groupBy("_word", "signer").agg(F.count_distinct("host_id").alias("_hosts"))
-    per_word = per_signer.groupBy("_word").agg(
-        F.max(F.struct("_hosts", "signer")).alias("_top"), F.sum("_hosts").alias("_all_hosts")
+    # Per (word, signer): its hosts, and over the word the most widespread signer and the hosts of all of them.
+    per_word = Window.partitionBy("_word")
+    per_signer = (
+        words.groupBy("_word", "signer")
+        .agg(F.count_distinct("host_id").alias("_own_hosts"))
+        .select(
+            "_word",
+            "signer",
+            "_own_hosts",
+            F.max(F.struct(F.col("_own_hosts").alias("_hosts"), "signer")).over(per_word).alias("_top"),
+            F.sum("_own_hosts").over(per_word).alias("_all_hosts"),
+        )
     )
     named = (
         words.select("sha256", "signer", "_word")
         .distinct()
-        .join(per_signer.withColumnRenamed("_hosts", "_own_hosts"), on=["_word", "signer"])
-        .join(per_word, on="_word")
+        .join(per_signer, on=["_word", "signer"])
         .where(
             (F.col("_top.signer") != F.col("signer"))
             & (F.col("_top._hosts") >= F.lit(NAME_OWNER_SHARE) * (F.col("_all_hosts") - F.col("_own_hosts")))
