@@ -144,6 +144,10 @@ NAME_OWNER_FIGURES: tuple[str, ...] = ("name_owner", "name_owner_host_count")
 # "syncer"), neither owns it against the other.
 NAME_OWNER_SHARE = 0.9
 NAME_OWNER_OVER_OWN = 2.0
+# A file-name word one edit from another (a letter added, dropped, replaced, or two neighbours swapped) also holds
+# that word, when the shorter of the two has at least this many characters and they differ by more than digits:
+# "svchostt" and "rundl132" hold "svchost" and "rundll32"; "notepad2" does not hold "notepad", nor "tool64" "tool32".
+NEAR_NAME_MIN_LENGTH = 6
 
 # Columns of gold/candidates, in order.
 CANDIDATE_COLUMNS: tuple[str, ...] = (
@@ -420,19 +424,25 @@ def name_owner_prevalence(host_binary: DataFrame) -> DataFrame:
     run the word on at least :data:`NAME_OWNER_OVER_OWN` times the judged signer's hosts, so that of two signers
     sharing a word alike (two developers' builds of one tool on a host each) neither owns it against the other.
     An implant named after a binary the fleet runs (``downloads\\teams_windows_x64.exe``,
-    ``roaming\\microsoft\\network\\svchost.exe``), or glued of one and a generic word (``onedriveupdate.exe``),
-    under someone else's certificate (ATT&CK T1036.005, match a legitimate name).
+    ``roaming\\microsoft\\network\\svchost.exe``), glued of one and a generic word (``onedriveupdate.exe``), or
+    misspelling one (``svchostt.exe``, ``rundl132.exe``: :func:`near_words`), under someone else's certificate
+    (ATT&CK T1036.005, match a legitimate name).
 
     Reads: ``host_id``, ``sha256``, ``signer``, ``paths`` of the per-(host, binary) table. Output: ``sha256``,
     ``signer``, :data:`NAME_OWNER_FIGURES`; only binaries whose name holds another signer's word (the others
     get nulls from the left join in :func:`candidates`).
     """
-    words = (
+    spelt = (
         host_binary.where(F.col("signer").isNotNull())
         .select("host_id", "sha256", "signer", F.explode("paths").alias("_path"))
         .select("host_id", "sha256", "signer", F.explode(file_name_words(F.col("_path"))).alias("_word"))
         .distinct()
     )
+    # A misspelt name holds the word it misspells (and, alike, the word its misspelling): ``svchostt.exe`` under a
+    # stranger's certificate is judged against Microsoft's "svchost" as ``svchost.exe`` would be.
+    near = near_words(spelt.select("_word").distinct())
+    misspelt = spelt.join(F.broadcast(near), on="_word").select("host_id", "sha256", "signer", F.col("_near").alias("_word"))
+    words = spelt.unionByName(misspelt).distinct()
     # Per (word, signer): its hosts, and over the word the most widespread signer and the hosts of all of them.
     per_word = Window.partitionBy("_word")
     per_signer = (
@@ -458,6 +468,50 @@ def name_owner_prevalence(host_binary: DataFrame) -> DataFrame:
         .select("sha256", "signer", F.col("_top.signer").alias("_owner"), F.col("_top._hosts").alias("_owner_hosts"))
     )
     return _widest_per_binary(named, "_owner", "_owner_hosts", NAME_OWNER_FIGURES)
+
+
+def near_words(words: DataFrame) -> DataFrame:
+    """Pairs of distinct words (``_word``, ``_near``) one edit apart: a character added, dropped or replaced, or
+    two neighbouring ones swapped (``svchostt``, ``svchots``, ``rundl132`` for ``svchost``, ``rundll32``), both
+    ways round; the shorter at least :data:`NEAR_NAME_MIN_LENGTH` characters, and not alike but for their digits
+    (``notepad2``, ``tool64`` and ``tool32`` are versions or builds, not misspellings).
+
+    Reads ``_word`` of ``words`` (distinct). Two words one edit apart share a key among themselves and their
+    one-character deletions, so the words are paired by an equi-join on those keys, not compared all with all.
+    """
+
+    def deletions(word: Column) -> Column:
+        dropped = F.transform(
+            F.sequence(F.lit(1), F.length(word)),
+            lambda i: F.concat(word.substr(F.lit(1), i - 1), word.substr(i + 1, F.length(word))),
+        )
+        return F.array_union(F.array(word), dropped)
+
+    def swapped(word: Column) -> Column:
+        return F.transform(
+            F.sequence(F.lit(1), F.greatest(F.length(word) - 1, F.lit(1))),
+            lambda i: F.concat(
+                word.substr(F.lit(1), i - 1), word.substr(i + 1, F.lit(1)), word.substr(i, F.lit(1)), word.substr(i + 2, F.length(word))
+            ),
+        )
+
+    keyed = words.where(F.length("_word") >= F.lit(NEAR_NAME_MIN_LENGTH)).select(
+        "_word", F.explode(deletions(F.col("_word"))).alias("_key")
+    )
+    pairs = (
+        keyed.join(keyed.select(F.col("_word").alias("_near"), "_key"), on="_key")
+        .where(F.col("_word") != F.col("_near"))
+        .select("_word", "_near")
+        .distinct()
+    )
+
+    def digits_dropped(word: str) -> Column:
+        return F.regexp_replace(F.col(word), "[0-9]+", "")
+
+    return pairs.where(
+        ((F.levenshtein("_word", "_near") == F.lit(1)) | F.array_contains(swapped(F.col("_word")), F.col("_near")))
+        & (digits_dropped("_word") != digits_dropped("_near"))
+    )
 
 
 def _widest_per_binary(named: DataFrame, other: str, hosts: str, figures: tuple[str, ...]) -> DataFrame:
