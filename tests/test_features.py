@@ -28,7 +28,12 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import StringType, StructField, StructType, TimestampType
 
 from codesign_prevalence.config import Config
-from codesign_prevalence.features.candidates import name_owner_prevalence, path_vendor_prevalence, with_fleet_history
+from codesign_prevalence.features.candidates import (
+    name_owner_prevalence,
+    near_words,
+    path_vendor_prevalence,
+    with_fleet_history,
+)
 from codesign_prevalence.features.events import in_window, window_start, with_event_attributes
 from codesign_prevalence.features.pipeline import FeatureTables, RuleLists, feature_tables
 from codesign_prevalence.features.prevalence import binary_labels, event_variants
@@ -771,6 +776,43 @@ def test_a_file_name_holding_another_signers_product_word_is_found(spark: SparkS
             ("q", "o'hara \u00fcber ltd", "microsoft corporation", 30),
             ("g", "gamma trade llc", "microsoft corporation", 30),
             *[(f"k{host}", "kappa trade ltd", "microsoft corporation", 9) for host in range(50, 53)],
+        ],
+        "sha256 string, signer string, name_owner string, name_owner_host_count long",
+    )
+    assert_df_equality(name_owner_prevalence(host_binary), expected, ignore_nullable=True, ignore_row_order=True)
+
+
+def test_a_misspelt_file_name_holds_the_word_it_misspells(spark: SparkSession) -> None:
+    """A letter added (``svchostt``), replaced (``rundl132``, a one for an L) or two swapped (``scvhost``) is a
+    misspelling; two letters apart (``svchots`` from ``svchostt``), digits alone (``notepad2``, ``tool64`` and
+    ``tool32``) or a word shorter than six letters (``lsasss``) is not. So the misspelt implants under a campaign's
+    certificate are judged against Microsoft's binaries, while Florian Balmer's notepad2.exe is not, and neither is
+    Microsoft's own svchost.exe against the campaign's misspelling of it."""
+    words = spark.createDataFrame(
+        [(word,) for word in ("svchost", "svchostt", "scvhost", "svchots", "rundll32", "rundl132", "notepad",
+                              "notepad2", "tool64", "tool32", "lsass", "lsasss")],
+        "_word string",
+    )
+    expected_pairs = [("svchost", "svchostt"), ("svchost", "scvhost"), ("svchost", "svchots"), ("rundll32", "rundl132")]
+    assert sorted(tuple(row) for row in near_words(words).collect()) == sorted(
+        [*expected_pairs, *[(near, word) for word, near in expected_pairs]]
+    )
+
+    system = "c:\\windows\\system32\\"
+    rows = [
+        *[(f"h{host}", "s", "microsoft windows", [system + "svchost.exe"]) for host in range(20)],
+        *[(f"h{host}", "r", "microsoft windows", [system + "rundll32.exe"]) for host in range(20)],
+        *[(f"h{host}", "n", "microsoft windows", [system + "notepad.exe"]) for host in range(20)],
+        *[(f"h{host}", f"t{host}", "vortex trade llc", ["c:\\programdata\\windowsupdate\\svchostt.exe"])
+          for host in range(20, 23)],
+        ("h23", "l", "vortex trade llc", ["c:\\users\\public\\libraries\\rundl132.exe"]),
+        ("h24", "p", "florian balmer", ["c:\\users\\*\\downloads\\notepad2.exe"]),
+    ]
+    host_binary = spark.createDataFrame(rows, "host_id string, sha256 string, signer string, paths array<string>")
+    expected = spark.createDataFrame(
+        [
+            *[(f"t{host}", "vortex trade llc", "microsoft windows", 20) for host in range(20, 23)],
+            ("l", "vortex trade llc", "microsoft windows", 20),
         ],
         "sha256 string, signer string, name_owner string, name_owner_host_count long",
     )
