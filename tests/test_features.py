@@ -787,7 +787,9 @@ def test_a_misspelt_file_name_holds_the_word_it_misspells(spark: SparkSession) -
     misspelling; two letters apart (``svchots`` from ``svchostt``), digits alone (``notepad2``, ``tool64`` and
     ``tool32``) or a word shorter than six letters (``lsasss``) is not. So the misspelt implants under a campaign's
     certificate are judged against Microsoft's binaries, while Florian Balmer's notepad2.exe is not, and neither is
-    Microsoft's own svchost.exe against the campaign's misspelling of it."""
+    Microsoft's own svchost.exe against the campaign's misspelling of it. A word's share is counted on its exact
+    spelling: Lumora's "lumenview" on 10 hosts stays Lumora's for an exact copy on one host, although Brightline's
+    "lumensview" (one edit from it, and so judged against Lumora too) runs on 3 more."""
     words = spark.createDataFrame(
         [(word,) for word in ("svchost", "svchostt", "scvhost", "svchots", "rundll32", "rundl132", "notepad",
                               "notepad2", "tool64", "tool32", "lsass", "lsasss")],
@@ -807,12 +809,17 @@ def test_a_misspelt_file_name_holds_the_word_it_misspells(spark: SparkSession) -
           for host in range(20, 23)],
         ("h23", "l", "vortex trade llc", ["c:\\users\\public\\libraries\\rundl132.exe"]),
         ("h24", "p", "florian balmer", ["c:\\users\\*\\downloads\\notepad2.exe"]),
+        *[(f"h{host}", "v", "lumora systems oy", ["c:\\program files\\lumora\\lumenview.exe"]) for host in range(10)],
+        ("h30", "w", "kestrel apps ltd", ["c:\\users\\*\\downloads\\lumenview.exe"]),
+        *[(f"h{host}", "y", "brightline ltd", ["c:\\programdata\\lumensview.exe"]) for host in range(31, 34)],
     ]
     host_binary = spark.createDataFrame(rows, "host_id string, sha256 string, signer string, paths array<string>")
     expected = spark.createDataFrame(
         [
             *[(f"t{host}", "vortex trade llc", "microsoft windows", 20) for host in range(20, 23)],
             ("l", "vortex trade llc", "microsoft windows", 20),
+            ("w", "kestrel apps ltd", "lumora systems oy", 10),
+            ("y", "brightline ltd", "lumora systems oy", 10),
         ],
         "sha256 string, signer string, name_owner string, name_owner_host_count long",
     )

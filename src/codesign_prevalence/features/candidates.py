@@ -438,22 +438,28 @@ def name_owner_prevalence(host_binary: DataFrame) -> DataFrame:
         .select("host_id", "sha256", "signer", F.explode(file_name_words(F.col("_path"))).alias("_word"))
         .distinct()
     )
-    # A misspelt name holds the word it misspells (and, alike, the word its misspelling): ``svchostt.exe`` under a
-    # stranger's certificate is judged against Microsoft's "svchost" as ``svchost.exe`` would be.
+    # A misspelt name holds the word it misspells: ``svchostt.exe`` under a stranger's certificate is judged
+    # against Microsoft's "svchost" as ``svchost.exe`` would be. A word's owner and share are counted on its exact
+    # spellings only, so that neither a misspelling nor a word one edit from it dilutes them.
     near = near_words(spelt.select("_word").distinct())
     misspelt = spelt.join(F.broadcast(near), on="_word").select("host_id", "sha256", "signer", F.col("_near").alias("_word"))
-    words = spelt.unionByName(misspelt).distinct()
-    # Per (word, signer): its hosts, and over the word the most widespread signer and the hosts of all of them.
+    words = spelt.withColumn("_exact", F.lit(True)).unionByName(misspelt.withColumn("_exact", F.lit(False)))
+    # Per (word, signer): its hosts with the word spelt exactly, and with it or a misspelling of it; over the word,
+    # the signer with the most hosts spelling it exactly, and the hosts of all of them.
     per_word = Window.partitionBy("_word")
     per_signer = (
         words.groupBy("_word", "signer")
-        .agg(F.count_distinct("host_id").alias("_own_hosts"))
+        .agg(
+            F.count_distinct(F.when(F.col("_exact"), F.col("host_id"))).alias("_exact_hosts"),
+            F.count_distinct("host_id").alias("_own_hosts"),
+        )
         .select(
             "_word",
             "signer",
+            "_exact_hosts",
             "_own_hosts",
-            F.max(F.struct(F.col("_own_hosts").alias("_hosts"), "signer")).over(per_word).alias("_top"),
-            F.sum("_own_hosts").over(per_word).alias("_all_hosts"),
+            F.max(F.struct(F.col("_exact_hosts").alias("_hosts"), "signer")).over(per_word).alias("_top"),
+            F.sum("_exact_hosts").over(per_word).alias("_all_hosts"),
         )
     )
     named = (
@@ -462,7 +468,7 @@ def name_owner_prevalence(host_binary: DataFrame) -> DataFrame:
         .join(per_signer, on=["_word", "signer"])
         .where(
             (F.col("_top.signer") != F.col("signer"))
-            & (F.col("_top._hosts") >= F.lit(NAME_OWNER_SHARE) * (F.col("_all_hosts") - F.col("_own_hosts")))
+            & (F.col("_top._hosts") >= F.lit(NAME_OWNER_SHARE) * (F.col("_all_hosts") - F.col("_exact_hosts")))
             & (F.col("_top._hosts") >= F.lit(NAME_OWNER_OVER_OWN) * F.col("_own_hosts"))
         )
         .select("sha256", "signer", F.col("_top.signer").alias("_owner"), F.col("_top._hosts").alias("_owner_hosts"))
