@@ -429,7 +429,8 @@ CANDIDATE_SCHEMA = [
     ("fleet_history_days", "int"), ("mismatched_company", "string"), ("company_other_host_count", "bigint"),
     ("company_signer_host_count", "bigint"), ("signer_widest_other_host_count", "bigint"),
     ("path_names_signer", "boolean"), ("path_vendor", "string"), ("path_vendor_host_count", "bigint"),
-    ("name_owner", "string"), ("name_owner_host_count", "bigint"),
+    ("name_owner", "string"), ("name_owner_host_count", "bigint"), ("name_owner_word", "string"),
+    ("name_word", "string"),
 ]
 CONTOSO_LABELS = (DIGICERT, "0a01", "2025-06-01 00:00:00", "2027-06-01 23:59:59", None, "embedded")
 NO_CERTIFICATE = (None,) * 6
@@ -454,7 +455,7 @@ NO_FIGURES = (None,) * 6
 HISTORY_DAYS = 29  # days since the window's first event: u on 2026-10-22 (any binary, signed or not)
 NO_COMPANY_MISMATCH = (None,) * 3
 NO_PATH_VENDOR = (None, 0)  # no path names another signer's word
-NO_NAME_OWNER = (None, 0)  # no file name holds another signer's product word ("invoice" is only Evil's)
+NO_NAME_OWNER = (None, 0, None, None)  # no file name holds another signer's product word ("invoice" is only Evil's)
 
 # Per binary: every candidate column after ``population``.
 BINARY_A = (
@@ -772,12 +773,16 @@ def test_a_file_name_holding_another_signers_product_word_is_found(spark: SparkS
     host_binary = spark.createDataFrame(rows, "host_id string, sha256 string, signer string, paths array<string>")
     expected = spark.createDataFrame(
         [
-            ("x", "nordhaven innovations inc", "microsoft corporation", 30),
-            ("q", "o'hara \u00fcber ltd", "microsoft corporation", 30),
-            ("g", "gamma trade llc", "microsoft corporation", 30),
-            *[(f"k{host}", "kappa trade ltd", "microsoft corporation", 9) for host in range(50, 53)],
+            ("x", "nordhaven innovations inc", "microsoft corporation", 30, "teams", "teams"),
+            ("q", "o'hara \u00fcber ltd", "microsoft corporation", 30, "teams", "teams"),
+            ("g", "gamma trade llc", "microsoft corporation", 30, "teams", "teams"),
+            *[
+                (f"k{host}", "kappa trade ltd", "microsoft corporation", 9, "onedrive", "onedrive")
+                for host in range(50, 53)
+            ],
         ],
-        "sha256 string, signer string, name_owner string, name_owner_host_count long",
+        "sha256 string, signer string, name_owner string, name_owner_host_count long, name_owner_word string,"
+        " name_word string",
     )
     assert_df_equality(name_owner_prevalence(host_binary), expected, ignore_nullable=True, ignore_row_order=True)
 
@@ -816,11 +821,15 @@ def test_a_misspelt_file_name_holds_the_word_it_misspells(spark: SparkSession) -
     host_binary = spark.createDataFrame(rows, "host_id string, sha256 string, signer string, paths array<string>")
     expected = spark.createDataFrame(
         [
-            *[(f"t{host}", "vortex trade llc", "microsoft windows", 20) for host in range(20, 23)],
-            ("l", "vortex trade llc", "microsoft windows", 20),
-            ("w", "kestrel apps ltd", "lumora systems oy", 10),
-            ("y", "brightline ltd", "lumora systems oy", 10),
+            *[
+                (f"t{host}", "vortex trade llc", "microsoft windows", 20, "svchost", "svchostt")
+                for host in range(20, 23)
+            ],
+            ("l", "vortex trade llc", "microsoft windows", 20, "rundll32", "rundl132"),
+            ("w", "kestrel apps ltd", "lumora systems oy", 10, "lumenview", "lumenview"),
+            ("y", "brightline ltd", "lumora systems oy", 10, "lumenview", "lumensview"),
         ],
-        "sha256 string, signer string, name_owner string, name_owner_host_count long",
+        "sha256 string, signer string, name_owner string, name_owner_host_count long, name_owner_word string,"
+        " name_word string",
     )
     assert_df_equality(name_owner_prevalence(host_binary), expected, ignore_nullable=True, ignore_row_order=True)

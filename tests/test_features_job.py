@@ -123,7 +123,8 @@ def test_features_job_on_a_generated_fleet(spark: SparkSession, pipeline_run: Pi
         *CERTIFICATE_FIGURES,  # null where the sources carry no certificate details or Code Integrity events
         *COMPANY_FIGURES,  # null exactly where pe.company names no other company (below)
         "path_vendor",  # null exactly where no path names another signer (path_vendor_host_count 0, below)
-        "name_owner",  # null exactly where the file name holds no other signer's product word (below)
+        # null exactly where the file name holds no other signer's product word (below)
+        "name_owner", "name_owner_word", "name_word",
         "path_names_signer",  # null where the signer's name has no distinctive word or acronym
     }
     filled = [c for c in CANDIDATE_COLUMNS if c not in labels]
@@ -135,9 +136,15 @@ def test_features_job_on_a_generated_fleet(spark: SparkSession, pipeline_run: Pi
     )
     assert misfiled.count() == 0
     assert candidates.where(F.col("pe_company_mismatch")).count() > 0
-    for other, hosts in (("path_vendor", "path_vendor_host_count"), ("name_owner", "name_owner_host_count")):
-        named = F.col(hosts) > F.lit(0)
-        assert candidates.where(named != F.col(other).isNotNull()).count() == 0
+    named_by = {
+        "path_vendor": "path_vendor_host_count",
+        **dict.fromkeys(("name_owner", "name_owner_word", "name_word"), "name_owner_host_count"),
+    }
+    misnamed = candidates.select(
+        *[F.count_if((F.col(hosts) > F.lit(0)) != F.col(other).isNotNull()).alias(other)
+          for other, hosts in named_by.items()]
+    ).head()
+    assert misnamed is not None and {other: misnamed[other] for other in named_by if misnamed[other]} == {}
 
     # A rerun for the same date, after an event dated the next day was ingested, leaves the same tables:
     # reruns are idempotent and nothing after the as-of date is read.

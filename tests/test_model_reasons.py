@@ -288,11 +288,21 @@ def test_company_phrases_name_the_company_and_how_established_the_pairing_is() -
     ]
 
 
-def test_name_phrase_names_the_owner_of_the_word_and_the_signer() -> None:
+def test_name_phrase_names_the_word_its_owner_and_the_signer() -> None:
+    """The word as the owner spells it, and the file name's misspelling of it where it differs; candidates
+    written before the words were kept still get the owner and the signer."""
     row = {"signer": "nordhaven innovations inc", "name_owner": "microsoft corporation", "name_owner_host_count": 150}
     assert PHRASES["name_impersonation"](row) == (
         "file name holds the name of a product of 'microsoft corporation', whose binaries with that name run on 150"
         " hosts, but the signer is 'nordhaven innovations inc'"
+    )
+    assert PHRASES["name_impersonation"]({**row, "name_owner_word": "teams", "name_word": "teams"}) == (
+        "file name holds 'teams', the name of a product of 'microsoft corporation', whose binaries with that name"
+        " run on 150 hosts, but the signer is 'nordhaven innovations inc'"
+    )
+    assert PHRASES["name_impersonation"]({**row, "name_owner_word": "svchost", "name_word": "svchostt"}) == (
+        "file name holds 'svchostt', a misspelling of 'svchost', the name of a product of 'microsoft corporation',"
+        " whose binaries with that name run on 150 hosts, but the signer is 'nordhaven innovations inc'"
     )
 
 

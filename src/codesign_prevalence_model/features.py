@@ -75,14 +75,14 @@ host; rarity has its own feature for that.
     ``AppData\\Local\\NVIDIA\\Telemetry\\``) under a stolen or bought certificate of someone else (ATT&CK
     T1036.005, match a legitimate location). 0 without the figures (candidates written before them).
 ``name_impersonation``
-    the binary's file name holds a product word of another signer, and no path names its own: the same scale
-    on ``1 + name_owner_host_count`` (gold/candidates: the signer whose binaries with that word in their file
-    name run on at least 90 % of the hosts that run one, the judged binary's signer's left out, and on twice the
-    judged signer's, as Microsoft's ``teams.exe`` owns "teams"), times ``1 - path_names_signer``. An implant named
-    after a binary the fleet runs (``downloads\\teams_windows_x64.exe``,
-    ``roaming\\microsoft\\network\\svchost.exe``) under someone else's certificate (ATT&CK T1036.005, match a
-    legitimate name); a vendor's add-in named after the product it extends sits in its own folder. 0 without the
-    figures (candidates written before them).
+    the binary's file name holds a product word of another signer, or a misspelling of one, and no path names
+    its own: the same scale on ``1 + name_owner_host_count`` (gold/candidates: the signer whose binaries with that
+    word in their file name run on at least 90 % of the hosts that run one, the judged binary's signer's left out,
+    and on twice the judged signer's, as Microsoft's ``teams.exe`` owns "teams"), times ``1 - path_names_signer``.
+    An implant named after a binary the fleet runs (``downloads\\teams_windows_x64.exe``,
+    ``roaming\\microsoft\\network\\svchost.exe``, ``programdata\\windowsupdate\\svchostt.exe``) under someone
+    else's certificate (ATT&CK T1036.005, match a legitimate name); a vendor's add-in named after the product it
+    extends sits in its own folder. 0 without the figures (candidates written before them).
 ``company_mismatch``
     ``pe_company_mismatch``: the PE header names another company than the certificate's signer.
 ``renamed``
@@ -207,7 +207,9 @@ OPTIONAL_NUMERIC_INPUTS: tuple[str, ...] = (
     "path_vendor_host_count",
     "name_owner_host_count",
 )
-OPTIONAL_STRING_INPUTS: tuple[str, ...] = ("issuer", "mismatched_company", "path_vendor", "name_owner")
+OPTIONAL_STRING_INPUTS: tuple[str, ...] = (
+    "issuer", "mismatched_company", "path_vendor", "name_owner", "name_owner_word", "name_word"
+)
 OPTIONAL_INPUTS: tuple[str, ...] = (*OPTIONAL_NUMERIC_INPUTS, *OPTIONAL_STRING_INPUTS)
 REQUIRED_INPUTS: tuple[str, ...] = (*NUMERIC_INPUTS, *BOOLEAN_INPUTS, *STRING_INPUTS)
 INPUT_COLUMNS: tuple[str, ...] = (*REQUIRED_INPUTS, *OPTIONAL_INPUTS)

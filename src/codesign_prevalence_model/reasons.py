@@ -163,9 +163,16 @@ def _path_impersonation(row: Mapping[str, Any]) -> str:
 
 def _name_impersonation(row: Mapping[str, Any]) -> str:
     owner, hosts = _text(row.get("name_owner")), _count(row.get("name_owner_host_count"))
+    word, spelt = _text(row.get("name_owner_word"), ""), _text(row.get("name_word"), "")
+    if not word:  # candidates written before the words were kept
+        held = "the name of a product"
+    elif spelt and spelt != word:
+        held = f"'{spelt}', a misspelling of '{word}', the name of a product"
+    else:
+        held = f"'{word}', the name of a product"
     return (
-        f"file name holds the name of a product of '{owner}', whose binaries with that name run on"
-        f" {_plural(hosts, 'host')}, but the signer is '{_text(row['signer'])}'"
+        f"file name holds {held} of '{owner}', whose binaries with that name run on {_plural(hosts, 'host')},"
+        f" but the signer is '{_text(row['signer'])}'"
     )
 
 

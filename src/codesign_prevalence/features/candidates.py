@@ -136,7 +136,7 @@ CERTIFICATE_FIGURES: tuple[str, ...] = (
 SECONDS_PER_DAY = 86_400.0
 COMPANY_FIGURES: tuple[str, ...] = ("mismatched_company", "company_other_host_count", "company_signer_host_count")
 PATH_VENDOR_FIGURES: tuple[str, ...] = ("path_vendor", "path_vendor_host_count")
-NAME_OWNER_FIGURES: tuple[str, ...] = ("name_owner", "name_owner_host_count")
+NAME_OWNER_FIGURES: tuple[str, ...] = ("name_owner", "name_owner_host_count", "name_owner_word", "name_word")
 # A file-name word belongs to the signer whose binaries with it run on at least this share of the hosts that
 # run a binary with it (summed over signers other than the judged binary's): "teams" is Microsoft's, "helper"
 # nobody's. It must also run it on at least NAME_OWNER_OVER_OWN times the judged binary's signer's hosts: of two
@@ -414,16 +414,17 @@ def path_vendor_prevalence(host_binary: DataFrame, signer_prevalence: DataFrame)
 
 def name_owner_prevalence(host_binary: DataFrame) -> DataFrame:
     """Per binary whose file name holds a product word (``normalize.file_name_words``) that belongs to *another*
-    signer: that signer, the most widespread such (``name_owner``), and the hosts that run its binaries with the
-    word (``name_owner_host_count``). A word belongs to the signer whose binaries with it in their file name
-    run on the most hosts, if they hold at least :data:`NAME_OWNER_SHARE` of the hosts summed over signers: a
-    product's name (``teams``, ``svchost``, ``vpnagent``), not a word many vendors use. The share is counted
-    without the judged binary's own signer's hosts: a campaign named after a product does not dilute the
+    signer: that signer, the most widespread such (``name_owner``), the hosts that run its binaries with the word
+    (``name_owner_host_count``), the word as the owner spells it (``name_owner_word``) and as the binary's file name
+    does (``name_word``: the same, or a misspelling of it). A word belongs to the signer whose binaries with it in
+    their file name run on the most hosts, if they hold at least :data:`NAME_OWNER_SHARE` of the hosts summed over
+    signers: a product's name (``teams``, ``svchost``, ``vpnagent``), not a word many vendors use. The share is
+    counted without the judged binary's own signer's hosts: a campaign named after a product does not dilute the
     product's share with its own hosts (in a 15-host fleet, Microsoft's OneDrive on 15 hosts and a stolen
-    certificate's ``onedriveupdate.exe`` on 3 would leave Microsoft 83 % of the word). The owner must then also
-    run the word on at least :data:`NAME_OWNER_OVER_OWN` times the judged signer's hosts, so that of two signers
-    sharing a word alike (two developers' builds of one tool on a host each) neither owns it against the other.
-    An implant named after a binary the fleet runs (``downloads\\teams_windows_x64.exe``,
+    certificate's ``onedriveupdate.exe`` on 3 would leave Microsoft 83 % of the word). The owner must then also run
+    the word on at least :data:`NAME_OWNER_OVER_OWN` times the judged signer's hosts, so that of two signers sharing
+    a word alike (two developers' builds of one tool on a host each) neither owns it against the other. An implant
+    named after a binary the fleet runs (``downloads\\teams_windows_x64.exe``,
     ``roaming\\microsoft\\network\\svchost.exe``), glued of one and a generic word (``onedriveupdate.exe``), or
     misspelling one (``svchostt.exe``, ``rundl132.exe``: :func:`near_words`), under someone else's certificate
     (ATT&CK T1036.005, match a legitimate name).
@@ -442,8 +443,12 @@ def name_owner_prevalence(host_binary: DataFrame) -> DataFrame:
     # against Microsoft's "svchost" as ``svchost.exe`` would be. A word's owner and share are counted on its exact
     # spellings only, so that neither a misspelling nor a word one edit from it dilutes them.
     near = near_words(spelt.select("_word").distinct())
-    misspelt = spelt.join(F.broadcast(near), on="_word").select("host_id", "sha256", "signer", F.col("_near").alias("_word"))
-    words = spelt.withColumn("_exact", F.lit(True)).unionByName(misspelt.withColumn("_exact", F.lit(False)))
+    misspelt = spelt.join(F.broadcast(near), on="_word").select(
+        "host_id", "sha256", "signer", F.col("_near").alias("_word"), F.col("_word").alias("_spelt")
+    )
+    words = spelt.select("*", F.col("_word").alias("_spelt"), F.lit(True).alias("_exact")).unionByName(
+        misspelt.withColumn("_exact", F.lit(False))
+    )
     # Per (word, signer): its hosts with the word spelt exactly, and with it or a misspelling of it; over the word,
     # the signer with the most hosts spelling it exactly, and the hosts of all of them.
     per_word = Window.partitionBy("_word")
@@ -463,7 +468,7 @@ def name_owner_prevalence(host_binary: DataFrame) -> DataFrame:
         )
     )
     named = (
-        words.select("sha256", "signer", "_word")
+        words.select("sha256", "signer", "_word", "_spelt")
         .distinct()
         .join(per_signer, on=["_word", "signer"])
         .where(
@@ -471,9 +476,16 @@ def name_owner_prevalence(host_binary: DataFrame) -> DataFrame:
             & (F.col("_top._hosts") >= F.lit(NAME_OWNER_SHARE) * (F.col("_all_hosts") - F.col("_exact_hosts")))
             & (F.col("_top._hosts") >= F.lit(NAME_OWNER_OVER_OWN) * F.col("_own_hosts"))
         )
-        .select("sha256", "signer", F.col("_top.signer").alias("_owner"), F.col("_top._hosts").alias("_owner_hosts"))
+        .select(
+            "sha256",
+            "signer",
+            F.col("_top.signer").alias("_owner"),
+            F.col("_top._hosts").alias("_owner_hosts"),
+            "_word",
+            "_spelt",
+        )
     )
-    return _widest_per_binary(named, "_owner", "_owner_hosts", NAME_OWNER_FIGURES)
+    return _widest_per_binary(named, "_owner", "_owner_hosts", NAME_OWNER_FIGURES, words=("_word", "_spelt"))
 
 
 def near_words(words: DataFrame) -> DataFrame:
@@ -497,7 +509,10 @@ def near_words(words: DataFrame) -> DataFrame:
         return F.transform(
             F.sequence(F.lit(1), F.greatest(F.length(word) - 1, F.lit(1))),
             lambda i: F.concat(
-                word.substr(F.lit(1), i - 1), word.substr(i + 1, F.lit(1)), word.substr(i, F.lit(1)), word.substr(i + 2, F.length(word))
+                word.substr(F.lit(1), i - 1),
+                word.substr(i + 1, F.lit(1)),
+                word.substr(i, F.lit(1)),
+                word.substr(i + 2, F.length(word)),
             ),
         )
 
@@ -520,16 +535,20 @@ def near_words(words: DataFrame) -> DataFrame:
     )
 
 
-def _widest_per_binary(named: DataFrame, other: str, hosts: str, figures: tuple[str, ...]) -> DataFrame:
+def _widest_per_binary(
+    named: DataFrame, other: str, hosts: str, figures: tuple[str, ...], words: tuple[str, ...] = ()
+) -> DataFrame:
     """Per binary (``sha256``, ``signer``) of ``named``, the ``other`` signer with the most ``hosts`` (ties: the
-    greatest name), as the two ``figures``: its name and its hosts."""
-    widest = named.groupBy("sha256", "signer").agg(F.max(F.struct(hosts, other)).alias("_widest"))
-    name, host_count = figures
+    greatest name, then the greatest ``words``), as the ``figures``: its name, its hosts, then the ``words`` it
+    was found by."""
+    widest = named.groupBy("sha256", "signer").agg(F.max(F.struct(hosts, other, *words)).alias("_widest"))
+    name, host_count, *by_words = figures
     return widest.select(
         "sha256",
         "signer",
         F.col(f"_widest.{other}").alias(name),
         F.col(f"_widest.{hosts}").cast("long").alias(host_count),
+        *[F.col(f"_widest.{word}").alias(column) for word, column in zip(words, by_words, strict=True)],
     )
 
 
@@ -760,6 +779,8 @@ def candidates(
             "path_vendor_host_count": _zero_if_null(F.col("path_vendor_host_count")),
             "name_owner": F.col("name_owner"),
             "name_owner_host_count": _zero_if_null(F.col("name_owner_host_count")),
+            "name_owner_word": F.col("name_owner_word"),
+            "name_word": F.col("name_word"),
         }
         return joined.select(*[features[column].alias(column) for column in CANDIDATE_COLUMNS])
 
