@@ -13,7 +13,6 @@ from codesign_prevalence.features.normalize import (
     file_stem,
     names_another_company,
     path_names_signer,
-    signer_short_words,
     signer_words,
     status_of_rank,
     with_path_normalization,
@@ -265,12 +264,18 @@ def test_a_path_names_its_signer_by_a_distinctive_word_of_the_name(spark: SparkS
     assert [row.named for row in actual] == [named for _, _, _, named in cases]
 
 
-def test_a_signer_named_by_an_acronym_alone_has_short_words(spark: SparkSession) -> None:
+def test_a_signer_named_by_an_acronym_alone_is_looked_for_by_it(spark: SparkSession) -> None:
+    """Each signer's acronym as a folder of its path: found for a name without a distinctive word; not for a name
+    that has one ("lumora hp oy" is looked for by "lumora" alone); nothing to judge for a name with neither."""
     signers = ["hp inc", "ht s r l", "the ktl co ltd", "sap se", "lumora hp oy", "the co ltd", None]
-    frame = spark.createDataFrame([(signer,) for signer in signers], "signer string")
-    actual = [row.short for row in frame.select(signer_short_words(F.col("signer")).alias("short")).collect()]
-    # a name with a distinctive word is looked for by it alone: its short words are not read
-    assert actual == [["hp"], ["ht"], ["ktl"], ["sap"], [], [], None]
+    acronyms = ["hp", "ht", "ktl", "sap", "hp", "co", "hp"]
+    frame = spark.createDataFrame(
+        [([f"c:\\programdata\\{acronym}\\x.exe"], signer) for signer, acronym in zip(signers, acronyms, strict=True)],
+        "paths array<string>, signer string",
+    )
+    named = frame.select(path_names_signer(F.col("paths"), F.col("signer")).alias("named"))
+    actual = [row.named for row in named.collect()]
+    assert actual == [True, True, True, True, False, None, None]
 
 
 def test_a_file_name_holds_the_product_words_of_its_stem(spark: SparkSession) -> None:

@@ -341,26 +341,18 @@ def _acronyms(signer: Column) -> Column:
     )
 
 
-def signer_short_words(signer: Column) -> Column:
-    """The acronyms of a canonical signer whose name has no distinctive word (:func:`signer_words`): its words
-    of two or three characters holding a Latin letter, neither a legal form nor a stopword (``"hp inc"`` ->
-    ``["hp"]``, ``"ht s r l"`` -> ``["ht"]``); empty when the name has a distinctive word or none of these, null
-    for a null signer."""
-    none = F.array().cast("array<string>")
-    return F.when(F.size(signer_words(signer)) == F.lit(0), _acronyms(signer)).when(signer.isNotNull(), none)
-
-
 def path_names_signer(paths: Column, signer: Column) -> Column:
     """Whether one of ``paths`` (folded, lower case: :func:`normalized_path`) holds one of the signer's
     distinctive words (:func:`signer_words`) anywhere, as a folder, a file or part of one (``"lumora"`` in
-    ``c:\\program files\\lumora\\deskhub\\lumoradeskhub.exe``); a signer named by an acronym alone
-    (:func:`signer_short_words`) by that acronym as a whole word of a path (``"hp"`` in
+    ``c:\\program files\\lumora\\deskhub\\lumoradeskhub.exe``); a signer whose name has no distinctive word by
+    an acronym of it (its words of two or three characters holding a Latin letter, neither a legal form nor a
+    stopword: ``"hp inc"`` -> ``"hp"``, ``"ht s r l"`` -> ``"ht"``) as a whole word of a path (``"hp"`` in
     ``c:\\programdata\\hp\\hpsf.exe``; two letters inside another word say nothing). Null when the signer
     has neither or is null, or no path is known: nothing to judge. The user's own folder is folded to ``*``
     by the normalisation, so a user name never counts."""
     words = signer_words(signer)
     # The acronyms are read only where the name has no distinctive word (the first branch below takes every
-    # other name), so they need not test for one (signer_short_words does): the words are built once.
+    # other name), so they need not test for one.
     short = _acronyms(signer)
     by_word = F.exists(paths, lambda path: F.coalesce(F.exists(words, lambda word: path.contains(word)), F.lit(False)))
     # Only for a name without a distinctive word: the paths are split into words only then.
