@@ -148,6 +148,9 @@ NAME_OWNER_OVER_OWN = 2.0
 # that word, when the shorter of the two has at least this many characters and they differ by more than digits:
 # "svchostt" and "rundl132" hold "svchost" and "rundll32"; "notepad2" does not hold "notepad", nor "tool64" "tool32".
 NEAR_NAME_MIN_LENGTH = 6
+# Longer words are not paired: a product's name is shorter, and an attacker's file name of any length must not cost
+# the square of its length (each word is keyed by its one-character deletions).
+NEAR_NAME_MAX_LENGTH = 40
 
 # Columns of gold/candidates, in order.
 CANDIDATE_COLUMNS: tuple[str, ...] = (
@@ -491,8 +494,9 @@ def name_owner_prevalence(host_binary: DataFrame) -> DataFrame:
 def near_words(words: DataFrame) -> DataFrame:
     """Pairs of distinct words (``_word``, ``_near``) one edit apart: a character added, dropped or replaced, or
     two neighbouring ones swapped (``svchostt``, ``svchots``, ``rundl132`` for ``svchost``, ``rundll32``), both
-    ways round; the shorter at least :data:`NEAR_NAME_MIN_LENGTH` characters, and not alike but for their digits
-    (``notepad2``, ``tool64`` and ``tool32`` are versions or builds, not misspellings).
+    ways round; the shorter at least :data:`NEAR_NAME_MIN_LENGTH` characters and the longer at most
+    :data:`NEAR_NAME_MAX_LENGTH`, and not alike but for their digits (``notepad2``, ``tool64`` and ``tool32`` are
+    versions or builds, not misspellings).
 
     Reads ``_word`` of ``words`` (distinct). Two words one edit apart share a key among themselves and their
     one-character deletions, so the words are paired by an equi-join on those keys, not compared all with all.
@@ -516,7 +520,7 @@ def near_words(words: DataFrame) -> DataFrame:
             ),
         )
 
-    keyed = words.where(F.length("_word") >= F.lit(NEAR_NAME_MIN_LENGTH)).select(
+    keyed = words.where(F.length("_word").between(NEAR_NAME_MIN_LENGTH, NEAR_NAME_MAX_LENGTH)).select(
         "_word", F.explode(deletions(F.col("_word"))).alias("_key")
     )
     pairs = (
