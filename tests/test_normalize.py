@@ -292,7 +292,10 @@ def test_a_file_name_holds_the_product_words_of_its_stem(spark: SparkSession) ->
         # a generic word glued to the end: the part before it is a word too (the longest generic ending)
         ("c:\\users\\*\\appdata\\local\\microsoft\\onedrive\\onedriveupdate.exe", ["onedriveupdate", "onedrive"]),
         ("c:\\programdata\\adobe\\arm\\adobearmhelper.exe", ["adobearmhelper", "adobearm"]),
-        ("c:\\users\\*\\downloads\\googleupdatesetup.exe", ["googleupdatesetup", "googleupdate"]),
+        ("c:\\users\\*\\downloads\\googleupdatesetup.exe", ["googleupdatesetup", "googleupdate", "google"]),
+        # two generic words glued on: each taken off in turn (no more than two)
+        ("c:\\users\\*\\downloads\\zoominstallerfull.exe", ["zoominstallerfull", "zoominstaller", "zoom"]),
+        ("c:\\x\\slacksetupinstallerfull.exe", ["slacksetupinstallerfull", "slacksetupinstaller", "slacksetup"]),
         ("c:\\x\\googlecrashhandler64.exe", ["googlecrashhandler64"]),  # "64" ends it, not a generic word
         ("c:\\x\\toolhelper.exe", ["toolhelper"]),  # the part before is generic itself
         ("c:\\x\\appupdate-teamsupdater.exe", ["appupdate", "teamsupdater", "teams"]),  # "app": too short

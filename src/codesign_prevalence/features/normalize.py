@@ -379,26 +379,31 @@ GENERIC_NAME_WORDS: frozenset[str] = frozenset(
 
 # A word that ends in a generic word glued to it, the rest a possible product word: "onedriveupdate" ->
 # "onedrive", "adobearmhelper" -> "adobearm" (the longest generic ending; the rest NAME_WORD_MIN_LENGTH or more).
+# Taken off up to GLUED_GENERIC_ENDINGS times: "zoominstallerfull" -> "zoominstaller" -> "zoom".
+GLUED_GENERIC_ENDINGS = 2
 _GLUED_GENERIC_ENDING = (
     f"^(.{{{NAME_WORD_MIN_LENGTH},}}?)(?:{'|'.join(sorted(GENERIC_NAME_WORDS, key=lambda word: (-len(word), word)))})$"
 )
 
 
 def file_name_words(path: Column) -> Column:
-    """The product words of a path's file name (folded, lower case: :func:`normalized_path`): the words of its
-    last component without the extension, split at anything but a letter or digit, and of each word that ends in
-    a generic word glued to it (``onedriveupdate``, ``teamsupdater``) the part before that ending too; each at
-    least :data:`NAME_WORD_MIN_LENGTH` characters, holding a letter, not in :data:`GENERIC_NAME_WORDS`.
-    ``c:\\users\\*\\downloads\\teams_windows_x64.exe`` -> ``["teams"]``, ``...\\onedriveupdate.exe`` ->
-    ``["onedriveupdate", "onedrive"]``; null for a null path. A name glued of a product and a generic word is
-    the form of an impostor's name (``GoogleUpdateSetup.exe``) and of a third party's helper alike
-    (``OutlookHelper.exe``): which one it is, the signer and the rest of the evidence say."""
+    """The product words of a path's file name (folded, lower case: :func:`normalized_path`): the words of its last
+    component without the extension, split at anything but a letter or digit, and of each word that ends in a
+    generic word glued to it (``onedriveupdate``, ``teamsupdater``) the part before that ending too, and of that
+    part, if it ends in one again, the part before it (:data:`GLUED_GENERIC_ENDINGS`: ``zoominstallerfull`` ->
+    ``zoominstaller`` -> ``zoom``); each at least :data:`NAME_WORD_MIN_LENGTH` characters, holding a letter, not in
+    :data:`GENERIC_NAME_WORDS`. ``c:\\users\\*\\downloads\\teams_windows_x64.exe`` -> ``["teams"]``,
+    ``...\\onedriveupdate.exe`` -> ``["onedriveupdate", "onedrive"]``; null for a null path. A name glued of a
+    product and a generic word is the form of an impostor's name (``GoogleUpdateSetup.exe``) and of a third party's
+    helper alike (``OutlookHelper.exe``): which one it is, the signer and the rest of the evidence say."""
     generic = sorted(GENERIC_NAME_WORDS)
     words = F.split(file_stem(path), NOT_LETTER_OR_DIGIT + "+")
-    products = F.transform(words, lambda word: F.regexp_extract(word, _GLUED_GENERIC_ENDING, 1))
+    parts = [words]
+    for _ in range(GLUED_GENERIC_ENDINGS):
+        parts.append(F.transform(parts[-1], lambda word: F.regexp_extract(word, _GLUED_GENERIC_ENDING, 1)))
     return F.array_distinct(
         F.filter(
-            F.concat(words, products),
+            F.concat(*parts),
             lambda word: (F.length(word) >= F.lit(NAME_WORD_MIN_LENGTH))
             & word.rlike(r"\p{L}")
             & ~word.isin(*generic),
