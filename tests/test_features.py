@@ -791,9 +791,9 @@ def test_a_misspelt_file_name_holds_the_word_it_misspells(spark: SparkSession) -
     """A letter added (``svchostt``), replaced (``rundl132``, a one for an L) or two swapped (``scvhost``) is a
     misspelling; two letters apart (``svchots`` from ``svchostt``), digits alone (``notepad2``, ``tool64`` and
     ``tool32``), a word shorter than six letters (``lsasss``) or longer than forty (an attacker's name of
-    thousands) is not. So the misspelt implants under a campaign's
-    certificate are judged against Microsoft's binaries, while Florian Balmer's notepad2.exe is not, and neither is
-    Microsoft's own svchost.exe against the campaign's misspelling of it. A word's share is counted on its exact
+    thousands) is not. So the misspelt implants under a campaign's certificate are judged against Microsoft's
+    binaries, while Florian Balmer's notepad2.exe is not, and neither is Microsoft's own svchost.exe against the
+    campaign's misspelling of it. A word's share is counted on its exact
     spelling: Lumora's "lumenview" on 10 hosts stays Lumora's for an exact copy on one host, although Brightline's
     "lumensview" (one edit from it, and so judged against Lumora too) runs on 3 more."""
     words = spark.createDataFrame(

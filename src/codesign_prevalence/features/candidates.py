@@ -509,9 +509,9 @@ def near_words(words: DataFrame) -> DataFrame:
         )
         return F.array_union(F.array(word), dropped)
 
-    def swapped(word: Column) -> Column:
+    def swapped(word: Column) -> Column:  # of a paired word: NEAR_NAME_MIN_LENGTH characters or more
         return F.transform(
-            F.sequence(F.lit(1), F.greatest(F.length(word) - 1, F.lit(1))),
+            F.sequence(F.lit(1), F.length(word) - 1),
             lambda i: F.concat(
                 word.substr(F.lit(1), i - 1),
                 word.substr(i + 1, F.lit(1)),
