@@ -29,6 +29,7 @@ from pyspark.sql.types import StringType, StructField, StructType, TimestampType
 
 from codesign_prevalence.config import Config
 from codesign_prevalence.features.candidates import (
+    certificate_prevalence,
     name_owner_prevalence,
     near_words,
     path_vendor_prevalence,
@@ -430,7 +431,7 @@ CANDIDATE_SCHEMA = [
     ("company_signer_host_count", "bigint"), ("signer_widest_other_host_count", "bigint"),
     ("path_names_signer", "boolean"), ("path_vendor", "string"), ("path_vendor_host_count", "bigint"),
     ("name_owner", "string"), ("name_owner_host_count", "bigint"), ("name_owner_word", "string"),
-    ("name_word", "string"),
+    ("name_word", "string"), ("certificate_other_host_count", "bigint"),
 ]
 CONTOSO_LABELS = (DIGICERT, "0a01", "2025-06-01 00:00:00", "2027-06-01 23:59:59", None, "embedded")
 NO_CERTIFICATE = (None,) * 6
@@ -470,6 +471,7 @@ BINARY_A = (
     True,  # path_names_signer: "contoso" in ...\contoso\1.0\app.exe
     *NO_PATH_VENDOR,
     *NO_NAME_OWNER,
+    3,  # certificate_other_host_count: b and c carry t-contoso too, on h1, h2 and h4
 )
 BINARY_B = (
     "b", "contoso ltd", "Contoso Ltd", "t-contoso", True, "expired", True, False, 2, 2,
@@ -480,6 +482,7 @@ BINARY_B = (
     *CONTOSO_LABELS, *contoso_figures("2026-11-19 07:00:00", 3), HISTORY_DAYS, *NO_COMPANY_MISMATCH, 3, True,
     *NO_PATH_VENDOR,
     *NO_NAME_OWNER,
+    3,
 )
 BINARY_C = (
     "c", "contoso ltd", "Contoso Ltd", "t-contoso", False, "trusted", False, False, 1, 1,
@@ -490,6 +493,7 @@ BINARY_C = (
     *CONTOSO_LABELS, *contoso_figures("2026-11-20 10:00:00", 4), HISTORY_DAYS, *NO_COMPANY_MISMATCH, 3, True,
     *NO_PATH_VENDOR,
     *NO_NAME_OWNER,
+    4,
 )
 BINARY_E = (
     "e", "evil llc", "Evil LLC", "t-evil", True, "untrusted_root", True, True, 1, 1,
@@ -503,6 +507,7 @@ BINARY_E = (
     False,  # path_names_signer: "evil" is in no path of e (downloads\invoice.exe)
     *NO_PATH_VENDOR,
     *NO_NAME_OWNER,
+    0,  # certificate_other_host_count: no other binary of Evil LLC
 )
 BINARY_G = (
     "g", "google llc", "Google LLC", "t-google", False, "trusted", False, False, 1, 1,
@@ -513,6 +518,7 @@ BINARY_G = (
     *NO_CERTIFICATE, *NO_FIGURES, HISTORY_DAYS, *NO_COMPANY_MISMATCH, 0, True,
     *NO_PATH_VENDOR,  # "google" in its path is its own signer's word
     *NO_NAME_OWNER,
+    0,
 )
 BINARY_S = (
     "s", None, None, None, False, "bad_digest", True, False, 1, 1,
@@ -524,6 +530,7 @@ BINARY_S = (
     None,  # path_names_signer: no signer, nothing to look for
     *NO_PATH_VENDOR,
     *NO_NAME_OWNER,
+    None,  # certificate_other_host_count: no signer
 )
 
 
@@ -657,6 +664,37 @@ def test_company_figures_count_the_signers_other_binaries_naming_the_same_compan
         "sha256 string, pe_company_mismatch boolean, mismatched_company string, company_other_host_count long, "
         "company_signer_host_count long",
     )
+    assert_df_equality(actual, expected, ignore_nullable=True, ignore_row_order=True)
+
+
+def test_certificate_figures_count_the_signers_other_binaries_under_the_same_thumbprint(spark: SparkSession) -> None:
+    """Microsoft's binaries run under two certificates of its own; a self-signed "Microsoft Corporation" on two
+    hosts counts only its sibling's host (the name's 10 other hosts ran none of its binaries under it). An
+    enterprise CA's tool that failed to chain on h6 carries the certificate its sibling carries on h0-h5. A binary
+    without a thumbprint (Sysmon) or without a signer has no figure."""
+    microsoft = "microsoft corporation"
+    rows = [
+        *[(f"h{host}", "o", microsoft) for host in range(10)],
+        *[(f"h{host}", "w", microsoft) for host in range(5)],
+        ("h10", "i", microsoft),
+        ("h11", "j", microsoft),
+        *[(f"h{host}", "a", "contoso it") for host in range(6)],
+        ("h6", "b", "contoso it"),
+        ("h1", "n", "sysmon only ltd"),
+        ("h2", "u", None),
+    ]
+    host_binary = spark.createDataFrame(rows, "host_id string, sha256 string, signer string")
+    labels = spark.createDataFrame(
+        [("o", microsoft, "t-ms"), ("w", microsoft, "t-ms-2"), ("i", microsoft, "t-self"), ("j", microsoft, "t-self"),
+         ("a", "contoso it", "t-ca"), ("b", "contoso it", "t-ca"), ("n", "sysmon only ltd", None), ("u", None, "t-u")],
+        "sha256 string, signer string, thumbprint string",
+    )
+    expected = spark.createDataFrame(
+        [("o", microsoft, 0), ("w", microsoft, 0), ("i", microsoft, 1), ("j", microsoft, 1), ("a", "contoso it", 1),
+         ("b", "contoso it", 6)],
+        "sha256 string, signer string, certificate_other_host_count long",
+    )
+    actual = certificate_prevalence(host_binary, labels)
     assert_df_equality(actual, expected, ignore_nullable=True, ignore_row_order=True)
 
 

@@ -126,6 +126,7 @@ def test_features_job_on_a_generated_fleet(spark: SparkSession, pipeline_run: Pi
         # null exactly where the file name holds no other signer's product word (below)
         "name_owner", "name_owner_word", "name_word",
         "path_names_signer",  # null where the signer's name has no distinctive word or acronym
+        "certificate_other_host_count",  # null exactly where the binary has no signer or no thumbprint (below)
     }
     filled = [c for c in CANDIDATE_COLUMNS if c not in labels]
     nulls = candidates.select(*[F.count_if(F.col(c).isNull()).alias(c) for c in filled]).head()
@@ -145,6 +146,16 @@ def test_features_job_on_a_generated_fleet(spark: SparkSession, pipeline_run: Pi
           for other, hosts in named_by.items()]
     ).head()
     assert misnamed is not None and {other: misnamed[other] for other in named_by if misnamed[other]} == {}
+    no_certificate = F.col("signer").isNull() | F.col("thumbprint").isNull()
+    assert candidates.where(no_certificate != F.col("certificate_other_host_count").isNull()).count() == 0
+    # Each self-signed impostor of a name the fleet knows carries a certificate that none of the name's other
+    # binaries carry, but for its own campaign's siblings (on a few hosts at most).
+    known_impostors = candidates.where(
+        F.col("sha256").isin(sorted(impostors)) & (F.col("signer_widest_other_host_count") > F.lit(0))
+    ).select("certificate_other_host_count", "signer_other_host_count").collect()
+    assert known_impostors and all(
+        row["certificate_other_host_count"] < row["signer_other_host_count"] / 2 for row in known_impostors
+    )
 
     # A rerun for the same date, after an event dated the next day was ingested, leaves the same tables:
     # reruns are idempotent and nothing after the as-of date is read.

@@ -62,6 +62,8 @@ def test_hand_computed_rows() -> None:
             "status_severity": [0.0, 0.5, 0.25],
             # An untrusted chain under a name whose other binaries are validly signed: an impostor, as revoked.
             "status_surprise": [0.0, 1.0, 0.0],
+            # No certificate figure (candidates written before it, sources without a thumbprint): nothing judged.
+            "certificate_impostor": [0.0, 0.0, 0.0],
             "path_surprise": [0.0, 1.0, 0.0],
             # No path-names-signer flag (candidates written before it): nothing judged.
             "signer_not_in_path": [0.0, 0.0, 0.0],
@@ -96,6 +98,35 @@ def test_status_surprise_weighs_a_lapsed_certificate_below_one_that_does_not_ver
     surprise = suspicion_features(rows, ("status_surprise",))["status_surprise"]
     # 80% of the signer's runs are validly signed; a lapsed certificate is an old build, the others impostors.
     assert surprise.round(6).tolist() == [0.2, 0.8, 0.8, 0.8, 0.8, 0.8, 0.0]
+
+
+def test_certificate_impostor_is_a_certificate_that_does_not_verify_under_a_name_whose_binaries_carry_another() -> (
+    None
+):
+    """A self-signed "Contoso Software Ltd." (the name's other binaries run on 300 hosts, none under this
+    certificate) is an impostor; the name's own certificate failing to chain on a host without the root (an
+    enterprise CA's tool: 270 of the 300 hosts ran its siblings under it) hardly is; nor a renewed certificate that
+    verifies, a lapsed or revoked one (they verified once), an unknown name, or a row without the figure."""
+    cases = {
+        "self-signed impostor": ({"status_category": "untrusted_root", "certificate_other_host_count": 0}, 1.0),
+        "its sibling's hosts": ({"status_category": "invalid", "certificate_other_host_count": 3}, 0.99),
+        "internal CA, no root": ({"status_category": "chaining", "certificate_other_host_count": 270}, 0.1),
+        "renewed, verifies": ({"status_category": "trusted", "certificate_other_host_count": 0}, 0.0),
+        "lapsed": ({"status_category": "expired", "certificate_other_host_count": 0}, 0.0),
+        "revoked": ({"status_category": "revoked", "certificate_other_host_count": 0}, 0.0),
+        "unknown name": (
+            {"status_category": "untrusted_root", "certificate_other_host_count": 0, "signer_other_host_count": 0,
+             "signer_other_hash_count": 0}, 0.0,
+        ),
+        "no thumbprint": ({"status_category": "bad_digest", "certificate_other_host_count": None}, 0.0),
+    }
+    rows = pd.DataFrame.from_records(
+        [candidate(f"{index:064x}", hash_host_count=1, **fields) for index, (fields, _) in enumerate(cases.values())]
+    )
+    impostor = suspicion_features(rows, ("certificate_impostor",))["certificate_impostor"]
+    assert dict(zip(cases, impostor.round(6).tolist(), strict=True)) == {
+        name: expected for name, (_, expected) in cases.items()
+    }
 
 
 def test_common_binaries_collapse_onto_zero_whatever_else_they_show() -> None:

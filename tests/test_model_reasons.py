@@ -196,11 +196,13 @@ EVERY_FACT = ["hash_rarity", "signer_obscurity", "status_surprise", "path_surpri
 
 def test_a_saturated_score_still_names_every_fact(trained: TrainingResult) -> None:
     """A binary with every suspicious fact at once: the forest isolates it at once in every tree, so occluding
-    any single feature leaves the forest's score where it is; the facts' additive shares still name each one."""
+    any single feature leaves the forest's score where it is; the facts' additive shares still name each one.
+    Every fact but ``certificate_impostor``, which needs a name the fleet knows (``signer_obscurity`` 0) and a
+    certificate that does not verify (this one is revoked)."""
     rows = _rows(EVERYTHING_SUSPICIOUS)
     model = trained.model
     features = model.features(rows)
-    assert (features.to_numpy() == 1.0).all()
+    assert features.columns[(features != 1.0).any()].tolist() == ["certificate_impostor"]
     forest_drops = occlusion_contributions(model.forest_matrix_scores, features, model.baseline)
     saturated = [name for name in features.columns if forest_drops[name].iloc[0] < model.reasons.min_contribution]
     assert saturated, "the score does not saturate here: the test would show nothing"
@@ -304,6 +306,17 @@ def test_name_phrase_names_the_word_its_owner_and_the_signer() -> None:
         "file name holds 'svchostt', a misspelling of 'svchost', the name of a product of 'microsoft corporation',"
         " whose binaries with that name run on 150 hosts, but the signer is 'nordhaven innovations inc'"
     )
+
+
+def test_impostor_phrase_names_the_status_the_name_and_its_hosts_under_this_certificate() -> None:
+    row = {"signer": "microsoft corporation", "status_category": "untrusted_root", "signer_other_host_count": 400}
+    assert PHRASES["certificate_impostor"]({**row, "certificate_other_host_count": 0}) == (
+        "certificate chains to an untrusted root (self-signed or private CA), and it is not the certificate of"
+        " 'microsoft corporation': that name's other binaries run on 400 hosts, none of them under this certificate"
+    )
+    assert PHRASES["certificate_impostor"](
+        {**row, "status_category": "invalid", "certificate_other_host_count": 1}
+    ).endswith("run on 400 hosts, only 1 host under this certificate")
 
 
 def test_spread_phrase_names_the_hosts_the_siblings_reach() -> None:

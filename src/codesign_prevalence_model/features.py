@@ -53,6 +53,18 @@ host; rarity has its own feature for that.
     untrusted, scores 0. ``surprise`` is 1 for a revoked certificate and for one that does not chain or
     verify (untrusted root, chaining, invalid, bad digest: another certificate under a name the fleet knows
     as validly signed), 0.25 for a lapsed one (an old build left on one host is the common case).
+``certificate_impostor``
+    a certificate that does not verify (chaining, untrusted root, invalid, bad digest: :data:`UNVERIFIED_STATUSES`)
+    under a name the fleet knows, and not the certificate that name's other binaries carry: ``1 -
+    signer_obscurity`` (the name runs some other binary on the rarity ceiling or more hosts: 1) times ``1 -
+    certificate_other_host_count / signer_other_host_count`` (the share of the name's other hosts that ran one of
+    its binaries under this very thumbprint) clipped to [0, 1]. A self-signed "Microsoft Corporation" in
+    ``AppData\\Roaming\\Microsoft\\OneDrive\\``: the name is on every host, this certificate on none of
+    Microsoft's binaries (T1588.003's impostor; ``status_surprise`` says only that the name's other binaries
+    verify). An enterprise CA's tool that does not chain on a host without the root carries the certificate its
+    siblings carry on the other hosts (near 0), as does a vendor's binary whose file was damaged (bad digest under
+    the vendor's own certificate). 0 without ``certificate_other_host_count`` (sources without a thumbprint,
+    Sysmon; candidates written before it): nothing to judge.
 ``path_surprise``
     ``1 - signer_path_class_share``: the binary runs from a folder class where the signer's other binaries
     (almost) never run; 0 when the signer has no other binary.
@@ -173,6 +185,10 @@ STATUS_SURPRISE: dict[str, float] = {
     "bad_digest": 1.0,
 }
 
+# A certificate in one of these states does not verify: a self-made or damaged one, whatever name it carries
+# (certificate_impostor). Revoked and lapsed certificates verified once (a vendor's own, stolen or old).
+UNVERIFIED_STATUSES: tuple[str, ...] = ("chaining", "untrusted_root", "invalid", "bad_digest")
+
 # signer_spread: a signer whose other binaries reach this many times the hosts of the widest of them is as
 # spread as it gets (1).
 SPREAD_FULL_RATIO = 4.0
@@ -206,6 +222,7 @@ OPTIONAL_NUMERIC_INPUTS: tuple[str, ...] = (
     "path_names_signer",  # a flag: 1.0 / 0.0, null when the signer's name has no distinctive word or acronym
     "path_vendor_host_count",
     "name_owner_host_count",
+    "certificate_other_host_count",
 )
 OPTIONAL_STRING_INPUTS: tuple[str, ...] = (
     "issuer", "mismatched_company", "path_vendor", "name_owner", "name_owner_word", "name_word"
@@ -297,6 +314,15 @@ def status_severity(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
 def status_surprise(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
     signer_good_share = _clip01(1.0 - _numeric(frame, "signer_anomalous_status_share", 1.0))
     return _severity(frame, STATUS_SURPRISE) * signer_good_share * _has_other_binaries(frame)
+
+
+def certificate_impostor(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
+    unverified = frame["status_category"].isin(UNVERIFIED_STATUSES).astype("float64")
+    known_name = 1.0 - signer_obscurity(frame, params)
+    name_hosts = _numeric(frame, "signer_other_host_count").clip(lower=1.0)
+    this_certificate = _optional(frame, "certificate_other_host_count")
+    other_certificate = (1.0 - _clip01(this_certificate / name_hosts)).fillna(0.0)  # NaN: no thumbprint
+    return unverified * known_name * other_certificate
 
 
 def path_surprise(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
@@ -399,6 +425,7 @@ FEATURE_FUNCTIONS: Mapping[str, FeatureFunction] = {
     "signer_spread": signer_spread,
     "status_severity": status_severity,
     "status_surprise": status_surprise,
+    "certificate_impostor": certificate_impostor,
     "path_surprise": path_surprise,
     "signer_not_in_path": signer_not_in_path,
     "path_impersonation": path_impersonation,

@@ -141,6 +141,15 @@ def _status_surprise(row: Mapping[str, Any]) -> str:
     return f"{_status_severity(row)}, although {good:.0%} of signer '{_text(row['signer'])}' runs are validly signed"
 
 
+def _certificate_impostor(row: Mapping[str, Any]) -> str:
+    hosts, same = _count(row["signer_other_host_count"]), _count(row.get("certificate_other_host_count"))
+    under = "none of them" if same == 0 else f"only {_plural(same, 'host')}"
+    return (
+        f"{_status_severity(row)}, and it is not the certificate of '{_text(row['signer'])}': that name's other"
+        f" binaries run on {_plural(hosts, 'host')}, {under} under this certificate"
+    )
+
+
 def _path_surprise(row: Mapping[str, Any]) -> str:
     place = PATH_CLASS_PHRASES.get(_text(row["path_class"]), PATH_CLASS_PHRASES["other"])
     share = _share(row["signer_path_class_share"])
@@ -262,6 +271,7 @@ PHRASES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "signer_spread": _signer_spread,
     "status_severity": _status_severity,
     "status_surprise": _status_surprise,
+    "certificate_impostor": _certificate_impostor,
     "path_surprise": _path_surprise,
     "signer_not_in_path": _signer_not_in_path,
     "path_impersonation": _path_impersonation,
@@ -282,6 +292,7 @@ PHRASES: dict[str, Callable[[Mapping[str, Any]], str]] = {
 
 # A reason whose phrase already says what another one would: keep only the first (the fuller one).
 SUBSUMES: dict[str, tuple[str, ...]] = {
+    "certificate_impostor": ("status_surprise", "status_severity"),
     "status_surprise": ("status_severity",),
     "company_impersonation": ("company_surprise", "company_mismatch"),
     "company_surprise": ("company_mismatch",),

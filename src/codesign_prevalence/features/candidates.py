@@ -70,7 +70,11 @@ history where gold/first_seen holds it, :func:`with_fleet_history`; "executions"
   that ran *another* binary of this signer naming that company; a vendor whose certificate names a person or
   a parent labels many binaries so, a stolen certificate's implant names a company its vendor's binaries
   never name), ``company_signer_host_count`` (hosts that ran a binary *signed* by that company: the header
-  claims a vendor the fleet knows by its own certificate; 0 when no binary is signed by it).
+  claims a vendor the fleet knows by its own certificate; 0 when no binary is signed by it);
+- ``certificate_other_host_count`` (leave-one-out, as ``signer_other_host_count``: hosts that ran *another*
+  binary of this signer under the same certificate thumbprint; null without a signer or a thumbprint, as in
+  Sysmon's events): a name the fleet knows on a certificate none of that name's binaries carry is a self-signed
+  impostor's (:func:`certificate_prevalence`).
 
 Null handling (every feature column is filled; only analyst columns may be null):
 
@@ -125,9 +129,9 @@ CERTIFICATE_LABELS: tuple[str, ...] = (
     "issuer", "serial_number", "cert_not_before", "cert_not_after", "signing_time", "signature_type"
 )
 # The certificate's and Code Integrity's figures (raw model inputs, null where the sources carry nothing).
+ISSUER_FIGURES: tuple[str, ...] = ("issuer_host_count", "issuer_other_host_count")
 CERTIFICATE_FIGURES: tuple[str, ...] = (
-    "issuer_host_count",
-    "issuer_other_host_count",
+    *ISSUER_FIGURES,
     "cert_age_days",
     "cert_lifetime_days",
     "ci_blocked_host_count",
@@ -137,6 +141,7 @@ SECONDS_PER_DAY = 86_400.0
 COMPANY_FIGURES: tuple[str, ...] = ("mismatched_company", "company_other_host_count", "company_signer_host_count")
 PATH_VENDOR_FIGURES: tuple[str, ...] = ("path_vendor", "path_vendor_host_count")
 NAME_OWNER_FIGURES: tuple[str, ...] = ("name_owner", "name_owner_host_count", "name_owner_word", "name_word")
+CERTIFICATE_SIGNER_FIGURES: tuple[str, ...] = ("certificate_other_host_count",)
 # A file-name word belongs to the signer whose binaries with it run on at least this share of the hosts that
 # run a binary with it (summed over signers other than the judged binary's): "teams" is Microsoft's, "helper"
 # nobody's. It must also run it on at least NAME_OWNER_OVER_OWN times the judged binary's signer's hosts: of two
@@ -215,6 +220,8 @@ CANDIDATE_COLUMNS: tuple[str, ...] = (
     *PATH_VENDOR_FIGURES,
     # The most widespread other signer that owns a word of the binary's file name (name_owner_prevalence).
     *NAME_OWNER_FIGURES,
+    # Hosts that ran another binary of the signer under the same certificate (certificate_prevalence).
+    *CERTIFICATE_SIGNER_FIGURES,
 )
 
 
@@ -379,9 +386,10 @@ def company_prevalence(host_binary: DataFrame, signer_prevalence: DataFrame) -> 
 
 
 def _with_binary_figures(binaries: DataFrame, figures: DataFrame, columns: tuple[str, ...]) -> DataFrame:
-    """``binaries`` with ``columns`` of ``figures`` (keyed by sha256 and signer; null where it has no row)."""
+    """``binaries`` with ``columns`` of ``figures`` (keyed by sha256 and signer, a null signer matching a null
+    signer; null where it has no row)."""
     keyed = figures.select(F.col("sha256").alias("_of_sha256"), F.col("signer").alias("_of_signer"), *columns)
-    same_binary = (F.col("sha256") == F.col("_of_sha256")) & (F.col("signer") == F.col("_of_signer"))
+    same_binary = (F.col("sha256") == F.col("_of_sha256")) & F.col("signer").eqNullSafe(F.col("_of_signer"))
     joined = binaries.join(keyed, on=same_binary, how="left")
     return joined.select(*[F.col(name) for name in joined.columns if not name.startswith("_of_")])
 
@@ -565,6 +573,17 @@ def _signer_path_class_share(path_class: Column) -> Column:
     return F.coalesce(F.when(other_executions > F.lit(0), share), F.lit(0.0))
 
 
+def _hosts_with_label(host_binary: DataFrame, labels: DataFrame, label: str) -> DataFrame:
+    """``host_id``, ``sha256``, ``signer`` of the per-(host, binary) table with the binary's ``label`` (its value
+    with the most executions, from the binary labels); only binaries with that label."""
+    labelled = labels.where(F.col(label).isNotNull()).select(
+        F.col("sha256").alias("_label_sha256"), F.col("signer").alias("_label_signer"), F.col(label)
+    )
+    same_binary = (F.col("sha256") == F.col("_label_sha256")) & F.col("signer").eqNullSafe(F.col("_label_signer"))
+    pairs = host_binary.select("host_id", "sha256", "signer").join(labelled, on=same_binary, how="inner")
+    return pairs.select("host_id", "sha256", "signer", label)
+
+
 def issuer_prevalence(host_binary: DataFrame, labels: DataFrame) -> DataFrame:
     """Per binary, how widespread its certificate's issuer is: the hosts that ran any binary chaining to it.
 
@@ -574,12 +593,7 @@ def issuer_prevalence(host_binary: DataFrame, labels: DataFrame) -> DataFrame:
     ``issuer_other_host_count`` (leave-one-out: hosts that ran *another* binary of this issuer, as
     ``signer_other_host_count``); only binaries with an issuer.
     """
-    issuers = labels.where(F.col("issuer").isNotNull()).select(
-        F.col("sha256").alias("_issuer_sha256"), F.col("signer").alias("_issuer_signer"), F.col("issuer")
-    )
-    same_binary = (F.col("sha256") == F.col("_issuer_sha256")) & F.col("signer").eqNullSafe(F.col("_issuer_signer"))
-    pairs = host_binary.select("host_id", "sha256", "signer").join(issuers, on=same_binary, how="inner")
-    counted = _leave_one_out_hosts(pairs.select("host_id", "sha256", "signer", "issuer"), ["issuer"])
+    counted = _leave_one_out_hosts(_hosts_with_label(host_binary, labels, "issuer"), ["issuer"])
     return counted.select(
         "sha256",
         "signer",
@@ -588,16 +602,23 @@ def issuer_prevalence(host_binary: DataFrame, labels: DataFrame) -> DataFrame:
     )
 
 
-def _with_issuer_prevalence(binaries: DataFrame, issuers: DataFrame) -> DataFrame:
-    keyed = issuers.select(
-        F.col("sha256").alias("_issuer_sha256"),
-        F.col("signer").alias("_issuer_signer"),
-        "issuer_host_count",
-        "issuer_other_host_count",
+def certificate_prevalence(host_binary: DataFrame, labels: DataFrame) -> DataFrame:
+    """Per signed binary with a certificate thumbprint: the hosts that ran *another* binary of its signer under
+    that same certificate (``certificate_other_host_count``, leave-one-out as ``signer_other_host_count``).
+
+    A name is anyone's to put in a self-made certificate; the certificate is not. "Microsoft Corporation" on a
+    certificate no other binary of that name carries is another certificate under a name the fleet knows (a
+    self-signed impostor), while an enterprise CA's tool that fails to chain on a host without the root carries
+    the certificate its siblings carry on every host. Reads: ``host_id``, ``sha256``, ``signer`` of the
+    per-(host, binary) table and ``sha256``, ``signer``, ``thumbprint`` of the binary labels (the binary's
+    certificate: the value with the most executions). Output: ``sha256``, ``signer``,
+    :data:`CERTIFICATE_SIGNER_FIGURES`; only binaries with a signer and a thumbprint (null for the others).
+    """
+    pairs = _hosts_with_label(host_binary, labels, "thumbprint").where(F.col("signer").isNotNull())
+    counted = _leave_one_out_hosts(pairs, ["signer", "thumbprint"])
+    return counted.select(
+        "sha256", "signer", F.col("other_hosts").cast("long").alias("certificate_other_host_count")
     )
-    same_binary = (F.col("sha256") == F.col("_issuer_sha256")) & F.col("signer").eqNullSafe(F.col("_issuer_signer"))
-    joined = binaries.join(keyed, on=same_binary, how="left")
-    return joined.select(*[F.col(name) for name in joined.columns if not name.startswith("_issuer_")])
 
 
 def _with_codeintegrity(binaries: DataFrame, codeintegrity: DataFrame | None) -> DataFrame:
@@ -694,7 +715,11 @@ def candidates(
             .join(_signer_columns(signer_prevalence), on="signer", how="left")
             .transform(lambda binaries: with_fleet_history(binaries, history, as_of))
             .transform(_with_signer_widest_other)
-            .transform(lambda binaries: _with_issuer_prevalence(binaries, issuer_prevalence(host_binary, labels)))
+            .transform(
+                lambda binaries: _with_binary_figures(
+                    binaries, issuer_prevalence(host_binary, labels), ISSUER_FIGURES
+                )
+            )
             .transform(lambda binaries: _with_codeintegrity(binaries, codeintegrity))
             .transform(
                 lambda binaries: _with_binary_figures(
@@ -708,6 +733,11 @@ def candidates(
             )
             .transform(
                 lambda binaries: _with_binary_figures(binaries, name_owner_prevalence(host_binary), NAME_OWNER_FIGURES)
+            )
+            .transform(
+                lambda binaries: _with_binary_figures(
+                    binaries, certificate_prevalence(host_binary, labels), CERTIFICATE_SIGNER_FIGURES
+                )
             )
         )
         path_class = F.try_element_at(path_classes_by_count(), F.lit(1))
@@ -785,6 +815,7 @@ def candidates(
             "name_owner_host_count": _zero_if_null(F.col("name_owner_host_count")),
             "name_owner_word": F.col("name_owner_word"),
             "name_word": F.col("name_word"),
+            "certificate_other_host_count": F.col("certificate_other_host_count"),
         }
         return joined.select(*[features[column].alias(column) for column in CANDIDATE_COLUMNS])
 
