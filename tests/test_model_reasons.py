@@ -196,13 +196,11 @@ EVERY_FACT = ["hash_rarity", "signer_obscurity", "status_surprise", "path_surpri
 
 def test_a_saturated_score_still_names_every_fact(trained: TrainingResult) -> None:
     """A binary with every suspicious fact at once: the forest isolates it at once in every tree, so occluding
-    any single feature leaves the forest's score where it is; the facts' additive shares still name each one.
-    Every fact but ``certificate_impostor``, which needs a name the fleet knows (``signer_obscurity`` 0) and a
-    certificate that does not verify (this one is revoked)."""
+    any single feature leaves the forest's score where it is; the facts' additive shares still name each one."""
     rows = _rows(EVERYTHING_SUSPICIOUS)
     model = trained.model
     features = model.features(rows)
-    assert features.columns[(features != 1.0).any()].tolist() == ["certificate_impostor"]
+    assert (features.to_numpy() == 1.0).all()
     forest_drops = occlusion_contributions(model.forest_matrix_scores, features, model.baseline)
     saturated = [name for name in features.columns if forest_drops[name].iloc[0] < model.reasons.min_contribution]
     assert saturated, "the score does not saturate here: the test would show nothing"

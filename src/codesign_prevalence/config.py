@@ -173,9 +173,6 @@ class ModelConfig(_Section):
         "signer_obscurity",
         "status_severity",
         "status_surprise",
-        # A certificate that does not verify under a name the fleet knows, and not the one that name's binaries
-        # carry (a self-signed "Microsoft Corporation"; session 29, judged on fresh fleets of both generators).
-        "certificate_impostor",
         "path_surprise",
         # No path of the binary names its signer; a path names another, widespread vendor (session 22: each
         # judged on fresh fleets of both generators, adopted); its file name is another signer's product
@@ -188,8 +185,9 @@ class ModelConfig(_Section):
         "renamed",
         "lolbin_parent",
         # Of the certificate features only cert_age helped on the quality benchmark (benchmarks/README.md);
-        # issuer_rarity, cert_short_lifetime and ci_enforcement are available, not default; so is signer_spread
-        # (session 16: it lifted the tuning fleets and lost on fresh ones).
+        # issuer_rarity, cert_short_lifetime and ci_enforcement are available, not default; so are signer_spread
+        # (session 16: it lifted the tuning fleets and lost on fresh ones) and certificate_impostor (session 29: a
+        # certificate that does not verify under a name the fleet knows, not that name's own; lost by 0.001).
         "cert_age",
         # New to the fleet (where the fleet was watched long enough before the signer appeared): helped on
         # the simulator's and the independent generator's fleets alike (benchmarks/README.md, session 9).
@@ -234,8 +232,8 @@ class ModelConfig(_Section):
     test_certificate_discount: float = Field(default=0.5, ge=0.0, le=1.0)
     alert_top_n: int = Field(default=20, ge=0)
     alert_min_score: float | None = None
-    # Every default feature's reason (15 features; the fuller reasons say what two or three others would, so at
-    # most 12 remain) and the Code Integrity evidence: 13.
+    # Every default feature's reason (14 features, two of whose reasons the fuller ones say) and the Code Integrity
+    # evidence: 13.
     reasons_per_binary: int = Field(default=13, ge=1, le=20)
     reason_min_contribution: float = Field(default=0.005, ge=0.0)
 
