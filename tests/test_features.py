@@ -431,7 +431,7 @@ CANDIDATE_SCHEMA = [
     ("company_signer_host_count", "bigint"), ("signer_widest_other_host_count", "bigint"),
     ("path_names_signer", "boolean"), ("path_vendor", "string"), ("path_vendor_host_count", "bigint"),
     ("name_owner", "string"), ("name_owner_host_count", "bigint"), ("name_owner_word", "string"),
-    ("name_word", "string"), ("certificate_other_host_count", "bigint"),
+    ("name_word", "string"), ("certificate_other_host_count", "bigint"), ("lure_name", "boolean"),
 ]
 CONTOSO_LABELS = (DIGICERT, "0a01", "2025-06-01 00:00:00", "2027-06-01 23:59:59", None, "embedded")
 NO_CERTIFICATE = (None,) * 6
@@ -472,6 +472,7 @@ BINARY_A = (
     *NO_PATH_VENDOR,
     *NO_NAME_OWNER,
     3,  # certificate_other_host_count: b and c carry t-contoso too, on h1, h2 and h4
+    False,
 )
 BINARY_B = (
     "b", "contoso ltd", "Contoso Ltd", "t-contoso", True, "expired", True, False, 2, 2,
@@ -483,6 +484,7 @@ BINARY_B = (
     *NO_PATH_VENDOR,
     *NO_NAME_OWNER,
     3,
+    False,
 )
 BINARY_C = (
     "c", "contoso ltd", "Contoso Ltd", "t-contoso", False, "trusted", False, False, 1, 1,
@@ -494,6 +496,7 @@ BINARY_C = (
     *NO_PATH_VENDOR,
     *NO_NAME_OWNER,
     4,
+    False,
 )
 BINARY_E = (
     "e", "evil llc", "Evil LLC", "t-evil", True, "untrusted_root", True, True, 1, 1,
@@ -508,6 +511,7 @@ BINARY_E = (
     *NO_PATH_VENDOR,
     *NO_NAME_OWNER,
     0,  # certificate_other_host_count: no other binary of Evil LLC
+    False,  # lure_name: invoice.exe names a lure word without a number
 )
 BINARY_G = (
     "g", "google llc", "Google LLC", "t-google", False, "trusted", False, False, 1, 1,
@@ -519,6 +523,7 @@ BINARY_G = (
     *NO_PATH_VENDOR,  # "google" in its path is its own signer's word
     *NO_NAME_OWNER,
     0,
+    False,
 )
 BINARY_S = (
     "s", None, None, None, False, "bad_digest", True, False, 1, 1,
@@ -531,6 +536,7 @@ BINARY_S = (
     *NO_PATH_VENDOR,
     *NO_NAME_OWNER,
     None,  # certificate_other_host_count: no signer
+    False,
 )
 
 

@@ -36,7 +36,7 @@ from codesign_prevalence.storage import (
     Lakehouse,
     replace_as_of,
 )
-from pipeline_helpers import END, FLEET_HOSTS, HANDMADE_HOSTS, PipelineRun, copy_lake
+from pipeline_helpers import CI_BLOCKED_SHA, END, FLEET_HOSTS, HANDMADE_HOSTS, PipelineRun, copy_lake
 
 NOW = dt.datetime(2026, 11, 28, 12, 0, 0)
 TABLE_KEYS = {
@@ -150,6 +150,10 @@ def test_features_job_on_a_generated_fleet(spark: SparkSession, pipeline_run: Pi
     assert candidates.where(no_certificate != F.col("certificate_other_host_count").isNull()).count() == 0
     # Each self-signed impostor of a name the fleet knows carries a certificate that none of the name's other
     # binaries carry, but for its own campaign's siblings (on a few hosts at most).
+    # The hand-made invoice_1234.exe that Code Integrity blocked is named as a document lure; no benign binary of the
+    # generated fleet is.
+    lures = {row["sha256"] for row in candidates.where(F.col("lure_name")).select("sha256").collect()}
+    assert CI_BLOCKED_SHA in lures and lures - {CI_BLOCKED_SHA} <= malicious
     known_impostors = candidates.where(
         F.col("sha256").isin(sorted(impostors)) & (F.col("signer_widest_other_host_count") > F.lit(0))
     ).select("certificate_other_host_count", "signer_other_host_count").collect()

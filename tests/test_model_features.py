@@ -69,6 +69,7 @@ def test_hand_computed_rows() -> None:
             "signer_not_in_path": [0.0, 0.0, 0.0],
             "path_impersonation": [0.0, 0.0, 0.0],
             "name_impersonation": [0.0, 0.0, 0.0],
+            "document_lure": [0.0, 0.0, 0.0],  # no lure flag (candidates written before it)
             "company_mismatch": [0.0, 1.0, 0.0],
             # No company figures (candidates written before them): the plain mismatch; no known vendor named.
             "company_surprise": [0.0, 1.0, 0.0],
@@ -127,6 +128,18 @@ def test_certificate_impostor_is_a_certificate_that_does_not_verify_under_a_name
     assert dict(zip(cases, impostor.round(6).tolist(), strict=True)) == {
         name: expected for name, (_, expected) in cases.items()
     }
+
+
+def test_document_lure_reads_the_flag_and_is_gated_by_rarity() -> None:
+    rows = pd.DataFrame.from_records(
+        [
+            candidate("a" * 64, hash_host_count=1, lure_name=True),
+            candidate("b" * 64, hash_host_count=1, lure_name=False),
+            candidate("c" * 64, hash_host_count=1, lure_name=None),
+            candidate("d" * 64, hash_host_count=200, lure_name=True),  # common: the gate closes
+        ]
+    )
+    assert suspicion_features(rows, ("document_lure",))["document_lure"].tolist() == [1.0, 0.0, 0.0, 0.0]
 
 
 def test_common_binaries_collapse_onto_zero_whatever_else_they_show() -> None:

@@ -165,6 +165,7 @@ def test_training_metrics() -> None:
 
 EVERYTHING_SUSPICIOUS = {
     "hash_host_count": 1,
+    "lure_name": True,
     "signer_other_host_count": 8,
     "signer_other_hash_count": 2,
     "signer_widest_other_host_count": 0,
@@ -190,7 +191,8 @@ EVERYTHING_SUSPICIOUS = {
 }
 # status_severity is said inside status_surprise, company_surprise inside company_impersonation.
 EVERY_FACT = ["hash_rarity", "signer_obscurity", "status_surprise", "path_surprise", "signer_not_in_path",
-              "path_impersonation", "name_impersonation", "company_impersonation", "renamed", "lolbin_parent",
+              "path_impersonation", "name_impersonation", "document_lure", "company_impersonation", "renamed",
+              "lolbin_parent",
               "cert_age", "signer_recency"]
 
 

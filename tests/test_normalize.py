@@ -11,6 +11,7 @@ from codesign_prevalence.features.normalize import (
     STATUS_CATEGORIES,
     file_name_words,
     file_stem,
+    lure_name,
     names_another_company,
     path_names_signer,
     signer_words,
@@ -304,3 +305,30 @@ def test_a_file_name_holds_the_product_words_of_its_stem(spark: SparkSession) ->
     frame = spark.createDataFrame([(path,) for path, _ in cases], "path string")
     actual = [row.words for row in frame.select(file_name_words(F.col("path")).alias("words")).collect()]
     assert actual == [words for _, words in cases]
+
+
+def test_a_document_lures_file_name_is_found(spark: SparkSession) -> None:
+    """A document extension before the file's own, or a business document's word (a whole word) with a number of 3
+    or more digits in the stem; a program's name, its dotted version, a lure word inside another word, a number in
+    a folder or a lure word without a number is not."""
+    cases = [
+        ("c:\\users\\*\\downloads\\invoice_2026-11.exe", True),
+        ("c:\\users\\*\\appdata\\local\\temp\\rar$exa1.2\\scan_00417.pdf.exe", True),
+        ("c:\\users\\*\\downloads\\po_73460.exe", True),
+        ("c:\\users\\*\\downloads\\payroll_adjustment_49957 (1).exe", True),  # the word first, the number later
+        ("c:\\users\\*\\downloads\\tax2023.exe", True),
+        ("c:\\users\\*\\downloads\\contract.docx  .exe", True),
+        ("c:\\users\\*\\downloads\\\"o'brien\" statement 884.scr", True),  # quotes are data
+        ("c:\\users\\*\\downloads\\rufus-4.6.exe", False),
+        ("c:\\users\\*\\downloads\\inventory_2024.exe", False),  # "inv" inside a word
+        ("c:\\users\\*\\downloads\\taxact2023.exe", False),
+        ("c:\\users\\*\\downloads\\scanner_setup.exe", False),
+        ("c:\\users\\*\\downloads\\invoice viewer.exe", False),  # no number
+        ("c:\\invoices\\2026\\app_setup.exe", False),  # the folders are not the name
+        ("c:\\users\\*\\downloads\\setup_12345.exe", False),
+        ("c:\\users\\*\\downloads\\node.js.exe", False),
+        (None, False),
+    ]
+    frame = spark.createDataFrame([(path,) for path, _ in cases], "path string")
+    actual = [row.lure for row in frame.select(lure_name(F.col("path")).alias("lure")).collect()]
+    assert actual == [lure for _, lure in cases]

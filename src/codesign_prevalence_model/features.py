@@ -95,6 +95,12 @@ host; rarity has its own feature for that.
     ``roaming\\microsoft\\network\\svchost.exe``, ``programdata\\windowsupdate\\svchostt.exe``) under someone
     else's certificate (ATT&CK T1036.005, match a legitimate name); a vendor's add-in named after the product it
     extends sits in its own folder. 0 without the figures (candidates written before them).
+``document_lure``
+    ``lure_name``: a file name of the binary is a document lure's, a document extension before its own
+    (``Scan_00417.pdf.exe``, T1036.007) or a business document's word and a number of 3 or more digits
+    (``Invoice_2026-11.exe``, ``PO_73460.exe``): a dropper sent by mail or chat, named as what it pretends to be
+    (T1204.002). A program is named after itself, its version dotted. 0 without the figure (candidates written
+    before it).
 ``company_mismatch``
     ``pe_company_mismatch``: the PE header names another company than the certificate's signer.
 ``renamed``
@@ -223,6 +229,7 @@ OPTIONAL_NUMERIC_INPUTS: tuple[str, ...] = (
     "path_vendor_host_count",
     "name_owner_host_count",
     "certificate_other_host_count",
+    "lure_name",  # a flag: 1.0 / 0.0
 )
 OPTIONAL_STRING_INPUTS: tuple[str, ...] = (
     "issuer", "mismatched_company", "path_vendor", "name_owner", "name_owner_word", "name_word"
@@ -356,6 +363,10 @@ def name_impersonation(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
     return _impersonation(frame, params, "name_owner_host_count")
 
 
+def document_lure(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
+    return _clip01(_optional(frame, "lure_name").fillna(0.0))
+
+
 def company_mismatch(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
     return _flag(frame, "pe_company_mismatch")
 
@@ -430,6 +441,7 @@ FEATURE_FUNCTIONS: Mapping[str, FeatureFunction] = {
     "signer_not_in_path": signer_not_in_path,
     "path_impersonation": path_impersonation,
     "name_impersonation": name_impersonation,
+    "document_lure": document_lure,
     "company_mismatch": company_mismatch,
     "company_surprise": company_surprise,
     "company_impersonation": company_impersonation,

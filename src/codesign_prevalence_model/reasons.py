@@ -185,6 +185,13 @@ def _name_impersonation(row: Mapping[str, Any]) -> str:
     )
 
 
+def _document_lure(row: Mapping[str, Any]) -> str:
+    return (
+        "file name is a document lure's: a document's extension before its own, or a business document's word and"
+        " number"
+    )
+
+
 def _masquerade(row: Mapping[str, Any]) -> str:
     company, renamed = bool(row["pe_company_mismatch"]), bool(row["original_name_mismatch"])
     parts = []
@@ -276,6 +283,7 @@ PHRASES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "signer_not_in_path": _signer_not_in_path,
     "path_impersonation": _path_impersonation,
     "name_impersonation": _name_impersonation,
+    "document_lure": _document_lure,
     "company_mismatch": _company_mismatch,
     "company_surprise": _company_surprise,
     "company_impersonation": _company_impersonation,

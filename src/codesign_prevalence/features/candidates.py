@@ -74,7 +74,9 @@ history where gold/first_seen holds it, :func:`with_fleet_history`; "executions"
 - ``certificate_other_host_count`` (leave-one-out, as ``signer_other_host_count``: hosts that ran *another*
   binary of this signer under the same certificate thumbprint; null without a signer or a thumbprint, as in
   Sysmon's events): a name the fleet knows on a certificate none of that name's binaries carry is a self-signed
-  impostor's (:func:`certificate_prevalence`).
+  impostor's (:func:`certificate_prevalence`);
+- ``lure_name`` (never null): a file name of the binary is a document lure's, ``Invoice_2026-11.exe`` or
+  ``Scan_00417.pdf.exe`` (``normalize.lure_name``).
 
 Null handling (every feature column is filled; only analyst columns may be null):
 
@@ -103,6 +105,7 @@ from pyspark.sql import functions as F
 from codesign_prevalence.features.normalize import (
     NOT_LETTER_OR_DIGIT,
     file_name_words,
+    lure_name,
     names_another_company,
     path_names_signer,
     signer_words,
@@ -222,6 +225,8 @@ CANDIDATE_COLUMNS: tuple[str, ...] = (
     *NAME_OWNER_FIGURES,
     # Hosts that ran another binary of the signer under the same certificate (certificate_prevalence).
     *CERTIFICATE_SIGNER_FIGURES,
+    # Whether a file name of the binary is a document lure's (normalize.lure_name).
+    "lure_name",
 )
 
 
@@ -233,7 +238,8 @@ def binary_prevalence(host_binary: DataFrame) -> DataFrame:
     only binary: the hosts the signer would lose without it), ``exec_count``, ``first_seen``, ``last_seen``,
     ``pc_<class>``, ``rule_match_count``, ``lolbin_parent_count``, ``status_rank``, ``any_untrusted``,
     ``any_invalid``, ``any_signed``, ``any_original_name_mismatch``, ``any_path_names_signer`` (null when the
-    signer's name has no distinctive word or acronym: ``normalize.path_names_signer``), ``parents``,
+    signer's name has no distinctive word or acronym: ``normalize.path_names_signer``), ``any_lure_name``
+    (``normalize.lure_name``, null when no path is known), ``parents``,
     ``example_path`` (smallest raw path), ``host_names`` (all, sorted), ``first_host_id``.
     """
     per_signer_host = Window.partitionBy("signer", "host_id")
@@ -255,6 +261,7 @@ def binary_prevalence(host_binary: DataFrame) -> DataFrame:
         F.bool_or("any_signed").alias("any_signed"),
         F.bool_or("any_original_name_mismatch").alias("any_original_name_mismatch"),
         F.bool_or(path_names_signer(F.col("paths"), F.col("signer"))).alias("any_path_names_signer"),
+        F.bool_or(F.exists(F.col("paths"), lure_name)).alias("any_lure_name"),
         F.array_sort(F.array_distinct(F.flatten(F.collect_list("parents")))).alias("parents"),
         F.min("example_path").alias("example_path"),
         F.array_sort(F.collect_set("host_name")).alias("host_names"),
@@ -816,6 +823,7 @@ def candidates(
             "name_owner_word": F.col("name_owner_word"),
             "name_word": F.col("name_word"),
             "certificate_other_host_count": F.col("certificate_other_host_count"),
+            "lure_name": F.coalesce(F.col("any_lure_name"), F.lit(False)),
         }
         return joined.select(*[features[column].alias(column) for column in CANDIDATE_COLUMNS])
 

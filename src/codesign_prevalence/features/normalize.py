@@ -411,6 +411,32 @@ def file_name_words(path: Column) -> Column:
     )
 
 
+# A dropper sent by mail or chat is named as the document it pretends to be (T1036.007, T1204.002): a document
+# extension before its own ("scan_00417.pdf.exe"), or a business document's word and a number of 3 or more digits
+# in its name ("invoice_2026-11.exe", "po_73460.exe", "payroll_adjustment_49957.exe"). A program is named after
+# itself: its version is dotted ("rufus-4.6.exe"), and no product is called "invoice" or "remittance".
+LURE_EXTENSIONS: tuple[str, ...] = (
+    "pdf", "doc", "docx", "docm", "xls", "xlsx", "xlsm", "ppt", "pptx", "rtf", "txt", "csv", "jpg", "jpeg", "png",
+    "gif", "zip", "rar", "7z", "htm", "html", "eml", "msg", "odt", "ods",
+)
+LURE_WORDS: tuple[str, ...] = (
+    "invoice", "invoices", "inv", "statement", "payroll", "remittance", "receipt", "payment", "po", "order",
+    "purchase", "quotation", "quote", "contract", "agreement", "scan", "scanned", "document", "doc", "shipping",
+    "shipment", "delivery", "tracking", "tax", "salary", "bonus", "refund", "overdue", "bill", "billing", "bank",
+    "wire", "swift", "resume", "cv", "fax", "voicemail", "proforma", "advice", "notice",
+)
+_LURE_EXTENSION = r"\.(?:" + "|".join(LURE_EXTENSIONS) + r")[\s_]*\.[^.]+$"
+_LURE_DOCUMENT = r"(?:^|[^\p{L}\p{N}])(?:" + "|".join(LURE_WORDS) + r")(?:[^\p{L}\p{N}].*)?\p{Nd}{3,}"
+
+
+def lure_name(path: Column) -> Column:
+    """Whether a path's file name (folded, lower case: :func:`normalized_path`) is a document lure's: a document
+    extension before its own (:data:`LURE_EXTENSIONS`), or in its stem a word of :data:`LURE_WORDS` as a whole word
+    followed, there or later, by a number of at least 3 digits. False for a null path."""
+    name = file_name(path)
+    return F.coalesce(name.rlike(_LURE_EXTENSION) | file_stem(path).rlike(_LURE_DOCUMENT), F.lit(False))
+
+
 LOOKUP_VALUE = "_lookup_value"
 
 
