@@ -217,13 +217,14 @@ def test_with_event_attributes(spark: SparkSession) -> None:
         event("nothing known", "2026-11-20 00:00:00", "h", "x", r"C:\Temp\b.exe", cs_exists=False),
     ]
     # A download's decoration is not a rename; another name is, in any script; punctuation-only names compare
-    # by their stems.
+    # by their stems; an original name without an extension is no file name to compare with.
     names = {
         "putty (1).exe": ("PuTTY.exe", False), "cports-x64.exe": ("cports.exe", False),
         "rufus-4.6.exe": ("rufus.exe", False), "TeamViewerQS_x64.exe": ("TeamViewer.exe", False),
         "OneDriveUpdate.exe": ("beacon.exe", True), "7z2408-x64.exe": ("7zr.exe", True),
         "ab.exe": ("abc.exe", True), "Сервис (2).exe": ("сервис.exe", False), "Сервис.exe": ("служба.exe", True),
         "__.exe": ("--.exe", True), "-.exe": ("-.EXE", False),
+        "procexp64.exe": ("Process Explorer", False), "payload.exe": ("svchost", False),
     }
     rows += [
         event(f"name {file}", "2026-11-20 00:00:00", "h", "x", "C:\\Temp\\" + file, process_name=file,

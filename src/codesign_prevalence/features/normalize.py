@@ -238,9 +238,10 @@ def name_core(name: Column) -> Column:
 
 def renamed_file(original_name: Column, file: Column) -> Column:
     """Whether a file runs under another name than the one compiled into it (``pe.original_file_name``), never
-    null: false without an original name, false when the names differ only by case, extension or decoration
-    (a duplicate counter, a version, an architecture tag or "portable" after the name, punctuation), true
-    otherwise. Names that are nothing but punctuation compare by their stems."""
+    null: false without an original name, false for an original name that is no file name (without an extension:
+    "Process Explorer", a product's name where the file's belongs), false when the names differ only by case,
+    extension or decoration (a duplicate counter, a version, an architecture tag or "portable" after the name,
+    punctuation), true otherwise. Names that are nothing but punctuation compare by their stems."""
     original_core, file_core = name_core(original_name), name_core(file)
     shorter = F.least(F.length(original_core), F.length(file_core))
     decorated = (shorter >= F.lit(RENAME_PREFIX_MIN)) & (
@@ -249,7 +250,8 @@ def renamed_file(original_name: Column, file: Column) -> Column:
     cores_differ = F.when(
         shorter > F.lit(0), (original_core != file_core) & ~decorated
     ).otherwise(file_stem(original_name) != file_stem(file))
-    return F.coalesce(original_name.isNotNull() & cores_differ, F.lit(False))
+    a_file_name = original_name.contains(".")
+    return F.coalesce(a_file_name & cores_differ, F.lit(False))
 
 
 # Legal forms at the end of a folded company name (canonical_signer's output: lower case, punctuation as spaces).
