@@ -180,20 +180,14 @@ STATUS_SEVERITY: dict[str, float] = {
     "revoked": 1.0,
 }
 UNKNOWN_STATUS_SEVERITY = STATUS_SEVERITY["other"]
+# A certificate in one of these states does not verify: a self-made or damaged one, whatever name it carries
+# (status_surprise, certificate_impostor). Revoked and lapsed certificates verified once (a vendor's own, stolen or
+# old).
+UNVERIFIED_STATUSES: tuple[str, ...] = ("chaining", "untrusted_root", "invalid", "bad_digest")
 # The same status under a signer whose other binaries are validly signed (status_surprise): a lapsed
 # certificate there is an old build, but a certificate that does not chain or verify is another certificate
 # carrying a name the fleet knows (self-signed "Google LLC"), as much an impostor as a revoked one.
-STATUS_SURPRISE: dict[str, float] = {
-    **STATUS_SEVERITY,
-    "chaining": 1.0,
-    "untrusted_root": 1.0,
-    "invalid": 1.0,
-    "bad_digest": 1.0,
-}
-
-# A certificate in one of these states does not verify: a self-made or damaged one, whatever name it carries
-# (certificate_impostor). Revoked and lapsed certificates verified once (a vendor's own, stolen or old).
-UNVERIFIED_STATUSES: tuple[str, ...] = ("chaining", "untrusted_root", "invalid", "bad_digest")
+STATUS_SURPRISE: dict[str, float] = {**STATUS_SEVERITY, **dict.fromkeys(UNVERIFIED_STATUSES, 1.0)}
 
 # signer_spread: a signer whose other binaries reach this many times the hosts of the widest of them is as
 # spread as it gets (1).
