@@ -107,7 +107,9 @@ def test_certificate_impostor_is_a_certificate_that_does_not_verify_under_a_name
     """A self-signed "Contoso Software Ltd." (the name's other binaries run on 300 hosts, none under this
     certificate) is an impostor; the name's own certificate failing to chain on a host without the root (an
     enterprise CA's tool: 270 of the 300 hosts ran its siblings under it) hardly is; nor a renewed certificate that
-    verifies, a lapsed or revoked one (they verified once), an unknown name, or a row without the figure."""
+    verifies, a lapsed or revoked one (they verified once), an unknown name, a long-tail vendor's name whose widest
+    other binary runs on 5 hosts (below the 20-host ceiling: not known enough to be impersonated), or a row without
+    the figure."""
     cases = {
         "self-signed impostor": ({"status_category": "untrusted_root", "certificate_other_host_count": 0}, 1.0),
         "its sibling's hosts": ({"status_category": "invalid", "certificate_other_host_count": 3}, 0.99),
@@ -118,6 +120,14 @@ def test_certificate_impostor_is_a_certificate_that_does_not_verify_under_a_name
         "unknown name": (
             {"status_category": "untrusted_root", "certificate_other_host_count": 0, "signer_other_host_count": 0,
              "signer_other_hash_count": 0}, 0.0,
+        ),
+        "long-tail name": (
+            {"status_category": "untrusted_root", "certificate_other_host_count": 0, "signer_other_host_count": 9,
+             "signer_widest_other_host_count": 5}, 0.0,
+        ),
+        "known at the ceiling": (
+            {"status_category": "untrusted_root", "certificate_other_host_count": 0, "signer_other_host_count": 20,
+             "signer_widest_other_host_count": 20}, 1.0,
         ),
         "no thumbprint": ({"status_category": "bad_digest", "certificate_other_host_count": None}, 0.0),
     }

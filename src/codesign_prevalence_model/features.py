@@ -55,16 +55,19 @@ host; rarity has its own feature for that.
     as validly signed), 0.25 for a lapsed one (an old build left on one host is the common case).
 ``certificate_impostor``
     a certificate that does not verify (chaining, untrusted root, invalid, bad digest: :data:`UNVERIFIED_STATUSES`)
-    under a name the fleet knows, and not the certificate that name's other binaries carry: ``1 -
-    signer_obscurity`` (the name runs some other binary on the rarity ceiling or more hosts: 1) times ``1 -
+    under a name the fleet knows, and not the certificate that name's other binaries carry: 1 where the name runs
+    some other binary on the rarity ceiling or more hosts (``signer_obscurity`` 0), else 0, times ``1 -
     certificate_other_host_count / signer_other_host_count`` (the share of the name's other hosts that ran one of
     its binaries under this very thumbprint) clipped to [0, 1]. A self-signed "Microsoft Corporation" in
     ``AppData\\Roaming\\Microsoft\\OneDrive\\``: the name is on every host, this certificate on none of
     Microsoft's binaries (T1588.003's impostor; ``status_surprise`` says only that the name's other binaries
     verify). An enterprise CA's tool that does not chain on a host without the root carries the certificate its
     siblings carry on the other hosts (near 0), as does a vendor's binary whose file was damaged (bad digest under
-    the vendor's own certificate). 0 without ``certificate_other_host_count`` (sources without a thumbprint,
-    Sysmon; candidates written before it): nothing to judge.
+    the vendor's own certificate). A name the fleet knows only from a few hosts is not known enough to be
+    impersonated: a long-tail vendor's portable tool whose private root a host lacks (session 29, judged with the
+    name's obscurity read on its log scale, ``1 - signer_obscurity``, lost by 0.001 to such a tool; judged again in
+    session 30 with the ceiling). 0 without ``certificate_other_host_count`` (sources without a thumbprint, Sysmon;
+    candidates written before it): nothing to judge.
 ``path_surprise``
     ``1 - signer_path_class_share``: the binary runs from a folder class where the signer's other binaries
     (almost) never run; 0 when the signer has no other binary.
@@ -319,7 +322,7 @@ def status_surprise(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
 
 def certificate_impostor(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
     unverified = frame["status_category"].isin(UNVERIFIED_STATUSES).astype("float64")
-    known_name = 1.0 - signer_obscurity(frame, params)
+    known_name = (signer_obscurity(frame, params) <= 0.0).astype("float64")
     name_hosts = _numeric(frame, "signer_other_host_count").clip(lower=1.0)
     this_certificate = _optional(frame, "certificate_other_host_count")
     other_certificate = (1.0 - _clip01(this_certificate / name_hosts)).fillna(0.0)  # NaN: no thumbprint
