@@ -30,6 +30,7 @@ from pyspark.sql.types import StringType, StructField, StructType, TimestampType
 from codesign_prevalence.config import Config
 from codesign_prevalence.features.candidates import (
     certificate_prevalence,
+    name_copy_prevalence,
     name_owner_prevalence,
     near_words,
     path_vendor_prevalence,
@@ -433,6 +434,7 @@ CANDIDATE_SCHEMA = [
     ("path_names_signer", "boolean"), ("path_vendor", "string"), ("path_vendor_host_count", "bigint"),
     ("name_owner", "string"), ("name_owner_host_count", "bigint"), ("name_owner_word", "string"),
     ("name_word", "string"), ("certificate_other_host_count", "bigint"), ("lure_name", "boolean"),
+    ("name_copy_signer", "string"), ("name_copy_host_count", "bigint"),
 ]
 CONTOSO_LABELS = (DIGICERT, "0a01", "2025-06-01 00:00:00", "2027-06-01 23:59:59", None, "embedded")
 NO_CERTIFICATE = (None,) * 6
@@ -458,6 +460,7 @@ HISTORY_DAYS = 29  # days since the window's first event: u on 2026-10-22 (any b
 NO_COMPANY_MISMATCH = (None,) * 3
 NO_PATH_VENDOR = (None, 0)  # no path names another signer's word
 NO_NAME_OWNER = (None, 0, None, None)  # no file name holds another signer's product word ("invoice" is only Evil's)
+NO_NAME_COPY = (None, 0)  # no binary runs under a file name another signer's binaries run under
 
 # Per binary: every candidate column after ``population``.
 BINARY_A = (
@@ -474,6 +477,7 @@ BINARY_A = (
     *NO_NAME_OWNER,
     3,  # certificate_other_host_count: b and c carry t-contoso too, on h1, h2 and h4
     False,
+    *NO_NAME_COPY,
 )
 BINARY_B = (
     "b", "contoso ltd", "Contoso Ltd", "t-contoso", True, "expired", True, False, 2, 2,
@@ -486,6 +490,7 @@ BINARY_B = (
     *NO_NAME_OWNER,
     3,
     False,
+    *NO_NAME_COPY,
 )
 BINARY_C = (
     "c", "contoso ltd", "Contoso Ltd", "t-contoso", False, "trusted", False, False, 1, 1,
@@ -498,6 +503,7 @@ BINARY_C = (
     *NO_NAME_OWNER,
     4,
     False,
+    *NO_NAME_COPY,
 )
 BINARY_E = (
     "e", "evil llc", "Evil LLC", "t-evil", True, "untrusted_root", True, True, 1, 1,
@@ -513,6 +519,7 @@ BINARY_E = (
     *NO_NAME_OWNER,
     0,  # certificate_other_host_count: no other binary of Evil LLC
     False,  # lure_name: invoice.exe names a lure word without a number
+    *NO_NAME_COPY,
 )
 BINARY_G = (
     "g", "google llc", "Google LLC", "t-google", False, "trusted", False, False, 1, 1,
@@ -525,6 +532,7 @@ BINARY_G = (
     *NO_NAME_OWNER,
     0,
     False,
+    *NO_NAME_COPY,
 )
 BINARY_S = (
     "s", None, None, None, False, "bad_digest", True, False, 1, 1,
@@ -538,6 +546,7 @@ BINARY_S = (
     *NO_NAME_OWNER,
     None,  # certificate_other_host_count: no signer
     False,
+    *NO_NAME_COPY,
 )
 
 
@@ -702,6 +711,42 @@ def test_certificate_figures_count_the_signers_other_binaries_under_the_same_thu
         "sha256 string, signer string, certificate_other_host_count long",
     )
     actual = certificate_prevalence(host_binary, labels)
+    assert_df_equality(actual, expected, ignore_nullable=True, ignore_row_order=True)
+
+
+def test_a_file_name_copy_is_judged_against_the_widest_other_signer_under_that_name(spark: SparkSession) -> None:
+    """An implant under a stolen certificate, in a folder named after that certificate's vendor, runs under the name
+    of Windows' ``userinit.exe``: the figure names Microsoft's 12 hosts (and Microsoft's binaries the implant's 2).
+    The case of the name does not matter; its folder does not either. Squirrel's ``update.exe`` under two vendors'
+    certificates holds no product word, and gets no figure. Of three signers sharing ``tidepool.exe``, each is judged
+    against the widest of the other two. A binary without a signer neither gets nor gives a figure."""
+    system, microsoft, zenith = "c:\\windows\\system32\\userinit.exe", "microsoft windows", "zenith works ltd"
+    tidepool = "c:\\users\\*\\downloads\\tidepool.exe"
+    rows = [
+        *[(f"h{host}", "u1", microsoft, [system]) for host in range(10)],
+        *[(f"h{host}", "u2", microsoft, [system.upper()]) for host in range(10, 12)],
+        *[(f"h{host}", "z", zenith, ["c:\\programdata\\zenith works\\update\\UserInit.exe"]) for host in (20, 21)],
+        ("h22", "n", None, ["c:\\users\\*\\appdata\\local\\temp\\userinit.exe"]),
+        *[(f"h{host}", "s", "slack technologies", ["c:\\users\\*\\appdata\\local\\slack\\update.exe"])
+          for host in range(5)],
+        ("h5", "t", "microsoft corporation", ["c:\\users\\*\\appdata\\local\\microsoft\\teams\\update.exe"]),
+        *[(f"h{host}", "a", "alpha apps ltd", [tidepool]) for host in range(30, 35)],
+        *[(f"h{host}", "b", "beta apps ltd", [tidepool]) for host in range(35, 38)],
+        ("h38", "c", "gamma apps ltd", [tidepool]),
+    ]
+    host_binary = spark.createDataFrame(rows, "host_id string, sha256 string, signer string, paths array<string>")
+    expected = spark.createDataFrame(
+        [
+            ("u1", microsoft, zenith, 2),
+            ("u2", microsoft, zenith, 2),
+            ("z", zenith, microsoft, 12),
+            ("a", "alpha apps ltd", "beta apps ltd", 3),
+            ("b", "beta apps ltd", "alpha apps ltd", 5),
+            ("c", "gamma apps ltd", "alpha apps ltd", 5),
+        ],
+        "sha256 string, signer string, name_copy_signer string, name_copy_host_count long",
+    )
+    actual = name_copy_prevalence(host_binary)
     assert_df_equality(actual, expected, ignore_nullable=True, ignore_row_order=True)
 
 

@@ -125,6 +125,7 @@ def test_features_job_on_a_generated_fleet(spark: SparkSession, pipeline_run: Pi
         "path_vendor",  # null exactly where no path names another signer (path_vendor_host_count 0, below)
         # null exactly where the file name holds no other signer's product word (below)
         "name_owner", "name_owner_word", "name_word",
+        "name_copy_signer",  # null exactly where no other signer runs a binary under its file name (below)
         "path_names_signer",  # null where the signer's name has no distinctive word or acronym
         "certificate_other_host_count",  # null exactly where the binary has no signer or no thumbprint (below)
     }
@@ -140,6 +141,7 @@ def test_features_job_on_a_generated_fleet(spark: SparkSession, pipeline_run: Pi
     named_by = {
         "path_vendor": "path_vendor_host_count",
         **dict.fromkeys(("name_owner", "name_owner_word", "name_word"), "name_owner_host_count"),
+        "name_copy_signer": "name_copy_host_count",
     }
     misnamed = candidates.select(
         *[F.count_if((F.col(hosts) > F.lit(0)) != F.col(other).isNotNull()).alias(other)
@@ -154,6 +156,12 @@ def test_features_job_on_a_generated_fleet(spark: SparkSession, pipeline_run: Pi
     # generated fleet is.
     lures = {row["sha256"] for row in candidates.where(F.col("lure_name")).select("sha256").collect()}
     assert CI_BLOCKED_SHA in lures and lures - {CI_BLOCKED_SHA} <= malicious
+    # Some binaries share a file name with another signer's (the figure is filled, and named above); no benign one
+    # shares it with binaries on half the fleet (this small fleet has no such implant: test_features has one).
+    assert candidates.where(F.col("name_copy_host_count") > F.lit(0)).count() > 0
+    half_fleet = F.col("name_copy_host_count") >= F.col("fleet_hosts") / F.lit(2)
+    copies = {row["sha256"] for row in candidates.where(half_fleet).select("sha256").collect()}
+    assert copies <= malicious, sorted(copies - malicious)
     known_impostors = candidates.where(
         F.col("sha256").isin(sorted(impostors)) & (F.col("signer_widest_other_host_count") > F.lit(0))
     ).select("certificate_other_host_count", "signer_other_host_count").collect()

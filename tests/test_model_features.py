@@ -69,6 +69,7 @@ def test_hand_computed_rows() -> None:
             "signer_not_in_path": [0.0, 0.0, 0.0],
             "path_impersonation": [0.0, 0.0, 0.0],
             "name_impersonation": [0.0, 0.0, 0.0],
+            "name_copy": [0.0, 0.0, 0.0],  # no name-copy figure (candidates written before it)
             "document_lure": [0.0, 0.0, 0.0],  # no lure flag (candidates written before it)
             "company_mismatch": [0.0, 1.0, 0.0],
             # No company figures (candidates written before them): the plain mismatch; no known vendor named.
@@ -150,6 +151,28 @@ def test_document_lure_reads_the_flag_and_is_gated_by_rarity() -> None:
         ]
     )
     assert suspicion_features(rows, ("document_lure",))["document_lure"].tolist() == [1.0, 0.0, 0.0, 0.0]
+
+
+def test_name_copy_fires_where_another_signer_runs_the_name_on_half_the_fleet_whatever_the_folder() -> None:
+    """Another signer's binaries under this very file name on 300 or 200 of the 400 hosts: 1, also where a path
+    names the binary's own signer (a stolen certificate's implant in ``ProgramData\\<its vendor>\\Update\\``); on 150
+    (a tool some vendors bundle): 0; no such signer, a common binary, candidates written before the figure: 0."""
+    rare = {"hash_host_count": 1}
+    rows = pd.DataFrame.from_records(
+        [
+            candidate("a" * 64, **rare, name_copy_signer="microsoft windows", name_copy_host_count=300),
+            candidate("b" * 64, **rare, name_copy_signer="microsoft windows", name_copy_host_count=200),
+            candidate("c" * 64, **rare, path_names_signer=True, name_copy_host_count=300),
+            candidate("d" * 64, **rare, name_copy_signer="python software foundation", name_copy_host_count=150),
+            candidate("e" * 64, **rare, name_copy_signer=None, name_copy_host_count=0),
+            candidate("f" * 64, hash_host_count=200, name_copy_host_count=300),
+        ]
+    )
+    assert rows["fleet_hosts"].eq(400).all()
+    assert suspicion_features(rows, ("name_copy",))["name_copy"].tolist() == [1.0, 1.0, 1.0, 0.0, 0.0, 0.0]
+    written_before = pd.DataFrame.from_records([candidate("g" * 64, **rare)])
+    assert "name_copy_host_count" not in written_before.columns
+    assert suspicion_features(written_before, ("name_copy",))["name_copy"].tolist() == [0.0]
 
 
 def test_common_binaries_collapse_onto_zero_whatever_else_they_show() -> None:

@@ -186,12 +186,15 @@ EVERYTHING_SUSPICIOUS = {
     "path_vendor_host_count": 150,
     "name_owner": "microsoft corporation",
     "name_owner_host_count": 150,
+    "name_copy_signer": "microsoft windows",
+    "name_copy_host_count": 380,
     "company_other_host_count": 0,
     "company_signer_host_count": 150,
 }
-# status_severity is said inside status_surprise, company_surprise inside company_impersonation.
+# status_severity is said inside status_surprise, company_surprise inside company_impersonation, name_impersonation
+# inside name_copy.
 EVERY_FACT = ["hash_rarity", "signer_obscurity", "status_surprise", "path_surprise", "signer_not_in_path",
-              "path_impersonation", "name_impersonation", "document_lure", "company_impersonation", "renamed",
+              "path_impersonation", "name_copy", "document_lure", "company_impersonation", "renamed",
               "lolbin_parent",
               "cert_age", "signer_recency"]
 
@@ -291,6 +294,18 @@ def test_company_phrases_name_the_company_and_how_established_the_pairing_is() -
     assert top_reasons(values, values, dict.fromkeys(names, 0.0), top_n=5, min_contribution=0.0) == [
         "company_impersonation"
     ]
+
+
+def test_name_copy_phrase_names_the_other_signer_its_hosts_and_the_signer() -> None:
+    row = {"signer": "zenith works ltd", "name_copy_signer": "microsoft windows", "name_copy_host_count": 385,
+           "fleet_hosts": 400}
+    assert PHRASES["name_copy"](row) == (
+        "file name is that of binaries 'microsoft windows' runs on 385 of 400 hosts, but the signer is 'zenith works"
+        " ltd'"
+    )
+    names = ["name_impersonation", "name_copy"]
+    values = pd.Series(1.0, index=names)
+    assert top_reasons(values, values, dict.fromkeys(names, 0.0), top_n=5, min_contribution=0.0) == ["name_copy"]
 
 
 def test_name_phrase_names_the_word_its_owner_and_the_signer() -> None:

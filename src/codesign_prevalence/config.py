@@ -179,10 +179,12 @@ class ModelConfig(_Section):
         "path_surprise",
         # No path of the binary names its signer; a path names another, widespread vendor (session 22: each
         # judged on fresh fleets of both generators, adopted); its file name is another signer's product
-        # (session 23, the same way).
+        # (session 23, the same way); its very file name is one another signer runs on half the fleet, whatever
+        # the folder (session 30, the same way).
         "signer_not_in_path",
         "path_impersonation",
         "name_impersonation",
+        "name_copy",
         "company_surprise",
         "company_impersonation",
         "renamed",
@@ -238,9 +240,9 @@ class ModelConfig(_Section):
     test_certificate_discount: float = Field(default=0.5, ge=0.0, le=1.0)
     alert_top_n: int = Field(default=20, ge=0)
     alert_min_score: float | None = None
-    # Every default feature's reason (16 features, three of whose reasons the fuller ones say: certificate_impostor
-    # says status_surprise's, either of them status_severity's, company_impersonation company_surprise's) and the
-    # Code Integrity evidence: 14.
+    # Every default feature's reason (17 features, four of whose reasons the fuller ones say: certificate_impostor
+    # says status_surprise's, either of them status_severity's, company_impersonation company_surprise's, name_copy
+    # name_impersonation's) and the Code Integrity evidence: 14.
     reasons_per_binary: int = Field(default=14, ge=1, le=20)
     reason_min_contribution: float = Field(default=0.005, ge=0.0)
 

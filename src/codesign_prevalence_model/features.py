@@ -98,6 +98,16 @@ host; rarity has its own feature for that.
     ``roaming\\microsoft\\network\\svchost.exe``, ``programdata\\windowsupdate\\svchostt.exe``) under someone
     else's certificate (ATT&CK T1036.005, match a legitimate name); a vendor's add-in named after the product it
     extends sits in its own folder. 0 without the figures (candidates written before them).
+``name_copy``
+    1 when another signer runs binaries under the very file name of this one on at least
+    :data:`NAME_COPY_FLEET_SHARE` of the fleet's hosts (``name_copy_host_count``, gold/candidates: names holding a
+    product word only), whatever folder this one runs from: a copy of a Windows component's or the fleet's
+    standard software's name (``userinit.exe``, ``RuntimeBroker.exe``, ``MicrosoftEdgeUpdate.exe``) under someone
+    else's certificate (ATT&CK T1036.005). ``name_impersonation`` is silent where a path names the binary's own
+    signer, as a vendor's add-in named after the product it extends does; an implant under a stolen certificate
+    installed into ``ProgramData\\<the certificate's vendor>\\Update\\userinit.exe`` is such a path too. A vendor
+    names its own programs after themselves; what half the fleet runs under one name is not a third party's to
+    ship under it. 0 without the figure (candidates written before it).
 ``document_lure``
     ``lure_name``: a file name of the binary is a document lure's, a document extension before its own
     (``Scan_00417.pdf.exe``, T1036.007) or a business document's word and a number of 3 or more digits
@@ -192,6 +202,10 @@ UNVERIFIED_STATUSES: tuple[str, ...] = ("chaining", "untrusted_root", "invalid",
 # carrying a name the fleet knows (self-signed "Google LLC"), as much an impostor as a revoked one.
 STATUS_SURPRISE: dict[str, float] = {**STATUS_SEVERITY, **dict.fromkeys(UNVERIFIED_STATUSES, 1.0)}
 
+# name_copy: another signer's binaries run under the name on at least this share of the fleet's hosts (a Windows
+# component, the fleet's standard software), not on the few hosts a bundled tool reaches.
+NAME_COPY_FLEET_SHARE = 0.5
+
 # signer_spread: a signer whose other binaries reach this many times the hosts of the widest of them is as
 # spread as it gets (1).
 SPREAD_FULL_RATIO = 4.0
@@ -227,9 +241,10 @@ OPTIONAL_NUMERIC_INPUTS: tuple[str, ...] = (
     "name_owner_host_count",
     "certificate_other_host_count",
     "lure_name",  # a flag: 1.0 / 0.0
+    "name_copy_host_count",
 )
 OPTIONAL_STRING_INPUTS: tuple[str, ...] = (
-    "issuer", "mismatched_company", "path_vendor", "name_owner", "name_owner_word", "name_word"
+    "issuer", "mismatched_company", "path_vendor", "name_owner", "name_owner_word", "name_word", "name_copy_signer"
 )
 OPTIONAL_INPUTS: tuple[str, ...] = (*OPTIONAL_NUMERIC_INPUTS, *OPTIONAL_STRING_INPUTS)
 REQUIRED_INPUTS: tuple[str, ...] = (*NUMERIC_INPUTS, *BOOLEAN_INPUTS, *STRING_INPUTS)
@@ -360,6 +375,12 @@ def name_impersonation(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
     return _impersonation(frame, params, "name_owner_host_count")
 
 
+def name_copy(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
+    hosts = _optional(frame, "name_copy_host_count").fillna(0.0)
+    widespread = NAME_COPY_FLEET_SHARE * _numeric(frame, "fleet_hosts").clip(lower=2.0)
+    return ((hosts > 0.0) & (hosts >= widespread)).astype("float64")
+
+
 def document_lure(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
     return _clip01(_optional(frame, "lure_name").fillna(0.0))
 
@@ -438,6 +459,7 @@ FEATURE_FUNCTIONS: Mapping[str, FeatureFunction] = {
     "signer_not_in_path": signer_not_in_path,
     "path_impersonation": path_impersonation,
     "name_impersonation": name_impersonation,
+    "name_copy": name_copy,
     "document_lure": document_lure,
     "company_mismatch": company_mismatch,
     "company_surprise": company_surprise,

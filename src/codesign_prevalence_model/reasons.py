@@ -185,6 +185,15 @@ def _name_impersonation(row: Mapping[str, Any]) -> str:
     )
 
 
+def _name_copy(row: Mapping[str, Any]) -> str:
+    owner, hosts = _text(row.get("name_copy_signer")), _count(row.get("name_copy_host_count"))
+    fleet = _count(row.get("fleet_hosts"))
+    return (
+        f"file name is that of binaries '{owner}' runs on {hosts} of {_plural(fleet, 'host')},"
+        f" but the signer is '{_text(row['signer'])}'"
+    )
+
+
 def _document_lure(row: Mapping[str, Any]) -> str:
     return (
         "file name is a document lure's: a document's extension before its own, or a business document's word and"
@@ -283,6 +292,7 @@ PHRASES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "signer_not_in_path": _signer_not_in_path,
     "path_impersonation": _path_impersonation,
     "name_impersonation": _name_impersonation,
+    "name_copy": _name_copy,
     "document_lure": _document_lure,
     "company_mismatch": _company_mismatch,
     "company_surprise": _company_surprise,
@@ -304,6 +314,7 @@ SUBSUMES: dict[str, tuple[str, ...]] = {
     "status_surprise": ("status_severity",),
     "company_impersonation": ("company_surprise", "company_mismatch"),
     "company_surprise": ("company_mismatch",),
+    "name_copy": ("name_impersonation",),
 }
 
 # Facts named whenever they are present, whether or not the model weighs them: a Code Integrity block or audit

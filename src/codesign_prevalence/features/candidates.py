@@ -44,7 +44,10 @@ history where gold/first_seen holds it, :func:`with_fleet_history`; "executions"
   word, and its hosts: an implant in ``...\\nvidia\\telemetry\\`` under another's certificate; null / 0 when
   none: :func:`path_vendor_prevalence`), ``name_owner`` / ``name_owner_host_count`` (the most widespread
   *other* signer that owns a product word of the binary's file name, and its hosts: ``teams_windows_x64.exe``
-  under a certificate that is not Microsoft's; null / 0 when none: :func:`name_owner_prevalence`);
+  under a certificate that is not Microsoft's; null / 0 when none: :func:`name_owner_prevalence`),
+  ``name_copy_signer`` / ``name_copy_host_count`` (the most widespread *other* signer whose binaries run under the
+  very file name of one of the binary's, and its hosts: ``userinit.exe`` under a certificate that is not
+  Microsoft's, whatever the folder; null / 0 when none: :func:`name_copy_prevalence`);
 - for the analyst: ``example_path`` (raw, smallest), ``example_host`` (host name), ``example_parent`` (most
   frequent parent name), ``host_names`` (up to 5, sorted), ``first_seen``, ``last_seen``, ``fleet_hosts``
   (hosts with any event in the window);
@@ -104,6 +107,7 @@ from pyspark.sql import functions as F
 
 from codesign_prevalence.features.normalize import (
     NOT_LETTER_OR_DIGIT,
+    file_name,
     file_name_words,
     lure_name,
     names_another_company,
@@ -145,6 +149,7 @@ COMPANY_FIGURES: tuple[str, ...] = ("mismatched_company", "company_other_host_co
 PATH_VENDOR_FIGURES: tuple[str, ...] = ("path_vendor", "path_vendor_host_count")
 NAME_OWNER_FIGURES: tuple[str, ...] = ("name_owner", "name_owner_host_count", "name_owner_word", "name_word")
 CERTIFICATE_SIGNER_FIGURES: tuple[str, ...] = ("certificate_other_host_count",)
+NAME_COPY_FIGURES: tuple[str, ...] = ("name_copy_signer", "name_copy_host_count")
 # A file-name word belongs to the signer whose binaries with it run on at least this share of the hosts that
 # run a binary with it (summed over signers other than the judged binary's): "teams" is Microsoft's, "helper"
 # nobody's. It must also run it on at least NAME_OWNER_OVER_OWN times the judged binary's signer's hosts: of two
@@ -227,6 +232,8 @@ CANDIDATE_COLUMNS: tuple[str, ...] = (
     *CERTIFICATE_SIGNER_FIGURES,
     # Whether a file name of the binary is a document lure's (normalize.lure_name).
     "lure_name",
+    # The most widespread other signer whose binaries run under a file name of the binary (name_copy_prevalence).
+    *NAME_COPY_FIGURES,
 )
 
 
@@ -506,6 +513,47 @@ def name_owner_prevalence(host_binary: DataFrame) -> DataFrame:
     return _widest_per_binary(named, "_owner", "_owner_hosts", NAME_OWNER_FIGURES, words=("_word", "_spelt"))
 
 
+def name_copy_prevalence(host_binary: DataFrame) -> DataFrame:
+    """Per binary that runs under the very file name (lower case, its extension included) under which *another*
+    signer's binaries run: the most widespread such signer (``name_copy_signer``) and the hosts that run its
+    binaries under that name (``name_copy_host_count``). Only names that hold a product word count
+    (``normalize.file_name_words``): ``userinit.exe``, ``onedrivestandaloneupdater.exe``, not ``update.exe`` or
+    ``setup.exe``, which every vendor's installer may be called.
+
+    Where :func:`name_owner_prevalence` asks whose product a word of the name is, and a path naming the binary's own
+    signer answers for it (a vendor's ``OutlookHelper.exe`` in its own folder), this asks whether the file is a
+    copy of another's by its whole name: an implant under a stolen certificate called ``userinit.exe`` or
+    ``MicrosoftEdgeUpdate.exe`` in ``ProgramData\\<the certificate's vendor>\\Update\\`` is named after a Windows
+    component whatever folder it hides in (ATT&CK T1036.005, match a legitimate name).
+
+    Reads: ``host_id``, ``sha256``, ``signer``, ``paths`` of the per-(host, binary) table. Output: ``sha256``,
+    ``signer``, :data:`NAME_COPY_FIGURES`; only binaries with such a name. Per name only its two most widespread
+    signers are joined back (the widest other one of any signer is among them), so a name that many signers share
+    costs rows in their number, not its square.
+    """
+    named = (
+        host_binary.where(F.col("signer").isNotNull())
+        .select("host_id", "sha256", "signer", F.explode("paths").alias("_path"))
+        .where(F.size(file_name_words(F.col("_path"))) > F.lit(0))
+        .select("host_id", "sha256", "signer", F.lower(file_name(F.col("_path"))).alias("_name"))
+        .distinct()
+    )
+    widest_first = Window.partitionBy("_name").orderBy(F.col("_hosts").desc(), F.col("_other").desc())
+    widest_two = (
+        named.groupBy("_name", F.col("signer").alias("_other"))
+        .agg(F.count_distinct("host_id").alias("_hosts"))
+        .withColumn("_rank", F.row_number().over(widest_first))
+        .where(F.col("_rank") <= F.lit(2))
+    )
+    copies = (
+        named.select("sha256", "signer", "_name")
+        .distinct()
+        .join(widest_two, on="_name")
+        .where(F.col("_other") != F.col("signer"))
+    )
+    return _widest_per_binary(copies, "_other", "_hosts", NAME_COPY_FIGURES)
+
+
 def near_words(words: DataFrame) -> DataFrame:
     """Pairs of distinct words (``_word``, ``_near``) one edit apart: a character added, dropped or replaced, or
     two neighbouring ones swapped (``svchostt``, ``svchots``, ``rundl132`` for ``svchost``, ``rundll32``), both
@@ -746,6 +794,9 @@ def candidates(
                     binaries, certificate_prevalence(host_binary, labels), CERTIFICATE_SIGNER_FIGURES
                 )
             )
+            .transform(
+                lambda binaries: _with_binary_figures(binaries, name_copy_prevalence(host_binary), NAME_COPY_FIGURES)
+            )
         )
         path_class = F.try_element_at(path_classes_by_count(), F.lit(1))
         rule_match = F.col("rule_match_count") > F.lit(0)
@@ -824,6 +875,8 @@ def candidates(
             "name_word": F.col("name_word"),
             "certificate_other_host_count": F.col("certificate_other_host_count"),
             "lure_name": F.coalesce(F.col("any_lure_name"), F.lit(False)),
+            "name_copy_signer": F.col("name_copy_signer"),
+            "name_copy_host_count": _zero_if_null(F.col("name_copy_host_count")),
         }
         return joined.select(*[features[column].alias(column) for column in CANDIDATE_COLUMNS])
 
