@@ -719,7 +719,10 @@ def test_a_file_name_copy_is_judged_against_the_widest_other_signer_under_that_n
     of Windows' ``userinit.exe``: the figure names Microsoft's 12 hosts (and Microsoft's binaries the implant's 2).
     The case of the name does not matter; its folder does not either. Squirrel's ``update.exe`` under two vendors'
     certificates holds no product word, and gets no figure. Of three signers sharing ``tidepool.exe``, each is judged
-    against the widest of the other two. A binary without a signer neither gets nor gives a figure."""
+    against the widest of the other two. A signer sharing a distinctive word with the binary's is its own vendor's:
+    "microsoft corporation" is judged against the implant, not against "microsoft windows", and a certificate renewed
+    under a new legal name ("willow solutions s a" after "willow systems corporation") copies nobody. A binary without
+    a signer neither gets nor gives a figure."""
     system, microsoft, zenith = "c:\\windows\\system32\\userinit.exe", "microsoft windows", "zenith works ltd"
     tidepool = "c:\\users\\*\\downloads\\tidepool.exe"
     rows = [
@@ -727,6 +730,10 @@ def test_a_file_name_copy_is_judged_against_the_widest_other_signer_under_that_n
         *[(f"h{host}", "u2", microsoft, [system.upper()]) for host in range(10, 12)],
         *[(f"h{host}", "z", zenith, ["c:\\programdata\\zenith works\\update\\UserInit.exe"]) for host in (20, 21)],
         ("h22", "n", None, ["c:\\users\\*\\appdata\\local\\temp\\userinit.exe"]),
+        ("h23", "m", "microsoft corporation", ["c:\\users\\*\\appdata\\local\\microsoft\\userinit.exe"]),
+        *[(f"h{host}", "w1", "willow systems corporation", ["c:\\users\\*\\appdata\\local\\willowmail.exe"])
+          for host in range(40, 45)],
+        ("h45", "w2", "willow solutions s a", ["c:\\users\\*\\appdata\\local\\willowmail.exe"]),
         *[(f"h{host}", "s", "slack technologies", ["c:\\users\\*\\appdata\\local\\slack\\update.exe"])
           for host in range(5)],
         ("h5", "t", "microsoft corporation", ["c:\\users\\*\\appdata\\local\\microsoft\\teams\\update.exe"]),
@@ -740,6 +747,7 @@ def test_a_file_name_copy_is_judged_against_the_widest_other_signer_under_that_n
             ("u1", microsoft, zenith, 2),
             ("u2", microsoft, zenith, 2),
             ("z", zenith, microsoft, 12),
+            ("m", "microsoft corporation", zenith, 2),
             ("a", "alpha apps ltd", "beta apps ltd", 3),
             ("b", "beta apps ltd", "alpha apps ltd", 5),
             ("c", "gamma apps ltd", "alpha apps ltd", 5),

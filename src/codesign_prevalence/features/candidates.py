@@ -150,6 +150,9 @@ PATH_VENDOR_FIGURES: tuple[str, ...] = ("path_vendor", "path_vendor_host_count")
 NAME_OWNER_FIGURES: tuple[str, ...] = ("name_owner", "name_owner_host_count", "name_owner_word", "name_word")
 CERTIFICATE_SIGNER_FIGURES: tuple[str, ...] = ("certificate_other_host_count",)
 NAME_COPY_FIGURES: tuple[str, ...] = ("name_copy_signer", "name_copy_host_count")
+# name_copy_prevalence joins back a file name's this many most widespread signers: the binary's own, one of its
+# vendor's family, and the widest other.
+NAME_COPY_WIDEST = 3
 # A file-name word belongs to the signer whose binaries with it run on at least this share of the hosts that
 # run a binary with it (summed over signers other than the judged binary's): "teams" is Microsoft's, "helper"
 # nobody's. It must also run it on at least NAME_OWNER_OVER_OWN times the judged binary's signer's hosts: of two
@@ -524,12 +527,15 @@ def name_copy_prevalence(host_binary: DataFrame) -> DataFrame:
     signer answers for it (a vendor's ``OutlookHelper.exe`` in its own folder), this asks whether the file is a
     copy of another's by its whole name: an implant under a stolen certificate called ``userinit.exe`` or
     ``MicrosoftEdgeUpdate.exe`` in ``ProgramData\\<the certificate's vendor>\\Update\\`` is named after a Windows
-    component whatever folder it hides in (ATT&CK T1036.005, match a legitimate name).
+    component whatever folder it hides in (ATT&CK T1036.005, match a legitimate name). A signer whose name shares a
+    distinctive word with the binary's (``normalize.signer_words``) is the same vendor, not another: "microsoft
+    windows" and "microsoft corporation", a vendor's certificate renewed under a new legal name ("willow systems
+    corporation", "willow solutions s a").
 
     Reads: ``host_id``, ``sha256``, ``signer``, ``paths`` of the per-(host, binary) table. Output: ``sha256``,
-    ``signer``, :data:`NAME_COPY_FIGURES`; only binaries with such a name. Per name only its two most widespread
-    signers are joined back (the widest other one of any signer is among them), so a name that many signers share
-    costs rows in their number, not its square.
+    ``signer``, :data:`NAME_COPY_FIGURES`; only binaries with such a name. Per name only its
+    :data:`NAME_COPY_WIDEST` most widespread signers are joined back, so a name that many signers share costs rows in
+    their number, not its square.
     """
     named = (
         host_binary.where(F.col("signer").isNotNull())
@@ -539,17 +545,20 @@ def name_copy_prevalence(host_binary: DataFrame) -> DataFrame:
         .distinct()
     )
     widest_first = Window.partitionBy("_name").orderBy(F.col("_hosts").desc(), F.col("_other").desc())
-    widest_two = (
+    widest = (
         named.groupBy("_name", F.col("signer").alias("_other"))
         .agg(F.count_distinct("host_id").alias("_hosts"))
         .withColumn("_rank", F.row_number().over(widest_first))
-        .where(F.col("_rank") <= F.lit(2))
+        .where(F.col("_rank") <= F.lit(NAME_COPY_WIDEST))
     )
     copies = (
         named.select("sha256", "signer", "_name")
         .distinct()
-        .join(widest_two, on="_name")
-        .where(F.col("_other") != F.col("signer"))
+        .join(widest, on="_name")
+        .where(
+            (F.col("_other") != F.col("signer"))
+            & ~F.arrays_overlap(signer_words(F.col("_other")), signer_words(F.col("signer")))
+        )
     )
     return _widest_per_binary(copies, "_other", "_hosts", NAME_COPY_FIGURES)
 
