@@ -214,8 +214,9 @@ class ModelConfig(_Section):
     # since session 18: codesign_prevalence_model/forest.py, fact_surprisals; benchmarks/README.md), or alike.
     additive_weights: Literal["uniform", "surprisal"] = "surprisal"
     # With surprisal weights, each weight is the surprisal to this power: 1 = the surprisal itself, towards 0 =
-    # alike. 0.5 lost its judgement on fresh fleets (benchmarks/README.md, "Session 19").
-    surprisal_power: float = Field(default=1.0, gt=0.0, le=1.0)
+    # alike. 0.5 lost its judgement on fresh fleets in session 19 and won its second, with session 30's model
+    # (benchmarks/README.md, "Session 19", "Session 30").
+    surprisal_power: float = Field(default=0.5, gt=0.0, le=1.0)
     rarity_ceiling_fraction: float = Field(default=0.05, gt=0.0, le=1.0)
     rarity_ceiling_min_hosts: int = Field(default=10, ge=2)
     # The rarity gate of the other features is min(1, hash_rarity / knee): 1 = the rarity itself.
