@@ -180,7 +180,7 @@ class ModelConfig(_Section):
         # No path of the binary names its signer; a path names another, widespread vendor (session 22: each
         # judged on fresh fleets of both generators, adopted); its file name is another signer's product
         # (session 23, the same way); its very file name is one another signer runs on half the fleet, whatever
-        # the folder (session 30, the same way).
+        # the folder (session 30: judged twice, adopted the second time on a tie).
         "signer_not_in_path",
         "path_impersonation",
         "name_impersonation",
@@ -194,8 +194,7 @@ class ModelConfig(_Section):
         "lolbin_parent",
         # Of the certificate figures cert_age helped on the quality benchmark (benchmarks/README.md), and
         # certificate_impostor (above); issuer_rarity, cert_short_lifetime and ci_enforcement are available, not
-        # default; so is signer_spread
-        # (session 16: it lifted the tuning fleets and lost on fresh ones).
+        # default; so is signer_spread (session 16: it lifted the tuning fleets and lost on fresh ones).
         "cert_age",
         # New to the fleet (where the fleet was watched long enough before the signer appeared): helped on
         # the simulator's and the independent generator's fleets alike (benchmarks/README.md, session 9).
