@@ -156,9 +156,9 @@ def test_features_job_on_a_generated_fleet(spark: SparkSession, pipeline_run: Pi
     # generated fleet is.
     lures = {row["sha256"] for row in candidates.where(F.col("lure_name")).select("sha256").collect()}
     assert CI_BLOCKED_SHA in lures and lures - {CI_BLOCKED_SHA} <= malicious
-    # Some binaries share a file name with another signer's (the figure is filled, and named above); no benign one
-    # shares it with binaries on half the fleet (this small fleet has no such implant: test_features has one).
-    assert candidates.where(F.col("name_copy_host_count") > F.lit(0)).count() > 0
+    # No benign binary shares its file name with another vendor's binaries on half the fleet. (This small fleet's
+    # shared names are all within a vendor's family, Microsoft's two certificates: the figure is 0 throughout here;
+    # test_features.py's name-copy test has the positive cases.)
     half_fleet = F.col("name_copy_host_count") >= F.col("fleet_hosts") / F.lit(2)
     copies = {row["sha256"] for row in candidates.where(half_fleet).select("sha256").collect()}
     assert copies <= malicious, sorted(copies - malicious)

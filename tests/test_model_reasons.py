@@ -402,7 +402,9 @@ def test_surprisal_weights_count_a_rare_fact_above_a_common_one() -> None:
         {"hash_host_count": 1, "signer_path_class_share": 0.0},
     )
     additive_only = ModelConfig(n_estimators=20, random_state=0, forest_weight=0.0, additive_weights="uniform")
-    weighted = fit_model(reference, additive_only.model_copy(update={"additive_weights": "surprisal"}))
+    weighted = fit_model(
+        reference, additive_only.model_copy(update={"additive_weights": "surprisal", "surprisal_power": 1.0})
+    )
     features = weighted.model.features(weighted.sample)
     expected = -np.log((features.gt(0.0).sum(axis=0) + 1.0) / (len(features) + 2.0))
     assert weighted.model.fact_weights == pytest.approx(expected.to_dict())
@@ -428,7 +430,8 @@ def test_a_fact_most_training_rows_carry_is_still_named() -> None:
     17-host Sysmon capture: 0.1 of a sum of ~30): a binary on one host with nothing else odd still scores above
     0, and its one present fact is still its reason (``score`` alerts only binaries with a reason)."""
     model = fit_model(benign_fleet(rows=200, rare_share=0.97), ModelConfig(n_estimators=100, random_state=0)).model
-    assert model.fact_weights is not None and model.fact_weights["hash_rarity"] < 0.1
+    # Its surprisal is under 0.1; the weight is the surprisal to model.surprisal_power.
+    assert model.fact_weights is not None and model.fact_weights["hash_rarity"] < 0.1 ** ModelConfig().surprisal_power
     rows = _rows(RARE_ONLY)
     assert model.score(rows).iloc[0] > 0.0
     explained = model.explain(rows)
