@@ -157,7 +157,7 @@ def test_features_job_on_a_generated_fleet(spark: SparkSession, pipeline_run: Pi
     lures = {row["sha256"] for row in candidates.where(F.col("lure_name")).select("sha256").collect()}
     assert CI_BLOCKED_SHA in lures and lures - {CI_BLOCKED_SHA} <= malicious
     # No benign binary shares its file name with another vendor's binaries on half the fleet. (This small fleet's
-    # shared names are all within a vendor's family, Microsoft's two certificates: the figure is 0 throughout here;
+    # shared file names are each shared within one vendor's family, so the figure is 0 throughout here;
     # test_features.py's name-copy test has the positive cases.)
     half_fleet = F.col("name_copy_host_count") >= F.col("fleet_hosts") / F.lit(2)
     copies = {row["sha256"] for row in candidates.where(half_fleet).select("sha256").collect()}
