@@ -377,8 +377,8 @@ def name_impersonation(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
 
 def name_copy(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
     hosts = _optional(frame, "name_copy_host_count").fillna(0.0)
-    widespread = NAME_COPY_FLEET_SHARE * _numeric(frame, "fleet_hosts").clip(lower=2.0)
-    return ((hosts > 0.0) & (hosts >= widespread)).astype("float64")
+    widespread = NAME_COPY_FLEET_SHARE * _numeric(frame, "fleet_hosts").clip(lower=2.0)  # at least 1 host
+    return (hosts >= widespread).astype("float64")
 
 
 def document_lure(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:

@@ -411,6 +411,11 @@ def _with_binary_figures(binaries: DataFrame, figures: DataFrame, columns: tuple
     return joined.select(*[F.col(name) for name in joined.columns if not name.startswith("_of_")])
 
 
+def _signed_paths(host_binary: DataFrame, *columns: str) -> DataFrame:
+    """Each path (``_path``) of each signed binary of the per-(host, binary) table, beside its ``columns``."""
+    return host_binary.where(F.col("signer").isNotNull()).select(*columns, F.explode("paths").alias("_path"))
+
+
 def path_vendor_prevalence(host_binary: DataFrame, signer_prevalence: DataFrame) -> DataFrame:
     """Per binary one of whose paths holds, as a whole word, a distinctive word (``normalize.signer_words``) of
     *another* signer's name: that signer, the most widespread of them (``path_vendor``), and its hosts
@@ -423,8 +428,7 @@ def path_vendor_prevalence(host_binary: DataFrame, signer_prevalence: DataFrame)
     another signer (the others get nulls from the left join in :func:`candidates`).
     """
     words_of_paths = (
-        host_binary.where(F.col("signer").isNotNull())
-        .select("sha256", "signer", F.explode("paths").alias("_path"))
+        _signed_paths(host_binary, "sha256", "signer")
         .select("sha256", "signer", F.explode(F.split(F.col("_path"), NOT_LETTER_OR_DIGIT + "+")).alias("_word"))
         .distinct()
     )
@@ -462,8 +466,7 @@ def name_owner_prevalence(host_binary: DataFrame) -> DataFrame:
     get nulls from the left join in :func:`candidates`).
     """
     spelt = (
-        host_binary.where(F.col("signer").isNotNull())
-        .select("host_id", "sha256", "signer", F.explode("paths").alias("_path"))
+        _signed_paths(host_binary, "host_id", "sha256", "signer")
         .select("host_id", "sha256", "signer", F.explode(file_name_words(F.col("_path"))).alias("_word"))
         .distinct()
     )
@@ -538,8 +541,7 @@ def name_copy_prevalence(host_binary: DataFrame) -> DataFrame:
     their number, not its square.
     """
     named = (
-        host_binary.where(F.col("signer").isNotNull())
-        .select("host_id", "sha256", "signer", F.explode("paths").alias("_path"))
+        _signed_paths(host_binary, "host_id", "sha256", "signer")
         .where(F.size(file_name_words(F.col("_path"))) > F.lit(0))
         .select("host_id", "sha256", "signer", F.lower(file_name(F.col("_path"))).alias("_name"))
         .distinct()
