@@ -373,10 +373,11 @@ def test_a_developers_churn_discounts_what_it_explains() -> None:
 
 def test_a_certificate_named_for_testing_halves_what_it_explains() -> None:
     """``test_certificate_discount`` (0.5): a certificate whose name says test or debug as a whole word and that
-    does not chain to a trusted root (WDK's "WDKTestCert <user>,<n>", "<Org> Dev Test CA") has its status, its
-    unknown signer, its unnamed path and its header naming someone else halved; one that names nothing of the
-    kind, a test word inside another word, or a status the name does not explain (a signature that does not
-    verify, a revoked certificate) keeps them; the rarity, the parent, a renamed file and an impersonated
+    does not chain to a trusted root (WDK's "WDKTestCert <user>,<n>", "<Org> Dev Test CA"), or that is named after
+    the user whose profile the binary runs from (a developer's own certificate, ClickOnce's "<DOMAIN>\\<user>"), has
+    its status, its unknown signer, its unnamed path and its header naming someone else halved; one that names
+    nothing of the kind, a test word inside another word, another user, a shared profile, or a status the name does
+    not explain (a signature that does not verify, a revoked certificate) keeps them; the rarity, the parent, a renamed file and an impersonated
     company are never touched; 0 (and a model pickled before the option) discounts nothing."""
     import pickle
 
@@ -385,18 +386,29 @@ def test_a_certificate_named_for_testing_halves_what_it_explains() -> None:
               "signer_path_class_share": 0.0, "pe_company_mismatch": True, "original_name_mismatch": True,
               "company_other_host_count": 0, "company_signer_host_count": 40, "lolbin_parent_share": 1.0,
               "path_names_signer": False}
+    app = r"\AppData\Local\LabelPrinter\LabelPrinter.exe"
     signers_statuses = [
-        ("wdktestcert priya schmidt 133600152045788270", "untrusted_root", True),
-        ("contoso dev test ca", "chaining", True),
-        ("cn ordersync debug", "untrusted_root", True),
-        ("contoso software ltd", "untrusted_root", False),  # no test word
-        ("protestant devices oy", "untrusted_root", False),  # "test" and "dev" only inside words
-        ("contoso dev test ca", "invalid", False),  # the signature does not verify: not the name's to explain
-        ("contoso dev test ca", "revoked", False),
+        ("wdktestcert priya schmidt 133600152045788270", "untrusted_root", True, None),
+        ("contoso dev test ca", "chaining", True, None),
+        ("cn ordersync debug", "untrusted_root", True, None),
+        ("contoso software ltd", "untrusted_root", False, None),  # no test word
+        ("protestant devices oy", "untrusted_root", False, None),  # "test" and "dev" only inside words
+        ("contoso dev test ca", "invalid", False, None),  # the signature does not verify: not the name's to explain
+        ("contoso dev test ca", "revoked", False, None),
+        # Named after the profile's user: initial + last name, first.last, ClickOnce's domain\user folded.
+        ("farid fischer", "untrusted_root", True, r"C:\Users\ffischer" + app),
+        ("farid fischer", "chaining", True, r"c:/users/Farid.Fischer" + app),
+        ("contoso ffischer", "untrusted_root", True, r"C:\Users\ffischer" + app),
+        ("farid fischer", "untrusted_root", False, r"C:\Users\jdoe" + app),  # another user
+        ("farid fischer", "untrusted_root", False, r"C:\Users\Public" + app),  # a shared profile
+        ("farid fischer", "untrusted_root", False, r"C:\ProgramData\ffischer" + app),  # no profile
+        ("farid fischer", "revoked", False, r"C:\Users\ffischer" + app),
     ]
     rows = pd.DataFrame.from_records([
-        candidate(f"{i:064x}", signer=signer, status_category=status, **shared)  # type: ignore[arg-type]
-        for i, (signer, status, _) in enumerate(signers_statuses)
+        candidate(  # type: ignore[arg-type]
+            f"{i:064x}", signer=signer, status_category=status, example_path=path, **shared
+        )
+        for i, (signer, status, _, path) in enumerate(signers_statuses)
     ])
     explained = ("status_severity", "status_surprise", "signer_obscurity", "signer_not_in_path", "company_surprise")
     untouched = ("hash_rarity", "path_surprise", "renamed", "lolbin_parent", "company_impersonation")
@@ -404,7 +416,7 @@ def test_a_certificate_named_for_testing_halves_what_it_explains() -> None:
     plain = suspicion_features(rows, names, FeatureParams(test_certificate_discount=0.0))
     discounted = suspicion_features(rows, names, FeatureParams())
     assert FeatureParams().test_certificate_discount == 0.5
-    for position, (_, _, is_test) in enumerate(signers_statuses):
+    for position, (_, _, is_test, _) in enumerate(signers_statuses):
         for name in explained:
             assert plain[name].iloc[position] > 0.0, (position, name)
             expected = plain[name].iloc[position] * (0.5 if is_test else 1.0)

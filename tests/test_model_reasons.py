@@ -269,6 +269,17 @@ def test_a_status_phrase_says_when_the_certificate_names_itself_a_test_one() -> 
     assert PHRASES["status_severity"]({**test, "signer": "contoso software ltd"}) == STATUS_PHRASES["untrusted_root"]
     assert PHRASES["status_severity"]({**test, "status_category": "revoked"}) == "certificate revoked"
     assert PHRASES["status_severity"]({**test, "signer": None}) == STATUS_PHRASES["untrusted_root"]
+    # A certificate named after the user whose profile runs the binary says whom it names.
+    own = {"signer": "farid fischer", "status_category": "untrusted_root",
+           "example_path": "C:\\Users\\ffischer\\AppData\\Local\\LabelPrinter\\LabelPrinter.exe"}
+    assert PHRASES["status_severity"](own) == (
+        "certificate chains to an untrusted root (self-signed or private CA);"
+        " it is named after the user whose profile runs it ('farid fischer', 'ffischer')"
+    )
+    assert PHRASES["status_severity"]({**own, "example_path": "C:\\Users\\jdoe\\x.exe"}) == (
+        STATUS_PHRASES["untrusted_root"]
+    )
+    assert PHRASES["status_severity"]({**own, "status_category": "revoked"}) == "certificate revoked"
 
 
 def test_company_phrases_name_the_company_and_how_established_the_pairing_is() -> None:

@@ -166,8 +166,9 @@ host; rarity has its own feature for that.
     signer, and 0 without ``fleet_history_days`` (candidates written before it: the age cannot be judged).
 
 Two discounts follow the gate. A developer's churn (:func:`developer_churn_discount`, ``churn_discount``) and a
-test certificate (:func:`declared_test_certificate`, ``test_certificate_discount``: a signer's name saying test or
-debug, a certificate that does not chain to a trusted root) explain some of the facts above; each multiplies those
+test certificate (:func:`declared_test_certificate`, ``test_certificate_discount``: a certificate that does not
+chain to a trusted root, whose name says test or debug or names the user whose profile runs the binary) explain some
+of the facts above; each multiplies those
 it explains (:data:`CHURN_EXPLAINS`, :data:`TEST_CERTIFICATE_EXPLAINS`).
 """
 
@@ -244,7 +245,14 @@ OPTIONAL_NUMERIC_INPUTS: tuple[str, ...] = (
     "name_copy_host_count",
 )
 OPTIONAL_STRING_INPUTS: tuple[str, ...] = (
-    "issuer", "mismatched_company", "path_vendor", "name_owner", "name_owner_word", "name_word", "name_copy_signer"
+    "issuer",
+    "mismatched_company",
+    "path_vendor",
+    "name_owner",
+    "name_owner_word",
+    "name_word",
+    "name_copy_signer",
+    "example_path",  # a path the binary ran from (declared_test_certificate reads the profile's user from it)
 )
 OPTIONAL_INPUTS: tuple[str, ...] = (*OPTIONAL_NUMERIC_INPUTS, *OPTIONAL_STRING_INPUTS)
 REQUIRED_INPUTS: tuple[str, ...] = (*NUMERIC_INPUTS, *BOOLEAN_INPUTS, *STRING_INPUTS)
@@ -526,7 +534,10 @@ def developer_churn_discount(candidates: pd.DataFrame, strength: float) -> pd.Se
 
 # A certificate that names itself a test or development one (folded signer, whole words) and does not chain to a
 # trusted root: Visual Studio's and the WDK's "WDKTestCert <user>,<number>", "<Org> Dev Test CA", "CN=<project>
-# Debug". A stolen or bought certificate carries a real company's name, an impostor's a brand's.
+# Debug". A stolen or bought certificate carries a real company's name, an impostor's a brand's. So does one named
+# after the user whose profile runs the binary (ClickOnce's "CN=<DOMAIN>\<user>", a developer's certificate in their
+# own name, "Farid Fischer" in C:\Users\ffischer\): neither a vendor nor an impostor names the local account of the
+# machine it lands on.
 TEST_CERTIFICATE_WORDS: tuple[str, ...] = ("test", "testing", "debug", "dev", "devtest", "wdktestcert", "development")
 TEST_CERTIFICATE_STATUSES: tuple[str, ...] = ("untrusted_root", "chaining")
 _TEST_CERTIFICATE_NAME = re.compile(r"\b(?:" + "|".join(TEST_CERTIFICATE_WORDS) + r")\b", re.IGNORECASE)
@@ -542,8 +553,9 @@ TEST_CERTIFICATE_EXPLAINS: tuple[str, ...] = (
 
 
 def declared_test_certificate(candidates: pd.DataFrame) -> pd.Series:
-    """1.0 where the signer's folded name holds one of :data:`TEST_CERTIFICATE_WORDS` as a whole word and the
-    status is one of :data:`TEST_CERTIFICATE_STATUSES` (it does not chain to a trusted root), else 0.0.
+    """1.0 where the status is one of :data:`TEST_CERTIFICATE_STATUSES` (it does not chain to a trusted root) and
+    the signer's folded name holds one of :data:`TEST_CERTIFICATE_WORDS` as a whole word or names the user of the
+    profile folder the binary ran from (:func:`names_profile_user`, read on ``example_path``), else 0.0.
 
     The name is the certificate's own claim, which anyone signing with a self-made certificate can make: it
     halves the facts it would explain (``model.test_certificate_discount`` 0.5), it does not clear them, and it
@@ -551,13 +563,55 @@ def declared_test_certificate(candidates: pd.DataFrame) -> pd.Series:
     unchained = candidates["status_category"].isin(TEST_CERTIFICATE_STATUSES)
     test = pd.Series(0.0, index=candidates.index, dtype="float64")
     if unchained.any():  # the names of the few rows that do not chain only
-        test[unchained] = candidates.loc[unchained, "signer"].map(_names_a_test).astype("float64")
+        rows = candidates.loc[unchained]
+        paths = rows["example_path"] if "example_path" in rows.columns else pd.Series(None, index=rows.index)
+        test[unchained] = [
+            float(_names_a_test(signer) or names_profile_user(signer, path) is not None)
+            for signer, path in zip(rows["signer"], paths, strict=True)
+        ]
     return test
 
 
 def declares_test_certificate(signer: object, status_category: object) -> bool:
-    """:func:`declared_test_certificate` for one row's raw values (the reasons' phrases)."""
+    """Whether the signer's name says test (:data:`TEST_CERTIFICATE_WORDS`) on a certificate that does not chain
+    (the reasons' phrases; the user a name may name is :func:`names_profile_user`'s)."""
     return status_category in TEST_CERTIFICATE_STATUSES and _names_a_test(signer)
+
+
+# A path in a user's profile: the drive, "Users", the profile folder's name (any case, either separator).
+_PROFILE_USER = re.compile(r"^[a-z]:[\\/]users[\\/]([^\\/]+)[\\/]", re.IGNORECASE)
+# Profile folders that belong to no one person.
+SHARED_PROFILES: frozenset[str] = frozenset(("public", "default", "default user", "all users"))
+PROFILE_USER_MIN_LENGTH = 3
+_NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")
+
+
+def names_profile_user(signer: object, path: object) -> str | None:
+    """The profile folder's user that the signer's folded name names, or None.
+
+    The user is the folder under ``<drive>:\\Users\\`` of ``path`` (not a shared profile, at least
+    :data:`PROFILE_USER_MIN_LENGTH` letters or digits). The signer names it when the folder's name, lower case, is
+    one of its words ("contoso ffischer", ClickOnce's "CN=CONTOSO\\ffischer" folded), or when the signer has two or
+    three words first ... last and the folder's letters and digits are first + last, first's initial + last or
+    last + first ("farid fischer": ``ffischer``, ``farid.fischer``, ``faridfischer``, ``fischerfarid``).
+    """
+    if not isinstance(signer, str) or not isinstance(path, str):
+        return None
+    match = _PROFILE_USER.match(path)
+    if match is None:
+        return None
+    user = match.group(1).lower()
+    compact = _NOT_LETTER_OR_DIGIT.sub("", user)
+    if user in SHARED_PROFILES or len(compact) < PROFILE_USER_MIN_LENGTH:
+        return None
+    words = [word for word in _NOT_LETTER_OR_DIGIT.split(signer.lower()) if word]
+    if user in words or compact in words:
+        return user
+    if 2 <= len(words) <= 3:
+        first, last = words[0], words[-1]
+        if compact in (first + last, first[0] + last, last + first):
+            return user
+    return None
 
 
 def _names_a_test(signer: object) -> bool:

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from codesign_prevalence_model.features import declares_test_certificate
+from codesign_prevalence_model.features import TEST_CERTIFICATE_STATUSES, declares_test_certificate, names_profile_user
 
 ScoreFunction = Callable[[np.ndarray], np.ndarray]
 
@@ -133,6 +133,9 @@ def _status_severity(row: Mapping[str, Any]) -> str:
     phrase = STATUS_PHRASES.get(_text(row["status_category"]), STATUS_PHRASES["other"])
     if declares_test_certificate(row["signer"], row["status_category"]):
         return f"{phrase}; its name says test certificate ('{_text(row['signer'])}')"
+    user = names_profile_user(row["signer"], row.get("example_path"))
+    if user is not None and row["status_category"] in TEST_CERTIFICATE_STATUSES:
+        return f"{phrase}; it is named after the user whose profile runs it ('{_text(row['signer'])}', '{user}')"
     return phrase
 
 
