@@ -377,8 +377,9 @@ def test_a_certificate_named_for_testing_halves_what_it_explains() -> None:
     the user whose profile the binary runs from (a developer's own certificate, ClickOnce's "<DOMAIN>\\<user>"), has
     its status, its unknown signer, its unnamed path and its header naming someone else halved; one that names
     nothing of the kind, a test word inside another word, another user, a shared profile, or a status the name does
-    not explain (a signature that does not verify, a revoked certificate) keeps them; the rarity, the parent, a renamed file and an impersonated
-    company are never touched; 0 (and a model pickled before the option) discounts nothing."""
+    not explain (a signature that does not verify, a revoked certificate) keeps them; the rarity, the parent, a
+    renamed file and an impersonated company are never touched; 0 (and a model pickled before the option) discounts
+    nothing."""
     import pickle
 
     shared = {"hash_host_count": 1, "signer_other_hash_count": 2, "signer_other_host_count": 2,
