@@ -232,9 +232,10 @@ class ModelConfig(_Section):
     # developers built as often as real ones; benchmarks/README.md, "Session 19"). Models logged before score
     # without it.
     churn_discount: float = Field(default=1.0, ge=0.0)
-    # A certificate that names itself a test or development one ("WDKTestCert <user>,...", "<Org> Dev Test CA") and
-    # does not chain to a trusted root: the share of the facts it explains (its status, the signer unknown to the
-    # fleet and named by no path, a header naming someone else) taken off; 0 = off, 1 = cleared
+    # A certificate that names itself a test or development one ("WDKTestCert <user>,...", "<Org> Dev Test CA"), or
+    # is named after the user whose profile runs the binary (session 31), and does not chain to a trusted root: the
+    # share of the facts it explains (its status, the signer unknown to the fleet and named by no path, a header
+    # naming someone else) taken off; 0 = off, 1 = cleared
     # (codesign_prevalence_model/features.py, declared_test_certificate). 0.5: the name is the certificate's own claim.
     # Models logged before score without it.
     test_certificate_discount: float = Field(default=0.5, ge=0.0, le=1.0)
