@@ -168,8 +168,7 @@ host; rarity has its own feature for that.
 Two discounts follow the gate. A developer's churn (:func:`developer_churn_discount`, ``churn_discount``) and a
 test certificate (:func:`declared_test_certificate`, ``test_certificate_discount``: a certificate that does not
 chain to a trusted root, whose name says test or debug or names the user whose profile runs the binary) explain some
-of the facts above; each multiplies those
-it explains (:data:`CHURN_EXPLAINS`, :data:`TEST_CERTIFICATE_EXPLAINS`).
+of the facts above; each multiplies those it explains (:data:`CHURN_EXPLAINS`, :data:`TEST_CERTIFICATE_EXPLAINS`).
 """
 
 from __future__ import annotations
