@@ -70,6 +70,7 @@ def test_hand_computed_rows() -> None:
             "path_impersonation": [0.0, 0.0, 0.0],
             "name_impersonation": [0.0, 0.0, 0.0],
             "name_copy": [0.0, 0.0, 0.0],  # no name-copy figure (candidates written before it)
+            "known_name": [0.0, 0.0, 0.0],  # Contoso's own names, none of them a well-known program's
             "document_lure": [0.0, 0.0, 0.0],  # no lure flag (candidates written before it)
             "company_mismatch": [0.0, 1.0, 0.0],
             # No company figures (candidates written before them): the plain mismatch; no known vendor named.
@@ -369,6 +370,33 @@ def test_a_developers_churn_discounts_what_it_explains() -> None:
     restored = FeatureParams.__new__(FeatureParams)
     restored.__setstate__(pickle.loads(pickle.dumps(state)))
     assert restored.churn_discount == 0.0
+
+
+def test_known_name_is_a_well_known_programs_name_under_another_publishers_certificate() -> None:
+    """1 where the file name is a Windows component's (its stem, any case and folder) or starts with a widely used
+    program's letters (``AnyDesk (1).exe``, ``DocuSign_Review.exe``) and the signer holds none of its publishers'
+    words; 0 under the publisher's own certificate (AnyDesk's legal name "philandro" included), for a name the
+    catalogue does not hold or one that merely contains a known name, and without a path; gated by rarity."""
+    paths_signers = [
+        (r"C:\Users\Public\Libraries\AnyDeskSetup.exe", "melanix sp z o o", 1.0),
+        (r"C:\Users\ana\Downloads\AnyDesk (1).exe", "philandro software gmbh", 0.0),  # AnyDesk's own
+        (r"C:\Users\ana\Downloads\DocuSign_Review.exe", "zemana ltd", 1.0),
+        (r"C:\Users\ana\AppData\Roaming\ZoomUpdater\SecurityHealthHost.EXE", "oskar trade llc", 1.0),
+        (r"c:/programdata/update/svchost.exe", "microsoft windows", 0.0),  # Microsoft's own name
+        (r"C:\ProgramData\Update\svchost.exe", None, 1.0),  # no signer: none of the publishers
+        (r"C:\ProgramData\Update\mysvchost.exe", "tallis trade ltd", 0.0),  # a Windows name inside another
+        (r"C:\Users\ana\AppData\Local\LabelPrinter\LabelPrinter.exe", "farid fischer", 0.0),  # not well known
+        (None, "tallis trade ltd", 0.0),
+    ]
+    rows = pd.DataFrame.from_records([
+        candidate(f"{i:064x}", hash_host_count=1, example_path=path, signer=signer)  # type: ignore[arg-type]
+        for i, (path, signer, _) in enumerate(paths_signers)
+    ])
+    assert suspicion_features(rows, ["known_name"])["known_name"].tolist() == [v for _, _, v in paths_signers]
+    common = rows.assign(hash_host_count=200)
+    assert (suspicion_features(common, ["known_name"])["known_name"] == 0.0).all()  # the rarity gate
+    older = rows.drop(columns=["example_path"])
+    assert (suspicion_features(older, ["known_name"])["known_name"] == 0.0).all()
 
 
 def test_a_certificate_named_for_testing_halves_what_it_explains() -> None:

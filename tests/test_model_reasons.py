@@ -190,11 +190,12 @@ EVERYTHING_SUSPICIOUS = {
     "name_copy_host_count": 380,
     "company_other_host_count": 0,
     "company_signer_host_count": 150,
+    "example_path": "C:\\Users\\bob\\AppData\\Local\\Temp\\svchost.exe",  # a Windows name, not Microsoft's
 }
 # status_severity is said inside status_surprise, company_surprise inside company_impersonation, name_impersonation
 # inside name_copy.
 EVERY_FACT = ["hash_rarity", "signer_obscurity", "status_surprise", "path_surprise", "signer_not_in_path",
-              "path_impersonation", "name_copy", "document_lure", "company_impersonation", "renamed",
+              "path_impersonation", "name_copy", "known_name", "document_lure", "company_impersonation", "renamed",
               "lolbin_parent",
               "cert_age", "signer_recency"]
 
@@ -280,6 +281,17 @@ def test_a_status_phrase_says_when_the_certificate_names_itself_a_test_one() -> 
         STATUS_PHRASES["untrusted_root"]
     )
     assert PHRASES["status_severity"]({**own, "status_category": "revoked"}) == "certificate revoked"
+
+
+def test_a_known_names_phrase_names_the_file_and_its_publishers() -> None:
+    row = {"signer": "melanix sp z o o", "example_path": "C:\\Users\\Public\\Libraries\\AnyDeskSetup.exe"}
+    assert PHRASES["known_name"](row) == (
+        "file name 'AnyDeskSetup.exe' is a well-known program's, published by 'anydesk' or 'philandro',"
+        " but the signer is 'melanix sp z o o'"
+    )
+    assert PHRASES["known_name"]({"signer": None, "example_path": "c:/temp/svchost.exe"}) == (
+        "file name 'svchost.exe' is a well-known program's, published by 'microsoft', but the signer is '(no signer)'"
+    )
 
 
 def test_company_phrases_name_the_company_and_how_established_the_pairing_is() -> None:

@@ -185,6 +185,9 @@ class ModelConfig(_Section):
         "path_impersonation",
         "name_impersonation",
         "name_copy",
+        # A well-known program's name (a Windows component, a widely used program) under a certificate that is none
+        # of its publishers', read from a catalogue, not the fleet (session 31, judged on fresh fleets).
+        "known_name",
         "company_surprise",
         "company_impersonation",
         "renamed",
@@ -241,10 +244,10 @@ class ModelConfig(_Section):
     test_certificate_discount: float = Field(default=0.5, ge=0.0, le=1.0)
     alert_top_n: int = Field(default=20, ge=0)
     alert_min_score: float | None = None
-    # Every default feature's reason (17 features, four of whose reasons the fuller ones say: certificate_impostor
+    # Every default feature's reason (18 features, four of whose reasons the fuller ones say: certificate_impostor
     # says status_surprise's, either of them status_severity's, company_impersonation company_surprise's, name_copy
-    # name_impersonation's) and the Code Integrity evidence: 14.
-    reasons_per_binary: int = Field(default=14, ge=1, le=20)
+    # name_impersonation's) and the Code Integrity evidence: 15.
+    reasons_per_binary: int = Field(default=15, ge=1, le=20)
     reason_min_contribution: float = Field(default=0.005, ge=0.0)
 
 

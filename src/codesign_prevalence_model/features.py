@@ -108,6 +108,11 @@ host; rarity has its own feature for that.
     installed into ``ProgramData\\<the certificate's vendor>\\Update\\userinit.exe`` is such a path too. A vendor
     names its own programs after themselves; what half the fleet runs under one name is not a third party's to
     ship under it. 0 without the figure (candidates written before it).
+``known_name``
+    1 when the file name of ``example_path`` is a well-known one (:mod:`codesign_prevalence_model.known_names`: a
+    Windows component's stem, a widely used program's prefix) and the signer holds none of its publishers' words:
+    ``AnyDeskSetup.exe`` under a front company's certificate where the fleet runs no AnyDesk, which the fleet-read
+    name facts cannot know (ATT&CK T1036.005). 0 without a path (candidates written before the model read it).
 ``document_lure``
     ``lure_name``: a file name of the binary is a document lure's, a document extension before its own
     (``Scan_00417.pdf.exe``, T1036.007) or a business document's word and a number of 3 or more digits
@@ -179,6 +184,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+from codesign_prevalence_model.known_names import BRAND_PREFIXES, MICROSOFT, WINDOWS_STEMS
 
 # Certificate status category (features/normalize.py) -> severity in [0, 1]; unknown categories count as "other".
 STATUS_SEVERITY: dict[str, float] = {
@@ -388,6 +395,37 @@ def name_copy(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
     return (hosts >= widespread).astype("float64")
 
 
+def known_name(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
+    if "example_path" not in frame.columns:
+        return pd.Series(0.0, index=frame.index, dtype="float64")
+    values = [
+        float(publishers is not None and not (isinstance(signer, str) and any(word in signer for word in publishers)))
+        for signer, publishers in zip(frame["signer"], frame["example_path"].map(known_publishers), strict=True)
+    ]
+    return pd.Series(values, index=frame.index, dtype="float64")
+
+
+_EXTENSION = re.compile(r"\.[a-z0-9]+$")
+_NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")
+_PATH_SEPARATOR = re.compile(r"[\\/]")
+
+
+def known_publishers(path: object) -> tuple[str, ...] | None:
+    """The publishers' signer words of the well-known name the path's file carries (:mod:`known_names`), or None:
+    its stem (lower case, without the extension) a Windows component's, else its letters and digits starting
+    with a program's prefix."""
+    if not isinstance(path, str) or not path:
+        return None
+    stem = _EXTENSION.sub("", _PATH_SEPARATOR.split(path.lower())[-1])
+    if stem in WINDOWS_STEMS:
+        return MICROSOFT
+    core = _NOT_LETTER_OR_DIGIT.sub("", stem)
+    for prefix, publishers in BRAND_PREFIXES.items():
+        if core.startswith(prefix):
+            return publishers
+    return None
+
+
 def document_lure(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
     return _clip01(_optional(frame, "lure_name").fillna(0.0))
 
@@ -467,6 +505,7 @@ FEATURE_FUNCTIONS: Mapping[str, FeatureFunction] = {
     "path_impersonation": path_impersonation,
     "name_impersonation": name_impersonation,
     "name_copy": name_copy,
+    "known_name": known_name,
     "document_lure": document_lure,
     "company_mismatch": company_mismatch,
     "company_surprise": company_surprise,
@@ -582,7 +621,6 @@ _PROFILE_USER = re.compile(r"^[a-z]:[\\/]users[\\/]([^\\/]+)[\\/]", re.IGNORECAS
 # Profile folders that belong to no one person.
 SHARED_PROFILES: frozenset[str] = frozenset(("public", "default", "default user", "all users"))
 PROFILE_USER_MIN_LENGTH = 3
-_NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")
 
 
 def names_profile_user(signer: object, path: object) -> str | None:

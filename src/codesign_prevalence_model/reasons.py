@@ -28,7 +28,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from codesign_prevalence_model.features import TEST_CERTIFICATE_STATUSES, declares_test_certificate, names_profile_user
+from codesign_prevalence_model.features import (
+    TEST_CERTIFICATE_STATUSES,
+    declares_test_certificate,
+    known_publishers,
+    names_profile_user,
+)
 
 ScoreFunction = Callable[[np.ndarray], np.ndarray]
 
@@ -197,6 +202,15 @@ def _name_copy(row: Mapping[str, Any]) -> str:
     )
 
 
+def _known_name(row: Mapping[str, Any]) -> str:
+    publishers = known_publishers(row.get("example_path")) or ()
+    name = _text(row.get("example_path")).replace("/", "\\").rsplit("\\", 1)[-1]
+    return (
+        f"file name '{name}' is a well-known program's, published by {' or '.join(repr(w) for w in publishers)},"
+        f" but the signer is '{_text(row['signer'], '(no signer)')}'"
+    )
+
+
 def _document_lure(row: Mapping[str, Any]) -> str:
     return (
         "file name is a document lure's: a document's extension before its own, or a business document's word and"
@@ -296,6 +310,7 @@ PHRASES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "path_impersonation": _path_impersonation,
     "name_impersonation": _name_impersonation,
     "name_copy": _name_copy,
+    "known_name": _known_name,
     "document_lure": _document_lure,
     "company_mismatch": _company_mismatch,
     "company_surprise": _company_surprise,

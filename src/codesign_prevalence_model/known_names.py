@@ -1,0 +1,57 @@
+"""Well-known program names and who publishes them (``known_name``): part of the registered model's own code.
+
+Every other name fact reads the fleet: ``name_impersonation`` and ``name_copy`` know a name because some signer
+runs it on many hosts here. An implant named after software this fleet does not run (``AnyDeskSetup.exe`` where
+nobody uses AnyDesk, ``SecurityHealthHost.exe`` on a fleet whose sensors never saw Windows Security's host, a
+``DocuSign_Review.exe`` lure) is named after something all the same (ATT&CK T1036.005, match a legitimate name).
+This catalogue is what a detection engineer knows without the fleet: the names of Windows components, and the
+name prefixes of widely used software, each with words of its publishers' certificate names (folded, as
+gold/candidates' ``signer``; a legal name the brand does not show included: AnyDesk signs as "philandro Software
+GmbH").
+"""
+
+from __future__ import annotations
+
+MICROSOFT: tuple[str, ...] = ("microsoft",)
+
+# File stems (lower case, without the extension) of Windows components and Microsoft's own applications.
+WINDOWS_STEMS: frozenset[str] = frozenset(
+    (
+        "svchost", "lsass", "csrss", "winlogon", "userinit", "explorer", "services", "smss", "wininit", "taskhostw",
+        "taskhost", "dllhost", "rundll32", "regsvr32", "conhost", "spoolsv", "searchindexer", "searchprotocolhost",
+        "wmiprvse", "wuauclt", "msmpeng", "securityhealthservice", "securityhealthhost", "securityhealthsystray",
+        "smartscreen", "consent", "logonui", "runtimebroker", "sihost", "ctfmon", "dwm", "fontdrvhost", "audiodg",
+        "compattelrunner", "sppsvc", "sppextcomobj", "mmc", "powershell", "cmd", "mshta", "wscript", "cscript",
+        "msiexec", "onedrive", "onedrivestandaloneupdater", "onedriveupdater", "microsoftedgeupdate", "msedge",
+        "msedgeupdate", "officeclicktorun", "winword", "excel", "outlook", "backgroundtaskhost", "werfault", "wermgr",
+        "taskmgr", "notepad", "lsm", "searchui", "startmenuexperiencehost",
+    )
+)
+
+# Prefixes of a file name's letters and digits (lower case) -> words of its publishers' folded signer names.
+BRAND_PREFIXES: dict[str, tuple[str, ...]] = {
+    "anydesk": ("anydesk", "philandro"),
+    "teamviewer": ("teamviewer",),
+    "zoom": ("zoom",),
+    "docusign": ("docusign",),
+    "googleupdate": ("google",),
+    "googlecrashhandler": ("google",),
+    "chrome": ("google",),
+    "adobe": ("adobe",),
+    "acrord": ("adobe",),
+    "acrobat": ("adobe",),
+    "nvcontainer": ("nvidia",),
+    "nvtelemetry": ("nvidia",),
+    "nvidia": ("nvidia",),
+    "rtkaud": ("realtek",),
+    "realtek": ("realtek",),
+    "igfx": ("intel",),
+    "intelgfx": ("intel",),
+    "vpnagent": ("cisco",),
+    "teams": MICROSOFT,
+    "onedrive": MICROSOFT,
+    "msedge": MICROSOFT,
+    "microsoftedge": MICROSOFT,
+    "office": MICROSOFT,
+    "windows": MICROSOFT,
+}
