@@ -396,11 +396,10 @@ def name_copy(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
 
 
 def known_name(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
-    if "example_path" not in frame.columns:
-        return pd.Series(0.0, index=frame.index, dtype="float64")
+    publishers_of_names = _optional_text(frame, "example_path").map(known_publishers)
     values = [
         float(publishers is not None and not (isinstance(signer, str) and any(word in signer for word in publishers)))
-        for signer, publishers in zip(frame["signer"], frame["example_path"].map(known_publishers), strict=True)
+        for signer, publishers in zip(frame["signer"], publishers_of_names, strict=True)
     ]
     return pd.Series(values, index=frame.index, dtype="float64")
 
@@ -410,13 +409,18 @@ _NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")
 _PATH_SEPARATOR = re.compile(r"[\\/]")
 
 
+def path_file_name(path: str) -> str:
+    """The last part of a Windows or POSIX path, as written (the whole text when it has no separator)."""
+    return _PATH_SEPARATOR.split(path)[-1]
+
+
 def known_publishers(path: object) -> tuple[str, ...] | None:
     """The publishers' signer words of the well-known name the path's file carries (:mod:`known_names`), or None:
     its stem (lower case, without the extension) a Windows component's, else its letters and digits starting
     with a program's prefix."""
     if not isinstance(path, str) or not path:
         return None
-    stem = _EXTENSION.sub("", _PATH_SEPARATOR.split(path.lower())[-1])
+    stem = _EXTENSION.sub("", path_file_name(path).lower())
     if stem in WINDOWS_STEMS:
         return MICROSOFT
     core = _NOT_LETTER_OR_DIGIT.sub("", stem)
@@ -458,6 +462,13 @@ def _optional(frame: pd.DataFrame, column: str) -> pd.Series:
     if column not in frame.columns:
         return pd.Series(np.nan, index=frame.index, dtype="float64")
     return pd.to_numeric(frame[column], errors="coerce").astype("float64")
+
+
+def _optional_text(frame: pd.DataFrame, column: str) -> pd.Series:
+    """An optional string input as it is, None throughout where absent from the frame."""
+    if column not in frame.columns:
+        return pd.Series(None, index=frame.index, dtype=object)
+    return frame[column]
 
 
 def issuer_rarity(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
@@ -602,7 +613,7 @@ def declared_test_certificate(candidates: pd.DataFrame) -> pd.Series:
     test = pd.Series(0.0, index=candidates.index, dtype="float64")
     if unchained.any():  # the names of the few rows that do not chain only
         rows = candidates.loc[unchained]
-        paths = rows["example_path"] if "example_path" in rows.columns else pd.Series(None, index=rows.index)
+        paths = _optional_text(rows, "example_path")
         test[unchained] = [
             float(_names_a_test(signer) or names_profile_user(signer, path) is not None)
             for signer, path in zip(rows["signer"], paths, strict=True)
@@ -612,8 +623,14 @@ def declared_test_certificate(candidates: pd.DataFrame) -> pd.Series:
 
 def declares_test_certificate(signer: object, status_category: object) -> bool:
     """Whether the signer's name says test (:data:`TEST_CERTIFICATE_WORDS`) on a certificate that does not chain
-    (the reasons' phrases; the user a name may name is :func:`names_profile_user`'s)."""
+    (the reasons' phrases; the other claim is :func:`certificate_names_its_user`'s)."""
     return status_category in TEST_CERTIFICATE_STATUSES and _names_a_test(signer)
+
+
+def certificate_names_its_user(signer: object, status_category: object, path: object) -> str | None:
+    """The profile's user a certificate that does not chain is named after (:func:`names_profile_user`), or None
+    (the reasons' phrases)."""
+    return names_profile_user(signer, path) if status_category in TEST_CERTIFICATE_STATUSES else None
 
 
 # A path in a user's profile: the drive, "Users", the profile folder's name (any case, either separator).

@@ -29,10 +29,10 @@ import numpy as np
 import pandas as pd
 
 from codesign_prevalence_model.features import (
-    TEST_CERTIFICATE_STATUSES,
+    certificate_names_its_user,
     declares_test_certificate,
     known_publishers,
-    names_profile_user,
+    path_file_name,
 )
 
 ScoreFunction = Callable[[np.ndarray], np.ndarray]
@@ -138,8 +138,8 @@ def _status_severity(row: Mapping[str, Any]) -> str:
     phrase = STATUS_PHRASES.get(_text(row["status_category"]), STATUS_PHRASES["other"])
     if declares_test_certificate(row["signer"], row["status_category"]):
         return f"{phrase}; its name says test certificate ('{_text(row['signer'])}')"
-    user = names_profile_user(row["signer"], row.get("example_path"))
-    if user is not None and row["status_category"] in TEST_CERTIFICATE_STATUSES:
+    user = certificate_names_its_user(row["signer"], row["status_category"], row.get("example_path"))
+    if user is not None:
         return f"{phrase}; it is named after the user whose profile runs it ('{_text(row['signer'])}', '{user}')"
     return phrase
 
@@ -204,7 +204,7 @@ def _name_copy(row: Mapping[str, Any]) -> str:
 
 def _known_name(row: Mapping[str, Any]) -> str:
     publishers = known_publishers(row.get("example_path")) or ()
-    name = _text(row.get("example_path")).replace("/", "\\").rsplit("\\", 1)[-1]
+    name = path_file_name(_text(row.get("example_path")))
     return (
         f"file name '{name}' is a well-known program's, published by {' or '.join(repr(w) for w in publishers)},"
         f" but the signer is '{_text(row['signer'], '(no signer)')}'"
