@@ -9,7 +9,14 @@ import pytest
 from codesign_prevalence.config import ModelConfig
 from codesign_prevalence.errors import ConfigError
 from codesign_prevalence.models.features import DEFAULT_FEATURES, check_feature_names, feature_params
-from codesign_prevalence_model.features import FEATURE_FUNCTIONS, FeatureParams, suspicion_features
+from codesign_prevalence_model.features import (
+    FEATURE_FUNCTIONS,
+    FeatureParams,
+    imitated_process,
+    one_edit_apart,
+    suspicion_features,
+)
+from codesign_prevalence_model.known_names import SYSTEM_PROCESS_STEMS, WINDOWS_STEMS
 from test_model_support import benign_fleet, candidate
 
 ALL_FEATURES = tuple(FEATURE_FUNCTIONS)
@@ -372,6 +379,19 @@ def test_a_developers_churn_discounts_what_it_explains() -> None:
     assert restored.churn_discount == 0.0
 
 
+def test_a_lookalike_imitates_a_windows_system_processs_name_by_one_edit_or_a_short_suffix() -> None:
+    assert SYSTEM_PROCESS_STEMS <= WINDOWS_STEMS
+    imitations = {
+        "svchostt": "svchost", "scvhost": "svchost", "winlogin": "winlogon", "rundl132": "rundll32",
+        "dllhostex": "dllhost", "wuauclt_x": "wuauclt", "csrsss": "csrss", "lsass2": "lsass",
+    }
+    assert {stem: imitated_process(stem) for stem in imitations} == imitations
+    for stem in ("svchost", "lsas", "lsass-helper", "sshost", "spssvc", "service", "notepad2", "myexplorer", ""):
+        assert imitated_process(stem) is None, stem
+    assert one_edit_apart("abcd", "abdc") and one_edit_apart("abc", "abxc") and one_edit_apart("abc", "ab")
+    assert not one_edit_apart("abc", "abc") and not one_edit_apart("abcd", "badc") and not one_edit_apart("ab", "abcd")
+
+
 def test_known_name_is_a_well_known_programs_name_under_another_publishers_certificate() -> None:
     """1 where the file name is a Windows component's (its stem, any case and folder) or starts with a widely used
     program's letters (``AnyDesk (1).exe``, ``DocuSign_Review.exe``) and the signer holds none of its publishers'
@@ -387,6 +407,10 @@ def test_known_name_is_a_well_known_programs_name_under_another_publishers_certi
         (r"C:\ProgramData\Update\mysvchost.exe", "tallis trade ltd", 0.0),  # a Windows name inside another
         (r"C:\Users\ana\AppData\Local\LabelPrinter\LabelPrinter.exe", "farid fischer", 0.0),  # not well known
         (None, "tallis trade ltd", 0.0),
+        (r"C:\ProgramData\ZoomUpdater\rundl132.exe", "bright mosaic ltd", 1.0),  # imitates rundll32
+        (r"C:\Users\ana\AppData\Roaming\Intel\Wireless\wuauclt_x.exe", "oskar trade llc", 1.0),  # a suffix
+        (r"C:\ProgramData\SPS\SPSSvc.exe", "sps co ltd", 0.0),  # one edit from a six-letter stem (sppsvc)
+        (r"C:\Users\ana\Downloads\notepad2.exe", "florian balmer", 0.0),  # an application's name, not a process's
     ]
     rows = pd.DataFrame.from_records([
         candidate(f"{i:064x}", hash_host_count=1, example_path=path, signer=signer)  # type: ignore[arg-type]

@@ -292,6 +292,10 @@ def test_a_known_names_phrase_names_the_file_and_its_publishers() -> None:
     assert PHRASES["known_name"]({"signer": None, "example_path": "c:/temp/svchost.exe"}) == (
         "file name 'svchost.exe' is a well-known program's, published by 'microsoft', but the signer is '(no signer)'"
     )
+    assert PHRASES["known_name"]({"signer": "bright mosaic ltd", "example_path": "C:\\ProgramData\\rundl132.exe"}) == (
+        "file name 'rundl132.exe' is an imitation of Windows' 'rundll32.exe', published by 'microsoft', but the"
+        " signer is 'bright mosaic ltd'"
+    )
 
 
 def test_company_phrases_name_the_company_and_how_established_the_pairing_is() -> None:

@@ -112,7 +112,9 @@ host; rarity has its own feature for that.
     1 when the file name of ``example_path`` is a well-known one (:mod:`codesign_prevalence_model.known_names`: a
     Windows component's stem, a widely used program's prefix) and the signer holds none of its publishers' words:
     ``AnyDeskSetup.exe`` under a front company's certificate where the fleet runs no AnyDesk, which the fleet-read
-    name facts cannot know (ATT&CK T1036.005). 0 without a path (candidates written before the model read it).
+    name facts cannot know (ATT&CK T1036.005). A name that imitates a Windows system process's by one character or
+    a short suffix counts as that name (``rundl132.exe``, ``svchostt.exe``, ``dllhostex.exe``:
+    :func:`imitated_process`). 0 without a path (candidates written before the model read it).
 ``document_lure``
     ``lure_name``: a file name of the binary is a document lure's, a document extension before its own
     (``Scan_00417.pdf.exe``, T1036.007) or a business document's word and a number of 3 or more digits
@@ -185,7 +187,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from codesign_prevalence_model.known_names import BRAND_PREFIXES, MICROSOFT, WINDOWS_STEMS
+from codesign_prevalence_model.known_names import (
+    BRAND_PREFIXES,
+    LOOKALIKE_EDIT_MIN,
+    LOOKALIKE_SUFFIX_MAX,
+    LOOKALIKE_SUFFIX_MIN,
+    MICROSOFT,
+    SYSTEM_PROCESS_STEMS,
+    WINDOWS_STEMS,
+)
 
 # Certificate status category (features/normalize.py) -> severity in [0, 1]; unknown categories count as "other".
 STATUS_SEVERITY: dict[str, float] = {
@@ -396,10 +406,10 @@ def name_copy(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
 
 
 def known_name(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
-    publishers_of_names = _optional_text(frame, "example_path").map(known_publishers)
+    names = _optional_text(frame, "example_path").map(well_known_name)
     values = [
-        float(publishers is not None and not (isinstance(signer, str) and any(word in signer for word in publishers)))
-        for signer, publishers in zip(frame["signer"], publishers_of_names, strict=True)
+        float(name is not None and not (isinstance(signer, str) and any(word in signer for word in name.publishers)))
+        for signer, name in zip(frame["signer"], names, strict=True)
     ]
     return pd.Series(values, index=frame.index, dtype="float64")
 
@@ -414,20 +424,63 @@ def path_file_name(path: str) -> str:
     return _PATH_SEPARATOR.split(path)[-1]
 
 
-def known_publishers(path: object) -> tuple[str, ...] | None:
-    """The publishers' signer words of the well-known name the path's file carries (:mod:`known_names`), or None:
-    its stem (lower case, without the extension) a Windows component's, else its letters and digits starting
-    with a program's prefix."""
+@dataclass(frozen=True)
+class KnownName:
+    """What :func:`well_known_name` found: the publishers' signer words, and the Windows process's stem that a
+    lookalike imitates (None where the name is the well-known one itself)."""
+
+    publishers: tuple[str, ...]
+    imitated: str | None = None
+
+
+def well_known_name(path: object) -> KnownName | None:
+    """The well-known name the path's file carries (:mod:`known_names`), or None: its stem (lower case, without
+    the extension) a Windows component's, else its letters and digits starting with a program's prefix, else the
+    stem a lookalike of a Windows system process's (:func:`imitated_process`)."""
     if not isinstance(path, str) or not path:
         return None
     stem = _EXTENSION.sub("", path_file_name(path).lower())
     if stem in WINDOWS_STEMS:
-        return MICROSOFT
+        return KnownName(MICROSOFT)
     core = _NOT_LETTER_OR_DIGIT.sub("", stem)
     for prefix, publishers in BRAND_PREFIXES.items():
         if core.startswith(prefix):
-            return publishers
+            return KnownName(publishers)
+    imitated = imitated_process(stem)
+    return KnownName(MICROSOFT, imitated) if imitated is not None else None
+
+
+_LOOKALIKE_SUFFIX = re.compile(rf"[a-z0-9_]{{1,{LOOKALIKE_SUFFIX_MAX}}}")
+
+
+def imitated_process(stem: str) -> str | None:
+    """The Windows system process (:data:`~codesign_prevalence_model.known_names.SYSTEM_PROCESS_STEMS`) whose stem
+    ``stem`` imitates, or None: one edit from a stem of ``LOOKALIKE_EDIT_MIN`` letters or more (``rundl132``,
+    ``svchostt``, ``winlogin``), or a stem of ``LOOKALIKE_SUFFIX_MIN`` or more followed by one or two letters, digits
+    or underscores (``dllhostex``, ``wuauclt_x``). The first such process in alphabetical order."""
+    if stem in SYSTEM_PROCESS_STEMS:
+        return None
+    for process in sorted(SYSTEM_PROCESS_STEMS):
+        if len(process) >= LOOKALIKE_EDIT_MIN and one_edit_apart(stem, process):
+            return process
+        suffix = stem.removeprefix(process) if len(process) >= LOOKALIKE_SUFFIX_MIN else stem
+        if suffix != stem and _LOOKALIKE_SUFFIX.fullmatch(suffix):
+            return process
     return None
+
+
+def one_edit_apart(first: str, second: str) -> bool:
+    """Whether two different strings are one substitution, insertion, deletion or swap of neighbours apart."""
+    if first == second or abs(len(first) - len(second)) > 1:
+        return False
+    if len(first) == len(second):
+        differ = [i for i, (a, b) in enumerate(zip(first, second, strict=True)) if a != b]
+        if len(differ) == 1:
+            return True
+        i = differ[0]
+        return differ == [i, i + 1] and first[i] == second[i + 1] and first[i + 1] == second[i]
+    shorter, longer = sorted((first, second), key=len)
+    return any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
 
 
 def document_lure(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:

@@ -7,7 +7,7 @@ nobody uses AnyDesk, ``SecurityHealthHost.exe`` on a fleet whose sensors never s
 This catalogue is what a detection engineer knows without the fleet: the names of Windows components, and the
 name prefixes of widely used software, each with words of its publishers' certificate names (folded, as
 gold/candidates' ``signer``; a legal name the brand does not show included: AnyDesk signs as "philandro Software
-GmbH").
+GmbH"), and the Windows processes whose names implants imitate by a character or two.
 """
 
 from __future__ import annotations
@@ -27,6 +27,26 @@ WINDOWS_STEMS: frozenset[str] = frozenset(
         "taskmgr", "notepad", "lsm", "searchui", "startmenuexperiencehost",
     )
 )
+
+# Windows system processes whose names an implant imitates rather than copies (``rundl132.exe``, ``svchostt.exe``,
+# ``winlogin.exe``, ``dllhostex.exe``, ``wuauclt_x.exe``): a name one edit from one of these of LOOKALIKE_EDIT_MIN
+# letters or more, or one of these of LOOKALIKE_SUFFIX_MIN letters or more followed by one or two letters, digits or
+# underscores. Applications (notepad, excel, onedrive) are left out: "notepad2", "notepad++" are other programs.
+# So are "services" and "consent", whose neighbours ("service", "consents") are ordinary names of any vendor's files;
+# and the edit form skips stems of six letters or fewer, whose neighbours are too (a vendor's "SPSSvc.exe" is one
+# edit from "sppsvc").
+SYSTEM_PROCESS_STEMS: frozenset[str] = frozenset(
+    (
+        "svchost", "lsass", "csrss", "winlogon", "userinit", "explorer", "smss", "wininit", "taskhostw", "taskhost",
+        "dllhost", "rundll32", "regsvr32", "conhost", "spoolsv", "searchindexer", "searchprotocolhost", "wmiprvse",
+        "wuauclt", "msmpeng", "securityhealthservice", "securityhealthhost", "smartscreen", "logonui",
+        "runtimebroker", "sihost", "ctfmon", "fontdrvhost", "audiodg", "compattelrunner", "sppsvc", "powershell",
+        "mshta", "wscript", "cscript", "msiexec", "backgroundtaskhost", "werfault", "wermgr", "taskmgr",
+    )
+)
+LOOKALIKE_EDIT_MIN = 7
+LOOKALIKE_SUFFIX_MIN = 5
+LOOKALIKE_SUFFIX_MAX = 2
 
 # Prefixes of a file name's letters and digits (lower case) -> words of its publishers' folded signer names.
 BRAND_PREFIXES: dict[str, tuple[str, ...]] = {

@@ -29,10 +29,11 @@ import numpy as np
 import pandas as pd
 
 from codesign_prevalence_model.features import (
+    KnownName,
     certificate_names_its_user,
     declares_test_certificate,
-    known_publishers,
     path_file_name,
+    well_known_name,
 )
 
 ScoreFunction = Callable[[np.ndarray], np.ndarray]
@@ -203,10 +204,11 @@ def _name_copy(row: Mapping[str, Any]) -> str:
 
 
 def _known_name(row: Mapping[str, Any]) -> str:
-    publishers = known_publishers(row.get("example_path")) or ()
+    known = well_known_name(row.get("example_path")) or KnownName(())
     name = path_file_name(_text(row.get("example_path")))
+    what = "a well-known program's" if known.imitated is None else f"an imitation of Windows' '{known.imitated}.exe'"
     return (
-        f"file name '{name}' is a well-known program's, published by {' or '.join(repr(w) for w in publishers)},"
+        f"file name '{name}' is {what}, published by {' or '.join(repr(w) for w in known.publishers)},"
         f" but the signer is '{_text(row['signer'], '(no signer)')}'"
     )
 
