@@ -180,6 +180,7 @@ of the facts above; each multiplies those it explains (:data:`CHURN_EXPLAINS`, :
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -451,8 +452,10 @@ def well_known_name(path: object) -> KnownName | None:
 
 
 _LOOKALIKE_SUFFIX = re.compile(rf"[a-z0-9_]{{1,{LOOKALIKE_SUFFIX_MAX}}}")
+_SYSTEM_PROCESSES = tuple(sorted(SYSTEM_PROCESS_STEMS))
 
 
+@functools.lru_cache(maxsize=65_536)  # a fleet's file names repeat: each stem is compared with the list once
 def imitated_process(stem: str) -> str | None:
     """The Windows system process (:data:`~codesign_prevalence_model.known_names.SYSTEM_PROCESS_STEMS`) whose stem
     ``stem`` imitates, or None: one edit from a stem of ``LOOKALIKE_EDIT_MIN`` letters or more (``rundl132``,
@@ -460,7 +463,7 @@ def imitated_process(stem: str) -> str | None:
     or underscores (``dllhostex``, ``wuauclt_x``). The first such process in alphabetical order."""
     if stem in SYSTEM_PROCESS_STEMS:
         return None
-    for process in sorted(SYSTEM_PROCESS_STEMS):
+    for process in _SYSTEM_PROCESSES:
         if len(process) >= LOOKALIKE_EDIT_MIN and one_edit_apart(stem, process):
             return process
         suffix = stem.removeprefix(process) if len(process) >= LOOKALIKE_SUFFIX_MIN else stem
