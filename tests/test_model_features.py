@@ -386,8 +386,10 @@ def test_a_lookalike_imitates_a_windows_system_processs_name_by_one_edit_or_a_sh
         "dllhostex": "dllhost", "wuauclt_x": "wuauclt", "csrsss": "csrss", "lsass2": "lsass",
     }
     assert {stem: imitated_process(stem) for stem in imitations} == imitations
-    for stem in ("svchost", "lsas", "lsass-helper", "sshost", "spssvc", "service", "notepad2", "myexplorer", ""):
-        assert imitated_process(stem) is None, stem
+    long_name = "svchost" + "\u0445" * 100_000  # any length, any script: data, never a match
+    others = ("svchost", "lsas", "lsass-helper", "sshost", "spssvc", "service", "notepad2", "myexplorer", "", long_name)
+    for stem in others:
+        assert imitated_process(stem) is None, stem[:20]
     assert one_edit_apart("abcd", "abdc") and one_edit_apart("abc", "abxc") and one_edit_apart("abc", "ab")
     assert not one_edit_apart("abc", "abc") and not one_edit_apart("abcd", "badc") and not one_edit_apart("ab", "abcd")
 

@@ -453,16 +453,21 @@ def well_known_name(path: object) -> KnownName | None:
 
 _LOOKALIKE_SUFFIX = re.compile(rf"[a-z0-9_]{{1,{LOOKALIKE_SUFFIX_MAX}}}")
 _SYSTEM_PROCESSES = tuple(sorted(SYSTEM_PROCESS_STEMS))
+_LOOKALIKE_MAX_LENGTH = max(map(len, SYSTEM_PROCESS_STEMS)) + max(1, LOOKALIKE_SUFFIX_MAX)
 
 
-@functools.lru_cache(maxsize=65_536)  # a fleet's file names repeat: each stem is compared with the list once
 def imitated_process(stem: str) -> str | None:
     """The Windows system process (:data:`~codesign_prevalence_model.known_names.SYSTEM_PROCESS_STEMS`) whose stem
     ``stem`` imitates, or None: one edit from a stem of ``LOOKALIKE_EDIT_MIN`` letters or more (``rundl132``,
     ``svchostt``, ``winlogin``), or a stem of ``LOOKALIKE_SUFFIX_MIN`` or more followed by one or two letters, digits
     or underscores (``dllhostex``, ``wuauclt_x``). The first such process in alphabetical order."""
-    if stem in SYSTEM_PROCESS_STEMS:
+    if len(stem) > _LOOKALIKE_MAX_LENGTH or stem in SYSTEM_PROCESS_STEMS:  # a long name imitates none, uncached
         return None
+    return _imitated_process(stem)
+
+
+@functools.lru_cache(maxsize=65_536)  # a fleet's file names repeat: each stem is compared with the list once
+def _imitated_process(stem: str) -> str | None:
     for process in _SYSTEM_PROCESSES:
         if len(process) >= LOOKALIKE_EDIT_MIN and one_edit_apart(stem, process):
             return process
