@@ -384,6 +384,7 @@ def test_a_lookalike_imitates_a_windows_system_processs_name_by_one_edit_or_a_sh
     imitations = {
         "svchostt": "svchost", "scvhost": "svchost", "winlogin": "winlogon", "rundl132": "rundll32",
         "dllhostex": "dllhost", "wuauclt_x": "wuauclt", "csrsss": "csrss", "lsass2": "lsass",
+        "sv\u0441host": "svchost",  # a Cyrillic "с" for the Latin "c": a homoglyph is one substitution
     }
     assert {stem: imitated_process(stem) for stem in imitations} == imitations
     long_name = "svchost" + "\u0445" * 100_000  # any length, any script: data, never a match
@@ -397,8 +398,9 @@ def test_a_lookalike_imitates_a_windows_system_processs_name_by_one_edit_or_a_sh
 def test_known_name_is_a_well_known_programs_name_under_another_publishers_certificate() -> None:
     """1 where the file name is a Windows component's (its stem, any case and folder) or starts with a widely used
     program's letters (``AnyDesk (1).exe``, ``DocuSign_Review.exe``) and the signer holds none of its publishers'
-    words; 0 under the publisher's own certificate (AnyDesk's legal name "philandro" included), for a name the
-    catalogue does not hold or one that merely contains a known name, and without a path; gated by rarity."""
+    words, or imitates a Windows system process's (``rundl132.exe``, ``wuauclt_x.exe``); 0 under the publisher's own
+    certificate (AnyDesk's legal name "philandro" included), for a name the catalogue does not hold or one that
+    merely contains a known name, and without a path; gated by rarity."""
     paths_signers = [
         (r"C:\Users\Public\Libraries\AnyDeskSetup.exe", "melanix sp z o o", 1.0),
         (r"C:\Users\ana\Downloads\AnyDesk (1).exe", "philandro software gmbh", 0.0),  # AnyDesk's own
