@@ -471,8 +471,11 @@ def _imitated_process(stem: str) -> str | None:
     for process in _SYSTEM_PROCESSES:
         if len(process) >= LOOKALIKE_EDIT_MIN and one_edit_apart(stem, process):
             return process
-        suffix = stem.removeprefix(process) if len(process) >= LOOKALIKE_SUFFIX_MIN else stem
-        if suffix != stem and _LOOKALIKE_SUFFIX.fullmatch(suffix):
+        if (
+            len(process) >= LOOKALIKE_SUFFIX_MIN
+            and stem.startswith(process)
+            and _LOOKALIKE_SUFFIX.fullmatch(stem[len(process) :])
+        ):
             return process
     return None
 
@@ -676,8 +679,11 @@ def declared_test_certificate(candidates: pd.DataFrame) -> pd.Series:
         rows = candidates.loc[unchained]
         paths = _optional_text(rows, "example_path")
         test[unchained] = [
-            float(_names_a_test(signer) or names_profile_user(signer, path) is not None)
-            for signer, path in zip(rows["signer"], paths, strict=True)
+            float(
+                declares_test_certificate(signer, status)
+                or certificate_names_its_user(signer, status, path) is not None
+            )
+            for signer, status, path in zip(rows["signer"], rows["status_category"], paths, strict=True)
         ]
     return test
 

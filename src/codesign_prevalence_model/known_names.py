@@ -31,19 +31,22 @@ WINDOWS_STEMS: frozenset[str] = frozenset(
 # Windows system processes whose names an implant imitates rather than copies (``rundl132.exe``, ``svchostt.exe``,
 # ``winlogin.exe``, ``dllhostex.exe``, ``wuauclt_x.exe``): a name one edit from one of these of LOOKALIKE_EDIT_MIN
 # letters or more, or one of these of LOOKALIKE_SUFFIX_MIN letters or more followed by one or two letters, digits or
-# underscores. Applications (notepad, excel, onedrive) are left out: "notepad2", "notepad++" are other programs.
-# So are "services" and "consent", whose neighbours ("service", "consents") are ordinary names of any vendor's files;
-# and the edit form skips stems of six letters or fewer, whose neighbours are too (a vendor's "SPSSvc.exe" is one
-# edit from "sppsvc").
-SYSTEM_PROCESS_STEMS: frozenset[str] = frozenset(
+# underscores. The edit form skips stems of six letters or fewer, whose neighbours are ordinary names (a vendor's
+# "SPSSvc.exe" is one edit from "sppsvc"). Every Windows stem but those left out here:
+NOT_IMITATED_STEMS: frozenset[str] = frozenset(
     (
-        "svchost", "lsass", "csrss", "winlogon", "userinit", "explorer", "smss", "wininit", "taskhostw", "taskhost",
-        "dllhost", "rundll32", "regsvr32", "conhost", "spoolsv", "searchindexer", "searchprotocolhost", "wmiprvse",
-        "wuauclt", "msmpeng", "securityhealthservice", "securityhealthhost", "smartscreen", "logonui",
-        "runtimebroker", "sihost", "ctfmon", "fontdrvhost", "audiodg", "compattelrunner", "sppsvc", "powershell",
-        "mshta", "wscript", "cscript", "msiexec", "backgroundtaskhost", "werfault", "wermgr", "taskmgr",
+        # Applications: "notepad2", "notepad++", "outlook2" are other programs.
+        "notepad", "excel", "winword", "outlook", "onedrive", "onedrivestandaloneupdater", "onedriveupdater",
+        "msedge", "msedgeupdate", "microsoftedgeupdate", "officeclicktorun",
+        # Ordinary words, whose neighbours ("service", "consents") are names of any vendor's files.
+        "services", "consent",
+        # Too short for either form.
+        "cmd", "dwm", "lsm", "mmc",
+        # Shell and helper hosts the judged list (session 32) did not hold.
+        "searchui", "startmenuexperiencehost", "securityhealthsystray", "sppextcomobj",
     )
 )
+SYSTEM_PROCESS_STEMS: frozenset[str] = WINDOWS_STEMS - NOT_IMITATED_STEMS
 LOOKALIKE_EDIT_MIN = 7
 LOOKALIKE_SUFFIX_MIN = 5
 LOOKALIKE_SUFFIX_MAX = 2
