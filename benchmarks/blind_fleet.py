@@ -22,8 +22,9 @@ the Event ID 7 of the process's own image) and ``DIR/labels.csv``
 (``sha256,label,scenario,signer,description``, one row per distinct sha256 of the events, sorted by sha256).
 Python 3.11 standard library + numpy. Deterministic: same arguments, byte-identical files (all randomness
 from ``numpy.random.default_rng(seed)``, hashes/thumbprints are SHA-256 of seed + identity, gzip mtime 0,
-no wall clock). The window ends 2026-05-18T00:00:00Z (a Monday; Patch Tuesday 2026-05-12 falls in windows
-of 7+ days) and is ``--days`` long.
+no wall clock; independent of PYTHONHASHSEED). The window ends 2026-05-21T00:00:00Z (a Thursday, so that a
+2-day window is two workdays; Patch Tuesday 2026-05-12 falls inside windows of 9+ days, earlier windows see
+the patched builds) and is ``--days`` long. ``--knobs`` prints the seed's drawn knobs on stderr.
 
 The fleet
 ---------
@@ -42,9 +43,11 @@ Benign software (label ``benign``):
   updaters, and their real certificate quirks: signer != pe.company after acquisitions/renames (Broadcom for
   VMware, Cloud Software Group for Citrix, Zoom Communications, Cisco WebEx LLC), one version update rolled
   out mid-window per product with probability ~0.5.
-* ``niche_vendor`` - a long tail of synthetic vendors (count ~ U(0.12, 0.45) x hosts + 15..40), 1-3 binaries
-  each, host coverage lognormal (median 1-3 hosts). Install location: Program Files (~60 %), ProgramData,
-  AppData (per-user), C:\\<Vendor>. Signature mix drawn per seed around: unsigned 22 %, trusted ~72 %,
+* ``niche_vendor`` - a long tail of synthetic vendors (count ~ U(0.3, 1.0) x hosts + 20..60), 1-3 binaries
+  each (main program, updater/helper/service/tray), host coverage lognormal (median 1-3 hosts, a few on
+  10 %+), 12 % server-only. Install location weights: Program Files 38, Program Files (x86) 12,
+  ProgramData 16, AppData\\Local\\Programs 16, AppData\\Roaming 9, C:\\<Product> 6, Users\\Public 3.
+  Signature mix drawn per seed (Dirichlet) around: unsigned U(12, 32) %, of the signed trusted ~72 %,
   expired before the window ~12 % of signed, expiring mid-window ~5 %, errorChaining ~4 %, untrusted root
   ~3 %, revoked (vendor breach) ~1 %, bad digest / revocation-offline errors ~1 %. ~8 % have pe.company !=
   signer (former name, parent company, OEM), ~5 % are renamed (original_file_name differs).
@@ -52,7 +55,7 @@ Benign software (label ``benign``):
   with the internal root, errorUntrustedRoot on the rest (share U(0.03, 0.35)); logon-script helpers in
   ProgramData launched by wscript/cscript/cmd, helpdesk tools in AppData; one legacy tool whose old internal
   certificate has expired.
-* ``dev_build`` - developer hosts (share U(0.02, 0.12)) each with 1-3 projects, U(0.3, 5) builds per
+* ``dev_build`` - developer hosts (share U(0.02, 0.12)) each with 1-3 projects, U(0.2, 3) builds per
   workday per project, a new hash per build run 1-8 times on that one host; unsigned (~55 %), self-signed
   test certificate (errorUntrustedRoot, or trusted where the developer installed the test root), or the
   internal CA. Output in source\\repos, C:\\dev, AppData\\Local\\Temp, AppData\\Local.
@@ -61,14 +64,22 @@ Benign software (label ``benign``):
   some renamed "x (1).exe".
 * ``installer`` - per-user and downloaded installers in Downloads / Temp (setup.exe, ChromeSetup.exe,
   niche vendors' setup programs incl. expired-certificate ones), launched by explorer, browsers, msiexec or
-  cmd; Inno-style unsigned ``is-XXXXX.tmp`` children in Temp. Rate U(0.03, 0.3) per workstation-day.
+  cmd; Inno-style unsigned ``is-XXXXX.tmp`` children in Temp (35 %). Rate U(0.03, 0.3) per
+  workstation-workday; half mainstream installers (4 versions each, same hash on every host), half niche
+  vendors' setup programs (with the vendor's certificate, expired ones included); 10 % renamed "x (1).exe".
+* ``oneoff_download`` - freeware/shareware/vendor utilities one user downloads and runs (one hash, one host,
+  1-4 runs): a new vendor or an individual developer each time; Downloads, Downloads\\<tool>, Temp, a
+  zip opened in Temp (``Temp1_x.zip``), Desktop; status mix per seed around trusted 70 / expired 12 /
+  untrusted root 3 / chaining 2 / unsigned 25; parent explorer, browsers, 7-Zip or cmd. Rate U(0.03, 0.15)
+  per workstation-day (weekends 30 %).
 * ``deployment`` - 2-8 software deployment packages per seed (SCCM ccmcache, Intune IMECache, ProgramData
   or Windows\\Temp staging), one wave over 1-3 days to 15-100 % of hosts, run by cmd/powershell/CcmExec/
   AgentExecutor as SYSTEM.
 * mid-window certificate events: with probability 0.6 one benign niche vendor's certificate is revoked
   mid-window (vendor breach, AnyDesk-style), and the mid-window expiries above.
 
-Malicious (label ``malicious``), count: 1-4 attacks for fleets of at most 50 hosts, else
+Malicious (label ``malicious``), count: 1-4 attacks (p = .35/.35/.2/.1) for fleets of at most 50 hosts,
+with at most 2 hashes per campaign there, else
 clip(Poisson(hosts / U(30, 80)) + 1, 2, 25); scenario mix Dirichlet-drawn per seed over:
 
 * ``stolen_vendor_cert_revoked`` - a small hardware/game/software vendor's certificate (half the time a
@@ -76,7 +87,7 @@ clip(Poisson(hosts / U(30, 80)) + 1, 2, 25); scenario mix Dirichlet-drawn per se
   benign binaries flip to errorRevoked as well);
 * ``stolen_vendor_cert_trusted`` - same, not (yet) revoked: status trusted;
 * ``shell_company_cert`` - a certificate bought for a front company ("... LIMITED", "OOO ...", "... ApS"),
-  trusted, sometimes revoked mid-window after reports;
+  trusted (45 %), revoked mid-window after reports (35 %) or already revoked (20 %);
 * ``self_signed_impostor`` - a self-signed certificate naming an allow-listed publisher (Microsoft
   Corporation, Google LLC, Adobe Inc., Intel Corporation ...): errorUntrustedRoot/errorChaining, missed by
   the seed rule's allow-list;
@@ -88,15 +99,18 @@ clip(Poisson(hosts / U(30, 80)) + 1, 2, 25); scenario mix Dirichlet-drawn per se
 Each attack is a campaign of 1 (~50 %), 2-4 (~35 %) or 5-10 (~15 %) near-identical hashes under one
 certificate; each hash runs on 1 host (~60 %), 2-3 (~25 %) or 4-8 hosts (lateral movement, parents
 services.exe / WmiPrvSE.exe, user SYSTEM). Arrival ~ Beta(2.5, 1.3) over the window (later rather than
-earlier). ~30 % persist (scheduled task / Run key: runs daily or at logon). Locations: AppData Roaming/Local,
-Temp, ProgramData, Users\\Public, Downloads (~80 %), else C:\\Windows\\Tasks, C:\\PerfLogs, C:\\Intel,
-C:\\Program Files\\<vendor>, C:\\Users\\<user> (outside the seed rule's paths). Names: imitating widespread
+earlier). ~30 % persist (scheduled task / Run key: runs daily or at logon). Locations (one per campaign, 30 % of
+later builds draw again): AppData Roaming/Local, Temp, Windows\\Temp, ProgramData, Users\\Public, Downloads
+(~85 %), else C:\\Windows\\Tasks, C:\\PerfLogs, C:\\Intel, C:\\Program Files\\<vendor>, C:\\Users\\<user>
+(outside the seed rule's paths); supply-chain builds sit in the OEM's Program Files (x86) folder. Names: imitating widespread
 software (~40 %), consistent with the signer (~30 %) or generic. ~35 % renamed (original_file_name
 differs), pe.company claiming a known vendor ~25 %. Parents: Office apps, browsers, explorer, script hosts,
 LOLBins (rundll32, mshta, regsvr32), svchost (tasks), services.exe.
 
-Volumes: a workstation starts ~60-160 processes per day (weekends ~20 % of a workday), servers fewer
-interactive ones. 400 hosts x 14 days is ~0.5 M events.
+Volumes: a host starts ~50-165 processes per workday (10th-90th percentile, median ~120; interactive
+starts on weekends ~20 % of a workday's), servers fewer interactive ones. Measured on the author's machine
+(2 shared cores): 400 hosts x 14 days, seed 1: 614,026 events, 3,446 hashes (46 malicious), 29 s, 170 MB
+RSS, 222 MB gzip; 1000 hosts x 30 days: ~3.4 M events, ~3 min, ~740 MB RSS.
 
 Known shortcomings: no parent/child causality beyond one level; command lines are mostly static; signer
 and status are the same for a hash on every host except for internal PKI (per-host root) and mid-window
@@ -119,7 +133,7 @@ from datetime import datetime, timedelta, timezone
 
 import numpy as np
 
-WINDOW_END = datetime(2026, 5, 18, 0, 0, 0, tzinfo=timezone.utc)
+WINDOW_END = datetime(2026, 5, 21, 0, 0, 0, tzinfo=timezone.utc)
 PATCH_TUESDAY = datetime(2026, 5, 12, 17, 0, 0, tzinfo=timezone.utc)
 DAY = 86400.0
 
@@ -565,6 +579,8 @@ class Fleet:
         self.ubr = ubr
         for i in range(n):
             r = rng.random()
+            if i == 0:
+                r = 1.0  # at least one workstation, however small the fleet
             kind = "srv" if r < k["server_share"] else ("dev" if r < k["server_share"] + k["dev_share"] else "ws")
             if kind == "srv":
                 build = int(rng.integers(len(SRV_BUILDS))) + 100
@@ -731,11 +747,13 @@ class Fleet:
                 company = vendor.replace(",", "").replace(".", "")
             loc = pick(rng, ["pf", "pf86", "pd", "local", "roam", "root", "public"], [38, 12, 16, 16, 9, 6, 3])
             prod = w0 + pick(rng, PNOUNS)
+            srv_only = rng.random() < 0.12 and bool(self.srv)
+            if srv_only and loc in ("local", "roam", "public"):
+                loc = "pf"
             base = {"pf": PF + f"{w0}\\{prod}\\", "pf86": PF86 + f"{w0}\\{prod}\\", "pd": PD + f"{w0}\\{prod}\\",
                     "local": L + f"Programs\\{prod}\\", "roam": R + f"{w0}\\{prod}\\", "root": f"C:\\{prod}\\",
                     "public": f"C:\\Users\\Public\\{prod}\\"}[loc]
             cov_hosts = int(np.clip(round(rng.lognormal(math.log(1 + 0.006 * self.n_hosts), 1.25)), 1, self.n_hosts))
-            srv_only = rng.random() < 0.12 and self.srv
             pool = self.srv if srv_only else self.ws
             hosts = [int(x) for x in rng.choice(pool, size=min(cov_hosts, len(pool)), replace=False)]
             bins = []
@@ -1026,9 +1044,9 @@ class Fleet:
                 subject = pick(rng, SHELL_FORMS).format(w=pick(rng, WORDS).upper() if rng.random() < 0.5 else pick(rng, WORDS),
                                                          v=pick(rng, ["Soft", "Trade", "Media", "Tech", "Invest", "Data", "Consult"]))
                 r = rng.random()
-                if r < 0.55:
+                if r < 0.45:
                     cert = Cert(subject, f"shell-{a}")
-                elif r < 0.85:
+                elif r < 0.8:
                     cert = Cert(subject, f"shell-{a}", change_t=min(self.t_end * 0.99, t_a + float(rng.uniform(1, 10)) * DAY),
                                 status1="errorRevoked")
                 else:
@@ -1055,15 +1073,18 @@ class Fleet:
             if sc == "supply_chain_signed":
                 style = "vendor"
             persist = rng.random() < 0.3
-            loc = pick(rng, ["roam", "local", "temp", "wintemp", "pd", "public", "dl", "tasks", "perflogs", "intel",
-                             "pfvendor", "userroot"], [14, 10, 12, 3, 15, 7, 8, 4, 3, 3, 6, 3])
+            locs = ["roam", "local", "temp", "wintemp", "pd", "public", "dl", "tasks", "perflogs", "intel", "pfvendor",
+                    "userroot"]
+            loc_w = [15, 11, 13, 3, 16, 7, 9, 3, 2, 2, 5, 2]
+            loc0 = pick(rng, locs, loc_w)
             if sc == "supply_chain_signed":
-                loc = "supply"
+                loc0 = "supply"
             patient0 = pick(rng, self.ws)
             victims = [patient0]
-            k["attack_list"].append({"scenario": sc, "signer": subject, "hashes": n_hash, "location": loc,
+            k["attack_list"].append({"scenario": sc, "signer": subject, "hashes": n_hash, "location": loc0,
                                      "style": style, "arrival_day": round(t_a / DAY, 2)})
             for j in range(n_hash):
+                loc = loc0 if (j == 0 or loc0 == "supply" or rng.random() < 0.7) else pick(rng, locs, loc_w)
                 if style == "masq":
                     name, company, ofn, hint = masq
                     if rng.random() < 0.35:
