@@ -110,7 +110,7 @@ LOLBins (rundll32, mshta, regsvr32), svchost (tasks), services.exe.
 Volumes: a host starts ~50-165 processes per workday (10th-90th percentile, median ~120; interactive
 starts on weekends ~20 % of a workday's), servers fewer interactive ones. Measured on the author's machine
 (2 shared cores): 400 hosts x 14 days, seed 1: 614,026 events, 3,446 hashes (46 malicious), 29 s, 170 MB
-RSS, 222 MB gzip; 1000 hosts x 30 days: ~3.4 M events, ~3 min, ~740 MB RSS.
+RSS, 222 MB gzip; 1000 hosts x 30 days, seed 9: 3.40 M events, 3 min 13 s, 710 MB RSS.
 
 Known shortcomings: no parent/child causality beyond one level; command lines are mostly static; signer
 and status are the same for a hash on every host except for internal PKI (per-host root) and mid-window
