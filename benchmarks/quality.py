@@ -131,9 +131,8 @@ def _prepared_files(workdir: Path) -> bool:
 
 @dataclass(frozen=True)
 class Inputs:
-    """What the prepare step generates: the generator (the project's simulator, or ``independent_fleet.py``
-    beside this script, written without the simulator's code), the events' format, and Code Integrity events
-    or not."""
+    """What the prepare step generates: the generator (the project's simulator, or one of the
+    :data:`OUTSIDE_GENERATORS` beside this script), the events' format, and Code Integrity events or not."""
 
     format: str = "elastic"
     codeintegrity: bool = False
@@ -149,14 +148,22 @@ class Inputs:
         )
 
 
-INDEPENDENT_GENERATOR = Path(__file__).with_name("independent_fleet.py")
+# Generators written outside the project's simulator, each by an author who had not read it: ``independent``
+# without the simulator's, the features' or the model's code (session 9); ``blind`` without those nor the
+# independent generator, and never shown how the project ranks its fleets (session 33). Both write
+# ``--format elastic`` or ``sysmon_ecs``, without Code Integrity events.
+OUTSIDE_GENERATORS = {
+    "independent": Path(__file__).with_name("independent_fleet.py"),
+    "blind": Path(__file__).with_name("blind_fleet.py"),
+}
 
 
 def generate(spec: FleetSpec, fleet: Path, inputs: Inputs) -> list[Path]:
-    """Generate a fleet as ``generate [--codeintegrity] [--format F]`` does, or with the independent
-    generator; the files to ingest."""
-    if inputs.generator == "independent":
-        command = [sys.executable, str(INDEPENDENT_GENERATOR), "--out", str(fleet), "--hosts", str(spec.hosts)]
+    """Generate a fleet as ``generate [--codeintegrity] [--format F]`` does, or with an outside generator; the
+    files to ingest."""
+    if inputs.generator in OUTSIDE_GENERATORS:
+        script = OUTSIDE_GENERATORS[inputs.generator]
+        command = [sys.executable, str(script), "--out", str(fleet), "--hosts", str(spec.hosts)]
         command += ["--days", str(spec.days), "--seed", str(spec.seed), "--format", inputs.format]
         subprocess.run(command, check=True)
         return sorted(fleet.glob("*.ndjson.gz"))
@@ -445,14 +452,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--generator",
-        choices=("simulator", "independent"),
+        choices=("simulator", *OUTSIDE_GENERATORS),
         default="simulator",
-        help="the project's simulator, or benchmarks/independent_fleet.py (written without the simulator's code; "
-        "--format elastic or sysmon_ecs, no --codeintegrity)",
+        help="the project's simulator, or benchmarks/independent_fleet.py or blind_fleet.py (written without the "
+        "simulator's code; --format elastic or sysmon_ecs, no --codeintegrity)",
     )
     args = parser.parse_args(argv)
-    if args.generator == "independent" and (args.codeintegrity or args.format not in ("elastic", "sysmon_ecs")):
-        parser.error("--generator independent writes --format elastic or sysmon_ecs, without Code Integrity events")
+    if args.generator in OUTSIDE_GENERATORS and (args.codeintegrity or args.format not in ("elastic", "sysmon_ecs")):
+        parser.error(
+            f"--generator {args.generator} writes --format elastic or sysmon_ecs, without Code Integrity events"
+        )
     inputs = Inputs(args.format, args.codeintegrity, args.generator)
     specs = [FleetSpec.parse(text, args.hosts, args.days) for text in (*args.fleets, *args.small_fleets)]
     if not specs:
