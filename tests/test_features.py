@@ -584,20 +584,45 @@ def test_leave_one_out_signer_figures(spark: SparkSession, fleet: FeatureTables)
     assert_df_equality(actual, expected, ignore_nullable=True, ignore_row_order=True)
 
 
-def test_widest_other_binary_is_not_the_hosts_of_a_campaigns_siblings_together(spark: SparkSession) -> None:
-    """Four hashes of a front company's campaign on 2-3 hosts each count each other's hosts in
-    ``signer_other_host_count``, but none is widespread; a vendor with one binary on four hosts keeps it as
-    the widest other binary of its rare ones, and the widespread binary itself sees the next widest."""
-    front = {"cs_subject_name": "Ardent Nord Sp. z o.o."}
-    campaign = [("p", ["h1", "h2"]), ("q", ["h3", "h4"]), ("r", ["h5", "h6", "h7"]), ("s", ["h1", "h8"])]
-    vendor = [("v", ["h1", "h2", "h3", "h4"]), ("w", ["h5"]), ("x", ["h6", "h7"])]
-    rows = [
-        event(f"{sha}-{host}", "2026-11-19 10:00:00", host, sha, rf"C:\ProgramData\{sha}.exe", **subject)
-        for group, subject in ((campaign, front), (vendor, {"cs_subject_name": "Contoso Ltd"}))
+# Two small fleets of their own, on hosts of their own, whose candidates are computed together (one features
+# computation, about 20 s of the suite's time, for both tests): the campaign's and the vendor's binaries
+# (p, q, r, s; v, w, x) for the widest-other-binary test, NirSoft's, Google's and an impostor's (x1.., g, m) for
+# the company figures. No figure those tests read crosses from one fleet to the other: each counts the hosts of
+# one signer's or one company's binaries.
+CAMPAIGN_HOSTS = [("p", ["h1", "h2"]), ("q", ["h3", "h4"]), ("r", ["h5", "h6", "h7"]), ("s", ["h1", "h8"])]
+VENDOR_HOSTS = [("v", ["h1", "h2", "h3", "h4"]), ("w", ["h5"]), ("x", ["h6", "h7"])]
+NIRSOFT = {"cs_subject_name": "Nir Sofer", "pe_company": "NirSoft"}
+COMPANY_EVENTS = [
+    event("x1", "2026-11-19 10:00:00", "c1", "nx", r"C:\Users\a\Downloads\cports.exe", **NIRSOFT),
+    event("y1", "2026-11-19 10:00:00", "c2", "ny", r"C:\Users\b\Downloads\wul.exe", **NIRSOFT),
+    event("z1", "2026-11-19 10:00:00", "c2", "nz", r"C:\Users\b\Downloads\nircmd.exe", **NIRSOFT),
+    event("z2", "2026-11-19 11:00:00", "c3", "nz", r"C:\Users\c\Downloads\nircmd.exe", **NIRSOFT),
+    event("g1", "2026-11-19 10:00:00", "c3", "g", PATH_G, cs_subject_name="Google LLC", pe_company="Google LLC"),
+    event("g2", "2026-11-19 10:00:00", "c4", "g", PATH_G, cs_subject_name="Google LLC", pe_company="Google LLC"),
+    event("m1", "2026-11-19 12:00:00", "c4", "m", PATH_E, cs_subject_name="Evil LLC", pe_company="Google LLC"),
+]
+
+
+@pytest.fixture(scope="module")
+def small_fleets(spark: SparkSession) -> Iterator[DataFrame]:
+    """The reference population of the two small fleets above."""
+    campaign = [
+        event(f"{sha}-{host}", "2026-11-19 10:00:00", host, sha, rf"C:\ProgramData\{sha}.exe", cs_subject_name=subject)
+        for group, subject in ((CAMPAIGN_HOSTS, "Ardent Nord Sp. z o.o."), (VENDOR_HOSTS, "Contoso Ltd"))
         for sha, hosts in group
         for host in hosts
     ]
-    actual = tables_for(spark, rows).candidates.where(F.col("population") == F.lit("reference")).select(
+    with persisted(tables_for(spark, [*campaign, *COMPANY_EVENTS])) as tables:
+        yield tables.candidates.where(F.col("population") == F.lit("reference"))
+
+
+def test_widest_other_binary_is_not_the_hosts_of_a_campaigns_siblings_together(
+    spark: SparkSession, small_fleets: DataFrame
+) -> None:
+    """Four hashes of a front company's campaign (``CAMPAIGN_HOSTS``) on 2-3 hosts each count each other's hosts in
+    ``signer_other_host_count``, but none is widespread; a vendor with one binary on four hosts (``VENDOR_HOSTS``)
+    keeps it as the widest other binary of its rare ones, and the widespread binary itself sees the next widest."""
+    actual = small_fleets.where(F.col("sha256").isin("p", "q", "r", "s", "v", "w", "x")).select(
         "sha256", "host_count", "signer_other_host_count", "signer_widest_other_host_count"
     )
     expected = spark.createDataFrame(
@@ -650,30 +675,20 @@ def test_first_sightings_come_from_the_fleets_history_where_it_holds_them(spark:
     assert_df_equality(with_fleet_history(window, None, AS_OF), window)
 
 
-def test_company_figures_count_the_signers_other_binaries_naming_the_same_company(spark: SparkSession) -> None:
+def test_company_figures_count_the_signers_other_binaries_naming_the_same_company(
+    spark: SparkSession, small_fleets: DataFrame
+) -> None:
     """A vendor that labels its tools with a brand other than its certificate's name does so on its other
     binaries' hosts too (leave-one-out, as the signer's figures); an impersonation names a company that the fleet
-    knows by its own certificate."""
-    nirsoft = {"cs_subject_name": "Nir Sofer", "pe_company": "NirSoft"}
-    impostor = {"cs_subject_name": "Evil LLC", "pe_company": "Google LLC"}
-    google = {"cs_subject_name": "Google LLC", "pe_company": "Google LLC"}
-    rows = [
-        event("x1", "2026-11-19 10:00:00", "h1", "x", r"C:\Users\a\Downloads\cports.exe", **nirsoft),
-        event("y1", "2026-11-19 10:00:00", "h2", "y", r"C:\Users\b\Downloads\wul.exe", **nirsoft),
-        event("z1", "2026-11-19 10:00:00", "h2", "z", r"C:\Users\b\Downloads\nircmd.exe", **nirsoft),
-        event("z2", "2026-11-19 11:00:00", "h3", "z", r"C:\Users\c\Downloads\nircmd.exe", **nirsoft),
-        event("g1", "2026-11-19 10:00:00", "h3", "g", PATH_G, **google),
-        event("g2", "2026-11-19 10:00:00", "h4", "g", PATH_G, **google),
-        event("m1", "2026-11-19 12:00:00", "h4", "m", PATH_E, **impostor),
-    ]
-    actual = tables_for(spark, rows).candidates.where(F.col("population") == F.lit("reference")).select(
+    knows by its own certificate (``COMPANY_EVENTS``)."""
+    actual = small_fleets.where(F.col("sha256").isin("nx", "ny", "nz", "g", "m")).select(
         "sha256", "pe_company_mismatch", "mismatched_company", "company_other_host_count", "company_signer_host_count"
     )
     expected = spark.createDataFrame(
         [
-            ("x", True, "nirsoft", 2, 0),  # y on h2, z on h2 and h3
-            ("y", True, "nirsoft", 3, 0),  # h2 is not y's alone: z runs there too
-            ("z", True, "nirsoft", 2, 0),
+            ("nx", True, "nirsoft", 2, 0),  # ny on c2, nz on c2 and c3
+            ("ny", True, "nirsoft", 3, 0),  # c2 is not ny's alone: nz runs there too
+            ("nz", True, "nirsoft", 2, 0),
             ("g", False, None, None, None),
             ("m", True, "google llc", 0, 2),
         ],

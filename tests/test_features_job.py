@@ -1,8 +1,9 @@
 """The features job end to end on a small generated fleet: tables, reruns, the window.
 
-The fleet and its bronze table are the session's shared run's (``pipeline_run``, tests/pipeline_helpers.py:
-the fleet plus a file of hostile events, each on a host of its own). The job runs again, and a later event is
-ingested, so the test works on a copy of that lakehouse (``copy_lake``).
+The fleet, its tables and the features job's report are the session's shared run's (``pipeline_run``,
+tests/pipeline_helpers.py: the fleet plus a file of hostile events, each on a host of its own; ``run --json``).
+The job runs again, after a later event is ingested, so the test works on a copy of that lakehouse
+(``copy_lake``).
 """
 
 from __future__ import annotations
@@ -89,24 +90,24 @@ def test_features_job_on_a_generated_fleet(spark: SparkSession, pipeline_run: Pi
     lakehouse = Lakehouse(root)
     accepted = pipeline_run.summary["ingest"]["accepted"]
     context = JobContext(load_config(None, [f"storage.root={root}"]), verbosity=0)
+    # The shared run's features job (as-of: the newest event's date), as its JSON summary reports it.
+    report = pipeline_run.summary["features"]
 
-    report = features.run(context, None)
-
-    assert report.as_of == END
-    assert report.window_start == dt.date(2026, 10, 28)
-    assert report.events_in_window == accepted > 0
-    assert report.fleet_hosts == FLEET_HOSTS + HANDMADE_HOSTS
+    assert report["as_of"] == END.isoformat() and report["quiet"] is None
+    assert report["window_start"] == dt.date(2026, 10, 28).isoformat()
+    assert report["events_in_window"] == accepted > 0
+    assert report["fleet_hosts"] == FLEET_HOSTS + HANDMADE_HOSTS
     for table, rows in [
-        (SILVER_RULE_MATCHES, report.rule_matches),
-        (GOLD_HASH_PREVALENCE, report.hash_prevalence),
-        (GOLD_SIGNER_PREVALENCE, report.signer_prevalence),
+        (SILVER_RULE_MATCHES, report["rule_matches"]),
+        (GOLD_HASH_PREVALENCE, report["hash_prevalence"]),
+        (GOLD_SIGNER_PREVALENCE, report["signer_prevalence"]),
     ]:
         assert _slice(spark, lakehouse, table, END).count() == rows > 0
     candidates = _slice(spark, lakehouse, GOLD_CANDIDATES, END)
     assert tuple(candidates.columns) == CANDIDATE_COLUMNS
     by_population = {row["population"]: row["count"] for row in candidates.groupBy("population").count().collect()}
-    assert by_population == report.candidates
-    assert report.candidates["rule"] > 0 and report.candidates["hunt"] > 0
+    assert by_population == report["candidates"]
+    assert report["candidates"]["rule"] > 0 and report["candidates"]["hunt"] > 0
     # The simulated attacks are all in the hunt population, the impostor naming itself "Adobe Inc." included
     # (the seed rule's allow-list lets it through, so it is not in the rule population).
     with open(fleet.labels_path, newline="", encoding="utf-8") as handle:
@@ -176,7 +177,7 @@ def test_features_job_on_a_generated_fleet(spark: SparkSession, pipeline_run: Pi
     later = tmp_path / "later.ndjson"
     later.write_text(_later_event(END + dt.timedelta(days=1)) + "\n", encoding="utf-8")
     assert ingest_files(spark, lakehouse, [str(later)], IngestConfig(), now=NOW).accepted == 1
-    assert features.run(context, END) == report
+    assert features.run(context, END).as_dict() == report
     assert all(lakehouse.version(spark, table) == (versions[table] or 0) + 1 for table in TABLE_KEYS)
     _assert_unchanged(spark, lakehouse, END, before)
 
