@@ -118,7 +118,10 @@ def test_certificate_impostor_is_a_certificate_that_does_not_verify_under_a_name
     enterprise CA's tool: 270 of the 300 hosts ran its siblings under it) hardly is; nor a renewed certificate that
     verifies, a lapsed or revoked one (they verified once), an unknown name, a long-tail vendor's name whose widest
     other binary runs on 5 hosts (below the 20-host ceiling: not known enough to be impersonated), or a row without
-    the figure."""
+    the figure. A well-known publisher's name (the catalogue's) under a certificate that does not verify is an
+    impostor wherever the fleet does not run that publisher, and however its campaign's siblings share the
+    certificate; not where the name verifies or lapsed, nor where the publisher's word is only part of a word."""
+    unknown = {"signer_other_host_count": 0, "signer_other_hash_count": 0}
     cases = {
         "self-signed impostor": ({"status_category": "untrusted_root", "certificate_other_host_count": 0}, 1.0),
         "its sibling's hosts": ({"status_category": "invalid", "certificate_other_host_count": 3}, 0.99),
@@ -139,6 +142,22 @@ def test_certificate_impostor_is_a_certificate_that_does_not_verify_under_a_name
              "signer_widest_other_host_count": 20}, 1.0,
         ),
         "no thumbprint": ({"status_category": "bad_digest", "certificate_other_host_count": None}, 0.0),
+        "a publisher the fleet does not run": (
+            {"signer": "zoom video communications inc", "status_category": "untrusted_root", **unknown}, 1.0,
+        ),
+        "a publisher's campaign under one certificate": (
+            {"signer": "adobe inc", "status_category": "invalid", "certificate_other_host_count": 6,
+             "signer_other_host_count": 6, "signer_widest_other_host_count": 2}, 1.0,
+        ),
+        "a publisher's name, no thumbprint": (
+            {"signer": "nvidia corporation", "status_category": "chaining", "certificate_other_host_count": None,
+             **unknown}, 1.0,
+        ),
+        "a publisher's name, lapsed": ({"signer": "nvidia corporation", "status_category": "expired", **unknown}, 0.0),
+        "a publisher's name, verified": ({"signer": "zoom video communications inc", **unknown}, 0.0),
+        "a publisher's word inside a word": (
+            {"signer": "zoomtec gmbh", "status_category": "untrusted_root", **unknown}, 0.0,
+        ),
     }
     rows = pd.DataFrame.from_records(
         [candidate(f"{index:064x}", hash_host_count=1, **fields) for index, (fields, _) in enumerate(cases.values())]

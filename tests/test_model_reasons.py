@@ -361,6 +361,13 @@ def test_impostor_phrase_names_the_status_the_name_and_its_hosts_under_this_cert
     assert PHRASES["certificate_impostor"](
         {**row, "status_category": "invalid", "certificate_other_host_count": 1}
     ).endswith("run on 400 hosts, only 1 host under this certificate")
+    # A well-known publisher's name that this fleet does not run: the catalogue's fact.
+    assert PHRASES["certificate_impostor"](
+        {**row, "signer": "zoom video communications inc", "signer_other_host_count": 0}
+    ) == (
+        "certificate chains to an untrusted root (self-signed or private CA), under 'zoom video communications inc', a"
+        " well-known publisher's name, whose own certificates chain to a public root"
+    )
 
 
 def test_spread_phrase_names_the_hosts_the_siblings_reach() -> None:

@@ -58,7 +58,9 @@ host; rarity has its own feature for that.
     under a name the fleet knows, and not the certificate that name's other binaries carry: 1 where the name runs
     some other binary on the rarity ceiling or more hosts (``signer_obscurity`` 0), else 0, times ``1 -
     certificate_other_host_count / signer_other_host_count`` (the share of the name's other hosts that ran one of
-    its binaries under this very thumbprint) clipped to [0, 1]. A self-signed "Microsoft Corporation" in
+    its binaries under this very thumbprint) clipped to [0, 1]; and 1 wherever the name is a well-known publisher's
+    (:func:`names_a_publisher`, from the catalogue: ``known_names.PUBLISHER_WORDS``), known to the fleet or not,
+    whose certificates chain to public roots. A self-signed "Microsoft Corporation" in
     ``AppData\\Roaming\\Microsoft\\OneDrive\\``: the name is on every host, this certificate on none of
     Microsoft's binaries (T1588.003's impostor; ``status_surprise`` says only that the name's other binaries
     verify). An enterprise CA's tool that does not chain on a host without the root carries the certificate its
@@ -194,6 +196,7 @@ from codesign_prevalence_model.known_names import (
     LOOKALIKE_SUFFIX_MAX,
     LOOKALIKE_SUFFIX_MIN,
     MICROSOFT,
+    PUBLISHER_WORDS,
     SYSTEM_PROCESS_STEMS,
     WINDOWS_STEMS,
 )
@@ -366,7 +369,14 @@ def certificate_impostor(frame: pd.DataFrame, params: FeatureParams) -> pd.Serie
     name_hosts = _numeric(frame, "signer_other_host_count").clip(lower=1.0)
     this_certificate = _optional(frame, "certificate_other_host_count")
     other_certificate = (1.0 - _clip01(this_certificate / name_hosts)).fillna(0.0)  # NaN: no thumbprint
-    return unverified * known_name * other_certificate
+    publisher = frame["signer"].map(names_a_publisher).astype("float64")
+    return unverified * np.maximum(known_name * other_certificate, publisher)
+
+
+def names_a_publisher(signer: object) -> bool:
+    """Whether a (folded) signer name holds, as a whole word, a well-known publisher's word
+    (:data:`~codesign_prevalence_model.known_names.PUBLISHER_WORDS`): "zoom video communications inc", "adobe inc"."""
+    return isinstance(signer, str) and any(word in PUBLISHER_WORDS for word in signer.split())
 
 
 def path_surprise(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:

@@ -78,3 +78,13 @@ BRAND_PREFIXES: dict[str, tuple[str, ...]] = {
     "office": MICROSOFT,
     "windows": MICROSOFT,
 }
+
+# Words of well-known publishers' certificate names: the catalogue's publishers, and those of the seed rule's
+# allow-list (DESIGN.md) that it does not hold. Their certificates chain to public roots; a certificate that does not
+# verify under such a name is made by someone else, whether or not this fleet runs the publisher's software (a
+# self-signed "Zoom Video Communications, Inc." on a fleet that runs no Zoom; certificate_impostor).
+PUBLISHER_WORDS: frozenset[str] = frozenset(
+    {word for publishers in BRAND_PREFIXES.values() for word in publishers}
+    | set(MICROSOFT)
+    | {"oracle", "mozilla", "vmware", "apple", "amazon"}
+)

@@ -32,6 +32,7 @@ from codesign_prevalence_model.features import (
     KnownName,
     certificate_names_its_user,
     declares_test_certificate,
+    names_a_publisher,
     path_file_name,
     well_known_name,
 )
@@ -152,6 +153,11 @@ def _status_surprise(row: Mapping[str, Any]) -> str:
 
 def _certificate_impostor(row: Mapping[str, Any]) -> str:
     hosts, same = _count(row["signer_other_host_count"]), _count(row.get("certificate_other_host_count"))
+    if names_a_publisher(row["signer"]) and (hosts == 0 or same >= hosts):  # the catalogue's fact, not the fleet's
+        return (
+            f"{_status_severity(row)}, under '{_text(row['signer'])}', a well-known publisher's name, whose own"
+            " certificates chain to a public root"
+        )
     under = "none of them" if same == 0 else f"only {_plural(same, 'host')}"
     return (
         f"{_status_severity(row)}, and it is not the certificate of '{_text(row['signer'])}': that name's other"
