@@ -3,11 +3,6 @@ like the documents the ingest reads (no Spark: the script is imported by path, a
 
 from __future__ import annotations
 
-import csv
-import gzip
-import importlib.util
-import json
-import sys
 from collections import Counter
 from pathlib import Path
 from types import ModuleType
@@ -16,40 +11,18 @@ from typing import Any
 import pytest
 
 from codesign_prevalence.ingest.sources.document import adapt_document
-
-SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "independent_fleet.py"
-
-
-def _load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("independent_fleet", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["independent_fleet"] = module  # dataclasses resolve their module by name
-    spec.loader.exec_module(module)
-    return module
+from fleet_files import documents, label_rows, load_generator
 
 
 @pytest.fixture(scope="module")
 def fleet_module() -> ModuleType:
-    return _load()
+    return load_generator("independent_fleet.py")
 
 
 def _generate(module: ModuleType, out: Path, seed: int = 5, fmt: str = "elastic", days: int = 6) -> Path:
     argv = ["--out", str(out), "--hosts", "20", "--days", str(days), "--seed", str(seed), "--format", fmt]
     assert module.main(argv) == 0
     return out
-
-
-def _docs(out: Path) -> list[dict[str, Any]]:
-    with gzip.open(out / "events.ndjson.gz", "rt", encoding="utf-8") as f:
-        return [json.loads(line) for line in f]
-
-
-def _labels(out: Path) -> list[dict[str, str]]:
-    with open(out / "labels.csv", newline="", encoding="utf-8") as f:
-        reader = csv.DictReader(f)
-        assert reader.fieldnames == ["sha256", "label", "scenario", "signer", "description"]
-        return list(reader)
 
 
 def _get(doc: dict[str, Any], dotted: str) -> Any:
@@ -73,12 +46,12 @@ def test_same_seed_same_bytes_other_seed_other_fleet(
     for name in ("events.ndjson.gz", "labels.csv"):
         assert (again / name).read_bytes() == (elastic_fleet / name).read_bytes(), name
     other = _generate(fleet_module, tmp_path / "other", seed=6)
-    assert {r["sha256"] for r in _labels(other)}.isdisjoint({r["sha256"] for r in _labels(elastic_fleet)})
+    assert {r["sha256"] for r in label_rows(other)}.isdisjoint({r["sha256"] for r in label_rows(elastic_fleet)})
 
 
 def test_every_hash_has_exactly_one_label_row(elastic_fleet: Path) -> None:
-    docs = _docs(elastic_fleet)
-    labels = _labels(elastic_fleet)
+    docs = documents(elastic_fleet)
+    labels = label_rows(elastic_fleet)
     in_events = {d["process"]["hash"]["sha256"] for d in docs}
     rows = Counter(r["sha256"] for r in labels)
     assert set(rows) == in_events
@@ -91,7 +64,7 @@ def test_every_hash_has_exactly_one_label_row(elastic_fleet: Path) -> None:
 
 
 def test_elastic_documents_carry_the_fields(elastic_fleet: Path) -> None:
-    docs = _docs(elastic_fleet)
+    docs = documents(elastic_fleet)
     hosts = {d["host"]["id"] for d in docs}
     assert len(hosts) == 20
     ids = [d["event"]["id"] for d in docs]
@@ -125,13 +98,13 @@ def test_sysmon_ecs_documents_pair_each_start_with_its_own_image_load(
     fleet_module: ModuleType, elastic_fleet: Path, tmp_path: Path
 ) -> None:
     out = _generate(fleet_module, tmp_path / "sysmon", fmt="sysmon_ecs")
-    docs = _docs(out)
+    docs = documents(out)
     starts = [d for d in docs if d["winlog"]["event_id"] == "1"]
     loads = {d["process"]["entity_id"]: d for d in docs if d["winlog"]["event_id"] == "7"}
     assert len(starts) == len(loads) == len(docs) // 2
     # the same fleet as the Elastic Defend one: same starts, same hashes
     assert Counter(d["process"]["hash"]["sha256"] for d in starts) == Counter(
-        d["process"]["hash"]["sha256"] for d in _docs(elastic_fleet)
+        d["process"]["hash"]["sha256"] for d in documents(elastic_fleet)
     )
     seen_status = Counter()
     for start in starts:
