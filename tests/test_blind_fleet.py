@@ -28,10 +28,11 @@ def test_a_seed_writes_the_same_bytes_and_labels_every_hash_once(blind: ModuleTy
     first, again = _generate(blind, tmp_path / "a"), _generate(blind, tmp_path / "b")
     for name in ("events.ndjson.gz", "labels.csv"):
         assert (first / name).read_bytes() == (again / name).read_bytes(), name
-    rows = Counter(row["sha256"] for row in label_rows(first))
+    labels = label_rows(first)
+    rows = Counter(row["sha256"] for row in labels)
     assert set(rows) == {doc["process"]["hash"]["sha256"] for doc in documents(first)}
     assert max(rows.values()) == 1
-    assert {row["label"] for row in label_rows(first)} == {"benign", "malicious"}
+    assert {row["label"] for row in labels} == {"benign", "malicious"}
     other = _generate(blind, tmp_path / "c", seed=4)
     assert (other / "labels.csv").read_bytes() != (first / "labels.csv").read_bytes()
 

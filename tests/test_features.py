@@ -586,7 +586,7 @@ def test_leave_one_out_signer_figures(spark: SparkSession, fleet: FeatureTables)
 
 # Two small fleets of their own, on hosts of their own, whose candidates are computed together (one features
 # computation, about 20 s of the suite's time, for both tests): the campaign's and the vendor's binaries
-# (p, q, r, s; v, w, x) for the widest-other-binary test, NirSoft's, Google's and an impostor's (x1.., g, m) for
+# (p, q, r, s; v, w, x) for the widest-other-binary test, NirSoft's, Google's and an impostor's (nx, ny, nz; g; m) for
 # the company figures. No figure those tests read crosses from one fleet to the other: each counts the hosts of
 # one signer's or one company's binaries.
 CAMPAIGN_HOSTS = [("p", ["h1", "h2"]), ("q", ["h3", "h4"]), ("r", ["h5", "h6", "h7"]), ("s", ["h1", "h8"])]
