@@ -36,6 +36,13 @@ from codesign_prevalence_model.features import (
 from codesign_prevalence_model.reasons import EVIDENCE, fact_contributions, render_reasons
 
 SCORE_COLUMN = "anomaly_score"
+PEER_GROUP_COLUMN = "path_class"
+# Facts about where a binary sits and how it got there, whose base rate depends on the kind of folder: a loose
+# installer in Downloads or Temp names no vendor's folder, runs from a class of folder where its signer's other
+# binaries do not, carries the browser's or the bootstrapper's name rather than its own and is launched by msiexec
+# or cmd as a matter of course; in AppData or ProgramData the same facts are rare. With ``peer_weights`` each weighs
+# its surprisal among the training rows of the binary's own folder class (:func:`peer_surprisals`).
+PLACEMENT_FACTS: tuple[str, ...] = ("path_surprise", "signer_not_in_path", "renamed", "lolbin_parent")
 REASONS_COLUMN = "reasons"
 WITH_REASONS = "with_reasons"
 
@@ -72,6 +79,13 @@ class SuspicionForestModel(PythonModel):
     would weigh them; the weights are fitted with the forest, from the same rows, without labels (the
     configured default since session 18). ``None`` (the constructor's default, and models logged before the
     option) weighs every fact alike.
+
+    ``peer_weights`` (``model.peer_prior_rows``; folder class -> fact -> weight) weighs the
+    :data:`PLACEMENT_FACTS` of a row by their surprisal among the training rows of its own ``path_class``
+    (:func:`peer_surprisals`): a renamed installer in Downloads, where the browser renames every second download,
+    counts less than a renamed binary in AppData. A class the training rows did not hold, or a null one, keeps the
+    fleet-wide ``fact_weights``; the sum's normaliser is the fleet-wide weights' total either way. ``None`` (models
+    logged before the option) weighs every row's facts alike.
     """
 
     def __init__(
@@ -84,6 +98,7 @@ class SuspicionForestModel(PythonModel):
         forest_weight: float = 1.0,
         additive_includes_gate: bool = True,
         fact_weights: dict[str, float] | None = None,
+        peer_weights: dict[str, dict[str, float]] | None = None,
     ) -> None:
         self.forest = forest
         self.feature_names = tuple(feature_names)
@@ -93,13 +108,16 @@ class SuspicionForestModel(PythonModel):
         self.forest_weight = float(forest_weight)
         self.additive_includes_gate = bool(additive_includes_gate)
         self.fact_weights = dict(fact_weights) if fact_weights is not None else None
+        self.peer_weights = {group: dict(weights) for group, weights in (peer_weights or {}).items()} or None
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         """Models pickled before the additive part existed score with the forest alone, as they did; those
-        pickled before the gate could be left out of it, with the plain mean."""
+        pickled before the gate could be left out of it, with the plain mean; those pickled before the weights per
+        folder class, with the fleet-wide weights."""
         state.setdefault("forest_weight", 1.0)
         state.setdefault("additive_includes_gate", True)
         state.setdefault("fact_weights", None)
+        state.setdefault("peer_weights", None)
         self.__dict__.update(state)
 
     def features(self, candidates: pd.DataFrame) -> pd.DataFrame:
@@ -118,10 +136,17 @@ class SuspicionForestModel(PythonModel):
             return np.zeros(0, dtype="float64")
         return -np.asarray(self.forest.score_samples(matrix), dtype="float64")
 
-    def additive_matrix_scores(self, matrix: np.ndarray) -> np.ndarray:
+    def peer_groups(self, candidates: pd.DataFrame) -> np.ndarray | None:
+        """The rows' folder classes where the model weighs facts per class (``peer_weights``), else None."""
+        if self.peer_weights is None or PEER_GROUP_COLUMN not in candidates.columns:
+            return None
+        return candidates[PEER_GROUP_COLUMN].to_numpy(dtype=object)
+
+    def additive_matrix_scores(self, matrix: np.ndarray, groups: np.ndarray | None = None) -> np.ndarray:
         """The additive half of the score: the mean of the matrix's columns, weighted by ``fact_weights`` where
-        the model has them, the rarity gate's left out unless ``additive_includes_gate`` (all of them when the
-        gate is the only feature)."""
+        the model has them (and, given the rows' folder classes, by ``peer_weights`` for the placement facts),
+        the rarity gate's left out unless ``additive_includes_gate`` (all of them when the gate is the only
+        feature)."""
         columns = [
             position
             for position, name in enumerate(self.feature_names)
@@ -133,13 +158,22 @@ class SuspicionForestModel(PythonModel):
         total = weights.sum()
         if total <= 0.0:
             return np.zeros(len(matrix), dtype="float64")
-        return np.asarray(matrix[:, columns] @ weights / total, dtype="float64")
+        if groups is None or self.peer_weights is None or self.fact_weights is None:
+            return np.asarray(matrix[:, columns] @ weights / total, dtype="float64")
+        names = [self.feature_names[i] for i in columns]
+        row_weights = np.tile(weights, (len(matrix), 1))
+        for group, peers in self.peer_weights.items():
+            rows = groups == group
+            if rows.any():
+                row_weights[rows] = [peers.get(name, weight) for name, weight in zip(names, weights, strict=True)]
+        return np.asarray((matrix[:, columns] * row_weights).sum(axis=1) / total, dtype="float64")
 
-    def score_matrix(self, matrix: np.ndarray) -> np.ndarray:
-        """Anomaly scores of a feature matrix: higher is more anomalous (the class docstring)."""
+    def score_matrix(self, matrix: np.ndarray, groups: np.ndarray | None = None) -> np.ndarray:
+        """Anomaly scores of a feature matrix (``groups``: its rows' folder classes, for ``peer_weights``):
+        higher is more anomalous (the class docstring)."""
         if len(matrix) == 0:
             return np.zeros(0, dtype="float64")
-        additive = self.additive_matrix_scores(matrix)
+        additive = self.additive_matrix_scores(matrix, groups)
         if self.forest_weight <= 0.0:
             return np.asarray(additive, dtype="float64")
         forest = self.forest_matrix_scores(matrix)
@@ -147,15 +181,17 @@ class SuspicionForestModel(PythonModel):
 
     def score(self, candidates: pd.DataFrame) -> pd.Series:
         features = self.features(candidates)
-        return pd.Series(self.score_matrix(features.to_numpy(dtype="float64")), index=candidates.index)
+        scores = self.score_matrix(features.to_numpy(dtype="float64"), self.peer_groups(candidates))
+        return pd.Series(scores, index=candidates.index)
 
     def explain(self, candidates: pd.DataFrame) -> pd.DataFrame:
         """``anomaly_score`` and ``reasons`` (phrases) per row."""
         features = self.features(candidates)
         if features.empty:
             return pd.DataFrame({SCORE_COLUMN: pd.Series(dtype="float64"), REASONS_COLUMN: pd.Series(dtype=object)})
-        scores = self.score_matrix(features.to_numpy(dtype="float64"))
-        contributions = fact_contributions(self.score_matrix, features, self.baseline)
+        groups = self.peer_groups(candidates)
+        scores = self.score_matrix(features.to_numpy(dtype="float64"), groups)
+        contributions = fact_contributions(lambda matrix: self.score_matrix(matrix, groups), features, self.baseline)
         phrases = render_reasons(
             candidates,
             features,
@@ -181,6 +217,25 @@ def fact_surprisals(features: pd.DataFrame, power: float = 1.0) -> dict[str, flo
     rows = len(features)
     present = features.gt(0.0).sum(axis=0)
     return {name: float((-np.log((present[name] + 1.0) / (rows + 2.0))) ** power) for name in features.columns}
+
+
+def peer_surprisals(
+    features: pd.DataFrame, groups: pd.Series, power: float = 1.0, prior_rows: float = 20.0
+) -> dict[str, dict[str, float]]:
+    """Per folder class of ``groups`` (the training rows' ``path_class``), each :data:`PLACEMENT_FACTS` feature's
+    surprisal among that class's rows, to ``power``: ``-log((rows of the class with the fact + prior_rows *
+    p) / (rows of the class + prior_rows))``, where ``p`` is the fact's Laplace-smoothed rate over all rows (as
+    :func:`fact_surprisals`): a class of a few rows keeps nearly the fleet-wide weight, a large one its own rate.
+    Null classes count in ``p`` only."""
+    names = [name for name in PLACEMENT_FACTS if name in features.columns]
+    present = features.loc[:, names].gt(0.0)
+    fleet = (present.sum(axis=0) + 1.0) / (len(present) + 2.0)
+    labels = pd.Series(groups, index=features.index)
+    weights: dict[str, dict[str, float]] = {}
+    for group, rows in present.groupby(labels.where(labels.notna()), dropna=True):
+        rate = (rows.sum(axis=0) + prior_rows * fleet) / (len(rows) + prior_rows)
+        weights[str(group)] = {name: float((-np.log(rate[name])) ** power) for name in names}
+    return weights
 
 
 def model_signature() -> ModelSignature:

@@ -9,6 +9,7 @@ champion and says so in one line.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from codesign_prevalence.errors import ModelNotFoundError
@@ -26,6 +27,8 @@ from codesign_prevalence.models.training import (
     training_rows,
 )
 from codesign_prevalence.storage import GOLD_CANDIDATES
+
+METRIC_KEY = re.compile(r"[a-z0-9_]{1,64}")  # a folder class logged in a metric's name (the features' vocabulary)
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,12 @@ def run(context: JobContext, as_of: dt.date | None = None) -> TrainReport | Skip
             "reference_rows": float(rows.count()) if len(sample) >= config.max_training_rows else float(len(sample)),
             **random_state_spread(result, config, config.alert_top_n),
             **{f"fact_weight_{name}": weight for name, weight in (result.model.fact_weights or {}).items()},
+            **{
+                f"peer_weight_{group}_{name}": weight
+                for group, weights in (result.model.peer_weights or {}).items()
+                if METRIC_KEY.fullmatch(group)
+                for name, weight in weights.items()
+            },
         }
         tracking = connect(context.config)
         registered = log_and_register(tracking, result, config, as_of, lineage, extra)

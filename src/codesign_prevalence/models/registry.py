@@ -71,6 +71,7 @@ def training_params(
         "additive_includes_rarity": str(config.additive_includes_rarity),
         "additive_weights": config.additive_weights,
         "surprisal_power": str(config.surprisal_power),
+        "peer_prior_rows": str(config.peer_prior_rows),
         "churn_discount": str(config.churn_discount),
         "test_certificate_discount": str(config.test_certificate_discount),
         "features": ",".join(config.features),

@@ -20,7 +20,14 @@ from codesign_prevalence.config import ModelConfig
 from codesign_prevalence.models.features import check_feature_names, feature_params
 from codesign_prevalence.models.scoring import absent_optional_inputs
 from codesign_prevalence_model.features import INPUT_COLUMNS, OPTIONAL_INPUTS, REQUIRED_INPUTS
-from codesign_prevalence_model.forest import ReasonSettings, SuspicionForestModel, fact_surprisals, model_input_frame
+from codesign_prevalence_model.forest import (
+    PEER_GROUP_COLUMN,
+    ReasonSettings,
+    SuspicionForestModel,
+    fact_surprisals,
+    model_input_frame,
+    peer_surprisals,
+)
 
 ALL_POPULATIONS = "all"
 ABSENT = 0.0  # a suspicion feature's value when its fact is absent
@@ -110,8 +117,12 @@ def fit_model(sample: pd.DataFrame, config: ModelConfig) -> TrainingResult:
     model.forest.fit(features.to_numpy(dtype="float64"))
     if config.additive_weights == "surprisal":
         model.fact_weights = fact_surprisals(features, config.surprisal_power)
+        if config.peer_prior_rows is not None:
+            peers = peer_surprisals(features, frame[PEER_GROUP_COLUMN], config.surprisal_power, config.peer_prior_rows)
+            model.peer_weights = peers or None
     model.baseline = dict.fromkeys(names, ABSENT)
-    return TrainingResult(model=model, sample=frame, scores=model.score_matrix(features.to_numpy(dtype="float64")))
+    scores = model.score_matrix(features.to_numpy(dtype="float64"), model.peer_groups(frame))
+    return TrainingResult(model=model, sample=frame, scores=scores)
 
 
 SPREAD_STATES = 4  # forests with other random states, fitted to measure how much the ranking depends on it
