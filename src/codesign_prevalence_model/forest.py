@@ -39,9 +39,9 @@ SCORE_COLUMN = "anomaly_score"
 PEER_GROUP_COLUMN = "path_class"
 # Facts about where a binary sits and how it got there, whose base rate depends on the kind of folder: a loose
 # installer in Downloads or Temp names no vendor's folder, runs from a class of folder where its signer's other
-# binaries do not, carries the browser's or the bootstrapper's name rather than its own and is launched by msiexec
-# or cmd as a matter of course; in AppData or ProgramData the same facts are rare. With ``peer_weights`` each weighs
-# its surprisal among the training rows of the binary's own folder class (:func:`peer_surprisals`).
+# binaries do not, carries a generic name ("setup.exe", "install (1).exe") rather than its own and is launched by
+# msiexec or cmd as a matter of course; in AppData or ProgramData the same facts are rare. With ``peer_weights`` each
+# weighs its surprisal among the training rows of the binary's own folder class (:func:`peer_surprisals`).
 PLACEMENT_FACTS: tuple[str, ...] = ("path_surprise", "signer_not_in_path", "renamed", "lolbin_parent")
 REASONS_COLUMN = "reasons"
 WITH_REASONS = "with_reasons"
@@ -82,8 +82,8 @@ class SuspicionForestModel(PythonModel):
 
     ``peer_weights`` (``model.peer_prior_rows``; folder class -> fact -> weight) weighs the
     :data:`PLACEMENT_FACTS` of a row by their surprisal among the training rows of its own ``path_class``
-    (:func:`peer_surprisals`): a renamed installer in Downloads, where the browser renames every second download,
-    counts less than a renamed binary in AppData. A class the training rows did not hold, or a null one, keeps the
+    (:func:`peer_surprisals`): an installer in Downloads saved as "setup.exe", where many are, counts its renaming
+    less than a renamed binary in AppData does. A class the training rows did not hold, or a null one, keeps the
     fleet-wide ``fact_weights``; the sum's normaliser is the fleet-wide weights' total either way. ``None`` (models
     logged before the option) weighs every row's facts alike.
     """
