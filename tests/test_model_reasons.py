@@ -458,15 +458,15 @@ def test_surprisal_weights_count_a_rare_fact_above_a_common_one() -> None:
     np.testing.assert_allclose(restored.score(rows).to_numpy(), plain.score(rows).to_numpy())
 
 
-def test_a_placement_fact_weighs_its_surprisal_in_its_own_folder_class() -> None:
-    """``model.peer_prior_rows``: the placement facts weigh their surprisal among the training rows of the row's own
-    ``path_class``, drawn toward the fleet-wide rate by ``peer_prior_rows`` rows. In a fleet where two in five
-    binaries in Downloads are renamed (a browser's "setup (1).exe") and few in AppData, a renamed binary in AppData
-    outscores the same binary in Downloads; a class the training rows lack keeps the fleet-wide weights, as do the
-    option's null and models pickled before it."""
+def test_a_fact_weighs_its_surprisal_in_its_own_folder_class() -> None:
+    """``model.peer_prior_rows``: the facts of ``PEER_FACTS`` weigh their surprisal among the training rows of
+    the row's own ``path_class``, drawn toward the fleet-wide rate by ``peer_prior_rows`` rows. In a fleet where
+    two in five binaries in Downloads are renamed (installers saved as "setup.exe") and few in AppData, a renamed
+    binary in AppData outscores the same binary in Downloads; a class the training rows lack keeps the fleet-wide
+    weights, as do the option's null and models pickled before it."""
     import pickle
 
-    from codesign_prevalence_model.forest import PLACEMENT_FACTS
+    from codesign_prevalence_model.forest import PEER_FACTS
 
     downloads = pd.DataFrame.from_records(
         [
@@ -494,7 +494,7 @@ def test_a_placement_fact_weighs_its_surprisal_in_its_own_folder_class() -> None
     fleet_rate = (features["renamed"].gt(0.0).sum() + 1.0) / (len(features) + 2.0)
     expected = -np.log((in_downloads.sum() + 20.0 * fleet_rate) / (len(in_downloads) + 20.0))
     assert model.peer_weights is not None and set(model.peer_weights) == {"appdata", "downloads"}
-    assert set(model.peer_weights["downloads"]) == set(PLACEMENT_FACTS)
+    assert set(model.peer_weights["downloads"]) == set(PEER_FACTS)
     assert model.peer_weights["downloads"]["renamed"] == pytest.approx(expected)
     assert model.peer_weights["downloads"]["renamed"] < model.fact_weights["renamed"]
     assert model.peer_weights["appdata"]["renamed"] > model.fact_weights["renamed"]

@@ -37,12 +37,21 @@ from codesign_prevalence_model.reasons import EVIDENCE, fact_contributions, rend
 
 SCORE_COLUMN = "anomaly_score"
 PEER_GROUP_COLUMN = "path_class"
-# Facts about where a binary sits and how it got there, whose base rate depends on the kind of folder: a loose
-# installer in Downloads or Temp names no vendor's folder, runs from a class of folder where its signer's other
-# binaries do not, carries a generic name ("setup.exe", "install (1).exe") rather than its own and is launched by
-# msiexec or cmd as a matter of course; in AppData or ProgramData the same facts are rare. With ``peer_weights`` each
-# weighs its surprisal among the training rows of the binary's own folder class (:func:`peer_surprisals`).
-PLACEMENT_FACTS: tuple[str, ...] = ("path_surprise", "signer_not_in_path", "renamed", "lolbin_parent")
+# Facts whose base rate depends on the kind of folder: a user's own download in Downloads or Temp runs on one host,
+# from a signer the fleet may not know, names no vendor's folder, runs from a class of folder where its signer's
+# other binaries do not, carries a generic name ("setup.exe", "install (1).exe") rather than its own and is
+# launched by msiexec or cmd as a matter of course; in AppData or ProgramData the same facts are rarer. With
+# ``peer_weights`` each weighs its surprisal among the training rows of the binary's own folder class
+# (:func:`peer_surprisals`); a certificate's status and a header or a name impersonating someone weigh the same in
+# every folder.
+PEER_FACTS: tuple[str, ...] = (
+    "hash_rarity",
+    "signer_obscurity",
+    "path_surprise",
+    "signer_not_in_path",
+    "renamed",
+    "lolbin_parent",
+)
 REASONS_COLUMN = "reasons"
 WITH_REASONS = "with_reasons"
 
@@ -81,7 +90,7 @@ class SuspicionForestModel(PythonModel):
     option) weighs every fact alike.
 
     ``peer_weights`` (``model.peer_prior_rows``; folder class -> fact -> weight) weighs the
-    :data:`PLACEMENT_FACTS` of a row by their surprisal among the training rows of its own ``path_class``
+    :data:`PEER_FACTS` of a row by their surprisal among the training rows of its own ``path_class``
     (:func:`peer_surprisals`): an installer in Downloads saved as "setup.exe", where many are, counts its renaming
     less than a renamed binary in AppData does. A class the training rows did not hold, or a null one, keeps the
     fleet-wide ``fact_weights``; the sum's normaliser is the fleet-wide weights' total either way. ``None`` (models
@@ -222,12 +231,12 @@ def fact_surprisals(features: pd.DataFrame, power: float = 1.0) -> dict[str, flo
 def peer_surprisals(
     features: pd.DataFrame, groups: pd.Series, power: float = 1.0, prior_rows: float = 20.0
 ) -> dict[str, dict[str, float]]:
-    """Per folder class of ``groups`` (the training rows' ``path_class``), each :data:`PLACEMENT_FACTS` feature's
+    """Per folder class of ``groups`` (the training rows' ``path_class``), each :data:`PEER_FACTS` feature's
     surprisal among that class's rows, to ``power``: ``-log((rows of the class with the fact + prior_rows *
     p) / (rows of the class + prior_rows))``, where ``p`` is the fact's Laplace-smoothed rate over all rows (as
     :func:`fact_surprisals`): a class of a few rows keeps nearly the fleet-wide weight, a large one its own rate.
     Null classes count in ``p`` only."""
-    names = [name for name in PLACEMENT_FACTS if name in features.columns]
+    names = [name for name in PEER_FACTS if name in features.columns]
     present = features.loc[:, names].gt(0.0)
     fleet = (present.sum(axis=0) + 1.0) / (len(present) + 2.0)
     labels = pd.Series(groups, index=features.index)
