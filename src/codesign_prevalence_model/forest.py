@@ -94,7 +94,7 @@ class SuspicionForestModel(PythonModel):
     (:func:`peer_surprisals`): an installer in Downloads saved as "setup.exe", where many are, counts its renaming
     less than a renamed binary in AppData does. A class the training rows did not hold, or a null one, keeps the
     fleet-wide ``fact_weights``; the sum's normaliser is the fleet-wide weights' total either way. ``None`` (models
-    logged before the option) weighs every row's facts alike.
+    logged before the option) weighs every row's facts fleet-wide.
     """
 
     def __init__(
@@ -153,7 +153,7 @@ class SuspicionForestModel(PythonModel):
 
     def additive_matrix_scores(self, matrix: np.ndarray, groups: np.ndarray | None = None) -> np.ndarray:
         """The additive half of the score: the mean of the matrix's columns, weighted by ``fact_weights`` where
-        the model has them (and, given the rows' folder classes, by ``peer_weights`` for the placement facts),
+        the model has them (and, given the rows' folder classes, by ``peer_weights`` for :data:`PEER_FACTS`),
         the rarity gate's left out unless ``additive_includes_gate`` (all of them when the gate is the only
         feature)."""
         columns = [
