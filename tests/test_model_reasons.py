@@ -8,7 +8,13 @@ import pytest
 
 from codesign_prevalence.config import ModelConfig
 from codesign_prevalence.models.training import TrainingResult, fit_model, training_metrics
-from codesign_prevalence_model.forest import REASONS_COLUMN, SCORE_COLUMN, SuspicionForestModel, model_input_frame
+from codesign_prevalence_model.forest import (
+    PEER_FACTS,
+    REASONS_COLUMN,
+    SCORE_COLUMN,
+    SuspicionForestModel,
+    model_input_frame,
+)
 from codesign_prevalence_model.reasons import (
     PHRASES,
     STATUS_PHRASES,
@@ -465,8 +471,6 @@ def test_a_fact_weighs_its_surprisal_in_its_own_folder_class() -> None:
     binary in AppData outscores the same binary in Downloads; a class the training rows lack keeps the fleet-wide
     weights, as do the option's null and models pickled before it."""
     import pickle
-
-    from codesign_prevalence_model.forest import PEER_FACTS
 
     downloads = pd.DataFrame.from_records(
         [

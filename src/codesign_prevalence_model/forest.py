@@ -223,25 +223,29 @@ def fact_surprisals(features: pd.DataFrame, power: float = 1.0) -> dict[str, flo
     """Each feature's surprisal in ``features`` (the training rows): ``-log((rows where it is above 0 + 1) /
     (rows + 2))``, the Laplace-smoothed self-information of the fact being present (no rows: ``log 2`` each),
     to ``power`` (1: the surprisal itself; below 1 the weights draw closer together)."""
-    rows = len(features)
-    present = features.gt(0.0).sum(axis=0)
-    return {name: float((-np.log((present[name] + 1.0) / (rows + 2.0))) ** power) for name in features.columns}
+    rates = _present_rates(features)
+    return {name: float((-np.log(rates[name])) ** power) for name in features.columns}
+
+
+def _present_rates(features: pd.DataFrame) -> pd.Series:
+    """Each feature's Laplace-smoothed rate of presence (above 0): ``(rows with it + 1) / (rows + 2)``."""
+    return (features.gt(0.0).sum(axis=0) + 1.0) / (len(features) + 2.0)
 
 
 def peer_surprisals(
-    features: pd.DataFrame, groups: pd.Series, power: float = 1.0, prior_rows: float = 20.0
+    features: pd.DataFrame, groups: Sequence[object] | np.ndarray, power: float = 1.0, prior_rows: float = 20.0
 ) -> dict[str, dict[str, float]]:
-    """Per folder class of ``groups`` (the training rows' ``path_class``), each :data:`PEER_FACTS` feature's
-    surprisal among that class's rows, to ``power``: ``-log((rows of the class with the fact + prior_rows *
-    p) / (rows of the class + prior_rows))``, where ``p`` is the fact's Laplace-smoothed rate over all rows (as
-    :func:`fact_surprisals`): a class of a few rows keeps nearly the fleet-wide weight, a large one its own rate.
-    Null classes count in ``p`` only."""
+    """Per folder class of ``groups`` (the training rows' ``path_class``, by position), each :data:`PEER_FACTS`
+    feature's surprisal among that class's rows, to ``power``: ``-log((rows of the class with the fact +
+    prior_rows * p) / (rows of the class + prior_rows))``, where ``p`` is the fact's Laplace-smoothed rate over all
+    rows (as :func:`fact_surprisals`): a class of a few rows keeps nearly the fleet-wide weight, a large one its own
+    rate. Null classes count in ``p`` only."""
     names = [name for name in PEER_FACTS if name in features.columns]
     present = features.loc[:, names].gt(0.0)
-    fleet = (present.sum(axis=0) + 1.0) / (len(present) + 2.0)
-    labels = pd.Series(groups, index=features.index)
+    fleet = _present_rates(present)
+    labels = pd.Series(np.asarray(groups, dtype=object), index=features.index)
     weights: dict[str, dict[str, float]] = {}
-    for group, rows in present.groupby(labels.where(labels.notna()), dropna=True):
+    for group, rows in present.groupby(labels, dropna=True):
         rate = (rows.sum(axis=0) + prior_rows * fleet) / (len(rows) + prior_rows)
         weights[str(group)] = {name: float((-np.log(rate[name])) ** power) for name in names}
     return weights

@@ -118,7 +118,8 @@ def fit_model(sample: pd.DataFrame, config: ModelConfig) -> TrainingResult:
     if config.additive_weights == "surprisal":
         model.fact_weights = fact_surprisals(features, config.surprisal_power)
         if config.peer_prior_rows is not None:
-            peers = peer_surprisals(features, frame[PEER_GROUP_COLUMN], config.surprisal_power, config.peer_prior_rows)
+            groups = frame[PEER_GROUP_COLUMN].to_numpy(dtype=object)
+            peers = peer_surprisals(features, groups, config.surprisal_power, config.peer_prior_rows)
             model.peer_weights = peers or None
     model.baseline = dict.fromkeys(names, ABSENT)
     scores = model.score_matrix(features.to_numpy(dtype="float64"), model.peer_groups(frame))
