@@ -464,12 +464,22 @@ def test_surprisal_weights_count_a_rare_fact_above_a_common_one() -> None:
     np.testing.assert_allclose(restored.score(rows).to_numpy(), plain.score(rows).to_numpy())
 
 
-def test_a_fact_weighs_its_surprisal_in_its_own_folder_class() -> None:
+# (fact, its inputs where present, the word of its reason's phrase): a renamed installer, a signer first met a day ago
+FOLDER_FACTS = [
+    ("renamed", {"original_name_mismatch": True}, "renamed"),
+    ("signer_recency", {"signer_days_since_first_seen": 1, "fleet_history_days": 30}, "new to the fleet"),
+]
+
+
+@pytest.mark.parametrize(("fact", "present", "phrase"), FOLDER_FACTS, ids=[fact for fact, _, _ in FOLDER_FACTS])
+def test_a_fact_weighs_its_surprisal_in_its_own_folder_class(
+    fact: str, present: dict[str, object], phrase: str
+) -> None:
     """``model.peer_prior_rows``: the facts of ``PEER_FACTS`` weigh their surprisal among the training rows of
     the row's own ``path_class``, drawn toward the fleet-wide rate by ``peer_prior_rows`` rows. In a fleet where
-    two in five binaries in Downloads are renamed (installers saved as "setup.exe") and few in AppData, a renamed
-    binary in AppData outscores the same binary in Downloads; a class the training rows lack keeps the fleet-wide
-    weights, as do the option's null and models pickled before it."""
+    two in five binaries in Downloads carry the fact (installers saved as "setup.exe", from signers the fleet met
+    this week) and few in AppData do, a binary with it in AppData outscores the same binary in Downloads; a class
+    the training rows lack keeps the fleet-wide weights, as do the option's null and models pickled before it."""
     import pickle
 
     downloads = pd.DataFrame.from_records(
@@ -479,29 +489,30 @@ def test_a_fact_weighs_its_surprisal_in_its_own_folder_class() -> None:
                 hash_host_count=1,
                 path_class="downloads",
                 signer=f"vendor {number % 17}",
-                original_name_mismatch=number % 5 < 2,
+                **(present if number % 5 < 2 else {}),
             )
             for number in range(100)
         ]
     )
     reference = pd.concat([benign_fleet(rows=200, rare_share=0.6), downloads], ignore_index=True)
-    renamed = {"hash_host_count": 1, "signer_path_class_share": 1.0, "original_name_mismatch": True}
-    rows = _rows({**renamed, "path_class": "appdata"}, {**renamed, "path_class": "downloads"})
-    unseen = _rows({**renamed, "path_class": "users_public"})
+    odd = {"hash_host_count": 1, "signer_path_class_share": 1.0, **present}
+    rows = _rows({**odd, "path_class": "appdata"}, {**odd, "path_class": "downloads"})
+    unseen = _rows({**odd, "path_class": "users_public"})
     config = ModelConfig(n_estimators=20, random_state=0, forest_weight=0.0, surprisal_power=1.0)
     model = fit_model(reference, config).model
     fleet_wide = fit_model(reference, config.model_copy(update={"peer_prior_rows": None})).model
     assert fleet_wide.peer_weights is None
     assert model.fact_weights == pytest.approx(fleet_wide.fact_weights)
     features = model.features(model_input_frame(reference))
-    in_downloads = features["renamed"].gt(0.0)[reference["path_class"] == "downloads"]
-    fleet_rate = (features["renamed"].gt(0.0).sum() + 1.0) / (len(features) + 2.0)
+    in_downloads = features[fact].gt(0.0)[reference["path_class"] == "downloads"]
+    assert in_downloads.sum() == 40
+    fleet_rate = (features[fact].gt(0.0).sum() + 1.0) / (len(features) + 2.0)
     expected = -np.log((in_downloads.sum() + 20.0 * fleet_rate) / (len(in_downloads) + 20.0))
     assert model.peer_weights is not None and set(model.peer_weights) == {"appdata", "downloads"}
     assert set(model.peer_weights["downloads"]) == set(PEER_FACTS)
-    assert model.peer_weights["downloads"]["renamed"] == pytest.approx(expected)
-    assert model.peer_weights["downloads"]["renamed"] < model.fact_weights["renamed"]
-    assert model.peer_weights["appdata"]["renamed"] > model.fact_weights["renamed"]
+    assert model.peer_weights["downloads"][fact] == pytest.approx(expected)
+    assert model.peer_weights["downloads"][fact] < model.fact_weights[fact]
+    assert model.peer_weights["appdata"][fact] > model.fact_weights[fact]
     scores = model.score(rows).to_numpy()
     assert scores[0] > scores[1] > 0.0
     plain = fleet_wide.score(rows).to_numpy()
@@ -509,7 +520,7 @@ def test_a_fact_weighs_its_surprisal_in_its_own_folder_class() -> None:
     assert model.score(unseen).iloc[0] == pytest.approx(fleet_wide.score(unseen).iloc[0])
     explained = model.explain(rows)
     assert explained[SCORE_COLUMN].to_numpy() == pytest.approx(scores)
-    assert all("renamed" in " ".join(phrases) for phrases in explained[REASONS_COLUMN])
+    assert all(phrase in " ".join(phrases) for phrases in explained[REASONS_COLUMN])
     state = {name: value for name, value in vars(model).items() if name != "peer_weights"}
     restored = SuspicionForestModel.__new__(SuspicionForestModel)
     restored.__setstate__(pickle.loads(pickle.dumps(state)))

@@ -220,10 +220,10 @@ class ModelConfig(_Section):
     # (benchmarks/README.md, "Session 19", "Session 30").
     surprisal_power: float = Field(default=0.5, gt=0.0, le=1.0)
     # With surprisal weights, the facts whose base rate depends on the kind of folder (hash_rarity, signer_obscurity,
-    # path_surprise, signer_not_in_path, renamed, lolbin_parent) weigh their surprisal among the training rows of the
-    # binary's own folder class (path_class), each class's rate drawn toward the fleet-wide one by this many rows
-    # (codesign_prevalence_model/forest.py, peer_surprisals); null: the fleet-wide weights for every row, as before
-    # session 34 (benchmarks/README.md, "Session 34").
+    # path_surprise, signer_not_in_path, renamed, lolbin_parent, signer_recency) weigh their surprisal among the
+    # training rows of the binary's own folder class (path_class), each class's rate drawn toward the fleet-wide one
+    # by this many rows (codesign_prevalence_model/forest.py, peer_surprisals); null: the fleet-wide weights for
+    # every row, as before session 34 (benchmarks/README.md, "Session 34", "Session 35").
     peer_prior_rows: float | None = Field(default=20.0, ge=0.0)
     rarity_ceiling_fraction: float = Field(default=0.05, gt=0.0, le=1.0)
     rarity_ceiling_min_hosts: int = Field(default=10, ge=2)
