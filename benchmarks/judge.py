@@ -24,9 +24,9 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import quality  # beside this script: the script's folder is the first entry of sys.path
 
 import codesign_prevalence_model.forest as forest
+import quality  # beside this script: the script's folder is the first entry of sys.path
 from codesign_prevalence.config import load_config
 from codesign_prevalence.features.candidates import SCORED_POPULATIONS
 
