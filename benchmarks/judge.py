@@ -46,16 +46,16 @@ def judge(folders: list[Path], random_states: list[int], overrides: list[str]) -
             trials, _ = quality.evaluate_fleet(prepared, config, random_states)
             for trial in trials:
                 for name in SCORED_POPULATIONS:
-                    value = trial.ap.get(name, float("nan"))
-                    if not np.isnan(value):
-                        values[name].append(value)
+                    values[name].append(trial.ap.get(name, float("nan")))
                 missed_found += trial.missed_found
                 missed_total += trial.missed_total
                 no_reason += sum(trial.alerts_without_reason.values())
         for name, line in values.items():
-            if line:
-                means.append(float(np.mean(line)))
-                print(f"{folder.name} {name}: {np.mean(line):.5f} / {np.min(line):.3f} ({len(line)} fleet x state)")
+            mean, low = quality._stats(line)  # over the pairs with an AP (a population without attacks has none)
+            if not np.isnan(mean):
+                means.append(mean)
+                pairs = int(np.isfinite(line).sum())
+                print(f"{folder.name} {name}: {mean:.5f} / {low:.3f} ({pairs} fleet x state)")
         print(f"{folder.name}: rule-missed in the hunt top {quality.HUNT_TOP} {missed_found} of {missed_total}; "
               f"alerted binaries without a reason {no_reason}")
         found, total = found + missed_found, total + missed_total
