@@ -325,3 +325,45 @@ def test_some_implants_are_named_after_a_binary_the_fleet_runs_widely() -> None:
 
     assert not any(fleet_named(0.0))
     assert all(fleet_named(1.0))
+
+
+def test_a_careful_actor_passes_the_implant_off_as_its_certificate_owners_software() -> None:
+    """With ``careful_attacks`` 1 every attack under a vendor's or a front company's certificate is named after the
+    owner's brand, in a folder named after it or in Temp or Downloads, its PE naming the owner's company and the
+    file itself, each campaign member under a name or folder of its own; with 0, none is (the loud attacks keep
+    an impersonated PE that names another company)."""
+    catalog_args = (4, 14, dt.date(2026, 11, 1))
+
+    def implants(careful: float) -> list[tuple[str, str, dict[str, Any], str]]:
+        catalog = build_catalog(*catalog_args)
+        hosts = make_hosts(4, 40, "Contoso")
+        profile = FleetProfile(1.0, 1.0, campaign_probability=1.0, careful_attacks=careful)
+        add_attacks(catalog, hosts, Plan(14), profile)
+        found = []
+        for binary in catalog.binaries:
+            if binary.label != LABEL_MALICIOUS or binary.scenario not in (
+                "stolen_cert_revoked",
+                "front_company_cert",
+                STOLEN_UNREVOKED,
+            ):
+                continue
+            path = json.loads("{" + binary.invocations[0].exe + "}")["executable"]
+            pe = json.loads(binary.static.split('"pe":', 1)[1].rstrip("}") + "}")
+            found.append((path, binary.signer, pe, binary.description))
+        return found
+
+    brand_of = {vendor.signer: (vendor.brand, vendor.company) for vendor in build_catalog(*catalog_args).vendors}
+    careful = implants(1.0)
+    assert len(careful) >= 3
+    for path, signer, pe, description in careful:
+        brand, company = brand_of.get(signer, (signer.split()[0], signer))
+        folder, file_name = path.rsplit("\\", 1)
+        assert file_name.startswith(brand) and file_name.endswith(".exe")
+        assert folder.endswith((f"\\{brand}", "\\Temp", "\\Downloads"))
+        assert pe["original_file_name"] == file_name and pe["company"] == company
+        assert "passed off as" in description
+    assert len({path for path, *_ in careful}) > len(careful) / 2  # members differ in name or folder
+    for path, signer, pe, description in implants(0.0):
+        assert "passed off as" not in description
+        owner_company = brand_of.get(signer, ("", ""))[1]
+        assert pe["original_file_name"] != path.rsplit("\\", 1)[-1] or pe["company"] != owner_company

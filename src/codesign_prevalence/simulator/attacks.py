@@ -6,7 +6,11 @@ runs on a handful of hosts (``attacks.hosts`` in ``data/scenarios.yaml``, up to 
 user-writable path, first started by a LOLBin, an Office application, a browser or Outlook, later again by
 its persistence (a scheduled task under svchost.exe, or a Run key under explorer.exe). Not every one carries
 every trait: some keep their PE's original file name, some name their signer as pe.company, some are first
-started by explorer or a browser.
+started by explorer or a browser. A careful actor (the profile's ``careful_attacks`` of the attacks under a
+vendor's or a front company's certificate) passes the binary off as the certificate owner's own software:
+named after the owner ("UmbriaUpdate.exe") in a folder named after it, its PE naming the owner and the file,
+half of them first started by explorer or a browser, and in a campaign each hash under a name and a folder of
+its own (:meth:`_Forge.careful`).
 
 - ``stolen_cert_revoked``: a common vendor's certificate, stolen and revoked mid-window
   (``trusted`` before, ``errorRevoked`` from the revocation day on).
@@ -68,6 +72,19 @@ FIRST_PARENTS = {
     STOLEN_UNREVOKED: ("rundll32", "regsvr32", "powershell", "mshta", "winword", "excel"),
 }
 PERSISTENCE_PARENTS = ("svchost", "svchost", "explorer")
+# The scenarios whose certificate has an owner a careful actor can pass the binary off as.
+OWNED_CERTIFICATE = (STOLEN_REVOKED, FRONT_COMPANY, STOLEN_UNREVOKED)
+# What a careful actor names an implant after its certificate's owner: "{brand}{role}{suffix}.exe".
+CAREFUL_ROLES = ("Update", "Updater", "Helper", "Service", "Sync", "Agent", "Launcher", "Svc")
+CAREFUL_SUFFIXES = ("", "", "", "2", "64", "_x64")
+CAREFUL_FOLDERS = (
+    "C:\\Users\\{U}\\AppData\\Roaming\\{B}",
+    "C:\\Users\\{U}\\AppData\\Local\\{B}",
+    "C:\\Users\\{U}\\AppData\\Local\\Temp",
+    "C:\\Users\\{U}\\Downloads",
+    "C:\\ProgramData\\{B}",
+    "C:\\Users\\Public\\{B}",
+)
 
 # (path, original_file_name, product, description) of binaries posing as an allow-listed publisher's updater.
 IMPOSTORS: dict[str, tuple[tuple[str, str, str, str], ...]] = {
@@ -154,8 +171,16 @@ def add_attacks(catalog: Catalog, hosts: list[Host], plan: Plan, profile: FleetP
         size = campaign_size(rng, data, len(hosts)) if campaign else 1
         spreads = data.campaign.hosts if campaign else data.hosts
         first_parent = rng.choice(data.benign_first_parents) if rng.random() < data.benign_first_parent else ""
+        # Drawn from a stream of its own, so that a fleet's other draws do not depend on the share.
+        careful_draw = random.Random(f"{catalog.seed}|careful|{number}")
+        careful = scenario in OWNED_CERTIFICATE and careful_draw.random() < profile.careful_attacks
+        if careful and careful_draw.random() < 0.5:
+            first_parent = careful_draw.choice(data.benign_first_parents)
         for member in range(size):
-            variant = dataclasses.replace(spec, key=f"{spec.key}|{member}") if member else spec
+            if careful:
+                variant = forge.careful(spec, number, member)
+            else:
+                variant = dataclasses.replace(spec, key=f"{spec.key}|{member}") if member else spec
             bid = catalog.add_binary(variant)
             day = min(catalog.days - 1, first + rng.randint(0, 2)) if member else first
             spread = min(rng.choice(spreads), profile.attack_hosts_max)
@@ -182,6 +207,32 @@ class _Forge:
             STOLEN_UNREVOKED: self._stolen_unrevoked,
         }[scenario]
         return make(number, first_day)
+
+    def careful(self, spec: BinarySpec, number: int, member: int) -> BinarySpec:
+        """``spec`` passed off as its certificate owner's own software: named after the owner's brand and a
+        role ("UmbriaUpdate.exe", "UmbriaHelper_x64.exe") in a folder named after it (or Temp, Downloads), its PE
+        naming the owner (the vendor's PE company text) and the file itself; each campaign member draws a name
+        and a folder of its own. A certificate without an owner's name to borrow leaves ``spec`` as it is."""
+        cert = spec.signature.cert
+        vendor = next((v for v in self.catalog.vendors if cert is not None and v.signer == cert.subject), None)
+        brand = vendor.brand if vendor is not None else _brand_of(cert.subject) if cert is not None else ""
+        key = f"{spec.key}|{member}" if member else spec.key
+        if cert is None or not brand:
+            return dataclasses.replace(spec, key=key)
+        own = random.Random(f"{self.catalog.seed}|careful|{number}|{member}")
+        role = own.choice(CAREFUL_ROLES)
+        file_name = f"{brand}{role}{own.choice(CAREFUL_SUFFIXES)}.exe"
+        folder = own.choice(CAREFUL_FOLDERS).replace("{B}", brand)
+        company = vendor.company if vendor is not None else cert.subject
+        version = spec.pe.file_version if spec.pe is not None else "1.0.0.0"
+        pe = PeInfo(file_name, company, f"{brand} {role}", version, f"{brand} {role}")
+        return dataclasses.replace(
+            spec,
+            key=key,
+            invocations=(make_invocation(f"{folder}\\{file_name}", (), ("explorer",)),),
+            pe=pe,
+            description=f"{spec.description}; passed off as {brand}'s own software",
+        )
 
     def _implant_path(self, number: int, brand: str, signer: str) -> str:
         """Where an implant is dropped: a folder of its own, or (``in_signer_folder`` of them) one named after

@@ -96,6 +96,7 @@ class ProfileData(_Strict):
     attack_hosts_max: Range
     campaign_probability: Range
     developer_builds_per_day: Range
+    careful_attacks: Range
 
 
 class LongTailData(_Strict):

@@ -17,7 +17,9 @@ class FleetProfile:
     """``tail_density``: share of long-tail products in user-writable folders; ``hard_negative_scale``:
     multiplier of the hard-negative counts; ``attack_hosts_max``: most hosts one malicious binary reaches;
     ``campaign_probability``: chance that an attack is a campaign; ``developer_builds_per_day``: builds a
-    test-signing developer runs per project and weekday (each one a new hash). ``regime`` in [0, 1] is the
+    test-signing developer runs per project and weekday (each one a new hash); ``careful_attacks``: share of
+    the attacks under a vendor's or a front company's certificate that pass for its owner's own software
+    (:mod:`~codesign_prevalence.simulator.attacks`). ``regime`` in [0, 1] is the
     fleet's place between sparse (0) and dense (1); knobs marked ``follows_regime`` are drawn near it."""
 
     tail_density: float
@@ -26,6 +28,7 @@ class FleetProfile:
     attack_hosts_max: int = 8
     regime: float = 0.5
     developer_builds_per_day: float = 0.3
+    careful_attacks: float = 0.0
 
     @classmethod
     def draw(cls, seed: int, data: ScenarioData | None = None) -> FleetProfile:
@@ -49,6 +52,7 @@ class FleetProfile:
             attack_hosts_max=round(draw(ranges.attack_hosts_max)),
             regime=regime,
             developer_builds_per_day=draw(ranges.developer_builds_per_day),
+            careful_attacks=draw(ranges.careful_attacks),
         )
 
 
