@@ -186,6 +186,10 @@ def test_hard_negatives_carry_some_malicious_traits_by_scenario() -> None:
     assert first_parents["per_user_installer"] & {"msiexec", "cmd"}
     statuses = {b.signature.statuses[0][1] for group in made.values() for b in group}
     assert {"trusted", "errorExpired"} <= statuses
+    # A benign vendor's certificate revoked by its CA (or a chain or digest that does not verify): the seed rule's
+    # noise that the rule population holds.
+    revoked = {b.signature.statuses[0][1] for b in made["revoked_vendor_tool"]}
+    assert "errorRevoked" in revoked and "trusted" not in revoked
 
 
 def test_hard_negatives_in_a_dense_fleet_are_benign_and_in_user_writable_folders(fleet: Path) -> None:
