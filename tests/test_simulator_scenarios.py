@@ -338,11 +338,15 @@ def test_a_careful_actor_passes_the_implant_off_as_its_certificate_owners_softwa
     an impersonated PE that names another company)."""
     catalog_args = (4, 14, dt.date(2026, 11, 1))
 
+    where: dict[float, list[tuple[int, int, int]]] = {}
+
     def implants(careful: float) -> list[tuple[str, str, dict[str, Any], str]]:
         catalog = build_catalog(*catalog_args)
         hosts = make_hosts(4, 40, "Contoso")
         profile = FleetProfile(1.0, 1.0, campaign_probability=1.0, careful_attacks=careful)
-        add_attacks(catalog, hosts, Plan(14), profile)
+        plan = Plan(14)
+        add_attacks(catalog, hosts, plan, profile)
+        where[careful] = sorted((run.bid, day, host) for (day, host), runs in plan.runs.items() for run in runs)
         found = []
         for binary in catalog.binaries:
             if binary.label != LABEL_MALICIOUS or binary.scenario not in (
@@ -367,7 +371,11 @@ def test_a_careful_actor_passes_the_implant_off_as_its_certificate_owners_softwa
         assert pe["original_file_name"] == file_name and pe["company"] == company
         assert "passed off as" in description
     assert len({path for path, *_ in careful}) > len(careful) / 2  # members differ in name or folder
-    for path, signer, pe, description in implants(0.0):
+    loud = implants(0.0)
+    # The careful actor's draws come from streams of their own: the fleet's attacks are the same ones.
+    assert [signer for _, signer, *_ in loud] == [signer for _, signer, *_ in careful]
+    assert where[0.0] == where[1.0]  # the same hosts on the same days
+    for path, signer, pe, description in loud:
         assert "passed off as" not in description
         owner_company = brand_of.get(signer, ("", ""))[1]
         assert pe["original_file_name"] != path.rsplit("\\", 1)[-1] or pe["company"] != owner_company

@@ -174,8 +174,9 @@ def add_attacks(catalog: Catalog, hosts: list[Host], plan: Plan, profile: FleetP
         # Drawn from a stream of its own, so that a fleet's other draws do not depend on the share.
         careful_draw = random.Random(f"{catalog.seed}|careful|{number}")
         careful = scenario in OWNED_CERTIFICATE and careful_draw.random() < profile.careful_attacks
+        careful_parent = ""
         if careful and careful_draw.random() < 0.5:
-            first_parent = careful_draw.choice(data.benign_first_parents)
+            careful_parent = careful_draw.choice(data.benign_first_parents)
         for member in range(size):
             if careful:
                 variant = forge.careful(spec, number, member)
@@ -184,7 +185,8 @@ def add_attacks(catalog: Catalog, hosts: list[Host], plan: Plan, profile: FleetP
             bid = catalog.add_binary(variant)
             day = min(catalog.days - 1, first + rng.randint(0, 2)) if member else first
             spread = min(rng.choice(spreads), profile.attack_hosts_max)
-            _schedule(catalog, rng, plan, victims, bid, scenario, day, spread, first_parent, forge.revocation_day)
+            revoked = forge.revocation_day
+            _schedule(catalog, rng, plan, victims, bid, scenario, day, spread, first_parent, revoked, careful_parent)
 
 
 class _Forge:
@@ -411,15 +413,19 @@ def _schedule(
     spread: int,
     first_parent: str,
     revocation_day: int,
+    careful_parent: str = "",
 ) -> None:
     """``spread`` hosts; first run from a phishing or LOLBin parent (or ``first_parent``), later runs from
-    persistence, within ~3 days. A revoked certificate's binary persists past the revocation day."""
+    persistence, within ~3 days. A revoked certificate's binary persists past the revocation day. A careful
+    actor's ``careful_parent`` replaces the first parent after it is drawn, so that the stream's later draws (the
+    other attacks') do not depend on it."""
     chosen = rng.sample(victims, min(spread, len(victims)))
     span = rng.randint(1, 3)
     for position, host in enumerate(chosen):
         day = first if position == 0 else first + rng.randrange(span)
         token = stable_guid(catalog.seed, f"attack|{bid}|{host.idx}")
-        parent = first_parent or rng.choice(FIRST_PARENTS[scenario])
+        drawn = first_parent or rng.choice(FIRST_PARENTS[scenario])
+        parent = careful_parent or drawn
         plan.add(day, host.idx, Run(bid, count=rng.randint(1, 2), parent=parent, user=0, token=token))
         last = min(catalog.days - 1, first + span)
         if scenario == STOLEN_REVOKED and position == 0 and last < revocation_day:
