@@ -20,6 +20,7 @@ from codesign_prevalence.simulator import generate_fleet
 from codesign_prevalence.simulator.attacks import (
     ATTACK_SCENARIOS,
     MISSED_BY_RULE,
+    OWNED_CERTIFICATE,
     STOLEN_UNREVOKED,
     _Forge,
     add_attacks,
@@ -349,11 +350,7 @@ def test_a_careful_actor_passes_the_implant_off_as_its_certificate_owners_softwa
         where[careful] = sorted((run.bid, day, host) for (day, host), runs in plan.runs.items() for run in runs)
         found = []
         for binary in catalog.binaries:
-            if binary.label != LABEL_MALICIOUS or binary.scenario not in (
-                "stolen_cert_revoked",
-                "front_company_cert",
-                STOLEN_UNREVOKED,
-            ):
+            if binary.label != LABEL_MALICIOUS or binary.scenario not in OWNED_CERTIFICATE:
                 continue
             path = json.loads("{" + binary.invocations[0].exe + "}")["executable"]
             pe = json.loads(binary.static.split('"pe":', 1)[1].rstrip("}") + "}")

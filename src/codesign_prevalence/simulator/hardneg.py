@@ -2,8 +2,9 @@
 
 Each scenario of ``data/scenarios.yaml`` (section ``hard_negatives``) is one scenario name in labels.csv:
 portable tools, per-user installers, vendor tools whose pe.company names a parent company, OEM licensor or
-former brand, tools started by logon scripts, downloads saved under another name, and add-ins or companion
-tools named for a product the fleet runs widely (``Teams_PresenceLight.exe``, by another vendor). Their
+former brand, tools started by logon scripts, downloads saved under another name, add-ins or companion
+tools named for a product the fleet runs widely (``Teams_PresenceLight.exe``, by another vendor), and tools
+whose certificate the CA revoked or whose chain or digest does not verify (``revoked_vendor_tool``). Their
 counts scale with the fleet size and the profile's ``hard_negative_scale``; each trait is drawn
 independently, so two traits meet now and then and three rarely.
 """
