@@ -203,7 +203,7 @@ EVERYTHING_SUSPICIOUS = {
 EVERY_FACT = ["hash_rarity", "signer_obscurity", "status_surprise", "path_surprise", "signer_not_in_path",
               "path_impersonation", "name_copy", "known_name", "document_lure", "company_impersonation", "renamed",
               "lolbin_parent",
-              "cert_age", "signer_recency"]
+              "cert_age", "signer_recency", "signer_spread"]
 
 
 def test_a_saturated_score_still_names_every_fact(trained: TrainingResult) -> None:

@@ -197,11 +197,16 @@ class ModelConfig(_Section):
         "lolbin_parent",
         # Of the certificate figures cert_age helped on the quality benchmark (benchmarks/README.md), and
         # certificate_impostor (above); issuer_rarity, cert_short_lifetime and ci_enforcement are available, not
-        # default; so is signer_spread (session 16: it lifted the tuning fleets and lost on fresh ones).
+        # default.
         "cert_age",
         # New to the fleet (where the fleet was watched long enough before the signer appeared): helped on
         # the simulator's and the independent generator's fleets alike (benchmarks/README.md, session 9).
         "signer_recency",
+        # The signer's other binaries reach more hosts between them than the widest of them does: a campaign
+        # shipping a new hash to each few victims under one certificate. Lost its judgements of sessions 16 and 35;
+        # adopted by its third in session 36, once the simulator carried careful actors' campaigns
+        # (benchmarks/README.md, "Session 36"). Last in the list: the forest reads the columns in this order.
+        "signer_spread",
     )
     training_population: Literal["reference", "hunt", "rule", "all"] = "reference"
     # Weight of the forest's score beside the additive one (weighted mean of the suspicion features); 1 = forest
