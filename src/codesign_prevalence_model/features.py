@@ -40,8 +40,9 @@ host; rarity has its own feature for that.
     A vendor's footprint is its widespread binaries' (near 0), a developer's test certificate signs dozens of
     builds on one or two hosts (the second factor), a niche tool's vendor reaches its few hosts with the same
     hash (near 0). ``signer_obscurity`` reads how widespread the widest sibling is, this feature how far the
-    siblings reach together; 0 without ``signer_widest_other_host_count``. Available, not in the default list
-    (benchmarks/README.md, "Session 16": it lifted the tuning fleets and lost on fresh ones).
+    siblings reach together; 0 without ``signer_widest_other_host_count``. In the default list since session 36
+    (benchmarks/README.md, "Session 36": lost its judgements of sessions 16 and 35, won its third once the
+    simulator carried careful actors' campaigns).
 ``status_severity``
     certificate status as an ordinal: trusted/unsigned 0, expired/other 0.25, chaining/untrusted root/
     invalid/bad digest 0.5, revoked 1.
