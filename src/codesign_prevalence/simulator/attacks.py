@@ -165,6 +165,7 @@ def add_attacks(catalog: Catalog, hosts: list[Host], plan: Plan, profile: FleetP
     first_days = [min(catalog.days - 1, int((i + rng.random()) * catalog.days / count)) for i in range(count)]
     victims = [h for h in hosts if h.kind != KIND_SERVER and h.users] or hosts
     forge = _Forge(catalog, rng, data)
+    revocation_day = forge.revocation_day
     for number, (scenario, first) in enumerate(zip(scenarios, first_days, strict=True)):
         spec = forge.binary(scenario, number, first)
         campaign = rng.random() < profile.campaign_probability
@@ -178,15 +179,15 @@ def add_attacks(catalog: Catalog, hosts: list[Host], plan: Plan, profile: FleetP
         if careful and careful_draw.random() < 0.5:
             careful_parent = careful_draw.choice(data.benign_first_parents)
         for member in range(size):
+            variant = dataclasses.replace(spec, key=f"{spec.key}|{member}") if member else spec
             if careful:
-                variant = forge.careful(spec, number, member)
-            else:
-                variant = dataclasses.replace(spec, key=f"{spec.key}|{member}") if member else spec
+                variant = forge.careful(variant, number, member)
             bid = catalog.add_binary(variant)
             day = min(catalog.days - 1, first + rng.randint(0, 2)) if member else first
             spread = min(rng.choice(spreads), profile.attack_hosts_max)
-            revoked = forge.revocation_day
-            _schedule(catalog, rng, plan, victims, bid, scenario, day, spread, first_parent, revoked, careful_parent)
+            _schedule(
+                catalog, rng, plan, victims, bid, scenario, day, spread, first_parent, revocation_day, careful_parent
+            )
 
 
 class _Forge:
@@ -216,11 +217,12 @@ class _Forge:
         naming the owner (the vendor's PE company text) and the file itself; each campaign member draws a name
         and a folder of its own. A certificate without an owner's name to borrow leaves ``spec`` as it is."""
         cert = spec.signature.cert
-        vendor = next((v for v in self.catalog.vendors if cert is not None and v.signer == cert.subject), None)
-        brand = vendor.brand if vendor is not None else _brand_of(cert.subject) if cert is not None else ""
-        key = f"{spec.key}|{member}" if member else spec.key
-        if cert is None or not brand:
-            return dataclasses.replace(spec, key=key)
+        if cert is None:
+            return spec
+        vendor = next((v for v in self.catalog.vendors if v.signer == cert.subject), None)
+        brand = vendor.brand if vendor is not None else _brand_of(cert.subject)
+        if not brand:
+            return spec
         own = random.Random(f"{self.catalog.seed}|careful|{number}|{member}")
         role = own.choice(CAREFUL_ROLES)
         file_name = f"{brand}{role}{own.choice(CAREFUL_SUFFIXES)}.exe"
@@ -230,7 +232,6 @@ class _Forge:
         pe = PeInfo(file_name, company, f"{brand} {role}", version, f"{brand} {role}")
         return dataclasses.replace(
             spec,
-            key=key,
             invocations=(make_invocation(f"{folder}\\{file_name}", (), ("explorer",)),),
             pe=pe,
             description=f"{spec.description}; passed off as {brand}'s own software",
