@@ -353,7 +353,7 @@ def test_a_careful_actor_passes_the_implant_off_as_its_certificate_owners_softwa
             if binary.label != LABEL_MALICIOUS or binary.scenario not in OWNED_CERTIFICATE:
                 continue
             path = json.loads("{" + binary.invocations[0].exe + "}")["executable"]
-            pe = json.loads(binary.static.split('"pe":', 1)[1].rstrip("}") + "}")
+            pe = json.loads("{" + binary.static + "}")["pe"]
             found.append((path, binary.signer, pe, binary.description))
         return found
 
