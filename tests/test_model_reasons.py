@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from codesign_prevalence.config import ModelConfig
+from codesign_prevalence.errors import ConfigError
 from codesign_prevalence.models.training import TrainingResult, fit_model, training_metrics
 from codesign_prevalence_model.forest import (
     PEER_FACTS,
@@ -462,6 +463,50 @@ def test_surprisal_weights_count_a_rare_fact_above_a_common_one() -> None:
     restored = SuspicionForestModel.__new__(SuspicionForestModel)
     restored.__setstate__(pickle.loads(pickle.dumps(state)))
     np.testing.assert_allclose(restored.score(rows).to_numpy(), plain.score(rows).to_numpy())
+
+
+def test_a_graded_fact_weighs_the_rarity_of_its_level() -> None:
+    """``model.graded_facts``: ``signer_spread`` weighs the surprisal of the level a row reaches among the training
+    rows, ``-log((rows at or above it + 1) / (rows + 2))``, not of its presence. In a fleet where a third of the rare
+    binaries' signers reach a few more hosts than their widest binary (a trace of spread) and none reaches four
+    times as many, a campaign's full spread weighs what no training row reaches, a trace weighs its presence; with
+    ``graded_facts`` empty, and in models pickled before the option, the fact weighs its presence at any level."""
+    import pickle
+
+    reference = benign_fleet(rows=200, rare_share=0.6)
+    rare = reference["hash_host_count"] < 4
+    trace = rare & (np.arange(len(reference)) % 3 == 0)
+    reference.loc[trace, "signer_other_hash_count"] = 3
+    reference.loc[trace, "signer_other_host_count"] = 6
+    reference["signer_widest_other_host_count"] = np.where(trace, 5.0, reference["signer_other_host_count"])
+    spread = {"signer_other_hash_count": 20, "signer_other_host_count": 40, "signer_widest_other_host_count": 5}
+    rows = _rows({**RARE_ONLY, **spread}, {**RARE_ONLY, "original_name_mismatch": True})
+    config = ModelConfig(n_estimators=20, random_state=0, forest_weight=0.0, surprisal_power=1.0)
+    assert config.graded_facts == ("signer_spread",)
+    graded = fit_model(reference, config)
+    presence = fit_model(reference, config.model_copy(update={"graded_facts": ()})).model
+    assert presence.level_weights is None
+    assert graded.model.fact_weights == pytest.approx(presence.fact_weights)
+    values = graded.model.features(graded.sample)["signer_spread"]
+    assert values.gt(0.0).sum() == trace.sum() > 20 and values.max() < 0.2  # a trace on many rows, nothing more
+    table = graded.model.level_weights["signer_spread"]  # type: ignore[index]
+    assert list(table.levels) == sorted(set(values[values > 0].round(6)))
+    rows_count = len(values)
+    assert table.surprisals[0] == pytest.approx(presence.fact_weights["signer_spread"])  # the lowest level: presence
+    assert table.surprisals[-1] == pytest.approx(-np.log(1.0 / (rows_count + 2.0)))  # above every level
+    assert presence.fact_weights["renamed"] > presence.fact_weights["signer_spread"]
+    features = graded.model.features(rows)
+    assert features["signer_spread"].iloc[0] == 1.0
+    scores, plain = graded.model.score(rows).to_numpy(), presence.score(rows).to_numpy()
+    assert plain[0] < plain[1]  # presence: the common fact weighs less than a renaming
+    assert scores[0] > scores[1] == pytest.approx(plain[1])  # graded: a level no training row reaches
+    assert "reaches 40 other hosts through 20 other binaries" in graded.model.explain(rows)[REASONS_COLUMN].iloc[0][0]
+    state = {name: value for name, value in vars(graded.model).items() if name != "level_weights"}
+    restored = SuspicionForestModel.__new__(SuspicionForestModel)
+    restored.__setstate__(pickle.loads(pickle.dumps(state)))
+    np.testing.assert_allclose(restored.score(rows).to_numpy(), plain)
+    with pytest.raises(ConfigError, match="signer_sprad"):
+        fit_model(reference, config.model_copy(update={"graded_facts": ("signer_sprad",)}))
 
 
 # (fact, its inputs where present, the word of its reason's phrase): a renamed installer, a signer first met a day ago

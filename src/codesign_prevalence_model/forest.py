@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -54,6 +54,15 @@ PEER_FACTS: tuple[str, ...] = (
     "signer_recency",
 )
 REASONS_COLUMN = "reasons"
+# Graded facts' values are compared with their training levels at this many decimal places (model.graded_facts).
+LEVEL_DECIMALS = 6
+
+
+class LevelTable(NamedTuple):
+    """A graded fact's training levels and their surprisals (:func:`level_table`)."""
+
+    levels: np.ndarray
+    surprisals: np.ndarray
 WITH_REASONS = "with_reasons"
 
 
@@ -96,6 +105,12 @@ class SuspicionForestModel(PythonModel):
     less than a renamed binary in AppData does. A class the training rows did not hold, or a null one, keeps the
     fleet-wide ``fact_weights``; the sum's normaliser is the fleet-wide weights' total either way. ``None`` (models
     logged before the option) weighs every row's facts fleet-wide.
+
+    ``level_weights`` (``model.graded_facts``; fact -> :class:`LevelTable`) weighs a graded fact by the surprisal
+    of the level the row reaches among the training rows (:func:`level_table`), in place of its presence's (and its
+    folder class's): ``signer_spread`` is present at a trace in many benign signers' binaries (a product's
+    siblings on a few more hosts than its widest binary), at full strength in few (a certificate whose hashes each
+    reach hosts of their own). ``None`` (models logged before the option) weighs presence alone.
     """
 
     def __init__(
@@ -109,6 +124,7 @@ class SuspicionForestModel(PythonModel):
         additive_includes_gate: bool = True,
         fact_weights: dict[str, float] | None = None,
         peer_weights: dict[str, dict[str, float]] | None = None,
+        level_weights: dict[str, LevelTable] | None = None,
     ) -> None:
         self.forest = forest
         self.feature_names = tuple(feature_names)
@@ -119,15 +135,17 @@ class SuspicionForestModel(PythonModel):
         self.additive_includes_gate = bool(additive_includes_gate)
         self.fact_weights = dict(fact_weights) if fact_weights is not None else None
         self.peer_weights = {group: dict(weights) for group, weights in (peer_weights or {}).items()} or None
+        self.level_weights = dict(level_weights) if level_weights else None
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         """Models pickled before the additive part existed score with the forest alone, as they did; those
         pickled before the gate could be left out of it, with the plain mean; those pickled before the weights per
-        folder class, with the fleet-wide weights."""
+        folder class, with the fleet-wide weights; those pickled before the graded facts, with presence weights."""
         state.setdefault("forest_weight", 1.0)
         state.setdefault("additive_includes_gate", True)
         state.setdefault("fact_weights", None)
         state.setdefault("peer_weights", None)
+        state.setdefault("level_weights", None)
         self.__dict__.update(state)
 
     def features(self, candidates: pd.DataFrame) -> pd.DataFrame:
@@ -168,14 +186,20 @@ class SuspicionForestModel(PythonModel):
         total = weights.sum()
         if total <= 0.0:
             return np.zeros(len(matrix), dtype="float64")
-        if groups is None or self.peer_weights is None or self.fact_weights is None:
+        per_class = groups is not None and self.peer_weights is not None and self.fact_weights is not None
+        if not per_class and not self.level_weights:
             return np.asarray(matrix[:, columns] @ weights / total, dtype="float64")
         names = [self.feature_names[i] for i in columns]
         row_weights = np.tile(weights, (len(matrix), 1))
-        for group, peers in self.peer_weights.items():
-            rows = groups == group
-            if rows.any():
-                row_weights[rows] = [peers.get(name, weight) for name, weight in zip(names, weights, strict=True)]
+        if per_class and groups is not None:
+            for group, peers in (self.peer_weights or {}).items():
+                rows = groups == group
+                if rows.any():
+                    row_weights[rows] = [peers.get(name, weight) for name, weight in zip(names, weights, strict=True)]
+        for position, name in enumerate(names):
+            table = (self.level_weights or {}).get(name)
+            if table is not None:
+                row_weights[:, position] = level_surprisals(table, matrix[:, columns[position]])
         return np.asarray((matrix[:, columns] * row_weights).sum(axis=1) / total, dtype="float64")
 
     def score_matrix(self, matrix: np.ndarray, groups: np.ndarray | None = None) -> np.ndarray:
@@ -226,6 +250,29 @@ def fact_surprisals(features: pd.DataFrame, power: float = 1.0) -> dict[str, flo
     to ``power`` (1: the surprisal itself; below 1 the weights draw closer together)."""
     rates = _present_rates(features)
     return {name: float((-np.log(rates[name])) ** power) for name in features.columns}
+
+
+def level_table(values: pd.Series | np.ndarray, power: float = 1.0) -> LevelTable:
+    """A graded fact's levels in the training rows and the surprisal of reaching each (``model.graded_facts``).
+
+    ``levels``: the distinct values above 0, ascending (rounded to :data:`LEVEL_DECIMALS` places); ``surprisals``:
+    for each level, ``-log((rows at or above it + 1) / (rows + 2))`` to ``power`` (the Laplace-smoothed rate of
+    :func:`fact_surprisals`, read at the level rather than at presence), and one more entry, for a value above every
+    level, with no training row at or above it (``-log(1 / (rows + 2))``). At its lowest level a fact weighs what its
+    presence does; a level that few training rows reach, more.
+    """
+    column = np.round(np.asarray(values, dtype="float64"), LEVEL_DECIMALS)
+    levels = np.unique(column[column > 0.0])
+    at_or_above = len(column) - np.searchsorted(np.sort(column), levels, side="left")
+    counts = np.append(at_or_above, 0).astype("float64")
+    return LevelTable(levels, (-np.log((counts + 1.0) / (len(column) + 2.0))) ** power)
+
+
+def level_surprisals(table: LevelTable, values: np.ndarray) -> np.ndarray:
+    """Per value, the surprisal of the lowest level of ``table`` at or above it (a value between two training
+    levels weighs the upper one's: no more training rows reach it), that of no training row above the highest."""
+    position = np.searchsorted(table.levels, np.round(np.asarray(values, dtype="float64"), LEVEL_DECIMALS))
+    return np.asarray(table.surprisals[position], dtype="float64")
 
 
 def _present_rates(features: pd.DataFrame) -> pd.Series:

@@ -106,6 +106,12 @@ def run(context: JobContext, as_of: dt.date | None = None) -> TrainReport | Skip
                 if METRIC_KEY.fullmatch(group)
                 for name, weight in weights.items()
             },
+            # a graded fact's weight at the highest level a training row reaches (model.graded_facts)
+            **{
+                f"level_weight_{name}_top": float(table.surprisals[-2])
+                for name, table in (result.model.level_weights or {}).items()
+                if table.levels.size
+            },
         }
         tracking = connect(context.config)
         registered = log_and_register(tracking, result, config, as_of, lineage, extra)

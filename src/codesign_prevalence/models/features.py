@@ -13,7 +13,7 @@ from codesign_prevalence.config import ModelConfig
 from codesign_prevalence.errors import ConfigError
 from codesign_prevalence_model.features import FEATURE_FUNCTIONS, FeatureParams
 
-__all__ = ["DEFAULT_FEATURES", "FeatureParams", "check_feature_names", "feature_params"]
+__all__ = ["DEFAULT_FEATURES", "FeatureParams", "check_feature_names", "feature_params", "graded_facts"]
 
 DEFAULT_FEATURES: tuple[str, ...] = ModelConfig().features
 
@@ -30,6 +30,16 @@ def feature_params(config: ModelConfig) -> FeatureParams:
         churn_discount=config.churn_discount,
         test_certificate_discount=config.test_certificate_discount,
     )
+
+
+def graded_facts(config: ModelConfig) -> tuple[str, ...]:
+    """The facts of ``model.graded_facts`` that ``model.features`` lists (the others are not scored, so not graded);
+    a name that is no feature at all is a :class:`ConfigError`."""
+    for name in config.graded_facts:
+        if name not in FEATURE_FUNCTIONS:
+            known = ", ".join(FEATURE_FUNCTIONS)
+            raise ConfigError(f"unknown model feature '{name}' in model.graded_facts; known: {known}")
+    return tuple(name for name in config.graded_facts if name in config.features)
 
 
 def check_feature_names(names: Sequence[str]) -> tuple[str, ...]:

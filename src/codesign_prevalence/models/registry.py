@@ -72,6 +72,7 @@ def training_params(
         "additive_weights": config.additive_weights,
         "surprisal_power": str(config.surprisal_power),
         "peer_prior_rows": str(config.peer_prior_rows),
+        "graded_facts": ",".join(config.graded_facts),
         "churn_discount": str(config.churn_discount),
         "test_certificate_discount": str(config.test_certificate_discount),
         "features": ",".join(config.features),

@@ -17,7 +17,7 @@ from pyspark.sql import functions as F
 from sklearn.ensemble import IsolationForest
 
 from codesign_prevalence.config import ModelConfig
-from codesign_prevalence.models.features import check_feature_names, feature_params
+from codesign_prevalence.models.features import check_feature_names, feature_params, graded_facts
 from codesign_prevalence.models.scoring import absent_optional_inputs
 from codesign_prevalence_model.features import INPUT_COLUMNS, OPTIONAL_INPUTS, REQUIRED_INPUTS
 from codesign_prevalence_model.forest import (
@@ -25,6 +25,7 @@ from codesign_prevalence_model.forest import (
     ReasonSettings,
     SuspicionForestModel,
     fact_surprisals,
+    level_table,
     model_input_frame,
     peer_surprisals,
 )
@@ -121,6 +122,8 @@ def fit_model(sample: pd.DataFrame, config: ModelConfig) -> TrainingResult:
             groups = frame[PEER_GROUP_COLUMN].to_numpy(dtype=object)
             peers = peer_surprisals(features, groups, config.surprisal_power, config.peer_prior_rows)
             model.peer_weights = peers or None
+        levels = {name: level_table(features[name], config.surprisal_power) for name in graded_facts(config)}
+        model.level_weights = levels or None
     model.baseline = dict.fromkeys(names, ABSENT)
     scores = model.score_matrix(features.to_numpy(dtype="float64"), model.peer_groups(frame))
     return TrainingResult(model=model, sample=frame, scores=scores)
