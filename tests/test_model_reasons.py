@@ -470,7 +470,8 @@ def test_a_graded_fact_weighs_the_rarity_of_its_level() -> None:
     rows, ``-log((rows at or above it + 1) / (rows + 2))``, not of its presence. In a fleet where a third of the rare
     binaries' signers reach a few more hosts than their widest binary (a trace of spread) and none reaches four
     times as many, a campaign's full spread weighs what no training row reaches, a trace weighs its presence; with
-    ``graded_facts`` empty, and in models pickled before the option, the fact weighs its presence at any level."""
+    ``graded_facts`` empty (the default), and in models pickled before the option, the fact weighs its presence at
+    any level; a fact ``model.features`` does not list is not graded, a name that is no feature is an error."""
     import pickle
 
     reference = benign_fleet(rows=200, rare_share=0.6)
@@ -482,9 +483,9 @@ def test_a_graded_fact_weighs_the_rarity_of_its_level() -> None:
     spread = {"signer_other_hash_count": 20, "signer_other_host_count": 40, "signer_widest_other_host_count": 5}
     rows = _rows({**RARE_ONLY, **spread}, {**RARE_ONLY, "original_name_mismatch": True})
     config = ModelConfig(n_estimators=20, random_state=0, forest_weight=0.0, surprisal_power=1.0)
-    assert config.graded_facts == ("signer_spread",)
-    graded = fit_model(reference, config)
-    presence = fit_model(reference, config.model_copy(update={"graded_facts": ()})).model
+    assert config.graded_facts == ()  # the default: presence alone
+    graded = fit_model(reference, config.model_copy(update={"graded_facts": ("signer_spread",)}))
+    presence = fit_model(reference, config).model
     assert presence.level_weights is None
     assert graded.model.fact_weights == pytest.approx(presence.fact_weights)
     values = graded.model.features(graded.sample)["signer_spread"]
@@ -505,6 +506,8 @@ def test_a_graded_fact_weighs_the_rarity_of_its_level() -> None:
     restored = SuspicionForestModel.__new__(SuspicionForestModel)
     restored.__setstate__(pickle.loads(pickle.dumps(state)))
     np.testing.assert_allclose(restored.score(rows).to_numpy(), plain)
+    unlisted = config.model_copy(update={"graded_facts": ("cert_short_lifetime",)})
+    assert fit_model(reference, unlisted).model.level_weights is None
     with pytest.raises(ConfigError, match="signer_sprad"):
         fit_model(reference, config.model_copy(update={"graded_facts": ("signer_sprad",)}))
 

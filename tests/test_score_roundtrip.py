@@ -89,7 +89,7 @@ def test_round_trip(spark: SparkSession, lake: Lake) -> None:
     client = MlflowClient(tracking_uri=store, registry_uri=store)  # not a registry URI set process-wide
     run = client.get_run(first.run_id)
     assert run.data.params["features"] == ",".join(context.config.model.features)
-    assert run.data.params["graded_facts"] == "signer_spread"
+    assert run.data.params["graded_facts"] == ""  # none by default
     assert run.data.params[f"delta_version.{GOLD_CANDIDATES}"] == "0"
     assert run.data.params["git_commit"]
     assert run.data.metrics["training_rows"] == 63.0

@@ -232,11 +232,12 @@ class ModelConfig(_Section):
     peer_prior_rows: float | None = Field(default=20.0, ge=0.0)
     # With surprisal weights, the facts whose weight is the surprisal of the level a row reaches (the training rows at
     # or above its value), not of the fact's mere presence: a graded fact that many benign binaries carry a little of
-    # (a product's siblings on a few more hosts than its widest binary) and none at full strength (a certificate's
+    # (a product's siblings on a few more hosts than its widest binary) and few at full strength (a certificate's
     # hashes each on hosts of their own) weighs its strength's rarity (codesign_prevalence_model/forest.py,
-    # level_table; benchmarks/README.md, "Session 37"). Those model.features does not list are not graded; a fact of
-    # the folder classes' weights (peer_prior_rows) weighs its level fleet-wide. []: presence alone, as before.
-    graded_facts: tuple[str, ...] = ("signer_spread",)
+    # level_table). Those model.features does not list are not graded; a fact of the folder classes' weights
+    # (peer_prior_rows) weighs its level fleet-wide. [signer_spread] won on five tuning sets and lost its judgement
+    # by 0.0006 of the line means' average (benchmarks/README.md, "Session 37"): available, not default.
+    graded_facts: tuple[str, ...] = ()
     rarity_ceiling_fraction: float = Field(default=0.05, gt=0.0, le=1.0)
     rarity_ceiling_min_hosts: int = Field(default=10, ge=2)
     # The rarity gate of the other features is min(1, hash_rarity / knee): 1 = the rarity itself.

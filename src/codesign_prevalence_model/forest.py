@@ -110,7 +110,8 @@ class SuspicionForestModel(PythonModel):
     of the level the row reaches among the training rows (:func:`level_table`), in place of its presence's (and its
     folder class's): ``signer_spread`` is present at a trace in many benign signers' binaries (a product's
     siblings on a few more hosts than its widest binary), at full strength in few (a certificate whose hashes each
-    reach hosts of their own). ``None`` (models logged before the option) weighs presence alone.
+    reach hosts of their own). ``None`` (the configured default, and models logged before the option) weighs
+    presence alone.
     """
 
     def __init__(
