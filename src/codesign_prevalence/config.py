@@ -235,8 +235,9 @@ class ModelConfig(_Section):
     # (a product's siblings on a few more hosts than its widest binary) and few at full strength (a certificate's
     # hashes each on hosts of their own) weighs its strength's rarity (codesign_prevalence_model/forest.py,
     # level_table). Those model.features does not list are not graded; a fact of the folder classes' weights
-    # (peer_prior_rows) weighs its level fleet-wide. [signer_spread] won on five tuning sets and lost its judgement
-    # by 0.0006 of the line means' average (benchmarks/README.md, "Session 37"): available, not default.
+    # (peer_prior_rows) weighs its level fleet-wide. [signer_spread] won on four tuning sets (tied on a fifth) and
+    # lost its judgement by 0.0006 of the line means' average (benchmarks/README.md, "Session 37"): available, not
+    # default.
     graded_facts: tuple[str, ...] = ()
     rarity_ceiling_fraction: float = Field(default=0.05, gt=0.0, le=1.0)
     rarity_ceiling_min_hosts: int = Field(default=10, ge=2)
