@@ -54,6 +54,7 @@ PEER_FACTS: tuple[str, ...] = (
     "signer_recency",
 )
 REASONS_COLUMN = "reasons"
+WITH_REASONS = "with_reasons"
 # Graded facts' values are compared with their training levels at this many decimal places (model.graded_facts).
 LEVEL_DECIMALS = 6
 
@@ -63,7 +64,6 @@ class LevelTable(NamedTuple):
 
     levels: np.ndarray
     surprisals: np.ndarray
-WITH_REASONS = "with_reasons"
 
 
 @dataclass(frozen=True)
