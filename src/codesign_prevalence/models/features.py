@@ -35,21 +35,23 @@ def feature_params(config: ModelConfig) -> FeatureParams:
 def graded_facts(config: ModelConfig) -> tuple[str, ...]:
     """The facts of ``model.graded_facts`` that ``model.features`` lists (the others are not scored, so not graded);
     a name that is no feature at all is a :class:`ConfigError`."""
-    for name in config.graded_facts:
+    _check_known(config.graded_facts, "model.graded_facts")
+    return tuple(name for name in config.graded_facts if name in config.features)
+
+
+def _check_known(names: Sequence[str], key: str) -> None:
+    """A :class:`ConfigError` naming the first of ``names`` (listed under ``key``) that is no feature."""
+    for name in names:
         if name not in FEATURE_FUNCTIONS:
             known = ", ".join(FEATURE_FUNCTIONS)
-            raise ConfigError(f"unknown model feature '{name}' in model.graded_facts; known: {known}")
-    return tuple(name for name in config.graded_facts if name in config.features)
+            raise ConfigError(f"unknown model feature '{name}' in {key}; known: {known}")
 
 
 def check_feature_names(names: Sequence[str]) -> tuple[str, ...]:
     """The names, validated: known, unique, at least one (a :class:`ConfigError` names the bad one)."""
     if not names:
         raise ConfigError("model.features must list at least one feature")
-    for name in names:
-        if name not in FEATURE_FUNCTIONS:
-            known = ", ".join(FEATURE_FUNCTIONS)
-            raise ConfigError(f"unknown model feature '{name}' in model.features; known: {known}")
+    _check_known(names, "model.features")
     if len(set(names)) != len(names):
         raise ConfigError("model.features lists a feature twice")
     return tuple(names)

@@ -99,6 +99,7 @@ def fit_model(sample: pd.DataFrame, config: ModelConfig) -> TrainingResult:
     the fact it measures is absent (:mod:`codesign_prevalence_model.reasons`).
     """
     names = check_feature_names(config.features)
+    graded = graded_facts(config)  # checked before the forest is grown
     frame = model_input_frame(sample)
     model = SuspicionForestModel(
         forest=IsolationForest(
@@ -122,7 +123,7 @@ def fit_model(sample: pd.DataFrame, config: ModelConfig) -> TrainingResult:
             groups = frame[PEER_GROUP_COLUMN].to_numpy(dtype=object)
             peers = peer_surprisals(features, groups, config.surprisal_power, config.peer_prior_rows)
             model.peer_weights = peers or None
-        levels = {name: level_table(features[name], config.surprisal_power) for name in graded_facts(config)}
+        levels = {name: level_table(features[name], config.surprisal_power) for name in graded}
         model.level_weights = levels or None
     model.baseline = dict.fromkeys(names, ABSENT)
     scores = model.score_matrix(features.to_numpy(dtype="float64"), model.peer_groups(frame))
