@@ -14,11 +14,21 @@ Run (from the repository root, after the three ``quality.py --keep`` commands of
 
 It prints one line per kept folder and population (mean / min over fleets x random states), the rule-missed
 attacks found in the hunt top 20, the alerted binaries without a reason, and the average of the line means.
+
+How much of a difference between two arms is the fleets' draw: each arm saves its figures per fleet with
+``--save FILE``, and ``--compare BASE CANDIDATE`` prints the difference of the averages with a paired bootstrap
+interval over the fleets (each kept folder's fleets drawn again with replacement, the same draw for both arms and
+both populations; the line means and their average recomputed per draw):
+
+    .venv/bin/python benchmarks/judge.py --keep ... --save /tmp/base.json
+    .venv/bin/python benchmarks/judge.py --keep ... --set model.x=y --save /tmp/candidate.json
+    .venv/bin/python benchmarks/judge.py --compare /tmp/base.json /tmp/candidate.json
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
@@ -30,23 +40,33 @@ import quality  # beside this script: the script's folder is the first entry of 
 from codesign_prevalence.config import load_config
 from codesign_prevalence.features.candidates import SCORED_POPULATIONS
 
+# A folder's figures per fleet, as --save writes them: {fleet: {population: [AP per random state]}}.
+FleetFigures = dict[str, dict[str, list[float]]]
 
-def judge(folders: list[Path], random_states: list[int], overrides: list[str]) -> tuple[float, int, int]:
-    """Print each line; return the average of the line means, the rule-missed attacks found and their total."""
+
+def judge(
+    folders: list[Path], random_states: list[int], overrides: list[str]
+) -> tuple[float, int, int, dict[str, FleetFigures]]:
+    """Print each line; return the average of the line means, the rule-missed attacks found, their total, and
+    each folder's figures per fleet."""
     config = load_config(None, overrides)
     means: list[float] = []
     found = total = 0
+    per_fleet: dict[str, FleetFigures] = {}
     for folder in folders:
         values: dict[str, list[float]] = {name: [] for name in SCORED_POPULATIONS}
         missed_found = missed_total = no_reason = 0
+        figures = per_fleet.setdefault(folder.name, {})
         for workdir in sorted(path for path in folder.iterdir() if path.is_dir()):
             if not quality._prepared_files(workdir):
                 continue
             prepared = quality.load_prepared(quality.FleetSpec(0, 0), workdir, 0.0)
             trials, _ = quality.evaluate_fleet(prepared, config, random_states)
+            fleet = figures.setdefault(workdir.name, {name: [] for name in SCORED_POPULATIONS})
             for trial in trials:
                 for name in SCORED_POPULATIONS:
                     values[name].append(trial.ap.get(name, float("nan")))
+                    fleet[name].append(trial.ap.get(name, float("nan")))
                 missed_found += trial.missed_found
                 missed_total += trial.missed_total
                 no_reason += sum(trial.alerts_without_reason.values())
@@ -61,22 +81,78 @@ def judge(folders: list[Path], random_states: list[int], overrides: list[str]) -
         found, total = found + missed_found, total + missed_total
     average = float(np.mean(means)) if means else float("nan")
     print(f"average of {len(means)} line means: {average:.5f}; rule-missed found {found} of {total}")
-    return average, found, total
+    return average, found, total, per_fleet
+
+
+def average_of_line_means(figures: dict[str, FleetFigures], draws: dict[str, list[str]] | None = None) -> float:
+    """The average over lines (folder x population) of the mean AP over a line's fleet x state pairs that have
+    one, the fleets of each folder taken as ``draws`` lists them (default: each once), as :func:`judge` prints it."""
+    means = []
+    for folder, fleets in figures.items():
+        chosen = draws[folder] if draws is not None else list(fleets)
+        for name in SCORED_POPULATIONS:
+            line = np.array([ap for fleet in chosen for ap in fleets[fleet][name]], dtype=float)
+            if np.isfinite(line).any():
+                means.append(float(np.nanmean(line)))
+    return float(np.mean(means)) if means else float("nan")
+
+
+def compare(base: dict[str, FleetFigures], candidate: dict[str, FleetFigures], draws: int = 2000) -> dict[str, float]:
+    """The candidate's average of the line means minus the baseline's, and a paired bootstrap over fleets: its
+    5th and 95th percentiles and the share of draws where the candidate is below the baseline."""
+    if {folder: sorted(fleets) for folder, fleets in base.items()} != {
+        folder: sorted(fleets) for folder, fleets in candidate.items()
+    }:
+        raise ValueError("the two arms were not judged on the same kept folders and fleets")
+    rng = np.random.default_rng(0)
+    differences = []
+    for _ in range(draws):
+        chosen = {folder: list(rng.choice(sorted(fleets), size=len(fleets))) for folder, fleets in base.items()}
+        differences.append(average_of_line_means(candidate, chosen) - average_of_line_means(base, chosen))
+    low, high = np.percentile(differences, [5, 95])
+    return {
+        "difference": average_of_line_means(candidate) - average_of_line_means(base),
+        "p5": float(low),
+        "p95": float(high),
+        "share_below": float(np.mean(np.array(differences) < 0)),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--keep", nargs="+", required=True, metavar="DIR", help="folders kept by quality.py --keep")
+    what = parser.add_mutually_exclusive_group(required=True)
+    what.add_argument("--keep", nargs="+", metavar="DIR", help="folders kept by quality.py --keep")
+    what.add_argument(
+        "--compare", nargs=2, metavar=("BASE", "CANDIDATE"), help="two files written by --save: the difference"
+    )
     parser.add_argument("--random-states", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="a configuration override")
+    parser.add_argument("--save", metavar="FILE", help="write the figures per fleet, for --compare")
     args = parser.parse_args(argv)
+    if args.compare:
+        try:
+            arms = [json.loads(Path(path).read_text(encoding="utf-8"))["folders"] for path in args.compare]
+            result = compare(*arms)
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            parser.error(f"cannot compare {' and '.join(args.compare)}: {error}")
+        print(
+            f"candidate - baseline, average of the line means: {result['difference']:+.5f}; paired bootstrap over "
+            f"the fleets: 90 % in [{result['p5']:+.5f}, {result['p95']:+.5f}], below 0 in "
+            f"{result['share_below']:.0%} of the draws"
+        )
+        return 0
     folders = [Path(folder) for folder in args.keep]
     missing = [str(folder) for folder in folders if not folder.is_dir()]
     if missing:
         parser.error(f"not a folder kept by quality.py --keep: {', '.join(missing)}")
     os.environ.pop("MLFLOW_TRACKING_URI", None)
     print(f"code: {Path(forest.__file__).parent.parent}", flush=True)
-    judge(folders, args.random_states, list(args.set))
+    average, found, total, per_fleet = judge(folders, args.random_states, list(args.set))
+    if args.save:
+        saved = {"code": str(Path(forest.__file__).parent.parent), "overrides": list(args.set),
+                 "random_states": args.random_states, "average": average, "rule_missed_found": [found, total],
+                 "folders": per_fleet}
+        Path(args.save).write_text(json.dumps(saved, indent=1) + "\n", encoding="utf-8")
     return 0
 
 
