@@ -150,11 +150,13 @@ class Inputs:
 
 # Generators written outside the project's simulator, each by an author who had not read it: ``independent``
 # without the simulator's, the features' or the model's code (session 9); ``blind`` without those nor the
-# independent generator, and never shown how the project ranks its fleets (session 33). Both write
+# independent generator, and never shown how the project ranks its fleets (session 33); ``blind2`` under the
+# same rules, after five sessions had tuned the model on the first blind one (session 38). Each writes
 # ``--format elastic`` or ``sysmon_ecs``, without Code Integrity events.
 OUTSIDE_GENERATORS = {
     "independent": Path(__file__).with_name("independent_fleet.py"),
     "blind": Path(__file__).with_name("blind_fleet.py"),
+    "blind2": Path(__file__).with_name("blind2_fleet.py"),
 }
 
 
@@ -454,8 +456,8 @@ def main(argv: list[str] | None = None) -> int:
         "--generator",
         choices=("simulator", *OUTSIDE_GENERATORS),
         default="simulator",
-        help="the project's simulator, or benchmarks/independent_fleet.py or blind_fleet.py (written without the "
-        "simulator's code; --format elastic or sysmon_ecs, no --codeintegrity)",
+        help="the project's simulator, or benchmarks/independent_fleet.py, blind_fleet.py or blind2_fleet.py "
+        "(written without the simulator's code; --format elastic or sysmon_ecs, no --codeintegrity)",
     )
     args = parser.parse_args(argv)
     if args.generator in OUTSIDE_GENERATORS and (args.codeintegrity or args.format not in ("elastic", "sysmon_ecs")):

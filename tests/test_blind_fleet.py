@@ -1,6 +1,7 @@
-"""benchmarks/blind_fleet.py, the third yardstick (written by an outside author, session 33): its fleets are
-deterministic, fully labelled and read by the project's own document reader (no Spark: the script is imported by
-path, as it imports nothing of ours). What quality.py --generator blind relies on; nothing here judges its realism."""
+"""benchmarks/blind_fleet.py and blind2_fleet.py, the yardsticks written blind (by outside authors, sessions 33 and
+38): their fleets are deterministic, fully labelled and read by the project's own document reader (no Spark: each
+script is imported by path, as it imports nothing of ours). What quality.py --generator blind and blind2 rely on;
+nothing here judges their realism."""
 
 from __future__ import annotations
 
@@ -14,9 +15,9 @@ from codesign_prevalence.ingest.sources.document import adapt_document
 from fleet_files import documents, label_rows, load_generator
 
 
-@pytest.fixture(scope="module")
-def blind() -> ModuleType:
-    return load_generator("blind_fleet.py")
+@pytest.fixture(scope="module", params=["blind_fleet.py", "blind2_fleet.py"])
+def blind(request: pytest.FixtureRequest) -> ModuleType:
+    return load_generator(request.param)
 
 
 def _generate(module: ModuleType, out: Path, seed: int = 3, fmt: str = "elastic") -> Path:
