@@ -87,6 +87,7 @@ def test_hand_computed_rows() -> None:
             "masquerade": [0.0, 0.5, 0.5],
             "lolbin_parent": [0.0, 0.5, 0.0],
             "signer_recency": [0.0, 0.0, 0.0],
+            "hash_new": [0.0, 0.0, 0.0],  # no first-run days (candidates the model did not read them from)
             # No issuer, validity or Code Integrity columns (as from Elastic Defend or Sysmon): neutral.
             "issuer_rarity": [0.0, 0.0, 0.0],
             "cert_age": [0.0, 0.0, 0.0],
@@ -302,6 +303,27 @@ def test_signer_recency_needs_a_watched_history_and_a_signer() -> None:
     )
     recency = suspicion_features(rows, ("signer_recency",), FeatureParams(recency_days=7.0))["signer_recency"]
     assert recency.tolist() == pytest.approx([1.0 - 1.0 / 7.0, 0.0, 0.0, 0.0, 0.0])
+
+
+def test_hash_new_is_a_binary_first_run_after_the_first_watched_day_and_within_its_horizon() -> None:
+    """A binary the fleet first ran on its first watched day was there before the watch began; one first run
+    ``hash_new_days`` ago or more is established; without the columns nothing is judged."""
+    rare = {"hash_host_count": 1}  # the rarity gate lets the fact through
+    rows = pd.DataFrame.from_records(
+        [
+            candidate("a" * 64, **rare, hash_days_since_first_seen=3, fleet_history_days=13),  # arrived in the window
+            candidate("b" * 64, **rare, hash_days_since_first_seen=13, fleet_history_days=13),  # since the first day
+            candidate("c" * 64, **rare, hash_days_since_first_seen=0, fleet_history_days=1),  # the second watched day
+            candidate("d" * 64, **rare, hash_days_since_first_seen=0, fleet_history_days=0),  # a first day: cannot tell
+            candidate("e" * 64, **rare, hash_days_since_first_seen=45, fleet_history_days=200),  # established
+            candidate("f" * 64, **rare, hash_days_since_first_seen=3),  # no history column
+            candidate("g" * 64, **rare, fleet_history_days=13),  # no first-run column (candidates written before it)
+        ]
+    )
+    new = suspicion_features(rows, ("hash_new",), FeatureParams(hash_new_days=30.0))["hash_new"]
+    assert new.tolist() == [1.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0]
+    longer = suspicion_features(rows, ("hash_new",), FeatureParams(hash_new_days=60.0))["hash_new"]
+    assert longer.tolist() == [1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 0.0]
 
 
 def test_company_surprise_discounts_a_pairing_the_signers_other_binaries_share() -> None:

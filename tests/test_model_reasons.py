@@ -186,6 +186,7 @@ EVERYTHING_SUSPICIOUS = {
     "example_parent": "rundll32.exe",
     "cert_age_days": 0.0,
     "signer_days_since_first_seen": 0,
+    "hash_days_since_first_seen": 0,
     "fleet_history_days": 29,
     "mismatched_company": "zoom video communications inc",
     "path_names_signer": False,
@@ -204,7 +205,7 @@ EVERYTHING_SUSPICIOUS = {
 EVERY_FACT = ["hash_rarity", "signer_obscurity", "status_surprise", "path_surprise", "signer_not_in_path",
               "path_impersonation", "name_copy", "known_name", "document_lure", "company_impersonation", "renamed",
               "lolbin_parent",
-              "cert_age", "signer_recency", "signer_spread"]
+              "cert_age", "signer_recency", "signer_spread", "hash_new"]
 
 
 def test_a_saturated_score_still_names_every_fact(trained: TrainingResult) -> None:

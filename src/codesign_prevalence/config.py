@@ -205,8 +205,12 @@ class ModelConfig(_Section):
         # The signer's other binaries reach more hosts between them than the widest of them does: a campaign
         # shipping a new hash to each few victims under one certificate. Lost its judgements of sessions 16 and 35;
         # adopted by its third in session 36, once the simulator carried careful actors' campaigns
-        # (benchmarks/README.md, "Session 36"). Last in the list: the forest reads the columns in this order.
+        # (benchmarks/README.md, "Session 36").
         "signer_spread",
+        # The binary arrived during the period under review (after the first watched day, within hash_new_days):
+        # 86-100 % of every generator's attacks, 49-79 % of their benign binaries (benchmarks/README.md, "Session
+        # 38"). Last in the list: the forest reads the columns in this order.
+        "hash_new",
     )
     training_population: Literal["reference", "hunt", "rule", "all"] = "reference"
     # Weight of the forest's score beside the additive one (weighted mean of the suspicion features); 1 = forest
@@ -244,6 +248,9 @@ class ModelConfig(_Section):
     # The rarity gate of the other features is min(1, hash_rarity / knee): 1 = the rarity itself.
     rarity_gate_knee: float = Field(default=0.25, gt=0.0, le=1.0)
     signer_recency_days: float = Field(default=7.0, gt=0.0)
+    # hash_new: a binary the fleet first ran this many days ago or more is established, not new (the default
+    # look-back, features.lookback_days: what a run reviews).
+    hash_new_days: float = Field(default=30.0, gt=0.0)
     # cert_age: 1 for a certificate issued the day the binary first ran, 0 from this many days on.
     cert_age_horizon_days: float = Field(default=30.0, gt=0.0)
     # cert_short_lifetime: 1 for a certificate valid for no time, 0 from this many days of validity on.
@@ -264,10 +271,10 @@ class ModelConfig(_Section):
     test_certificate_discount: float = Field(default=0.5, ge=0.0, le=1.0)
     alert_top_n: int = Field(default=20, ge=0)
     alert_min_score: float | None = None
-    # Every default feature's reason (18 features, four of whose reasons the fuller ones say: certificate_impostor
+    # Every default feature's reason (20 features, four of whose reasons the fuller ones say: certificate_impostor
     # says status_surprise's, either of them status_severity's, company_impersonation company_surprise's, name_copy
-    # name_impersonation's) and the Code Integrity evidence: 15.
-    reasons_per_binary: int = Field(default=15, ge=1, le=20)
+    # name_impersonation's) and the Code Integrity evidence: 17.
+    reasons_per_binary: int = Field(default=17, ge=1, le=20)
     reason_min_contribution: float = Field(default=0.005, ge=0.0)
 
 

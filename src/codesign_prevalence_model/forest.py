@@ -52,6 +52,7 @@ PEER_FACTS: tuple[str, ...] = (
     "renamed",
     "lolbin_parent",
     "signer_recency",
+    "hash_new",
 )
 REASONS_COLUMN = "reasons"
 WITH_REASONS = "with_reasons"

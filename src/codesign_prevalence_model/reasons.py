@@ -275,6 +275,12 @@ def _signer_recency(row: Mapping[str, Any]) -> str:
     return f"signer '{signer}' new to the fleet: first seen {when}, in {_plural(history, 'day')} of history"
 
 
+def _hash_new(row: Mapping[str, Any]) -> str:
+    days, history = _count(row.get("hash_days_since_first_seen")), _count(row.get("fleet_history_days"))
+    when = "today" if days == 0 else f"{_plural(days, 'day')} ago"
+    return f"binary new to the fleet: first run {when}, after {_plural(history - days, 'day')} of watching"
+
+
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
@@ -327,6 +333,7 @@ PHRASES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "masquerade": _masquerade,
     "lolbin_parent": _lolbin_parent,
     "signer_recency": _signer_recency,
+    "hash_new": _hash_new,
     "issuer_rarity": _issuer_rarity,
     "cert_age": _cert_age,
     "cert_short_lifetime": _cert_short_lifetime,

@@ -29,6 +29,7 @@ def feature_params(config: ModelConfig) -> FeatureParams:
         cert_short_lifetime_days=config.cert_short_lifetime_days,
         churn_discount=config.churn_discount,
         test_certificate_discount=config.test_certificate_discount,
+        hash_new_days=config.hash_new_days,
     )
 
 

@@ -79,6 +79,7 @@ def training_params(
         "rarity_ceiling_fraction": str(config.rarity_ceiling_fraction),
         "rarity_ceiling_min_hosts": str(config.rarity_ceiling_min_hosts),
         "signer_recency_days": str(config.signer_recency_days),
+        "hash_new_days": str(config.hash_new_days),
         "reasons_per_binary": str(config.reasons_per_binary),
         "reason_min_contribution": str(config.reason_min_contribution),
         "git_commit": commit,
