@@ -208,7 +208,7 @@ class ModelConfig(_Section):
         # (benchmarks/README.md, "Session 36").
         "signer_spread",
         # The binary arrived during the period under review (after the first watched day, within hash_new_days):
-        # 86-100 % of every generator's attacks, 49-79 % of their benign binaries (benchmarks/README.md, "Session
+        # 88-99 % of every generator's attacks, 49-79 % of their benign binaries (benchmarks/README.md, "Session
         # 38"). Last in the list: the forest reads the columns in this order.
         "hash_new",
     )

@@ -177,7 +177,7 @@ host; rarity has its own feature for that.
 ``hash_new``
     1 where the fleet first ran the hash after its first watched day (``fleet_history_days -
     hash_days_since_first_seen >= 1``) and less than ``hash_new_days`` ago, else 0: the binary arrived during the
-    period under review rather than before it. An attack's binary is new when it is scored (86-100 % of the
+    period under review rather than before it. An attack's binary is new when it is scored (88-99 % of the
     attacks of every generator's fleets, against 49-79 % of their benign binaries, benchmarks/README.md, "Session
     38"); a tool installed before the watch began, or more than ``hash_new_days`` ago (30, the default look-back),
     is established. Many benign binaries are new too (installers, updates, one-off downloads), which its
