@@ -50,7 +50,7 @@ def judge(
     """Print each line; return the average of the line means, the rule-missed attacks found, their total, and
     each folder's figures per fleet."""
     config = load_config(None, overrides)
-    means: list[float] = []
+    lines = 0
     found = total = 0
     per_fleet: dict[str, FleetFigures] = {}
     for folder in folders:
@@ -73,14 +73,14 @@ def judge(
         for name, line in values.items():
             mean, low = quality._stats(line)  # over the pairs with an AP (a population without attacks has none)
             if not np.isnan(mean):
-                means.append(mean)
+                lines += 1
                 pairs = int(np.isfinite(line).sum())
                 print(f"{folder.name} {name}: {mean:.5f} / {low:.3f} ({pairs} fleet x state)")
         print(f"{folder.name}: rule-missed in the hunt top {quality.HUNT_TOP} {missed_found} of {missed_total}; "
               f"alerted binaries without a reason {no_reason}")
         found, total = found + missed_found, total + missed_total
-    average = float(np.mean(means)) if means else float("nan")
-    print(f"average of {len(means)} line means: {average:.5f}; rule-missed found {found} of {total}")
+    average = average_of_line_means(per_fleet)  # one definition for the verdict and for --compare
+    print(f"average of {lines} line means: {average:.5f}; rule-missed found {found} of {total}")
     return average, found, total, per_fleet
 
 
