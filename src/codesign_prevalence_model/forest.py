@@ -251,7 +251,7 @@ def fact_surprisals(features: pd.DataFrame, power: float = 1.0) -> dict[str, flo
     (rows + 2))``, the Laplace-smoothed self-information of the fact being present (no rows: ``log 2`` each),
     to ``power`` (1: the surprisal itself; below 1 the weights draw closer together)."""
     rates = _present_rates(features)
-    return {name: float((-np.log(rates[name])) ** power) for name in features.columns}
+    return {name: float(_surprisal(rates[name], power)) for name in features.columns}
 
 
 def level_table(values: pd.Series | np.ndarray, power: float = 1.0) -> LevelTable:
@@ -267,7 +267,7 @@ def level_table(values: pd.Series | np.ndarray, power: float = 1.0) -> LevelTabl
     levels = np.unique(column[column > 0.0])
     at_or_above = len(column) - np.searchsorted(np.sort(column), levels, side="left")
     counts = np.append(at_or_above, 0).astype("float64")
-    return LevelTable(levels, (-np.log((counts + 1.0) / (len(column) + 2.0))) ** power)
+    return LevelTable(levels, _surprisal(_laplace_rate(counts, len(column)), power))
 
 
 def level_surprisals(table: LevelTable, values: np.ndarray) -> np.ndarray:
@@ -279,7 +279,17 @@ def level_surprisals(table: LevelTable, values: np.ndarray) -> np.ndarray:
 
 def _present_rates(features: pd.DataFrame) -> pd.Series:
     """Each feature's Laplace-smoothed rate of presence (above 0): ``(rows with it + 1) / (rows + 2)``."""
-    return (features.gt(0.0).sum(axis=0) + 1.0) / (len(features) + 2.0)
+    return _laplace_rate(features.gt(0.0).sum(axis=0), len(features))
+
+
+def _laplace_rate(counts: Any, rows: int) -> Any:
+    """``(counts + 1) / (rows + 2)``: the Laplace-smoothed rate of ``counts`` among ``rows`` (never 0 nor 1)."""
+    return (counts + 1.0) / (rows + 2.0)
+
+
+def _surprisal(rate: Any, power: float) -> Any:
+    """``-log(rate)`` to ``power``: the weight of a fact (present, at a level, in a folder class) of that rate."""
+    return (-np.log(rate)) ** power
 
 
 def peer_surprisals(
@@ -297,7 +307,7 @@ def peer_surprisals(
     weights: dict[str, dict[str, float]] = {}
     for group, rows in present.groupby(labels, dropna=True):
         rate = (rows.sum(axis=0) + prior_rows * fleet) / (len(rows) + prior_rows)
-        weights[str(group)] = {name: float((-np.log(rate[name])) ** power) for name in names}
+        weights[str(group)] = {name: float(_surprisal(rate[name], power)) for name in names}
     return weights
 
 
