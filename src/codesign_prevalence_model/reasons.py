@@ -270,15 +270,17 @@ def _lolbin_parent(row: Mapping[str, Any]) -> str:
 
 def _signer_recency(row: Mapping[str, Any]) -> str:
     days, history = _count(row["signer_days_since_first_seen"]), _count(row.get("fleet_history_days"))
-    when = "today" if days == 0 else f"{_plural(days, 'day')} ago"
     signer = _text(row["signer"])
-    return f"signer '{signer}' new to the fleet: first seen {when}, in {_plural(history, 'day')} of history"
+    return f"signer '{signer}' new to the fleet: first seen {_ago(days)}, in {_plural(history, 'day')} of history"
 
 
 def _hash_new(row: Mapping[str, Any]) -> str:
     days, history = _count(row.get("hash_days_since_first_seen")), _count(row.get("fleet_history_days"))
-    when = "today" if days == 0 else f"{_plural(days, 'day')} ago"
-    return f"binary new to the fleet: first run {when}, after {_plural(history - days, 'day')} of watching"
+    return f"binary new to the fleet: first run {_ago(days)}, after {_plural(history - days, 'day')} of watching"
+
+
+def _ago(days: int) -> str:
+    return "today" if days == 0 else f"{_plural(days, 'day')} ago"
 
 
 def _plural(count: int, noun: str) -> str:
