@@ -54,7 +54,6 @@ def judge(
     found = total = 0
     per_fleet: dict[str, FleetFigures] = {}
     for folder in folders:
-        values: dict[str, list[float]] = {name: [] for name in SCORED_POPULATIONS}
         missed_found = missed_total = no_reason = 0
         figures = per_fleet.setdefault(folder.name, {})
         for workdir in sorted(path for path in folder.iterdir() if path.is_dir()):
@@ -65,12 +64,12 @@ def judge(
             fleet = figures.setdefault(workdir.name, {name: [] for name in SCORED_POPULATIONS})
             for trial in trials:
                 for name in SCORED_POPULATIONS:
-                    values[name].append(trial.ap.get(name, float("nan")))
                     fleet[name].append(trial.ap.get(name, float("nan")))
                 missed_found += trial.missed_found
                 missed_total += trial.missed_total
                 no_reason += sum(trial.alerts_without_reason.values())
-        for name, line in values.items():
+        for name in SCORED_POPULATIONS:
+            line = [ap for fleet_figures in figures.values() for ap in fleet_figures[name]]
             mean, low = quality._stats(line)  # over the pairs with an AP (a population without attacks has none)
             if not np.isnan(mean):
                 lines += 1
