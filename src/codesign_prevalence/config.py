@@ -8,6 +8,7 @@ test keeps in step.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from pathlib import Path
 from typing import Any, Literal
 
@@ -157,6 +158,33 @@ class FeaturesConfig(_Section):
     )
 
 
+
+# model.fact_priors' defaults (session 39): the square roots of the fitted multipliers, which lie in [0.5, 2] (the
+# full multipliers lowered the independent generator's hunt line by 0.013 on fleets they were fitted on); cert_age,
+# never present in those fleets, keeps 1.0.
+DEFAULT_FACT_PRIORS: dict[str, float] = {
+    "hash_rarity": 1.14,
+    "signer_obscurity": 0.71,
+    "status_severity": 1.04,
+    "status_surprise": 1.2,
+    "certificate_impostor": 1.41,
+    "path_surprise": 0.71,
+    "signer_not_in_path": 0.71,
+    "path_impersonation": 0.71,
+    "name_impersonation": 0.97,
+    "name_copy": 0.97,
+    "known_name": 1.41,
+    "company_surprise": 0.71,
+    "company_impersonation": 1.41,
+    "renamed": 0.71,
+    "document_lure": 1.41,
+    "lolbin_parent": 1.2,
+    "signer_recency": 1.41,
+    "signer_spread": 1.41,
+    "hash_new": 1.35,
+}
+
+
 class ModelConfig(_Section):
     """The IsolationForest, its features (``codesign_prevalence_model/features.py``), scoring, alerts, reasons."""
 
@@ -243,6 +271,12 @@ class ModelConfig(_Section):
     # lost its judgement by 0.0006 of the line means' average (benchmarks/README.md, "Session 37"): available, not
     # default.
     graded_facts: tuple[str, ...] = ()
+    # With surprisal weights, each fact's weights (fleet-wide, per folder class, per level) times this prior: how
+    # much the fact says "attack" beside how rare it is in the fleet. A fact not named keeps 1.0. The defaults were
+    # fitted on labelled fleets of four generators written apart (a logistic regression on the facts' additive
+    # contributions, clipped to [0.5, 2], square roots taken); learnt on three, they raised the fourth's lines
+    # in each of the four turns (benchmarks/README.md, "Session 39"). {}: every prior 1.0, the weights of session 38.
+    fact_priors: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_FACT_PRIORS))
     rarity_ceiling_fraction: float = Field(default=0.05, gt=0.0, le=1.0)
     rarity_ceiling_min_hosts: int = Field(default=10, ge=2)
     # The rarity gate of the other features is min(1, hash_rarity / knee): 1 = the rarity itself.
@@ -276,6 +310,14 @@ class ModelConfig(_Section):
     # name_impersonation's) and the Code Integrity evidence: 17.
     reasons_per_binary: int = Field(default=17, ge=1, le=20)
     reason_min_contribution: float = Field(default=0.005, ge=0.0)
+
+    @field_validator("fact_priors")
+    @classmethod
+    def _positive_priors(cls, value: dict[str, float]) -> dict[str, float]:
+        for name, prior in value.items():
+            if not math.isfinite(prior) or prior <= 0.0:
+                raise ValueError(f"the prior of '{name}' must be a number above 0")
+        return value
 
 
 class MlflowConfig(_Section):

@@ -13,7 +13,9 @@ from codesign_prevalence.config import ModelConfig
 from codesign_prevalence.errors import ConfigError
 from codesign_prevalence_model.features import FEATURE_FUNCTIONS, FeatureParams
 
-__all__ = ["DEFAULT_FEATURES", "FeatureParams", "check_feature_names", "feature_params", "graded_facts"]
+__all__ = [
+    "DEFAULT_FEATURES", "FeatureParams", "check_feature_names", "fact_priors", "feature_params", "graded_facts"
+]
 
 DEFAULT_FEATURES: tuple[str, ...] = ModelConfig().features
 
@@ -38,6 +40,13 @@ def graded_facts(config: ModelConfig) -> tuple[str, ...]:
     a name that is no feature at all is a :class:`ConfigError`."""
     _check_known(config.graded_facts, "model.graded_facts")
     return tuple(name for name in config.graded_facts if name in config.features)
+
+
+def fact_priors(config: ModelConfig) -> dict[str, float]:
+    """``model.fact_priors`` for the facts ``model.features`` lists (a prior of a fact not scored changes nothing);
+    a name that is no feature at all is a :class:`ConfigError`."""
+    _check_known(tuple(config.fact_priors), "model.fact_priors")
+    return {name: prior for name, prior in config.fact_priors.items() if name in config.features}
 
 
 def _check_known(names: Sequence[str], key: str) -> None:

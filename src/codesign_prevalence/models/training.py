@@ -17,7 +17,7 @@ from pyspark.sql import functions as F
 from sklearn.ensemble import IsolationForest
 
 from codesign_prevalence.config import ModelConfig
-from codesign_prevalence.models.features import check_feature_names, feature_params, graded_facts
+from codesign_prevalence.models.features import check_feature_names, fact_priors, feature_params, graded_facts
 from codesign_prevalence.models.scoring import absent_optional_inputs
 from codesign_prevalence_model.features import INPUT_COLUMNS, OPTIONAL_INPUTS, REQUIRED_INPUTS
 from codesign_prevalence_model.forest import (
@@ -100,6 +100,7 @@ def fit_model(sample: pd.DataFrame, config: ModelConfig) -> TrainingResult:
     """
     names = check_feature_names(config.features)
     graded = graded_facts(config)  # checked before the forest is grown
+    priors = fact_priors(config)
     frame = model_input_frame(sample)
     model = SuspicionForestModel(
         forest=IsolationForest(
@@ -118,13 +119,21 @@ def fit_model(sample: pd.DataFrame, config: ModelConfig) -> TrainingResult:
     features = model.features(frame)
     model.forest.fit(features.to_numpy(dtype="float64"))
     if config.additive_weights == "surprisal":
-        model.fact_weights = fact_surprisals(features, config.surprisal_power)
+        # Each weight is the fact's surprisal (how rare it is in this fleet) times its prior (how much it says
+        # "attack"), baked in: a logged model scores with the weights it was trained with.
+        weights = fact_surprisals(features, config.surprisal_power)
+        model.fact_weights = {name: weight * priors.get(name, 1.0) for name, weight in weights.items()}
         if config.peer_prior_rows is not None:
             groups = frame[PEER_GROUP_COLUMN].to_numpy(dtype=object)
             peers = peer_surprisals(features, groups, config.surprisal_power, config.peer_prior_rows)
-            model.peer_weights = peers or None
+            model.peer_weights = {
+                group: {name: weight * priors.get(name, 1.0) for name, weight in facts.items()}
+                for group, facts in peers.items()
+            } or None
         levels = {name: level_table(features[name], config.surprisal_power) for name in graded}
-        model.level_weights = levels or None
+        model.level_weights = {
+            name: table._replace(surprisals=table.surprisals * priors.get(name, 1.0)) for name, table in levels.items()
+        } or None
     model.baseline = dict.fromkeys(names, ABSENT)
     scores = model.score_matrix(features.to_numpy(dtype="float64"), model.peer_groups(frame))
     return TrainingResult(model=model, sample=frame, scores=scores)
