@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from pydantic import ValidationError
 
 from codesign_prevalence.config import ModelConfig
 from codesign_prevalence.errors import ConfigError
@@ -32,7 +33,10 @@ RARE_ONLY = {"hash_host_count": 1, "signer_path_class_share": 1.0}
 @pytest.fixture(scope="module")
 def trained() -> TrainingResult:
     """A model of a hunt-like population: most binaries rare, all benign."""
-    return fit_model(benign_fleet(rows=200, rare_share=0.6), ModelConfig(n_estimators=200, random_state=7))
+    # Surprisal weights alone (no model.fact_priors): these tests read which fact the fleet finds unusual.
+    return fit_model(
+        benign_fleet(rows=200, rare_share=0.6), ModelConfig(n_estimators=200, random_state=7, fact_priors={})
+    )
 
 
 @pytest.fixture(scope="module")
@@ -442,7 +446,9 @@ def test_surprisal_weights_count_a_rare_fact_above_a_common_one() -> None:
         {"hash_host_count": 1, "signer_path_class_share": 1.0, "original_name_mismatch": True},
         {"hash_host_count": 1, "signer_path_class_share": 0.0},
     )
-    additive_only = ModelConfig(n_estimators=20, random_state=0, forest_weight=0.0, additive_weights="uniform")
+    additive_only = ModelConfig(
+        n_estimators=20, random_state=0, forest_weight=0.0, additive_weights="uniform", fact_priors={}
+    )
     weighted = fit_model(
         reference, additive_only.model_copy(update={"additive_weights": "surprisal", "surprisal_power": 1.0})
     )
@@ -483,7 +489,7 @@ def test_a_graded_fact_weighs_the_rarity_of_its_level() -> None:
     reference["signer_widest_other_host_count"] = np.where(trace, 5.0, reference["signer_other_host_count"])
     spread = {"signer_other_hash_count": 20, "signer_other_host_count": 40, "signer_widest_other_host_count": 5}
     rows = _rows({**RARE_ONLY, **spread}, {**RARE_ONLY, "original_name_mismatch": True})
-    config = ModelConfig(n_estimators=20, random_state=0, forest_weight=0.0, surprisal_power=1.0)
+    config = ModelConfig(n_estimators=20, random_state=0, forest_weight=0.0, surprisal_power=1.0, fact_priors={})
     assert config.graded_facts == ()  # the default: presence alone
     graded = fit_model(reference, config.model_copy(update={"graded_facts": ("signer_spread",)}))
     presence = fit_model(reference, config).model
@@ -511,6 +517,47 @@ def test_a_graded_fact_weighs_the_rarity_of_its_level() -> None:
     assert fit_model(reference, unlisted).model.level_weights is None
     with pytest.raises(ConfigError, match="signer_sprad"):
         fit_model(reference, config.model_copy(update={"graded_facts": ("signer_sprad",)}))
+
+
+def test_a_prior_multiplies_its_facts_weights() -> None:
+    """``model.fact_priors``: each named fact's weights, fleet-wide, per folder class and per level, are its
+    surprisal's times its prior, baked into the model at training; the other facts' are the surprisals as they
+    were; ``{}`` is every prior at 1. A prior on ``path_surprise`` twice the renaming's rarity over the folder's
+    puts the binary in an unusual folder above the renamed one, which outranked it; a prior that is no feature is
+    an error, and a prior of 0 or below is refused."""
+    reference = benign_fleet(rows=200, rare_share=0.6)
+    rows = _rows(  # a binary in a folder its signer's others never use; a renamed one
+        {"hash_host_count": 1, "signer_path_class_share": 0.0},
+        {"hash_host_count": 1, "signer_path_class_share": 1.0, "original_name_mismatch": True},
+    )
+    plain_config = ModelConfig(n_estimators=20, random_state=0, forest_weight=0.0, fact_priors={})
+    plain = fit_model(reference, plain_config).model
+    assert plain.fact_weights is not None and plain.peer_weights is not None
+    assert ModelConfig().fact_priors["known_name"] > 1.0 > ModelConfig().fact_priors["renamed"]  # the defaults
+    ratio = plain.fact_weights["renamed"] / plain.fact_weights["path_surprise"]
+    priors = {"path_surprise": 2.0 * ratio, "signer_spread": 1.5}
+    config = plain_config.model_copy(update={"fact_priors": priors, "graded_facts": ("signer_spread",)})
+    weighted = fit_model(reference, config).model
+    for name, weight in plain.fact_weights.items():
+        assert weighted.fact_weights is not None
+        assert weighted.fact_weights[name] == pytest.approx(weight * priors.get(name, 1.0)), name
+    for group, facts in plain.peer_weights.items():
+        assert weighted.peer_weights is not None
+        for name, weight in facts.items():
+            assert weighted.peer_weights[group][name] == pytest.approx(weight * priors.get(name, 1.0)), (group, name)
+    graded = fit_model(reference, plain_config.model_copy(update={"graded_facts": ("signer_spread",)})).model
+    assert graded.level_weights is not None and weighted.level_weights is not None
+    np.testing.assert_allclose(
+        weighted.level_weights["signer_spread"].surprisals, graded.level_weights["signer_spread"].surprisals * 1.5
+    )
+    before, after = plain.score(rows).to_numpy(), weighted.score(rows).to_numpy()
+    assert before[0] < before[1] and after[0] > after[1]  # the folder's prior outweighs the renaming's rarity
+    assert _explain(weighted, rows)[1][0][0] == "path_surprise"
+    with pytest.raises(ConfigError, match="renamd"):
+        fit_model(reference, plain_config.model_copy(update={"fact_priors": {"renamd": 2.0}}))
+    for bad in (0.0, -1.0, float("nan")):
+        with pytest.raises(ValidationError, match="must be a number above 0"):
+            ModelConfig(fact_priors={"renamed": bad})
 
 
 # (fact, its inputs where present, the word of its reason's phrase): a renamed installer, a signer first met a day ago
@@ -547,7 +594,7 @@ def test_a_fact_weighs_its_surprisal_in_its_own_folder_class(
     odd = {"hash_host_count": 1, "signer_path_class_share": 1.0, **present}
     rows = _rows({**odd, "path_class": "appdata"}, {**odd, "path_class": "downloads"})
     unseen = _rows({**odd, "path_class": "users_public"})
-    config = ModelConfig(n_estimators=20, random_state=0, forest_weight=0.0, surprisal_power=1.0)
+    config = ModelConfig(n_estimators=20, random_state=0, forest_weight=0.0, surprisal_power=1.0, fact_priors={})
     model = fit_model(reference, config).model
     fleet_wide = fit_model(reference, config.model_copy(update={"peer_prior_rows": None})).model
     assert fleet_wide.peer_weights is None
