@@ -90,6 +90,7 @@ def test_round_trip(spark: SparkSession, lake: Lake) -> None:
     run = client.get_run(first.run_id)
     assert run.data.params["features"] == ",".join(context.config.model.features)
     assert run.data.params["graded_facts"] == ""  # none by default
+    assert "known_name=1.41" in run.data.params["fact_priors"]  # the defaults, by which the weights were multiplied
     assert run.data.params[f"delta_version.{GOLD_CANDIDATES}"] == "0"
     assert run.data.params["git_commit"]
     assert run.data.metrics["training_rows"] == 63.0
