@@ -158,7 +158,6 @@ class FeaturesConfig(_Section):
     )
 
 
-
 # model.fact_priors' defaults (session 39): the square roots of the fitted multipliers, which lie in [0.5, 2] (the
 # full multipliers lowered the independent generator's hunt line by 0.013 on fleets they were fitted on); cert_age,
 # never present in those fleets, keeps 1.0.
@@ -275,7 +274,8 @@ class ModelConfig(_Section):
     # much the fact says "attack" beside how rare it is in the fleet. A fact not named keeps 1.0. The defaults were
     # fitted on labelled fleets of four generators written apart (a logistic regression on the facts' additive
     # contributions, clipped to [0.5, 2], square roots taken); learnt on three, they raised the fourth's lines
-    # in each of the four turns (benchmarks/README.md, "Session 39"). {}: every prior 1.0, the weights of session 38.
+    # in each of the four turns (benchmarks/README.md, "Session 39"). A mapping given replaces the defaults whole
+    # (``--set model.fact_priors.known_name=2`` leaves every other fact at 1.0); {}: the weights of session 38.
     fact_priors: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_FACT_PRIORS))
     rarity_ceiling_fraction: float = Field(default=0.05, gt=0.0, le=1.0)
     rarity_ceiling_min_hosts: int = Field(default=10, ge=2)
