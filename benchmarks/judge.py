@@ -23,6 +23,9 @@ both populations; the line means and their average recomputed per draw):
     .venv/bin/python benchmarks/judge.py --keep ... --save /tmp/base.json
     .venv/bin/python benchmarks/judge.py --keep ... --set model.x=y --save /tmp/candidate.json
     .venv/bin/python benchmarks/judge.py --compare /tmp/base.json /tmp/candidate.json
+
+``--compare`` also names the lines whose minimum meets issue 13's AP bar (``rule`` 0.95, ``hunt`` 0.92) in one arm
+and not in the other: the average of the means can rise while a line stops meeting the bar (session 39).
 """
 
 from __future__ import annotations
@@ -117,6 +120,30 @@ def compare(base: dict[str, FleetFigures], candidate: dict[str, FleetFigures], d
     }
 
 
+def line_minima(figures: dict[str, FleetFigures]) -> dict[tuple[str, str], float]:
+    """Each line's (folder x population) minimum AP over its fleet x state pairs that have one."""
+    minima = {}
+    for folder, fleets in figures.items():
+        for name in SCORED_POPULATIONS:
+            line = np.array([ap for per_state in fleets.values() for ap in per_state[name]], dtype=float)
+            if np.isfinite(line).any():
+                minima[(folder, name)] = float(np.nanmin(line))
+    return minima
+
+
+def bar_changes(base: dict[str, FleetFigures], candidate: dict[str, FleetFigures]) -> list[str]:
+    """The lines whose minimum meets the AP bar of issue 13 (``quality.BARS``) in one arm and not in the other: a
+    judgement of line means can hide a line that stops meeting it."""
+    before, after = line_minima(base), line_minima(candidate)
+    changes = []
+    for line in sorted(before.keys() & after.keys()):
+        bar = quality.BARS[line[1]]
+        if (before[line] >= bar) != (after[line] >= bar):
+            verdict = "now meets" if after[line] >= bar else "no longer meets"
+            changes.append(f"{line[0]} {line[1]}: minimum {before[line]:.3f} -> {after[line]:.3f}, {verdict} {bar}")
+    return changes
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     what = parser.add_mutually_exclusive_group(required=True)
@@ -139,6 +166,8 @@ def main(argv: list[str] | None = None) -> int:
             f"the fleets: 90 % in [{result['p5']:+.5f}, {result['p95']:+.5f}], below 0 in "
             f"{result['share_below']:.0%} of the draws"
         )
+        changes = bar_changes(*arms)
+        print("AP bar met by a line's minimum in one arm only: " + ("; ".join(changes) if changes else "none"))
         return 0
     folders = [Path(folder) for folder in args.keep]
     missing = [str(folder) for folder in folders if not folder.is_dir()]

@@ -63,9 +63,29 @@ def test_arms_of_other_fleets_are_refused(
     for name, figures in (("a.json", _figures([0.5, 0.6], [0.5, 0.6])), ("b.json", _figures([0.7, 0.6], [0.5, 0.6]))):
         (tmp_path / name).write_text(json.dumps({"folders": figures}), encoding="utf-8")
     assert judge.main(["--compare", str(tmp_path / "a.json"), str(tmp_path / "b.json")]) == 0
-    assert "candidate - baseline, average of the line means: +0.05000" in capsys.readouterr().out
+    assert "candidate - baseline, average of the line means: +0.05000" in capsys.readouterr().out.splitlines()[0]
     (tmp_path / "c.json").write_text("{}", encoding="utf-8")
     with pytest.raises(SystemExit) as exit_info:
         judge.main(["--compare", str(tmp_path / "a.json"), str(tmp_path / "c.json")])
     assert exit_info.value.code == 2
     assert "cannot compare" in capsys.readouterr().err
+
+
+def test_a_line_that_stops_meeting_the_bar_is_named(
+    judge: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The average rises while the ``rule`` line's minimum falls below 0.95: ``--compare`` names that line, and
+    the ``hunt`` line that reaches 0.92."""
+    base = _figures([1.0, 1.0, 1.0], [0.90, 0.95, 0.95])
+    candidate = _figures([0.94, 1.0, 1.0], [0.93, 1.0, 1.0])
+    assert judge.average_of_line_means(candidate) > judge.average_of_line_means(base)
+    assert judge.line_minima(candidate) == {("sim", "rule"): 0.94, ("sim", "hunt"): 0.93}
+    assert judge.bar_changes(base, candidate) == [
+        "sim hunt: minimum 0.900 -> 0.930, now meets 0.92",
+        "sim rule: minimum 1.000 -> 0.940, no longer meets 0.95",
+    ]
+    assert judge.bar_changes(base, base) == []
+    for name, figures in (("a.json", base), ("b.json", candidate)):
+        (tmp_path / name).write_text(json.dumps({"folders": figures}), encoding="utf-8")
+    assert judge.main(["--compare", str(tmp_path / "a.json"), str(tmp_path / "b.json")]) == 0
+    assert "sim rule: minimum 1.000 -> 0.940, no longer meets 0.95" in capsys.readouterr().out
