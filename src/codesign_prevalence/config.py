@@ -273,9 +273,10 @@ class ModelConfig(_Section):
     # With surprisal weights, each fact's weights (fleet-wide, per folder class, per level) times this prior: how
     # much the fact says "attack" beside how rare it is in the fleet. A fact not named keeps 1.0. The defaults were
     # fitted on labelled fleets of four generators written apart (a logistic regression on the facts' additive
-    # contributions, clipped to [0.5, 2], square roots taken); learnt on three, they raised the fourth's lines
-    # in each of the four turns (benchmarks/README.md, "Session 39"). A mapping given replaces the defaults whole
-    # (``--set model.fact_priors.known_name=2`` leaves every other fact at 1.0); {}: the weights of session 38.
+    # contributions, clipped to [0.5, 2], square roots taken); learnt on three generators, such priors raised the
+    # fourth's lines on average in each turn (benchmarks/README.md, "Session 39"). A mapping given replaces the
+    # defaults whole (``--set model.fact_priors.known_name=2`` leaves every other fact at 1.0); {}: the weights of
+    # session 38.
     fact_priors: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_FACT_PRIORS))
     rarity_ceiling_fraction: float = Field(default=0.05, gt=0.0, le=1.0)
     rarity_ceiling_min_hosts: int = Field(default=10, ge=2)
