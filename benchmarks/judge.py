@@ -72,7 +72,7 @@ def judge(
                 missed_total += trial.missed_total
                 no_reason += sum(trial.alerts_without_reason.values())
         for name in SCORED_POPULATIONS:
-            line = [ap for fleet_figures in figures.values() for ap in fleet_figures[name]]
+            line = _line(figures, name)
             mean, low = quality._stats(line)  # over the pairs with an AP (a population without attacks has none)
             if not np.isnan(mean):
                 lines += 1
@@ -86,16 +86,21 @@ def judge(
     return average, found, total, per_fleet
 
 
+def _line(fleets: FleetFigures, name: str, chosen: list[str] | None = None) -> list[float]:
+    """A line's APs (one population of one kept folder): every random state of each fleet of ``chosen`` (default:
+    every fleet once), NaN where the fleet has no attack in the population."""
+    return [ap for fleet in (chosen if chosen is not None else list(fleets)) for ap in fleets[fleet][name]]
+
+
 def average_of_line_means(figures: dict[str, FleetFigures], draws: dict[str, list[str]] | None = None) -> float:
     """The average over lines (folder x population) of the mean AP over a line's fleet x state pairs that have
     one, the fleets of each folder taken as ``draws`` lists them (default: each once), as :func:`judge` prints it."""
     means = []
     for folder, fleets in figures.items():
-        chosen = draws[folder] if draws is not None else list(fleets)
         for name in SCORED_POPULATIONS:
-            line = np.array([ap for fleet in chosen for ap in fleets[fleet][name]], dtype=float)
-            if np.isfinite(line).any():
-                means.append(float(np.nanmean(line)))
+            mean, _ = quality._stats(_line(fleets, name, draws[folder] if draws is not None else None))
+            if not np.isnan(mean):
+                means.append(mean)
     return float(np.mean(means)) if means else float("nan")
 
 
@@ -125,9 +130,9 @@ def line_minima(figures: dict[str, FleetFigures]) -> dict[tuple[str, str], float
     minima = {}
     for folder, fleets in figures.items():
         for name in SCORED_POPULATIONS:
-            line = np.array([ap for per_state in fleets.values() for ap in per_state[name]], dtype=float)
-            if np.isfinite(line).any():
-                minima[(folder, name)] = float(np.nanmin(line))
+            _, low = quality._stats(_line(fleets, name))
+            if not np.isnan(low):
+                minima[(folder, name)] = low
     return minima
 
 
