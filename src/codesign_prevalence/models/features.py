@@ -43,10 +43,10 @@ def graded_facts(config: ModelConfig) -> tuple[str, ...]:
 
 
 def fact_priors(config: ModelConfig) -> dict[str, float]:
-    """``model.fact_priors`` for the facts ``model.features`` lists (a prior of a fact not scored changes nothing);
-    a name that is no feature at all is a :class:`ConfigError`."""
+    """Each fact ``model.features`` lists and its prior of ``model.fact_priors``, 1.0 where it names none (a prior of
+    a fact not scored changes nothing); a name that is no feature at all is a :class:`ConfigError`."""
     _check_known(tuple(config.fact_priors), "model.fact_priors")
-    return {name: prior for name, prior in config.fact_priors.items() if name in config.features}
+    return {name: config.fact_priors.get(name, 1.0) for name in config.features}
 
 
 def _check_known(names: Sequence[str], key: str) -> None:

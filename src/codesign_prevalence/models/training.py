@@ -122,17 +122,17 @@ def fit_model(sample: pd.DataFrame, config: ModelConfig) -> TrainingResult:
         # Each weight is the fact's surprisal (how rare it is in this fleet) times its prior (how much it says
         # "attack"), baked in: a logged model scores with the weights it was trained with.
         weights = fact_surprisals(features, config.surprisal_power)
-        model.fact_weights = {name: weight * priors.get(name, 1.0) for name, weight in weights.items()}
+        model.fact_weights = {name: weight * priors[name] for name, weight in weights.items()}
         if config.peer_prior_rows is not None:
             groups = frame[PEER_GROUP_COLUMN].to_numpy(dtype=object)
             peers = peer_surprisals(features, groups, config.surprisal_power, config.peer_prior_rows)
             model.peer_weights = {
-                group: {name: weight * priors.get(name, 1.0) for name, weight in facts.items()}
+                group: {name: weight * priors[name] for name, weight in facts.items()}
                 for group, facts in peers.items()
             } or None
         levels = {name: level_table(features[name], config.surprisal_power) for name in graded}
         model.level_weights = {
-            name: table._replace(surprisals=table.surprisals * priors.get(name, 1.0)) for name, table in levels.items()
+            name: table._replace(surprisals=table.surprisals * priors[name]) for name, table in levels.items()
         } or None
     model.baseline = dict.fromkeys(names, ABSENT)
     scores = model.score_matrix(features.to_numpy(dtype="float64"), model.peer_groups(frame))
