@@ -304,6 +304,17 @@ class ModelConfig(_Section):
     # (codesign_prevalence_model/features.py, declared_test_certificate). 0.5: the name is the certificate's own claim.
     # Models logged before score without it.
     test_certificate_discount: float = Field(default=0.5, ge=0.0, le=1.0)
+    # A certificate that verifies (status trusted) and whose subject is one of known_publishers (compared as the
+    # signer is folded: case, spaces and punctuation): the share taken off the facts that measure the signer by this
+    # fleet (unknown here, reaching hosts only through rare binaries, first met lately, in a folder it does not
+    # name or use, with a header naming someone else); 0 = off, 1 = cleared (session 40). A small fleet or a
+    # capture of a few hosts has not seen Microsoft's widespread binaries; the world has, and a trusted signature
+    # in such a name is the publisher's. Never the rarity, the parent, the name or impersonation facts. Models
+    # logged before score without it.
+    known_publisher_discount: float = Field(default=1.0, ge=0.0, le=1.0)
+    # The seed rule's allow-list by default (rule.allowed_publishers; a separate key: widening the rule's list need
+    # not widen the model's trust).
+    known_publishers: tuple[str, ...] = SEED_ALLOWED_PUBLISHERS
     alert_top_n: int = Field(default=20, ge=0)
     alert_min_score: float | None = None
     # Every default feature's reason (20 features, four of whose reasons the fuller ones say: certificate_impostor

@@ -184,10 +184,12 @@ host; rarity has its own feature for that.
     surprisal weight, per folder class, reads from the reference population. 0 without the columns (candidates
     written before the model read them).
 
-Two discounts follow the gate. A developer's churn (:func:`developer_churn_discount`, ``churn_discount``) and a
+Three discounts follow the gate. A developer's churn (:func:`developer_churn_discount`, ``churn_discount``), a
 test certificate (:func:`declared_test_certificate`, ``test_certificate_discount``: a certificate that does not
-chain to a trusted root, whose name says test or debug or names the user whose profile runs the binary) explain some
-of the facts above; each multiplies those it explains (:data:`CHURN_EXPLAINS`, :data:`TEST_CERTIFICATE_EXPLAINS`).
+chain to a trusted root, whose name says test or debug or names the user whose profile runs the binary) and a
+trusted certificate of a publisher the world knows (:func:`known_publisher`, ``known_publisher_discount``) explain
+some of the facts above; each multiplies those it explains (:data:`CHURN_EXPLAINS`, :data:`TEST_CERTIFICATE_EXPLAINS`,
+:data:`KNOWN_PUBLISHER_EXPLAINS`).
 """
 
 from __future__ import annotations
@@ -304,13 +306,16 @@ class FeatureParams:
     churn_discount: float = 1.0
     test_certificate_discount: float = 0.5
     hash_new_days: float = 30.0
+    known_publisher_discount: float = 1.0
+    known_publishers: tuple[str, ...] = ()  # folded (:func:`fold_signers`), as gold/candidates' ``signer``
 
-    def __setstate__(self, state: dict[str, float]) -> None:
+    def __setstate__(self, state: dict[str, object]) -> None:
         """Models pickled before the knee existed keep the gate they had (the rarity itself); those pickled
-        before the churn discount or the test certificate's, none."""
+        before the churn discount, the test certificate's or the known publishers', none."""
         object.__setattr__(self, "gate_knee", 1.0)
         object.__setattr__(self, "churn_discount", 0.0)
         object.__setattr__(self, "test_certificate_discount", 0.0)
+        object.__setattr__(self, "known_publisher_discount", 0.0)
         for name, value in state.items():
             object.__setattr__(self, name, value)
 
@@ -648,6 +653,10 @@ def suspicion_features(
     if params.test_certificate_discount > 0.0:
         share = min(params.test_certificate_discount, 1.0)
         _discount(columns, TEST_CERTIFICATE_EXPLAINS, 1.0 - share * declared_test_certificate(candidates))
+    if params.known_publisher_discount > 0.0 and params.known_publishers:
+        share = min(params.known_publisher_discount, 1.0)
+        trusted = known_publisher(candidates, params.known_publishers)
+        _discount(columns, KNOWN_PUBLISHER_EXPLAINS, 1.0 - share * trusted)
     return pd.DataFrame(columns, index=candidates.index).astype("float64")
 
 
@@ -693,6 +702,37 @@ TEST_CERTIFICATE_EXPLAINS: tuple[str, ...] = (
     "signer_not_in_path",
     "company_surprise",
 )
+
+
+# The facts that measure a signer by this fleet alone: unknown here, reaching its hosts only through rare binaries,
+# first met lately, in a folder it neither names nor uses, with a header naming someone else. A trusted signature of
+# a publisher the world knows (``known_publishers``: the seed rule's allow-list by default) answers them: a 12-host
+# capture that never ran Microsoft's widespread binaries makes Microsoft look obscure, a stolen certificate of
+# Microsoft's that still verifies would be news far beyond the fleet. What a binary does (its rarity, its parent, its
+# name, a vendor its path or header claims) stays.
+KNOWN_PUBLISHER_EXPLAINS: tuple[str, ...] = (
+    "signer_obscurity",
+    "signer_spread",
+    "signer_recency",
+    "signer_not_in_path",
+    "path_surprise",
+    "company_surprise",
+)
+_SIGNER_SEPARATORS = re.compile(r"[\W_]+")
+
+
+def fold_signers(names: Sequence[str]) -> tuple[str, ...]:
+    """Certificate subject names folded as gold/candidates' ``signer`` is (lower case; runs of spaces,
+    punctuation and symbols one space; trimmed): "Oracle America, Inc." -> "oracle america inc"."""
+    return tuple(sorted({_SIGNER_SEPARATORS.sub(" ", name.lower()).strip() for name in names} - {""}))
+
+
+def known_publisher(candidates: pd.DataFrame, publishers: Sequence[str]) -> pd.Series:
+    """1.0 where the certificate verifies (``status_category`` trusted) and the signer is one of ``publishers``
+    (folded), else 0.0. Only a trusted status counts: a self-signed or damaged "Microsoft Corporation" is an
+    impostor (``certificate_impostor``), a lapsed or revoked one a certificate that may have left its owner."""
+    trusted = candidates["status_category"].eq("trusted") & candidates["signer"].isin(list(publishers))
+    return trusted.astype("float64")
 
 
 def declared_test_certificate(candidates: pd.DataFrame) -> pd.Series:

@@ -9,6 +9,8 @@ training medians used for reasons are all held by the python model, so they trav
 
 from __future__ import annotations
 
+import dataclasses
+
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -151,7 +153,16 @@ class SuspicionForestModel(PythonModel):
         self.__dict__.update(state)
 
     def features(self, candidates: pd.DataFrame) -> pd.DataFrame:
+        """The facts scored: :func:`suspicion_features` with every discount of ``feature_params``."""
         return suspicion_features(candidates, self.feature_names, self.feature_params)
+
+    def observed_features(self, candidates: pd.DataFrame) -> pd.DataFrame:
+        """The facts as the fleet shows them, which the forest and the weights learn from: :meth:`features`
+        without the known publishers' discount. A trusted Microsoft binary in AppData is one of the fleet's signed
+        binaries in AppData, and how common those are is what a weight measures; that Microsoft's trusted
+        signature explains the fact away is knowledge about that binary, applied when it is scored."""
+        params = dataclasses.replace(self.feature_params, known_publisher_discount=0.0)
+        return suspicion_features(candidates, self.feature_names, params)
 
     def evidence(self, candidates: pd.DataFrame) -> pd.DataFrame:
         """The :data:`~codesign_prevalence_model.reasons.EVIDENCE` facts this model does not weigh, ungated."""

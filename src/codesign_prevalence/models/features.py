@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from codesign_prevalence.config import ModelConfig
 from codesign_prevalence.errors import ConfigError
-from codesign_prevalence_model.features import FEATURE_FUNCTIONS, FeatureParams
+from codesign_prevalence_model.features import FEATURE_FUNCTIONS, FeatureParams, fold_signers
 
 __all__ = [
     "DEFAULT_FEATURES", "FeatureParams", "check_feature_names", "fact_priors", "feature_params", "graded_facts"
@@ -32,6 +32,8 @@ def feature_params(config: ModelConfig) -> FeatureParams:
         churn_discount=config.churn_discount,
         test_certificate_discount=config.test_certificate_discount,
         hash_new_days=config.hash_new_days,
+        known_publisher_discount=config.known_publisher_discount,
+        known_publishers=fold_signers(config.known_publishers),
     )
 
 

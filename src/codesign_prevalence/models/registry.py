@@ -76,6 +76,8 @@ def training_params(
         "fact_priors": ",".join(f"{name}={prior:g}" for name, prior in sorted(config.fact_priors.items())),
         "churn_discount": str(config.churn_discount),
         "test_certificate_discount": str(config.test_certificate_discount),
+        "known_publisher_discount": str(config.known_publisher_discount),
+        "known_publishers": ",".join(config.known_publishers),
         "features": ",".join(config.features),
         "rarity_ceiling_fraction": str(config.rarity_ceiling_fraction),
         "rarity_ceiling_min_hosts": str(config.rarity_ceiling_min_hosts),

@@ -116,7 +116,7 @@ def fit_model(sample: pd.DataFrame, config: ModelConfig) -> TrainingResult:
         forest_weight=config.forest_weight,
         additive_includes_gate=config.additive_includes_rarity,
     )
-    features = model.features(frame)
+    features = model.observed_features(frame)
     model.forest.fit(features.to_numpy(dtype="float64"))
     if config.additive_weights == "surprisal":
         # Each weight is the fact's surprisal (how rare it is in this fleet) times its prior (how much it says
@@ -135,7 +135,7 @@ def fit_model(sample: pd.DataFrame, config: ModelConfig) -> TrainingResult:
             name: table._replace(surprisals=table.surprisals * priors[name]) for name, table in levels.items()
         } or None
     model.baseline = dict.fromkeys(names, ABSENT)
-    scores = model.score_matrix(features.to_numpy(dtype="float64"), model.peer_groups(frame))
+    scores = model.score_matrix(model.features(frame).to_numpy(dtype="float64"), model.peer_groups(frame))
     return TrainingResult(model=model, sample=frame, scores=scores)
 
 
