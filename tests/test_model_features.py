@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,6 +14,7 @@ from codesign_prevalence.models.features import DEFAULT_FEATURES, check_feature_
 from codesign_prevalence_model.features import (
     FEATURE_FUNCTIONS,
     FeatureParams,
+    fold_signers,
     imitated_process,
     one_edit_apart,
     suspicion_features,
@@ -528,6 +531,61 @@ def test_a_certificate_named_for_testing_halves_what_it_explains() -> None:
     restored = FeatureParams.__new__(FeatureParams)
     restored.__setstate__(pickle.loads(pickle.dumps(state)))
     assert restored.test_certificate_discount == 0.0
+
+
+def test_a_known_publishers_trusted_signature_clears_what_the_fleet_alone_says_of_its_signer() -> None:
+    """``known_publisher_discount`` (1.0): a binary whose certificate verifies and whose signer is on
+    ``model.known_publishers`` (the seed rule's allow-list, folded as the signer is) has the facts that measure its
+    signer by this fleet cleared: a capture of a few hosts that never ran Microsoft's widespread binaries makes
+    Microsoft look obscure. The same name on a certificate that does not verify, is revoked or lapsed, a trusted
+    signer not on the list, or a name that only contains a listed one keeps them; the rarity, the parent, a renamed
+    file and a vendor the header claims are never touched; 0 (and a model pickled before the option) clears
+    nothing."""
+    import pickle
+
+    shared = {"hash_host_count": 1, "signer_other_hash_count": 8, "signer_other_host_count": 4,
+              "signer_widest_other_host_count": 1, "signer_anomalous_status_share": 0.0,
+              "signer_path_class_share": 0.0, "pe_company_mismatch": True, "original_name_mismatch": True,
+              "company_other_host_count": 0, "company_signer_host_count": 40, "lolbin_parent_share": 1.0,
+              "path_names_signer": False, "signer_days_since_first_seen": 1.0, "fleet_history_days": 400.0}
+    signers_statuses = [
+        ("microsoft corporation", "trusted", True),
+        ("oracle america inc", "trusted", True),  # "Oracle America, Inc." folded
+        ("microsoft corporation", "untrusted_root", False),  # a self-made "Microsoft Corporation": an impostor
+        ("microsoft corporation", "revoked", False),
+        ("nvidia corporation", "expired", False),  # a lapsed certificate may have left its owner
+        ("python software foundation", "trusted", False),  # trusted, not on the list
+        ("microsoft corporation helpdesk", "trusted", False),  # holds a listed name, is not one
+    ]
+    rows = pd.DataFrame.from_records([
+        candidate(f"{i:064x}", signer=signer, status_category=status, **shared)  # type: ignore[arg-type]
+        for i, (signer, status, _) in enumerate(signers_statuses)
+    ])
+    explained = ("signer_obscurity", "signer_spread", "signer_recency", "signer_not_in_path", "path_surprise",
+                 "company_surprise")
+    untouched = ("hash_rarity", "renamed", "lolbin_parent", "company_impersonation")
+    names = (*explained, *untouched)
+    params = feature_params(ModelConfig())
+    assert params.known_publisher_discount == 1.0
+    assert "oracle america inc" in params.known_publishers and "amazon com inc" in params.known_publishers
+    plain = suspicion_features(rows, names, dataclasses.replace(params, known_publisher_discount=0.0))
+    discounted = suspicion_features(rows, names, params)
+    for position, (_, _, known) in enumerate(signers_statuses):
+        for name in explained:
+            assert plain[name].iloc[position] > 0.0, (position, name)
+            assert discounted[name].iloc[position] == (0.0 if known else plain[name].iloc[position]), (position, name)
+        for name in untouched:
+            assert plain[name].iloc[position] > 0.0, (position, name)
+            assert discounted[name].iloc[position] == plain[name].iloc[position], (position, name)
+    halved = suspicion_features(rows, names, dataclasses.replace(params, known_publisher_discount=0.5))
+    assert halved.loc[0, list(explained)].tolist() == pytest.approx((plain.loc[0, list(explained)] * 0.5).tolist())
+    state = {name: value for name, value in vars(params).items() if name != "known_publisher_discount"}
+    restored = FeatureParams.__new__(FeatureParams)
+    restored.__setstate__(pickle.loads(pickle.dumps(state)))
+    assert restored.known_publisher_discount == 0.0
+    assert fold_signers(["Oracle America, Inc.", "Amazon.com, Inc.", "  ", "Microsoft_Corporation"]) == (
+        "amazon com inc", "microsoft corporation", "oracle america inc"
+    )
 
 
 def test_signer_not_in_path_reads_the_flag_and_judges_nothing_without_it() -> None:

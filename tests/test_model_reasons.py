@@ -560,6 +560,38 @@ def test_a_prior_multiplies_its_facts_weights() -> None:
             ModelConfig(fact_priors={"renamed": bad})
 
 
+def test_the_weights_learn_the_facts_as_observed_and_a_known_publisher_is_discounted_when_scored() -> None:
+    """``model.known_publisher_discount``: the forest and the surprisal weights are fitted on the facts the fleet
+    shows (a trusted Microsoft binary in AppData is one of its signed binaries in an unusual folder), so they are
+    those of a model without the discount; scoring clears the signer-relative facts of the publisher's trusted
+    binary, which then ranks below the same binary under an unknown signer, and names neither its obscurity nor its
+    folder among its reasons."""
+    reference = benign_fleet(rows=200, rare_share=0.6)
+    publisher_rows = reference.index[:40]  # a fifth of the fleet signed by Microsoft, half of it in odd folders
+    reference.loc[publisher_rows, ["signer", "subject_name", "status_category"]] = [
+        "microsoft corporation", "Microsoft Corporation", "trusted"
+    ]
+    reference.loc[publisher_rows[::2], "signer_path_class_share"] = 0.0
+    odd = {"hash_host_count": 1, "signer_path_class_share": 0.0, "signer_other_host_count": 3,
+           "signer_other_hash_count": 6, "signer_widest_other_host_count": 1, "lolbin_parent_share": 1.0}
+    rows = _rows({**odd, "signer": "microsoft corporation"}, {**odd, "signer": "fabrikam tools oy"})
+    config = ModelConfig(n_estimators=20, random_state=0)
+    model = fit_model(reference, config).model
+    without = fit_model(reference, config.model_copy(update={"known_publisher_discount": 0.0})).model
+    assert model.fact_weights == without.fact_weights and model.peer_weights == without.peer_weights
+    observed = model.observed_features(rows)
+    np.testing.assert_array_equal(
+        model.forest.score_samples(observed.to_numpy()), without.forest.score_samples(observed.to_numpy())
+    )
+    before, after = without.score(rows).to_numpy(), model.score(rows).to_numpy()
+    assert before[0] == pytest.approx(before[1])  # the same facts, the same score
+    assert after[0] < after[1] == pytest.approx(before[1])
+    named = _explain(model, rows)[1]
+    assert "lolbin_parent" in named[0] and "hash_rarity" in named[0]
+    assert not {"signer_obscurity", "path_surprise", "signer_spread"} & set(named[0])
+    assert {"signer_obscurity", "path_surprise"} <= set(named[1])
+
+
 # (fact, its inputs where present, the word of its reason's phrase): a renamed installer, a signer first met a day ago
 FOLDER_FACTS = [
     ("renamed", {"original_name_mismatch": True}, "renamed"),

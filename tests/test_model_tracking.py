@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 import subprocess
 import sys
@@ -11,8 +13,9 @@ from pathlib import Path
 import mlflow
 import pytest
 
-from codesign_prevalence.config import load_config
+from codesign_prevalence.config import ModelConfig, load_config
 from codesign_prevalence.errors import UserError
+from codesign_prevalence.models.registry import PARAM_VALUE_LIMIT, training_params
 from codesign_prevalence.models.tracking import connect, ensure_experiment, resolve_uris
 
 
@@ -118,3 +121,13 @@ def test_logging_a_model_leaves_no_mlruns_in_the_working_directory(tmp_path: Pat
     assert logged.returncode == 0, logged.stderr[-2000:]
     assert logged.stdout.strip().startswith("runs:/") and logged.stdout.strip().endswith("/model")
     assert list(started_in.iterdir()) == []
+
+
+def test_a_configured_list_longer_than_mlflow_takes_is_logged_cut_and_says_so() -> None:
+    """``model.known_publishers`` has no bound; MLflow refuses a parameter value above 6,000 characters (and with it
+    the whole batch): the run logs the list's head and its length instead, and a short list whole."""
+    many = tuple(f'Vendor "{number}" Ltd., {"x" * 20}' for number in range(400))
+    logged = training_params(ModelConfig(known_publishers=many), dt.date(2026, 12, 7), {}, "abc")["known_publishers"]
+    assert len(logged) == PARAM_VALUE_LIMIT and logged.endswith(f"... ({len(json.dumps(list(many)))} characters)")
+    short = training_params(ModelConfig(), dt.date(2026, 12, 7), {}, "abc")["known_publishers"]
+    assert json.loads(short) == list(ModelConfig().known_publishers)

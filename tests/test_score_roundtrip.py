@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,6 +92,8 @@ def test_round_trip(spark: SparkSession, lake: Lake) -> None:
     assert run.data.params["features"] == ",".join(context.config.model.features)
     assert run.data.params["graded_facts"] == ""  # none by default
     assert "known_name=1.41" in run.data.params["fact_priors"]  # the defaults, by which the weights were multiplied
+    assert run.data.params["known_publisher_discount"] == "1.0"
+    assert json.loads(run.data.params["known_publishers"])[3:5] == ["Adobe Inc.", "Oracle America, Inc."]
     assert run.data.params[f"delta_version.{GOLD_CANDIDATES}"] == "0"
     assert run.data.params["git_commit"]
     assert run.data.metrics["training_rows"] == 63.0

@@ -9,10 +9,8 @@ training medians used for reasons are all held by the python model, so they trav
 
 from __future__ import annotations
 
-import dataclasses
-
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -161,7 +159,7 @@ class SuspicionForestModel(PythonModel):
         without the known publishers' discount. A trusted Microsoft binary in AppData is one of the fleet's signed
         binaries in AppData, and how common those are is what a weight measures; that Microsoft's trusted
         signature explains the fact away is knowledge about that binary, applied when it is scored."""
-        params = dataclasses.replace(self.feature_params, known_publisher_discount=0.0)
+        params = replace(self.feature_params, known_publisher_discount=0.0)
         return suspicion_features(candidates, self.feature_names, params)
 
     def evidence(self, candidates: pd.DataFrame) -> pd.DataFrame:

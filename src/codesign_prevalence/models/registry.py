@@ -55,6 +55,17 @@ def model_code() -> Iterator[list[str]]:
         yield [str(package)]
 
 
+PARAM_VALUE_LIMIT = 6000  # MLflow's MAX_PARAM_VAL_LENGTH: a longer value fails the whole batch
+
+
+def _bounded(value: str) -> str:
+    """``value``, or its head and how long it was where MLflow would refuse it (a configured list has no bound)."""
+    if len(value) <= PARAM_VALUE_LIMIT:
+        return value
+    note = f"... ({len(value)} characters)"
+    return value[: PARAM_VALUE_LIMIT - len(note)] + note
+
+
 def training_params(
     config: ModelConfig, as_of: dt.date, lineage: Mapping[str, int | None], commit: str
 ) -> dict[str, str]:
@@ -77,7 +88,7 @@ def training_params(
         "churn_discount": str(config.churn_discount),
         "test_certificate_discount": str(config.test_certificate_discount),
         "known_publisher_discount": str(config.known_publisher_discount),
-        "known_publishers": ",".join(config.known_publishers),
+        "known_publishers": _bounded(json.dumps(list(config.known_publishers), ensure_ascii=False)),
         "features": ",".join(config.features),
         "rarity_ceiling_fraction": str(config.rarity_ceiling_fraction),
         "rarity_ceiling_min_hosts": str(config.rarity_ceiling_min_hosts),
