@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from codesign_prevalence.errors import ConfigError
+from codesign_prevalence_model.known_names import SEED_ALLOWED_PUBLISHERS
 
 # The seed rule (Elastic's EQL rule for T1588.003), verbatim values.
 SEED_ANOMALOUS_STATUSES: tuple[str, ...] = (
@@ -32,20 +33,6 @@ SEED_PATH_PATTERNS: tuple[str, ...] = (
     "*\\Downloads\\*",
     "*\\Users\\Public\\*",
     "*\\ProgramData\\*",
-)
-SEED_ALLOWED_PUBLISHERS: tuple[str, ...] = (
-    "Microsoft Corporation",
-    "Microsoft Windows Publisher",
-    "Google LLC",
-    "Adobe Inc.",
-    "Oracle America, Inc.",
-    "Mozilla Corporation",
-    "Cisco Systems, Inc.",
-    "VMware, Inc.",
-    "Intel Corporation",
-    "NVIDIA Corporation",
-    "Apple Inc.",
-    "Amazon.com, Inc.",
 )
 
 

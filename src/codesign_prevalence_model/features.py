@@ -209,6 +209,7 @@ from codesign_prevalence_model.known_names import (
     LOOKALIKE_SUFFIX_MIN,
     MICROSOFT,
     PUBLISHER_WORDS,
+    SEED_ALLOWED_PUBLISHERS,
     SYSTEM_PROCESS_STEMS,
     WINDOWS_STEMS,
 )
@@ -292,6 +293,15 @@ REQUIRED_INPUTS: tuple[str, ...] = (*NUMERIC_INPUTS, *BOOLEAN_INPUTS, *STRING_IN
 INPUT_COLUMNS: tuple[str, ...] = (*REQUIRED_INPUTS, *OPTIONAL_INPUTS)
 
 
+_SIGNER_SEPARATORS = re.compile(r"[\W_]+")
+
+
+def fold_signers(names: Sequence[str]) -> tuple[str, ...]:
+    """Certificate subject names folded as gold/candidates' ``signer`` is (lower case; runs of spaces,
+    punctuation and symbols one space; trimmed): "Oracle America, Inc." -> "oracle america inc"."""
+    return tuple(sorted({_SIGNER_SEPARATORS.sub(" ", name.lower()).strip() for name in names} - {""}))
+
+
 @dataclass(frozen=True)
 class FeatureParams:
     """The transforms' constants (``model.*`` in the configuration; ``codesign_prevalence.models.features.
@@ -307,7 +317,7 @@ class FeatureParams:
     test_certificate_discount: float = 0.5
     hash_new_days: float = 30.0
     known_publisher_discount: float = 1.0
-    known_publishers: tuple[str, ...] = ()  # folded (:func:`fold_signers`), as gold/candidates' ``signer``
+    known_publishers: tuple[str, ...] = fold_signers(SEED_ALLOWED_PUBLISHERS)  # folded, as the ``signer`` column
 
     def __setstate__(self, state: dict[str, object]) -> None:
         """Models pickled before the knee existed keep the gate they had (the rarity itself); those pickled
@@ -718,15 +728,6 @@ KNOWN_PUBLISHER_EXPLAINS: tuple[str, ...] = (
     "path_surprise",
     "company_surprise",
 )
-_SIGNER_SEPARATORS = re.compile(r"[\W_]+")
-
-
-def fold_signers(names: Sequence[str]) -> tuple[str, ...]:
-    """Certificate subject names folded as gold/candidates' ``signer`` is (lower case; runs of spaces,
-    punctuation and symbols one space; trimmed): "Oracle America, Inc." -> "oracle america inc"."""
-    return tuple(sorted({_SIGNER_SEPARATORS.sub(" ", name.lower()).strip() for name in names} - {""}))
-
-
 def known_publisher(candidates: pd.DataFrame, publishers: Sequence[str]) -> pd.Series:
     """1.0 where the certificate verifies (``status_category`` trusted) and the signer is one of ``publishers``
     (folded), else 0.0. Only a trusted status counts: a self-signed or damaged "Microsoft Corporation" is an

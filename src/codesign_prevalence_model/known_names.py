@@ -14,6 +14,24 @@ from __future__ import annotations
 
 MICROSOFT: tuple[str, ...] = ("microsoft",)
 
+# Elastic's T1588.003 rule skips these publishers' certificate subjects (the seed rule's ``rule.allowed_publishers``,
+# whose default this is); the model takes a *trusted* signature in one of these names at its word
+# (``model.known_publishers``, ``known_publisher_discount``).
+SEED_ALLOWED_PUBLISHERS: tuple[str, ...] = (
+    "Microsoft Corporation",
+    "Microsoft Windows Publisher",
+    "Google LLC",
+    "Adobe Inc.",
+    "Oracle America, Inc.",
+    "Mozilla Corporation",
+    "Cisco Systems, Inc.",
+    "VMware, Inc.",
+    "Intel Corporation",
+    "NVIDIA Corporation",
+    "Apple Inc.",
+    "Amazon.com, Inc.",
+)
+
 # File stems (lower case, without the extension) of Windows components and Microsoft's own applications.
 WINDOWS_STEMS: frozenset[str] = frozenset(
     (
