@@ -551,6 +551,7 @@ def test_a_known_publishers_trusted_signature_clears_what_the_fleet_alone_says_o
     signers_statuses = [
         ("microsoft corporation", "trusted", True),
         ("oracle america inc", "trusted", True),  # "Oracle America, Inc." folded
+        ("microsoft windows", "trusted", True),  # Windows' own components: not on the rule's list, on the model's
         ("microsoft corporation", "untrusted_root", False),  # a self-made "Microsoft Corporation": an impostor
         ("microsoft corporation", "revoked", False),
         ("nvidia corporation", "expired", False),  # a lapsed certificate may have left its owner

@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from codesign_prevalence.errors import ConfigError
-from codesign_prevalence_model.known_names import SEED_ALLOWED_PUBLISHERS
+from codesign_prevalence_model.known_names import KNOWN_PUBLISHERS, SEED_ALLOWED_PUBLISHERS
 
 # The seed rule (Elastic's EQL rule for T1588.003), verbatim values.
 SEED_ANOMALOUS_STATUSES: tuple[str, ...] = (
@@ -299,9 +299,9 @@ class ModelConfig(_Section):
     # in such a name is the publisher's. Never the rarity, the parent, the name or impersonation facts. Models
     # logged before score without it.
     known_publisher_discount: float = Field(default=1.0, ge=0.0, le=1.0)
-    # The seed rule's allow-list by default (rule.allowed_publishers; a separate key: widening the rule's list need
-    # not widen the model's trust).
-    known_publishers: tuple[str, ...] = SEED_ALLOWED_PUBLISHERS
+    # The seed rule's allow-list and "Microsoft Windows" (the subject of Windows' own components) by default; a key
+    # of its own: widening the rule's list need not widen the model's trust.
+    known_publishers: tuple[str, ...] = KNOWN_PUBLISHERS
     alert_top_n: int = Field(default=20, ge=0)
     alert_min_score: float | None = None
     # Every default feature's reason (20 features, four of whose reasons the fuller ones say: certificate_impostor

@@ -204,12 +204,12 @@ import pandas as pd
 
 from codesign_prevalence_model.known_names import (
     BRAND_PREFIXES,
+    KNOWN_PUBLISHERS,
     LOOKALIKE_EDIT_MIN,
     LOOKALIKE_SUFFIX_MAX,
     LOOKALIKE_SUFFIX_MIN,
     MICROSOFT,
     PUBLISHER_WORDS,
-    SEED_ALLOWED_PUBLISHERS,
     SYSTEM_PROCESS_STEMS,
     WINDOWS_STEMS,
 )
@@ -317,7 +317,7 @@ class FeatureParams:
     test_certificate_discount: float = 0.5
     hash_new_days: float = 30.0
     known_publisher_discount: float = 1.0
-    known_publishers: tuple[str, ...] = fold_signers(SEED_ALLOWED_PUBLISHERS)  # folded, as the ``signer`` column
+    known_publishers: tuple[str, ...] = fold_signers(KNOWN_PUBLISHERS)  # folded, as the ``signer`` column
 
     def __setstate__(self, state: dict[str, object]) -> None:
         """Models pickled before the knee existed keep the gate they had (the rarity itself); those pickled

@@ -15,8 +15,7 @@ from __future__ import annotations
 MICROSOFT: tuple[str, ...] = ("microsoft",)
 
 # Elastic's T1588.003 rule skips these publishers' certificate subjects (the seed rule's ``rule.allowed_publishers``,
-# whose default this is); the model takes a *trusted* signature in one of these names at its word
-# (``model.known_publishers``, ``known_publisher_discount``).
+# whose default this is).
 SEED_ALLOWED_PUBLISHERS: tuple[str, ...] = (
     "Microsoft Corporation",
     "Microsoft Windows Publisher",
@@ -31,6 +30,10 @@ SEED_ALLOWED_PUBLISHERS: tuple[str, ...] = (
     "Apple Inc.",
     "Amazon.com, Inc.",
 )
+# The publishers whose *trusted* signature the model takes at its word (``model.known_publishers``,
+# ``known_publisher_discount``): the rule's, and the subject of Windows' own components' signatures, which the rule
+# need not list (a component of Windows in a user-writable folder with an anomalous status is rare enough).
+KNOWN_PUBLISHERS: tuple[str, ...] = (*SEED_ALLOWED_PUBLISHERS, "Microsoft Windows")
 
 # File stems (lower case, without the extension) of Windows components and Microsoft's own applications.
 WINDOWS_STEMS: frozenset[str] = frozenset(
