@@ -714,20 +714,16 @@ TEST_CERTIFICATE_EXPLAINS: tuple[str, ...] = (
 )
 
 
-# The facts that measure a signer by this fleet alone: unknown here, reaching its hosts only through rare binaries,
-# first met lately, in a folder it neither names nor uses, with a header naming someone else. A trusted signature of
-# a publisher the world knows (``known_publishers``: the seed rule's allow-list by default) answers them: a 12-host
-# capture that never ran Microsoft's widespread binaries makes Microsoft look obscure, a stolen certificate of
-# Microsoft's that still verifies would be news far beyond the fleet. What a binary does (its rarity, its parent, its
-# name, a vendor its path or header claims) stays.
-KNOWN_PUBLISHER_EXPLAINS: tuple[str, ...] = (
-    "signer_obscurity",
-    "signer_spread",
-    "signer_recency",
-    "signer_not_in_path",
-    "path_surprise",
-    "company_surprise",
-)
+# Every fact but the rarity: a trusted signature of a publisher the world knows (``known_publishers``: the seed rule's
+# allow-list and Windows' own components by default) answers what this technique asks, whose certificate signed
+# the binary. What the fleet alone says of the signer is moot (a 12-host capture that never ran Microsoft's
+# widespread binaries makes Microsoft look obscure; a stolen certificate of Microsoft's that still verifies would be
+# news far beyond one fleet), and so is what the binary does (Sysinternals' tools started by cmd.exe, a Microsoft
+# installer new this week in Temp): another technique's evidence, not a stolen certificate's. Such a binary stays
+# in the hunt population, ranked by its rarity alone.
+KNOWN_PUBLISHER_EXPLAINS: tuple[str, ...] = tuple(name for name in FEATURE_FUNCTIONS if name != RARITY_GATE)
+
+
 def known_publisher(candidates: pd.DataFrame, publishers: Sequence[str]) -> pd.Series:
     """1.0 where the certificate verifies (``status_category`` trusted) and the signer is one of ``publishers``
     (folded), else 0.0. Only a trusted status counts: a self-signed or damaged "Microsoft Corporation" is an
