@@ -13,6 +13,7 @@ from codesign_prevalence.errors import ConfigError
 from codesign_prevalence.models.features import DEFAULT_FEATURES, check_feature_names, feature_params
 from codesign_prevalence_model.features import (
     FEATURE_FUNCTIONS,
+    KNOWN_PUBLISHER_EXPLAINS,
     FeatureParams,
     fold_signers,
     imitated_process,
@@ -535,12 +536,12 @@ def test_a_certificate_named_for_testing_halves_what_it_explains() -> None:
 
 def test_a_known_publishers_trusted_signature_clears_what_the_fleet_alone_says_of_its_signer() -> None:
     """``known_publisher_discount`` (1.0): a binary whose certificate verifies and whose signer is on
-    ``model.known_publishers`` (the seed rule's allow-list, folded as the signer is) has the facts that measure its
-    signer by this fleet cleared: a capture of a few hosts that never ran Microsoft's widespread binaries makes
-    Microsoft look obscure. The same name on a certificate that does not verify, is revoked or lapsed, a trusted
-    signer not on the list, or a name that only contains a listed one keeps them; the rarity, the parent, a renamed
-    file and a vendor the header claims are never touched; 0 (and a model pickled before the option) clears
-    nothing."""
+    ``model.known_publishers`` (the seed rule's allow-list and Windows' own components, folded as the signer is)
+    has every fact but its rarity cleared: a capture of a few hosts that never ran Microsoft's widespread binaries
+    makes Microsoft look obscure, and a LOLBin parent or a renamed file is another technique's evidence once the
+    certificate is the publisher's. The same name on a certificate that does not verify, is revoked or lapsed, a
+    trusted signer not on the list, or a name that only contains a listed one keeps them all; the rarity is never
+    touched; 0 (and a model pickled before the option) clears nothing."""
     import pickle
 
     shared = {"hash_host_count": 1, "signer_other_hash_count": 8, "signer_other_host_count": 4,
@@ -563,9 +564,10 @@ def test_a_known_publishers_trusted_signature_clears_what_the_fleet_alone_says_o
         for i, (signer, status, _) in enumerate(signers_statuses)
     ])
     explained = ("signer_obscurity", "signer_spread", "signer_recency", "signer_not_in_path", "path_surprise",
-                 "company_surprise")
-    untouched = ("hash_rarity", "renamed", "lolbin_parent", "company_impersonation")
+                 "company_surprise", "renamed", "lolbin_parent", "company_impersonation")
+    untouched = ("hash_rarity",)
     names = (*explained, *untouched)
+    assert set(KNOWN_PUBLISHER_EXPLAINS) == set(FEATURE_FUNCTIONS) - {"hash_rarity"}
     params = feature_params(ModelConfig())
     assert params.known_publisher_discount == 1.0
     assert "oracle america inc" in params.known_publishers and "amazon com inc" in params.known_publishers

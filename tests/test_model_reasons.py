@@ -563,9 +563,8 @@ def test_a_prior_multiplies_its_facts_weights() -> None:
 def test_the_weights_learn_the_facts_as_observed_and_a_known_publisher_is_discounted_when_scored() -> None:
     """``model.known_publisher_discount``: the forest and the surprisal weights are fitted on the facts the fleet
     shows (a trusted Microsoft binary in AppData is one of its signed binaries in an unusual folder), so they are
-    those of a model without the discount; scoring clears the signer-relative facts of the publisher's trusted
-    binary, which then ranks below the same binary under an unknown signer, and names neither its obscurity nor its
-    folder among its reasons."""
+    those of a model without the discount; scoring clears every fact but the rarity of the publisher's trusted
+    binary, which then ranks below the same binary under an unknown signer, and names its rarity alone."""
     reference = benign_fleet(rows=200, rare_share=0.6)
     publisher_rows = reference.index[:40]  # a fifth of the fleet signed by Microsoft, half of it in odd folders
     reference.loc[publisher_rows, ["signer", "subject_name", "status_category"]] = [
@@ -587,9 +586,8 @@ def test_the_weights_learn_the_facts_as_observed_and_a_known_publisher_is_discou
     assert before[0] == pytest.approx(before[1])  # the same facts, the same score
     assert after[0] < after[1] == pytest.approx(before[1])
     named = _explain(model, rows)[1]
-    assert "lolbin_parent" in named[0] and "hash_rarity" in named[0]
-    assert not {"signer_obscurity", "path_surprise", "signer_spread"} & set(named[0])
-    assert {"signer_obscurity", "path_surprise"} <= set(named[1])
+    assert named[0] == ["hash_rarity"]
+    assert {"signer_obscurity", "path_surprise", "lolbin_parent", "hash_rarity"} <= set(named[1])
 
 
 # (fact, its inputs where present, the word of its reason's phrase): a renamed installer, a signer first met a day ago

@@ -292,12 +292,11 @@ class ModelConfig(_Section):
     # Models logged before score without it.
     test_certificate_discount: float = Field(default=0.5, ge=0.0, le=1.0)
     # A certificate that verifies (status trusted) and whose subject is one of known_publishers (compared as the
-    # signer is folded: case, spaces and punctuation): the share taken off the facts that measure the signer by this
-    # fleet (unknown here, reaching hosts only through rare binaries, first met lately, in a folder it does not
-    # name or use, with a header naming someone else); 0 = off, 1 = cleared (session 40). A small fleet or a
-    # capture of a few hosts has not seen Microsoft's widespread binaries; the world has, and a trusted signature
-    # in such a name is the publisher's. Never the rarity, the parent, the name or impersonation facts. Models
-    # logged before score without it.
+    # signer is folded: case, spaces and punctuation): the share taken off every fact but the rarity, when a binary
+    # is scored (the forest and the weights learn the facts as observed); 0 = off, 1 = cleared (session 40). A small
+    # fleet or a capture of a few hosts has not seen Microsoft's widespread binaries; the world has, and a trusted
+    # signature in such a name is the publisher's: what else the binary shows is another technique's evidence.
+    # Models logged before score without it.
     known_publisher_discount: float = Field(default=1.0, ge=0.0, le=1.0)
     # The seed rule's allow-list and "Microsoft Windows" (the subject of Windows' own components) by default; a key
     # of its own: widening the rule's list need not widen the model's trust.
