@@ -445,7 +445,9 @@ def test_known_name_is_a_well_known_programs_name_under_another_publishers_certi
     program's letters (``AnyDesk (1).exe``, ``DocuSign_Review.exe``) and the signer holds none of its publishers'
     words, or imitates a Windows system process's (``rundl132.exe``, ``wuauclt_x.exe``); 0 under the publisher's own
     certificate (AnyDesk's legal name "philandro" included), for a name the catalogue does not hold or one that
-    merely contains a known name, and without a path; gated by rarity."""
+    merely contains a known name, and without a path. Not gated by rarity (``model.ungated_facts``): a fake updater
+    on a twentieth of the fleet is an impersonation all the same; with the gate (``ungated=()``, and models pickled
+    before the option) a common binary carries none."""
     paths_signers = [
         (r"C:\Users\Public\Libraries\AnyDeskSetup.exe", "melanix sp z o o", 1.0),
         (r"C:\Users\ana\Downloads\AnyDesk (1).exe", "philandro software gmbh", 0.0),  # AnyDesk's own
@@ -467,7 +469,21 @@ def test_known_name_is_a_well_known_programs_name_under_another_publishers_certi
     ])
     assert suspicion_features(rows, ["known_name"])["known_name"].tolist() == [v for _, _, v in paths_signers]
     common = rows.assign(hash_host_count=200)
-    assert (suspicion_features(common, ["known_name"])["known_name"] == 0.0).all()  # the rarity gate
+    assert FeatureParams().ungated == feature_params(ModelConfig()).ungated == ("known_name",)
+    widespread = suspicion_features(common, ["known_name", "hash_rarity", "renamed"], FeatureParams())
+    assert widespread["known_name"].tolist() == [v for _, _, v in paths_signers]
+    assert (widespread["hash_rarity"] == 0.0).all()
+    gated = suspicion_features(common, ["known_name"], FeatureParams(ungated=()))
+    assert (gated["known_name"] == 0.0).all()  # the rarity gate
+    import pickle
+
+    state = {name: value for name, value in vars(FeatureParams()).items() if name != "ungated"}
+    restored = FeatureParams.__new__(FeatureParams)
+    restored.__setstate__(pickle.loads(pickle.dumps(state)))
+    assert restored.ungated == ()
+    for bad, message in (("renamd", "unknown model feature 'renamd'"), ("hash_rarity", "it is the gate")):
+        with pytest.raises(ConfigError, match=message):
+            feature_params(ModelConfig(ungated_facts=(bad,)))
     older = rows.drop(columns=["example_path"])
     assert (suspicion_features(older, ["known_name"])["known_name"] == 0.0).all()
 

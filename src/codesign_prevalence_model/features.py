@@ -15,7 +15,10 @@ signature (an internal tool signed by a private CA, a popular app whose certific
 collapses all common binaries onto the origin, so the forest ranks only among rare ones. The knee keeps the
 gate from ranking *among* the rare ones: with the rarity itself as the gate (knee 1), a revoked,
 renamed implant on 4 hosts would show its facts at half strength and fall behind an odd benign tool on one
-host; rarity has its own feature for that.
+host; rarity has its own feature for that. The facts of ``ungated`` (``model.ungated_facts``: ``known_name``) are the
+exception: a well-known program's file name under a signer that is not its publisher (``chromeupdater.exe``
+signed by a stranger) is an impersonation however widely it runs, and a campaign that reached a twentieth of the
+fleet is no less one for it. No common benign binary of the generators' fleets carries it (session 40).
 
 ``hash_rarity``
     ``log(C / hash_host_count) / log(C)`` clipped to [0, 1], where the ceiling ``C = max(min_hosts,
@@ -318,11 +321,14 @@ class FeatureParams:
     hash_new_days: float = 30.0
     known_publisher_discount: float = 1.0
     known_publishers: tuple[str, ...] = fold_signers(KNOWN_PUBLISHERS)  # folded, as the ``signer`` column
+    ungated: tuple[str, ...] = ("known_name",)  # facts the rarity does not gate
 
     def __setstate__(self, state: dict[str, object]) -> None:
         """Models pickled before the knee existed keep the gate they had (the rarity itself); those pickled
-        before the churn discount, the test certificate's or the known publishers', none."""
+        before the churn discount, the test certificate's or the known publishers', none; those pickled before
+        ungated facts gate every fact."""
         object.__setattr__(self, "gate_knee", 1.0)
+        object.__setattr__(self, "ungated", ())
         object.__setattr__(self, "churn_discount", 0.0)
         object.__setattr__(self, "test_certificate_discount", 0.0)
         object.__setattr__(self, "known_publisher_discount", 0.0)
@@ -645,7 +651,8 @@ RARITY_GATE = "hash_rarity"
 def suspicion_features(
     candidates: pd.DataFrame, names: Sequence[str], params: FeatureParams = DEFAULT_PARAMS
 ) -> pd.DataFrame:
-    """The model matrix: one float column per feature name, each in [0, 1] and gated by hash rarity.
+    """The model matrix: one float column per feature name, each in [0, 1] and gated by hash rarity (but those of
+    ``params.ungated``).
 
     Reads :data:`INPUT_COLUMNS` of ``candidates`` (raw, as in gold/candidates; nulls tolerated; the
     :data:`OPTIONAL_INPUTS` may be absent, and then count as null).
@@ -655,8 +662,11 @@ def suspicion_features(
         raise ValueError(f"candidate columns missing from the model input: {', '.join(missing)}")
     rarity = hash_rarity(candidates, params)
     gate = _clip01(rarity / params.gate_knee)
+    ungated = pd.Series(1.0, index=candidates.index)
     columns = {
-        name: rarity if name == RARITY_GATE else gate * FEATURE_FUNCTIONS[name](candidates, params) for name in names
+        name: rarity if name == RARITY_GATE else (ungated if name in params.ungated else gate)
+        * FEATURE_FUNCTIONS[name](candidates, params)
+        for name in names
     }
     if params.churn_discount > 0.0:
         _discount(columns, CHURN_EXPLAINS, developer_churn_discount(candidates, params.churn_discount))

@@ -11,10 +11,16 @@ from collections.abc import Sequence
 
 from codesign_prevalence.config import ModelConfig
 from codesign_prevalence.errors import ConfigError
-from codesign_prevalence_model.features import FEATURE_FUNCTIONS, FeatureParams, fold_signers
+from codesign_prevalence_model.features import FEATURE_FUNCTIONS, RARITY_GATE, FeatureParams, fold_signers
 
 __all__ = [
-    "DEFAULT_FEATURES", "FeatureParams", "check_feature_names", "fact_priors", "feature_params", "graded_facts"
+    "DEFAULT_FEATURES",
+    "FeatureParams",
+    "check_feature_names",
+    "fact_priors",
+    "feature_params",
+    "graded_facts",
+    "ungated_facts",
 ]
 
 DEFAULT_FEATURES: tuple[str, ...] = ModelConfig().features
@@ -34,6 +40,7 @@ def feature_params(config: ModelConfig) -> FeatureParams:
         hash_new_days=config.hash_new_days,
         known_publisher_discount=config.known_publisher_discount,
         known_publishers=fold_signers(config.known_publishers),
+        ungated=ungated_facts(config),
     )
 
 
@@ -42,6 +49,15 @@ def graded_facts(config: ModelConfig) -> tuple[str, ...]:
     a name that is no feature at all is a :class:`ConfigError`."""
     _check_known(config.graded_facts, "model.graded_facts")
     return tuple(name for name in config.graded_facts if name in config.features)
+
+
+def ungated_facts(config: ModelConfig) -> tuple[str, ...]:
+    """The facts of ``model.ungated_facts``; a name that is no feature, or the rarity itself (the gate), is a
+    :class:`ConfigError`."""
+    _check_known(config.ungated_facts, "model.ungated_facts")
+    if RARITY_GATE in config.ungated_facts:
+        raise ConfigError(f"model.ungated_facts cannot list {RARITY_GATE}: it is the gate")
+    return tuple(config.ungated_facts)
 
 
 def fact_priors(config: ModelConfig) -> dict[str, float]:
