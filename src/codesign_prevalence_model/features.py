@@ -187,12 +187,13 @@ fleet is no less one for it. No common benign binary of the generators' fleets c
     surprisal weight, per folder class, reads from the reference population. 0 without the columns (candidates
     written before the model read them).
 
-Three discounts follow the gate. A developer's churn (:func:`developer_churn_discount`, ``churn_discount``), a
+Three discounts follow the gate. A developer's churn (:func:`developer_churn_discount`, ``churn_discount``) and a
 test certificate (:func:`declared_test_certificate`, ``test_certificate_discount``: a certificate that does not
-chain to a trusted root, whose name says test or debug or names the user whose profile runs the binary) and a
-trusted certificate of a publisher the world knows (:func:`known_publisher`, ``known_publisher_discount``) explain
-some of the facts above; each multiplies those it explains (:data:`CHURN_EXPLAINS`, :data:`TEST_CERTIFICATE_EXPLAINS`,
-:data:`KNOWN_PUBLISHER_EXPLAINS`).
+chain to a trusted root, whose name says test or debug or names the user whose profile runs the binary) explain
+some of the facts above, and a trusted certificate of a publisher the world knows (:func:`known_publisher`,
+``known_publisher_discount``) every fact but the rarity; each multiplies those it explains (:data:`CHURN_EXPLAINS`,
+:data:`TEST_CERTIFICATE_EXPLAINS`, :data:`KNOWN_PUBLISHER_EXPLAINS`). The last is applied when a binary is scored,
+not when the model is fitted (``SuspicionForestModel.observed_features``).
 """
 
 from __future__ import annotations
