@@ -20,6 +20,7 @@ from codesign_prevalence.features.normalize import (
     with_signer,
     with_status_category,
 )
+from codesign_prevalence_model.features import fold_signer
 
 SUBJECT_SCHEMA = StructType([StructField("cs_subject_name", StringType(), True)])
 PATH_SCHEMA = StructType([StructField("executable", StringType(), True)])
@@ -38,6 +39,7 @@ def test_with_signer_folds_case_space_and_punctuation_but_keeps_legal_suffixes(s
         ("Hewlett-Packard",),
         ("...",),
         ("   ",),
+        ("Cafe\u0301_Werk\u00a0\u2014 GmbH\u2122",),  # a combining accent kept; underscore, dash and sign separate
         (None,),
     ]
     expected = [
@@ -52,11 +54,16 @@ def test_with_signer_folds_case_space_and_punctuation_but_keeps_legal_suffixes(s
         ("Hewlett-Packard", "hewlett packard"),
         ("...", None),
         ("   ", None),
+        ("Cafe\u0301_Werk\u00a0\u2014 GmbH\u2122", "cafe\u0301 werk gmbh"),
         (None, None),
     ]
     actual = spark.createDataFrame(rows, SUBJECT_SCHEMA).transform(with_signer)
     expected_df = spark.createDataFrame(expected, "cs_subject_name string, signer string")
     assert_df_equality(actual, expected_df, ignore_nullable=True, ignore_row_order=True)
+    # The model's own fold (model.known_publishers against the signer column) gives the same names.
+    assert [fold_signer(name) or None for name, _ in expected if name is not None] == [
+        signer for name, signer in expected if name is not None
+    ]
 
 
 def test_with_path_normalization_folds_users_guids_versions_and_temp_folders(spark: SparkSession) -> None:

@@ -200,6 +200,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -297,13 +298,31 @@ REQUIRED_INPUTS: tuple[str, ...] = (*NUMERIC_INPUTS, *BOOLEAN_INPUTS, *STRING_IN
 INPUT_COLUMNS: tuple[str, ...] = (*REQUIRED_INPUTS, *OPTIONAL_INPUTS)
 
 
-_SIGNER_SEPARATORS = re.compile(r"[\W_]+")
+def fold_signer(name: str) -> str:
+    """A certificate subject name folded as gold/candidates' ``signer`` is (``features.normalize.canonical_signer``,
+    in Spark): lower case, invisible format characters (zero-width space...) removed, each run of white space,
+    punctuation, symbols and control characters one space, trimmed: "Oracle America, Inc." -> "oracle america inc";
+    "" where nothing is left."""
+    words: list[str] = []
+    word: list[str] = []
+    for char in name.lower():
+        category = unicodedata.category(char)
+        if category == "Cf":
+            continue
+        if char.isspace() or category[0] in "PS" or category == "Cc":
+            if word:
+                words.append("".join(word))
+                word = []
+            continue
+        word.append(char)
+    if word:
+        words.append("".join(word))
+    return " ".join(words)
 
 
 def fold_signers(names: Sequence[str]) -> tuple[str, ...]:
-    """Certificate subject names folded as gold/candidates' ``signer`` is (lower case; runs of spaces,
-    punctuation and symbols one space; trimmed): "Oracle America, Inc." -> "oracle america inc"."""
-    return tuple(sorted({_SIGNER_SEPARATORS.sub(" ", name.lower()).strip() for name in names} - {""}))
+    """The names folded (:func:`fold_signer`), sorted, without duplicates or names that fold to nothing."""
+    return tuple(sorted({fold_signer(name) for name in names} - {""}))
 
 
 @dataclass(frozen=True)
@@ -663,10 +682,10 @@ def suspicion_features(
         raise ValueError(f"candidate columns missing from the model input: {', '.join(missing)}")
     rarity = hash_rarity(candidates, params)
     gate = _clip01(rarity / params.gate_knee)
-    ungated = pd.Series(1.0, index=candidates.index)
     columns = {
-        name: rarity if name == RARITY_GATE else (ungated if name in params.ungated else gate)
-        * FEATURE_FUNCTIONS[name](candidates, params)
+        name: rarity if name == RARITY_GATE else FEATURE_FUNCTIONS[name](candidates, params) * (
+            1.0 if name in params.ungated else gate
+        )
         for name in names
     }
     if params.churn_discount > 0.0:
