@@ -280,16 +280,23 @@ def test_rarity_gate_knee() -> None:
     np.testing.assert_allclose(plain["status_severity"], rarity)
 
 
+def _pickled_before(params: FeatureParams, field: str) -> FeatureParams:
+    """``params`` as a model pickled before ``field`` existed unpickles: its state without the field, restored."""
+    import pickle
+
+    state = {name: value for name, value in vars(params).items() if name != field}
+    restored = FeatureParams.__new__(FeatureParams)
+    restored.__setstate__(pickle.loads(pickle.dumps(state)))
+    return restored
+
+
 def test_parameters_pickled_before_the_knee_keep_the_old_gate() -> None:
     """A registered model pickled before ``gate_knee`` existed unpickles with knee 1 (the gate it was fitted with)."""
     import pickle
 
     params = FeatureParams(rarity_ceiling_fraction=0.1)
     assert pickle.loads(pickle.dumps(params)) == params
-    old_state = {name: value for name, value in vars(params).items() if name != "gate_knee"}
-    restored = FeatureParams.__new__(FeatureParams)
-    restored.__setstate__(old_state)
-    assert restored == FeatureParams(rarity_ceiling_fraction=0.1, gate_knee=1.0)
+    assert _pickled_before(params, "gate_knee") == FeatureParams(rarity_ceiling_fraction=0.1, gate_knee=1.0)
 
 
 def test_signer_recency_needs_a_watched_history_and_a_signer() -> None:
@@ -398,7 +405,6 @@ def test_a_developers_churn_discounts_what_it_explains() -> None:
     has its obscurity, company label and untrusted root discounted by 1 / (1 + log2 20); a campaign whose three
     other hashes reach five hosts, and every other feature, are left as they were; 0 (and a model pickled
     before the option) discounts nothing."""
-    import pickle
 
     shared = {"hash_host_count": 1, "status_category": "untrusted_root", "signer_anomalous_status_share": 1.0,
               "pe_company_mismatch": True, "original_name_mismatch": True, "signer_widest_other_host_count": 1,
@@ -418,10 +424,7 @@ def test_a_developers_churn_discounts_what_it_explains() -> None:
         assert discounted[name].iloc[1] == pytest.approx(plain[name].iloc[1])
     for name in ("hash_rarity", "renamed", "lolbin_parent"):
         assert discounted[name].tolist() == plain[name].tolist()
-    state = {name: value for name, value in vars(FeatureParams(churn_discount=1.0)).items() if name != "churn_discount"}
-    restored = FeatureParams.__new__(FeatureParams)
-    restored.__setstate__(pickle.loads(pickle.dumps(state)))
-    assert restored.churn_discount == 0.0
+    assert _pickled_before(FeatureParams(churn_discount=1.0), "churn_discount").churn_discount == 0.0
 
 
 def test_a_lookalike_imitates_a_windows_system_processs_name_by_one_edit_or_a_short_suffix() -> None:
@@ -475,12 +478,8 @@ def test_known_name_is_a_well_known_programs_name_under_another_publishers_certi
     assert (widespread["hash_rarity"] == 0.0).all()
     gated = suspicion_features(common, ["known_name"], FeatureParams(ungated=()))
     assert (gated["known_name"] == 0.0).all()  # the rarity gate
-    import pickle
 
-    state = {name: value for name, value in vars(FeatureParams()).items() if name != "ungated"}
-    restored = FeatureParams.__new__(FeatureParams)
-    restored.__setstate__(pickle.loads(pickle.dumps(state)))
-    assert restored.ungated == ()
+    assert _pickled_before(FeatureParams(), "ungated").ungated == ()
     for bad, message in (("renamd", "unknown model feature 'renamd'"), ("hash_rarity", "it is the gate")):
         with pytest.raises(ConfigError, match=message):
             feature_params(ModelConfig(ungated_facts=(bad,)))
@@ -497,7 +496,6 @@ def test_a_certificate_named_for_testing_halves_what_it_explains() -> None:
     not explain (a signature that does not verify, a revoked certificate) keeps them; the rarity, the parent, a
     renamed file and an impersonated company are never touched; 0 (and a model pickled before the option) discounts
     nothing."""
-    import pickle
 
     shared = {"hash_host_count": 1, "signer_other_hash_count": 2, "signer_other_host_count": 2,
               "signer_widest_other_host_count": 1, "signer_anomalous_status_share": 0.5,
@@ -544,10 +542,7 @@ def test_a_certificate_named_for_testing_halves_what_it_explains() -> None:
             assert discounted[name].iloc[position] == plain[name].iloc[position], (position, name)
     cleared = suspicion_features(rows, names, FeatureParams(test_certificate_discount=1.0))
     assert (cleared.loc[0, list(explained)] == 0.0).all()
-    state = {name: value for name, value in vars(FeatureParams()).items() if name != "test_certificate_discount"}
-    restored = FeatureParams.__new__(FeatureParams)
-    restored.__setstate__(pickle.loads(pickle.dumps(state)))
-    assert restored.test_certificate_discount == 0.0
+    assert _pickled_before(FeatureParams(), "test_certificate_discount").test_certificate_discount == 0.0
 
 
 def test_a_known_publishers_trusted_signature_clears_what_the_fleet_alone_says_of_its_signer() -> None:
@@ -558,7 +553,6 @@ def test_a_known_publishers_trusted_signature_clears_what_the_fleet_alone_says_o
     certificate is the publisher's. The same name on a certificate that does not verify, is revoked or lapsed, a
     trusted signer not on the list, or a name that only contains a listed one keeps them all; the rarity is never
     touched; 0 (and a model pickled before the option) clears nothing."""
-    import pickle
 
     shared = {"hash_host_count": 1, "signer_other_hash_count": 8, "signer_other_host_count": 4,
               "signer_widest_other_host_count": 1, "signer_anomalous_status_share": 0.0,
@@ -598,10 +592,7 @@ def test_a_known_publishers_trusted_signature_clears_what_the_fleet_alone_says_o
             assert discounted[name].iloc[position] == plain[name].iloc[position], (position, name)
     halved = suspicion_features(rows, names, dataclasses.replace(params, known_publisher_discount=0.5))
     assert halved.loc[0, list(explained)].tolist() == pytest.approx((plain.loc[0, list(explained)] * 0.5).tolist())
-    state = {name: value for name, value in vars(params).items() if name != "known_publisher_discount"}
-    restored = FeatureParams.__new__(FeatureParams)
-    restored.__setstate__(pickle.loads(pickle.dumps(state)))
-    assert restored.known_publisher_discount == 0.0
+    assert _pickled_before(params, "known_publisher_discount").known_publisher_discount == 0.0
     assert fold_signers(["Oracle America, Inc.", "Amazon.com, Inc.", "  ", "Microsoft_Corporation"]) == (
         "amazon com inc", "microsoft corporation", "oracle america inc"
     )

@@ -693,11 +693,8 @@ def suspicion_features(
     if params.test_certificate_discount > 0.0:
         share = min(params.test_certificate_discount, 1.0)
         _discount(columns, TEST_CERTIFICATE_EXPLAINS, 1.0 - share * declared_test_certificate(candidates))
-    if params.known_publisher_discount > 0.0 and params.known_publishers:
-        share = min(params.known_publisher_discount, 1.0)
-        trusted = known_publisher(candidates, params.known_publishers)
-        _discount(columns, KNOWN_PUBLISHER_EXPLAINS, 1.0 - share * trusted)
-    return pd.DataFrame(columns, index=candidates.index).astype("float64")
+    features = pd.DataFrame(columns, index=candidates.index).astype("float64")
+    return known_publisher_discounted(features, candidates, params)
 
 
 def _discount(columns: dict[str, pd.Series], explained: Sequence[str], factor: pd.Series) -> None:
@@ -752,6 +749,19 @@ TEST_CERTIFICATE_EXPLAINS: tuple[str, ...] = (
 # installer new this week in Temp): another technique's evidence, not a stolen certificate's. Such a binary stays
 # in the hunt population, ranked by its rarity alone.
 KNOWN_PUBLISHER_EXPLAINS: tuple[str, ...] = tuple(name for name in FEATURE_FUNCTIONS if name != RARITY_GATE)
+
+
+def known_publisher_discounted(features: pd.DataFrame, candidates: pd.DataFrame, params: FeatureParams) -> pd.DataFrame:
+    """``features`` (the candidates' facts, by row) with the known publishers' discount of ``params`` applied: the
+    last step of :func:`suspicion_features`, and the one the model applies to the facts as observed when it
+    scores (``SuspicionForestModel.features``). The frame itself when the discount is off or its list empty."""
+    if params.known_publisher_discount <= 0.0 or not params.known_publishers:
+        return features
+    factor = 1.0 - min(params.known_publisher_discount, 1.0) * known_publisher(candidates, params.known_publishers)
+    explained = [name for name in KNOWN_PUBLISHER_EXPLAINS if name in features.columns]
+    discounted = features.copy()
+    discounted[explained] = features[explained].mul(factor, axis=0)
+    return discounted
 
 
 def known_publisher(candidates: pd.DataFrame, publishers: Sequence[str]) -> pd.Series:

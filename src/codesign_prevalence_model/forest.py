@@ -31,6 +31,7 @@ from codesign_prevalence_model.features import (
     REQUIRED_INPUTS,
     STRING_INPUTS,
     FeatureParams,
+    known_publisher_discounted,
     suspicion_features,
 )
 from codesign_prevalence_model.reasons import EVIDENCE, fact_contributions, render_reasons
@@ -151,8 +152,9 @@ class SuspicionForestModel(PythonModel):
         self.__dict__.update(state)
 
     def features(self, candidates: pd.DataFrame) -> pd.DataFrame:
-        """The facts scored: :func:`suspicion_features` with every discount of ``feature_params``."""
-        return suspicion_features(candidates, self.feature_names, self.feature_params)
+        """The facts scored: :func:`suspicion_features` with every discount of ``feature_params`` (the facts as
+        observed, then the known publishers' discount)."""
+        return known_publisher_discounted(self.observed_features(candidates), candidates, self.feature_params)
 
     def observed_features(self, candidates: pd.DataFrame) -> pd.DataFrame:
         """The facts as the fleet shows them, which the forest and the weights learn from: :meth:`features`

@@ -19,7 +19,12 @@ from sklearn.ensemble import IsolationForest
 from codesign_prevalence.config import ModelConfig
 from codesign_prevalence.models.features import check_feature_names, fact_priors, feature_params, graded_facts
 from codesign_prevalence.models.scoring import absent_optional_inputs
-from codesign_prevalence_model.features import INPUT_COLUMNS, OPTIONAL_INPUTS, REQUIRED_INPUTS
+from codesign_prevalence_model.features import (
+    INPUT_COLUMNS,
+    OPTIONAL_INPUTS,
+    REQUIRED_INPUTS,
+    known_publisher_discounted,
+)
 from codesign_prevalence_model.forest import (
     PEER_GROUP_COLUMN,
     ReasonSettings,
@@ -135,7 +140,8 @@ def fit_model(sample: pd.DataFrame, config: ModelConfig) -> TrainingResult:
             name: table._replace(surprisals=table.surprisals * priors[name]) for name, table in levels.items()
         } or None
     model.baseline = dict.fromkeys(names, ABSENT)
-    scores = model.score_matrix(model.features(frame).to_numpy(dtype="float64"), model.peer_groups(frame))
+    scored = known_publisher_discounted(features, frame, model.feature_params)  # as model.features(frame)
+    scores = model.score_matrix(scored.to_numpy(dtype="float64"), model.peer_groups(frame))
     return TrainingResult(model=model, sample=frame, scores=scores)
 
 
