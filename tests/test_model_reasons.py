@@ -519,6 +519,59 @@ def test_a_graded_fact_weighs_the_rarity_of_its_level() -> None:
         fit_model(reference, config.model_copy(update={"graded_facts": ("signer_sprad",)}))
 
 
+def test_a_lolbin_parent_weighs_the_rarity_of_its_parent() -> None:
+    """``model.parent_surprisal``: ``lolbin_parent`` weighs, in a row, its presence's weight times its parent's
+    factor: 1 for the most common parent of the training rows that carry the fact, more for a rarer one (the rows
+    through a parent at most as common), most for one no training row had. Where installers come from msiexec and
+    a few from cmd, a binary that rundll32 starts ranks first of three binaries alike but for the parent, and names
+    its parent first; names are compared as file names in lower case. Off, and in models pickled before the
+    option, every parent weighs alike."""
+    import pickle
+
+    reference = benign_fleet(rows=200, rare_share=0.6)
+    launched = reference.index[reference["lolbin_parent_share"] > 0.0]
+    reference.loc[launched, "example_parent"] = "msiexec.exe"
+    reference.loc[launched[::4], "example_parent"] = "cmd.exe"
+    lolbin = {**RARE_ONLY, "lolbin_parent_share": 1.0}
+    rows = _rows(
+        {**lolbin, "example_parent": "MSIEXEC.EXE"},
+        {**lolbin, "example_parent": "cmd.exe "},
+        {**lolbin, "example_parent": "C:\\Windows\\System32\\rundll32.exe"},
+        {**lolbin, "example_parent": None},
+    )
+    config = ModelConfig(n_estimators=20, random_state=0, forest_weight=0.0, surprisal_power=1.0, fact_priors={})
+    assert config.parent_surprisal  # the default
+    result = fit_model(reference, config)
+    model = result.model
+    alike = fit_model(reference, config.model_copy(update={"parent_surprisal": False})).model
+    assert alike.parent_factors is None and model.parent_factors is not None
+    assert model.fact_weights == alike.fact_weights and model.peer_weights == alike.peer_weights
+    factors, unseen = model.parent_factors
+    carries = model.observed_features(result.sample)["lolbin_parent"].gt(0.0)  # the rare ones: the gate
+    rows_count, carrying = len(reference), int(carries.sum())
+    through_cmd = int((carries & result.sample["example_parent"].eq("cmd.exe")).sum())
+    assert 0 < through_cmd < carrying - through_cmd
+    assert set(factors) == {"msiexec.exe", "cmd.exe"}
+    assert factors["msiexec.exe"] == pytest.approx(1.0)  # the most common: the fact's presence
+    presence = -np.log((carrying + 1.0) / (rows_count + 2.0))
+    assert factors["cmd.exe"] == pytest.approx(-np.log((through_cmd + 1.0) / (rows_count + 2.0)) / presence)
+    assert unseen == pytest.approx(-np.log(1.0 / (rows_count + 2.0)) / presence) and unseen > factors["cmd.exe"] > 1
+    scores, plain = model.score(rows).to_numpy(), alike.score(rows).to_numpy()
+    assert plain == pytest.approx(np.full(4, plain[0]))  # off: the parent changes nothing
+    assert scores[0] == pytest.approx(plain[0]) and scores[3] == pytest.approx(plain[3])  # most common; none named
+    assert scores[0] < scores[1] < scores[2]
+    groups, parents = model.peer_groups(rows), model.parent_weight_factors(rows)
+    contributions = fact_contributions(
+        lambda matrix: model.score_matrix(matrix, groups, parents), model.features(rows), model.baseline
+    )["lolbin_parent"].to_numpy()
+    assert contributions[0] < contributions[1] < contributions[2]  # the reasons read the parent's weight too
+    assert "rundll32.exe" in model.explain(rows)[REASONS_COLUMN].iloc[2][0]
+    state = {name: value for name, value in vars(model).items() if name != "parent_factors"}
+    restored = SuspicionForestModel.__new__(SuspicionForestModel)
+    restored.__setstate__(pickle.loads(pickle.dumps(state)))
+    np.testing.assert_allclose(restored.score(rows).to_numpy(), plain)
+
+
 def test_a_prior_multiplies_its_facts_weights() -> None:
     """``model.fact_priors``: each named fact's weights, fleet-wide, per folder class and per level, are its
     surprisal's times its prior, baked into the model at training; the other facts' are the surprisals as they

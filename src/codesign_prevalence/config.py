@@ -257,6 +257,12 @@ class ModelConfig(_Section):
     # lost its judgement by 0.0006 of the line means' average (benchmarks/README.md, "Session 37"): available, not
     # default.
     graded_facts: tuple[str, ...] = ()
+    # With surprisal weights, lolbin_parent weighs more in a row whose parent (its most frequent, example_parent) is
+    # rarer among the training rows that a LOLBin or Office app started: the most common such parent (msiexec or cmd
+    # starting installers) weighs what the fact's presence does, one no training row had (rundll32, mshta, an
+    # Office app starting an implant) as a fact no training row carries (codesign_prevalence_model/forest.py,
+    # parent_factors). false: every parent alike, as models logged before session 41 score.
+    parent_surprisal: bool = True
     # With surprisal weights, each fact's weights (fleet-wide, per folder class, per level) times this prior: how
     # much the fact says "attack" beside how rare it is in the fleet. A fact not named keeps 1.0. The defaults were
     # fitted on labelled fleets of four generators written apart (a logistic regression on the facts' additive

@@ -55,6 +55,9 @@ PEER_FACTS: tuple[str, ...] = (
     "signer_recency",
     "hash_new",
 )
+# The parent whose rarity weighs lolbin_parent (``parent_factors``): the binary's most frequent parent process.
+PARENT_COLUMN = "example_parent"
+PARENT_FACT = "lolbin_parent"
 REASONS_COLUMN = "reasons"
 WITH_REASONS = "with_reasons"
 # Graded facts' values are compared with their training levels at this many decimal places (model.graded_facts).
@@ -66,6 +69,14 @@ class LevelTable(NamedTuple):
 
     levels: np.ndarray
     surprisals: np.ndarray
+
+
+class ParentFactors(NamedTuple):
+    """``lolbin_parent``'s weight factor per parent (:func:`parent_factors`): folded parent name -> factor (1 for
+    the training rows' most common parent, more for rarer ones), and the factor of a parent no training row had."""
+
+    factors: dict[str, float]
+    unseen: float
 
 
 @dataclass(frozen=True)
@@ -114,6 +125,12 @@ class SuspicionForestModel(PythonModel):
     siblings on a few more hosts than its widest binary), at full strength in few (a certificate whose hashes each
     reach hosts of their own). ``None`` (the configured default, and models logged before the option) weighs
     presence alone.
+
+    ``parent_factors`` (``model.parent_surprisal``; :class:`ParentFactors`) multiplies ``lolbin_parent``'s weight
+    in a row by how rare its parent is among the training rows a LOLBin or Office app started: 1 for the most
+    common such parent (an installer's msiexec or cmd), up to the factor of a parent no training row had (an
+    implant's rundll32, mshta or winword) (:func:`parent_factors`). ``None`` (models logged before the option)
+    weighs every parent alike.
     """
 
     def __init__(
@@ -128,6 +145,7 @@ class SuspicionForestModel(PythonModel):
         fact_weights: dict[str, float] | None = None,
         peer_weights: dict[str, dict[str, float]] | None = None,
         level_weights: dict[str, LevelTable] | None = None,
+        parent_factors: ParentFactors | None = None,
     ) -> None:
         self.forest = forest
         self.feature_names = tuple(feature_names)
@@ -139,16 +157,19 @@ class SuspicionForestModel(PythonModel):
         self.fact_weights = dict(fact_weights) if fact_weights is not None else None
         self.peer_weights = {group: dict(weights) for group, weights in (peer_weights or {}).items()} or None
         self.level_weights = dict(level_weights) if level_weights else None
+        self.parent_factors = parent_factors
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         """Models pickled before the additive part existed score with the forest alone, as they did; those
         pickled before the gate could be left out of it, with the plain mean; those pickled before the weights per
-        folder class, with the fleet-wide weights; those pickled before the graded facts, with presence weights."""
+        folder class, with the fleet-wide weights; those pickled before the graded facts, with presence weights;
+        those pickled before the parents' factors, with every parent alike."""
         state.setdefault("forest_weight", 1.0)
         state.setdefault("additive_includes_gate", True)
         state.setdefault("fact_weights", None)
         state.setdefault("peer_weights", None)
         state.setdefault("level_weights", None)
+        state.setdefault("parent_factors", None)
         self.__dict__.update(state)
 
     def features(self, candidates: pd.DataFrame) -> pd.DataFrame:
@@ -183,11 +204,21 @@ class SuspicionForestModel(PythonModel):
             return None
         return candidates[PEER_GROUP_COLUMN].to_numpy(dtype=object)
 
-    def additive_matrix_scores(self, matrix: np.ndarray, groups: np.ndarray | None = None) -> np.ndarray:
+    def parent_weight_factors(self, candidates: pd.DataFrame) -> np.ndarray | None:
+        """Per row, the factor of its parent for ``lolbin_parent``'s weight (``parent_factors``), else None."""
+        if self.parent_factors is None or PARENT_COLUMN not in candidates.columns:
+            return None
+        known, unseen = self.parent_factors
+        folded = fold_parents(candidates[PARENT_COLUMN])
+        return np.array([1.0 if parent is None else known.get(parent, unseen) for parent in folded], dtype="float64")
+
+    def additive_matrix_scores(
+        self, matrix: np.ndarray, groups: np.ndarray | None = None, parents: np.ndarray | None = None
+    ) -> np.ndarray:
         """The additive half of the score: the mean of the matrix's columns, weighted by ``fact_weights`` where
-        the model has them (and, given the rows' folder classes, by ``peer_weights`` for :data:`PEER_FACTS`),
-        the rarity gate's left out unless ``additive_includes_gate`` (all of them when the gate is the only
-        feature)."""
+        the model has them (and, given the rows' folder classes, by ``peer_weights`` for :data:`PEER_FACTS`; given
+        the rows' parents' factors, ``lolbin_parent``'s by its row's), the rarity gate's left out unless
+        ``additive_includes_gate`` (all of them when the gate is the only feature)."""
         columns = [
             position
             for position, name in enumerate(self.feature_names)
@@ -200,7 +231,8 @@ class SuspicionForestModel(PythonModel):
         if total <= 0.0:
             return np.zeros(len(matrix), dtype="float64")
         per_class = groups is not None and self.peer_weights is not None and self.fact_weights is not None
-        if not per_class and not self.level_weights:
+        by_parent = parents is not None and self.fact_weights is not None and PARENT_FACT in self.feature_names
+        if not per_class and not self.level_weights and not by_parent:
             return np.asarray(matrix[:, columns] @ weights / total, dtype="float64")
         names = [self.feature_names[i] for i in columns]
         row_weights = np.tile(weights, (len(matrix), 1))
@@ -213,14 +245,19 @@ class SuspicionForestModel(PythonModel):
             table = (self.level_weights or {}).get(name)
             if table is not None:
                 row_weights[:, position] = level_surprisals(table, matrix[:, columns[position]])
+        if by_parent and parents is not None and PARENT_FACT in names:
+            row_weights[:, names.index(PARENT_FACT)] *= parents
         return np.asarray((matrix[:, columns] * row_weights).sum(axis=1) / total, dtype="float64")
 
-    def score_matrix(self, matrix: np.ndarray, groups: np.ndarray | None = None) -> np.ndarray:
-        """Anomaly scores of a feature matrix (``groups``: its rows' folder classes, for ``peer_weights``):
-        higher is more anomalous (the class docstring)."""
+    def score_matrix(
+        self, matrix: np.ndarray, groups: np.ndarray | None = None, parents: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Anomaly scores of a feature matrix (``groups``: its rows' folder classes, for ``peer_weights``;
+        ``parents``: its rows' parents' factors, for ``parent_factors``): higher is more anomalous (the class
+        docstring)."""
         if len(matrix) == 0:
             return np.zeros(0, dtype="float64")
-        additive = self.additive_matrix_scores(matrix, groups)
+        additive = self.additive_matrix_scores(matrix, groups, parents)
         if self.forest_weight <= 0.0:
             return np.asarray(additive, dtype="float64")
         forest = self.forest_matrix_scores(matrix)
@@ -228,7 +265,8 @@ class SuspicionForestModel(PythonModel):
 
     def score(self, candidates: pd.DataFrame) -> pd.Series:
         features = self.features(candidates)
-        scores = self.score_matrix(features.to_numpy(dtype="float64"), self.peer_groups(candidates))
+        matrix = features.to_numpy(dtype="float64")
+        scores = self.score_matrix(matrix, self.peer_groups(candidates), self.parent_weight_factors(candidates))
         return pd.Series(scores, index=candidates.index)
 
     def explain(self, candidates: pd.DataFrame) -> pd.DataFrame:
@@ -236,9 +274,11 @@ class SuspicionForestModel(PythonModel):
         features = self.features(candidates)
         if features.empty:
             return pd.DataFrame({SCORE_COLUMN: pd.Series(dtype="float64"), REASONS_COLUMN: pd.Series(dtype=object)})
-        groups = self.peer_groups(candidates)
-        scores = self.score_matrix(features.to_numpy(dtype="float64"), groups)
-        contributions = fact_contributions(lambda matrix: self.score_matrix(matrix, groups), features, self.baseline)
+        groups, parents = self.peer_groups(candidates), self.parent_weight_factors(candidates)
+        scores = self.score_matrix(features.to_numpy(dtype="float64"), groups, parents)
+        contributions = fact_contributions(
+            lambda matrix: self.score_matrix(matrix, groups, parents), features, self.baseline
+        )
         phrases = render_reasons(
             candidates,
             features,
@@ -286,6 +326,44 @@ def level_surprisals(table: LevelTable, values: np.ndarray) -> np.ndarray:
     levels weighs the upper one's: no more training rows reach it), that of no training row above the highest."""
     position = np.searchsorted(table.levels, np.round(np.asarray(values, dtype="float64"), LEVEL_DECIMALS))
     return np.asarray(table.surprisals[position], dtype="float64")
+
+
+def fold_parents(parents: pd.Series | Sequence[object]) -> list[str | None]:
+    """Parent process names as ``parent_factors`` compares them: the file name, lower case, without surrounding
+    spaces (a full path keeps its last component); None for a missing one."""
+    folded: list[str | None] = []
+    for parent in parents:
+        if parent is None or (isinstance(parent, float) and np.isnan(parent)):
+            folded.append(None)
+            continue
+        name = str(parent).replace("/", "\\").rsplit("\\", 1)[-1].strip().lower()
+        folded.append(name or None)
+    return folded
+
+
+def parent_factors(features: pd.DataFrame, parents: pd.Series | Sequence[object], power: float = 1.0) -> ParentFactors:
+    """``lolbin_parent``'s weight factor per parent, from the training rows (``parents``: their most frequent
+    parent, by position).
+
+    Among the rows that carry the fact, the parents are counted; a parent's factor is the surprisal of carrying the
+    fact through a parent at most as common as it, ``-log((rows with the fact through such a parent + 1) / (rows +
+    2))``, over that of carrying it at all, ``-log((rows with the fact + 1) / (rows + 2))`` (each to ``power``): the
+    most common parent weighs what the fact's presence does (factor 1), a rarer one more, one that no training row
+    had (an implant launched by rundll32 where installers come from msiexec) as a fact no training row carried. The
+    same tail a graded fact's level reads (:func:`level_table`), over parents ordered by how common they are."""
+    rows = len(features)
+    if PARENT_FACT not in features.columns or rows == 0:
+        return ParentFactors({}, 1.0)
+    present = features[PARENT_FACT].to_numpy(dtype="float64") > 0.0
+    named = pd.Series(fold_parents(parents), dtype=object)[present]
+    counts = named.value_counts(dropna=False)  # rows with the fact but no parent named count as one more parent
+    presence = _surprisal(_laplace_rate(int(present.sum()), rows), power)
+    factors = {
+        str(parent): float(_surprisal(_laplace_rate(int(counts[counts <= count].sum()), rows), power) / presence)
+        for parent, count in counts.items()
+        if isinstance(parent, str)
+    }
+    return ParentFactors(factors, float(_surprisal(_laplace_rate(0, rows), power) / presence))
 
 
 def _present_rates(features: pd.DataFrame) -> pd.Series:

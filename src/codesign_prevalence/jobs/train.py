@@ -112,6 +112,8 @@ def run(context: JobContext, as_of: dt.date | None = None) -> TrainReport | Skip
                 for name, table in (result.model.level_weights or {}).items()
                 if table.levels.size
             },
+            # lolbin_parent's weight factor for a parent no training row had (model.parent_surprisal)
+            **({"parent_factor_unseen": result.model.parent_factors.unseen} if result.model.parent_factors else {}),
         }
         tracking = connect(context.config)
         registered = log_and_register(tracking, result, config, as_of, lineage, extra)

@@ -85,6 +85,7 @@ def training_params(
         "peer_prior_rows": str(config.peer_prior_rows),
         "graded_facts": ",".join(config.graded_facts),
         "ungated_facts": ",".join(config.ungated_facts),
+        "parent_surprisal": str(config.parent_surprisal),
         "fact_priors": ",".join(f"{name}={prior:g}" for name, prior in sorted(config.fact_priors.items())),
         "churn_discount": str(config.churn_discount),
         "test_certificate_discount": str(config.test_certificate_discount),

@@ -26,12 +26,14 @@ from codesign_prevalence_model.features import (
     known_publisher_discounted,
 )
 from codesign_prevalence_model.forest import (
+    PARENT_COLUMN,
     PEER_GROUP_COLUMN,
     ReasonSettings,
     SuspicionForestModel,
     fact_surprisals,
     level_table,
     model_input_frame,
+    parent_factors,
     peer_surprisals,
 )
 
@@ -139,9 +141,12 @@ def fit_model(sample: pd.DataFrame, config: ModelConfig) -> TrainingResult:
         model.level_weights = {
             name: table._replace(surprisals=table.surprisals * priors[name]) for name, table in levels.items()
         } or None
+        if config.parent_surprisal:
+            model.parent_factors = parent_factors(features, frame[PARENT_COLUMN], config.surprisal_power)
     model.baseline = dict.fromkeys(names, ABSENT)
     scored = known_publisher_discounted(features, frame, model.feature_params)  # as model.features(frame)
-    scores = model.score_matrix(scored.to_numpy(dtype="float64"), model.peer_groups(frame))
+    matrix = scored.to_numpy(dtype="float64")
+    scores = model.score_matrix(matrix, model.peer_groups(frame), model.parent_weight_factors(frame))
     return TrainingResult(model=model, sample=frame, scores=scores)
 
 
