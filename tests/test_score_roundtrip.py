@@ -92,6 +92,7 @@ def test_round_trip(spark: SparkSession, lake: Lake) -> None:
     assert run.data.params["features"] == ",".join(context.config.model.features)
     assert run.data.params["graded_facts"] == ""  # none by default
     assert run.data.params["ungated_facts"] == "known_name"
+    assert run.data.params["parent_surprisal"] == "True"
     assert "known_name=1.41" in run.data.params["fact_priors"]  # the defaults, by which the weights were multiplied
     assert run.data.params["known_publisher_discount"] == "1.0"
     assert json.loads(run.data.params["known_publishers"])[3:5] == ["Adobe Inc.", "Oracle America, Inc."]
@@ -100,6 +101,7 @@ def test_round_trip(spark: SparkSession, lake: Lake) -> None:
     assert run.data.metrics["training_rows"] == 63.0
     assert run.data.metrics["reference_rows"] == 63.0
     assert 0.0 <= run.data.metrics["random_state_spearman_min"] <= 1.0
+    assert run.data.metrics["parent_factor_unseen"] >= 1.0  # a parent no training row had weighs at least the fact
     artifacts = client.get_experiment(run.info.experiment_id).artifact_location
     assert artifacts == (lake.root / "mlflow" / "artifacts").as_uri()
 
