@@ -173,16 +173,20 @@ def test_certificate_impostor_is_a_certificate_that_does_not_verify_under_a_name
     }
 
 
-def test_document_lure_reads_the_flag_and_is_gated_by_rarity() -> None:
+def test_document_lure_reads_the_flag_and_counts_however_widely_the_binary_runs() -> None:
+    """A document's name on an executable is not gated by rarity (``model.ungated_facts``): a phishing wave on half
+    the fleet keeps it; with the gate (``ungated`` without it) the common binary carries none."""
     rows = pd.DataFrame.from_records(
         [
             candidate("a" * 64, hash_host_count=1, lure_name=True),
             candidate("b" * 64, hash_host_count=1, lure_name=False),
             candidate("c" * 64, hash_host_count=1, lure_name=None),
-            candidate("d" * 64, hash_host_count=200, lure_name=True),  # common: the gate closes
+            candidate("d" * 64, hash_host_count=200, lure_name=True),  # common: ungated, it keeps the fact
         ]
     )
-    assert suspicion_features(rows, ("document_lure",))["document_lure"].tolist() == [1.0, 0.0, 0.0, 0.0]
+    assert suspicion_features(rows, ("document_lure",))["document_lure"].tolist() == [1.0, 0.0, 0.0, 1.0]
+    gated = suspicion_features(rows, ("document_lure",), FeatureParams(ungated=("known_name",)))
+    assert gated["document_lure"].tolist() == [1.0, 0.0, 0.0, 0.0]  # the gate closes
 
 
 def test_name_copy_fires_where_another_signer_runs_the_name_on_half_the_fleet_whatever_the_folder() -> None:
@@ -472,7 +476,7 @@ def test_known_name_is_a_well_known_programs_name_under_another_publishers_certi
     ])
     assert suspicion_features(rows, ["known_name"])["known_name"].tolist() == [v for _, _, v in paths_signers]
     common = rows.assign(hash_host_count=200)
-    assert FeatureParams().ungated == feature_params(ModelConfig()).ungated == ("known_name",)
+    assert FeatureParams().ungated == feature_params(ModelConfig()).ungated == ("known_name", "document_lure")
     widespread = suspicion_features(common, ["known_name", "hash_rarity", "renamed"], FeatureParams())
     assert widespread["known_name"].tolist() == [v for _, _, v in paths_signers]
     assert (widespread["hash_rarity"] == 0.0).all()

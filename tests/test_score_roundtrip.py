@@ -91,7 +91,7 @@ def test_round_trip(spark: SparkSession, lake: Lake) -> None:
     run = client.get_run(first.run_id)
     assert run.data.params["features"] == ",".join(context.config.model.features)
     assert run.data.params["graded_facts"] == ""  # none by default
-    assert run.data.params["ungated_facts"] == "known_name"
+    assert run.data.params["ungated_facts"] == "known_name,document_lure"
     assert run.data.params["parent_surprisal"] == "True"
     assert "known_name=1.41" in run.data.params["fact_priors"]  # the defaults, by which the weights were multiplied
     assert run.data.params["known_publisher_discount"] == "1.0"

@@ -276,10 +276,12 @@ class ModelConfig(_Section):
     # The rarity gate of the other features is min(1, hash_rarity / knee): 1 = the rarity itself.
     rarity_gate_knee: float = Field(default=0.25, gt=0.0, le=1.0)
     # Facts the rarity does not gate: a well-known program's name under a signer that is not its publisher
-    # (known_name) counts however widely the binary runs; a campaign of fake updaters on a twentieth of the fleet
-    # would otherwise sit at the origin with the fleet's everyday software (benchmarks/README.md, "Session 40").
-    # The rarity itself cannot be listed. Models logged before session 40 gate every fact.
-    ungated_facts: tuple[str, ...] = ("known_name",)
+    # (known_name, since session 40) and a document's name on an executable (document_lure, since session 41:
+    # "Invoice_6982.exe", "scan.pdf.exe") count however widely the binary runs; a campaign of fake updaters on a
+    # twentieth of the fleet, or a phishing wave that reached a third of a small office, would otherwise sit at the
+    # origin with the fleet's everyday software (benchmarks/README.md, "Session 40", "Session 41"). The rarity itself
+    # cannot be listed. Models logged before session 40 gate every fact.
+    ungated_facts: tuple[str, ...] = ("known_name", "document_lure")
     signer_recency_days: float = Field(default=7.0, gt=0.0)
     # hash_new: a binary the fleet first ran this many days ago or more is established, not new (the default
     # look-back, features.lookback_days: what a run reviews).

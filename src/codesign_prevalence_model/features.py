@@ -15,10 +15,12 @@ signature (an internal tool signed by a private CA, a popular app whose certific
 collapses all common binaries onto the origin, so the forest ranks only among rare ones. The knee keeps the
 gate from ranking *among* the rare ones: with the rarity itself as the gate (knee 1), a revoked,
 renamed implant on 4 hosts would show its facts at half strength and fall behind an odd benign tool on one
-host; rarity has its own feature for that. The facts of ``ungated`` (``model.ungated_facts``: ``known_name``) are the
-exception: a well-known program's file name under a signer that is not its publisher (``chromeupdater.exe``
-signed by a stranger) is an impersonation however widely it runs, and a campaign that reached a twentieth of the
-fleet is no less one for it. No common benign binary of the generators' fleets carries it (session 40).
+host; rarity has its own feature for that. The facts of ``ungated`` (``model.ungated_facts``: ``known_name``,
+``document_lure``) are the exception: a well-known program's file name under a signer that is not its publisher
+(``chromeupdater.exe`` signed by a stranger) is an impersonation however widely it runs, and a campaign that reached
+a twentieth of the fleet is no less one for it; a document's name on an executable (``Invoice_6982.exe``) is a lure
+on a third of the hosts as on one. No common benign binary of the generators' fleets carries either (sessions 40,
+41).
 
 ``hash_rarity``
     ``log(C / hash_host_count) / log(C)`` clipped to [0, 1], where the ceiling ``C = max(min_hosts,
@@ -341,7 +343,7 @@ class FeatureParams:
     hash_new_days: float = 30.0
     known_publisher_discount: float = 1.0
     known_publishers: tuple[str, ...] = fold_signers(KNOWN_PUBLISHERS)  # folded, as the ``signer`` column
-    ungated: tuple[str, ...] = ("known_name",)  # facts the rarity does not gate
+    ungated: tuple[str, ...] = ("known_name", "document_lure")  # facts the rarity does not gate
 
     def __setstate__(self, state: dict[str, object]) -> None:
         """Models pickled before the knee existed keep the gate they had (the rarity itself); those pickled
