@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -48,6 +50,14 @@ def trained_on_common() -> TrainingResult:
 def _rows(*overrides: dict[str, object]) -> pd.DataFrame:
     records = [candidate(f"{number:064x}", **extra) for number, extra in enumerate(overrides)]  # type: ignore[arg-type]
     return model_input_frame(pd.DataFrame.from_records(records))
+
+
+def _pickled_before(model: SuspicionForestModel, field: str) -> SuspicionForestModel:
+    """``model`` as one pickled before ``field`` existed unpickles: its state without the field, restored."""
+    state = {name: value for name, value in vars(model).items() if name != field}
+    restored = SuspicionForestModel.__new__(SuspicionForestModel)
+    restored.__setstate__(pickle.loads(pickle.dumps(state)))
+    return restored
 
 
 def _explain(model: SuspicionForestModel, rows: pd.DataFrame) -> tuple[pd.DataFrame, list[list[str]]]:
@@ -415,8 +425,6 @@ def test_the_additive_half_counts_the_facts_the_rarity_gates_not_the_rarity_agai
     else odd scores 0, and a revoked one on three hosts as high as one on a single host (both below the gate's
     knee). The rarity, counted again in the sum (models pickled before the option, or
     ``additive_includes_rarity``), ranks the single host first, and lifts the lone oddity above 0."""
-    import pickle
-
     reference = benign_fleet(rows=200, rare_share=0.6)
     revoked = {"status_category": "revoked", "signer_anomalous_status_share": 0.0}
     rows = _rows(RARE_ONLY, {"hash_host_count": 1, **revoked}, {"hash_host_count": 3, **revoked})
@@ -428,9 +436,7 @@ def test_the_additive_half_counts_the_facts_the_rarity_gates_not_the_rarity_agai
     with_rarity = fit_model(reference, additive_only.model_copy(update={"additive_includes_rarity": True})).model
     plain = with_rarity.score(rows).to_numpy()
     assert plain[0] > 0.0 and plain[1] > plain[2]  # the control: the test can fail
-    state = {name: value for name, value in vars(gated).items() if name != "additive_includes_gate"}
-    restored = SuspicionForestModel.__new__(SuspicionForestModel)
-    restored.__setstate__(pickle.loads(pickle.dumps(state)))
+    restored = _pickled_before(gated, "additive_includes_gate")
     np.testing.assert_allclose(restored.score(rows).to_numpy(), plain)
 
 
@@ -439,8 +445,6 @@ def test_surprisal_weights_count_a_rare_fact_above_a_common_one() -> None:
     In the benign fleet most rare binaries run where their signer's other binaries seldom do, few are renamed:
     with the forest weighed out, a renamed binary then outscores one in an unusual folder, which the plain mean
     scores alike; models pickled before the option weigh every fact alike."""
-    import pickle
-
     reference = benign_fleet(rows=200, rare_share=0.6)
     rows = _rows(
         {"hash_host_count": 1, "signer_path_class_share": 1.0, "original_name_mismatch": True},
@@ -466,9 +470,7 @@ def test_surprisal_weights_count_a_rare_fact_above_a_common_one() -> None:
     plain = fit_model(reference, additive_only).model
     assert plain.fact_weights is None
     assert plain.score(rows).iloc[0] == pytest.approx(plain.score(rows).iloc[1])  # the control
-    state = {name: value for name, value in vars(weighted.model).items() if name != "fact_weights"}
-    restored = SuspicionForestModel.__new__(SuspicionForestModel)
-    restored.__setstate__(pickle.loads(pickle.dumps(state)))
+    restored = _pickled_before(weighted.model, "fact_weights")
     np.testing.assert_allclose(restored.score(rows).to_numpy(), plain.score(rows).to_numpy())
 
 
@@ -479,8 +481,6 @@ def test_a_graded_fact_weighs_the_rarity_of_its_level() -> None:
     times as many, a campaign's full spread weighs what no training row reaches, a trace weighs its presence; with
     ``graded_facts`` empty (the default), and in models pickled before the option, the fact weighs its presence at
     any level; a fact ``model.features`` does not list is not graded, a name that is no feature is an error."""
-    import pickle
-
     reference = benign_fleet(rows=200, rare_share=0.6)
     rare = reference["hash_host_count"] < 4
     trace = rare & (np.arange(len(reference)) % 3 == 0)
@@ -509,9 +509,7 @@ def test_a_graded_fact_weighs_the_rarity_of_its_level() -> None:
     assert plain[0] < plain[1]  # presence: the common fact weighs less than a renaming
     assert scores[0] > scores[1] == pytest.approx(plain[1])  # graded: a level no training row reaches
     assert "reaches 40 other hosts through 20 other binaries" in graded.model.explain(rows)[REASONS_COLUMN].iloc[0][0]
-    state = {name: value for name, value in vars(graded.model).items() if name != "level_weights"}
-    restored = SuspicionForestModel.__new__(SuspicionForestModel)
-    restored.__setstate__(pickle.loads(pickle.dumps(state)))
+    restored = _pickled_before(graded.model, "level_weights")
     np.testing.assert_allclose(restored.score(rows).to_numpy(), plain)
     unlisted = config.model_copy(update={"graded_facts": ("cert_short_lifetime",)})
     assert fit_model(reference, unlisted).model.level_weights is None
@@ -526,8 +524,6 @@ def test_a_lolbin_parent_weighs_the_rarity_of_its_parent() -> None:
     a few from cmd, a binary that rundll32 starts ranks first of three binaries alike but for the parent, and names
     its parent first; names are compared as file names in lower case. Off, and in models pickled before the
     option, every parent weighs alike."""
-    import pickle
-
     reference = benign_fleet(rows=200, rare_share=0.6)
     launched = reference.index[reference["lolbin_parent_share"] > 0.0]
     reference.loc[launched, "example_parent"] = "msiexec.exe"
@@ -566,9 +562,7 @@ def test_a_lolbin_parent_weighs_the_rarity_of_its_parent() -> None:
     )["lolbin_parent"].to_numpy()
     assert contributions[0] < contributions[1] < contributions[2]  # the reasons read the parent's weight too
     assert "rundll32.exe" in model.explain(rows)[REASONS_COLUMN].iloc[2][0]
-    state = {name: value for name, value in vars(model).items() if name != "parent_factors"}
-    restored = SuspicionForestModel.__new__(SuspicionForestModel)
-    restored.__setstate__(pickle.loads(pickle.dumps(state)))
+    restored = _pickled_before(model, "parent_factors")
     np.testing.assert_allclose(restored.score(rows).to_numpy(), plain)
 
 
@@ -659,8 +653,6 @@ def test_a_fact_weighs_its_surprisal_in_its_own_folder_class(
     two in five binaries in Downloads carry the fact (installers saved as "setup.exe", from signers the fleet met
     this week) and few in AppData do, a binary with it in AppData outscores the same binary in Downloads; a class
     the training rows lack keeps the fleet-wide weights, as do the option's null and models pickled before it."""
-    import pickle
-
     downloads = pd.DataFrame.from_records(
         [
             candidate(
@@ -700,9 +692,7 @@ def test_a_fact_weighs_its_surprisal_in_its_own_folder_class(
     explained = model.explain(rows)
     assert explained[SCORE_COLUMN].to_numpy() == pytest.approx(scores)
     assert all(phrase in " ".join(phrases) for phrases in explained[REASONS_COLUMN])
-    state = {name: value for name, value in vars(model).items() if name != "peer_weights"}
-    restored = SuspicionForestModel.__new__(SuspicionForestModel)
-    restored.__setstate__(pickle.loads(pickle.dumps(state)))
+    restored = _pickled_before(model, "peer_weights")
     np.testing.assert_allclose(restored.score(rows).to_numpy(), plain)
 
 

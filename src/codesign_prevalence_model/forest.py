@@ -32,6 +32,7 @@ from codesign_prevalence_model.features import (
     STRING_INPUTS,
     FeatureParams,
     known_publisher_discounted,
+    path_file_name,
     suspicion_features,
 )
 from codesign_prevalence_model.reasons import EVIDENCE, fact_contributions, render_reasons
@@ -245,7 +246,7 @@ class SuspicionForestModel(PythonModel):
             table = (self.level_weights or {}).get(name)
             if table is not None:
                 row_weights[:, position] = level_surprisals(table, matrix[:, columns[position]])
-        if by_parent and parents is not None and PARENT_FACT in names:
+        if by_parent and parents is not None:
             row_weights[:, names.index(PARENT_FACT)] *= parents
         return np.asarray((matrix[:, columns] * row_weights).sum(axis=1) / total, dtype="float64")
 
@@ -336,7 +337,7 @@ def fold_parents(parents: pd.Series | Sequence[object]) -> list[str | None]:
         if parent is None or (isinstance(parent, float) and np.isnan(parent)):
             folded.append(None)
             continue
-        name = str(parent).replace("/", "\\").rsplit("\\", 1)[-1].strip().lower()
+        name = path_file_name(str(parent)).strip().lower()
         folded.append(name or None)
     return folded
 
