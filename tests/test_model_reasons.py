@@ -96,6 +96,7 @@ def test_ordinary_binary_has_no_reasons(trained: TrainingResult) -> None:
     ("overrides", "top_features"),
     [
         ({**RARE_ONLY, "lolbin_parent_share": 1.0}, {"lolbin_parent"}),
+        ({**RARE_ONLY, "example_parent": "C:\\Windows\\System32\\svchost.exe"}, {"task_parent"}),
         ({**RARE_ONLY, "pe_company_mismatch": True}, {"company_surprise"}),
         ({**RARE_ONLY, "original_name_mismatch": True}, {"renamed"}),
         ({**RARE_ONLY, "signer_path_class_share": 0.0}, {"path_surprise"}),
@@ -134,6 +135,14 @@ def test_phrases_of_a_stolen_certificate(trained: TrainingResult) -> None:
     }
     assert set(reasons) <= expected
     assert not any(reason == "certificate revoked" for reason in reasons)  # said once, with its context
+
+
+def test_phrase_of_a_scheduled_task(trained: TrainingResult) -> None:
+    reasons = trained.model.explain(_rows({**RARE_ONLY, "example_parent": "C:\\Windows\\System32\\svchost.exe"}))
+    assert reasons[REASONS_COLUMN].iloc[0][0] == (
+        "most often started by C:\\Windows\\System32\\svchost.exe, the process the Task Scheduler starts tasks"
+        " from: a scheduled task?"
+    )
 
 
 def test_suspicious_rows_outscore_the_training_population(trained: TrainingResult) -> None:
@@ -228,9 +237,11 @@ def test_a_saturated_score_still_names_every_fact(trained: TrainingResult) -> No
     rows = _rows(EVERYTHING_SUSPICIOUS)
     model = trained.model
     features = model.features(rows)
-    # An impostor of a name the fleet knows cannot also sign under a name the fleet does not know, nor be revoked.
-    assert features["certificate_impostor"].iloc[0] == 0.0
-    assert (features.drop(columns="certificate_impostor").to_numpy() == 1.0).all()
+    # An impostor of a name the fleet knows cannot also sign under a name the fleet does not know, nor be revoked;
+    # a binary whose most frequent parent is rundll32 is not one the Task Scheduler starts most.
+    exclusive = ["certificate_impostor", "task_parent"]
+    assert (features[exclusive].iloc[0] == 0.0).all()
+    assert (features.drop(columns=exclusive).to_numpy() == 1.0).all()
     forest_drops = occlusion_contributions(model.forest_matrix_scores, features, model.baseline)
     saturated = [name for name in features.columns if forest_drops[name].iloc[0] < model.reasons.min_contribution]
     assert saturated, "the score does not saturate here: the test would show nothing"

@@ -209,6 +209,7 @@ class ModelConfig(_Section):
         # fresh fleets of both generators).
         "document_lure",
         "lolbin_parent",
+        "task_parent",
         # Of the certificate figures cert_age helped on the quality benchmark (benchmarks/README.md), and
         # certificate_impostor (above); issuer_rarity, cert_short_lifetime and ci_enforcement are available, not
         # default.

@@ -53,6 +53,7 @@ PEER_FACTS: tuple[str, ...] = (
     "signer_not_in_path",
     "renamed",
     "lolbin_parent",
+    "task_parent",
     "signer_recency",
     "hash_new",
 )
