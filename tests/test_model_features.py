@@ -90,6 +90,7 @@ def test_hand_computed_rows() -> None:
             "renamed": [0.0, 0.0, 1.0],
             "masquerade": [0.0, 0.5, 0.5],
             "lolbin_parent": [0.0, 0.5, 0.0],
+            "task_parent": [0.0, 0.0, 0.0],  # explorer.exe started each
             "signer_recency": [0.0, 0.0, 0.0],
             "hash_new": [0.0, 0.0, 0.0],  # no first-run days (candidates the model did not read them from)
             # No issuer, validity or Code Integrity columns (as from Elastic Defend or Sysmon): neutral.
@@ -187,6 +188,22 @@ def test_document_lure_reads_the_flag_and_counts_however_widely_the_binary_runs(
     assert suspicion_features(rows, ("document_lure",))["document_lure"].tolist() == [1.0, 0.0, 0.0, 1.0]
     gated = suspicion_features(rows, ("document_lure",), FeatureParams(ungated=("known_name",)))
     assert gated["document_lure"].tolist() == [1.0, 0.0, 0.0, 0.0]  # the gate closes
+
+
+def test_task_parent_is_a_binary_the_task_scheduler_starts() -> None:
+    parents = [
+        r"C:\Windows\System32\svchost.exe",
+        r"C:\WINDOWS\system32\TASKHOSTW.EXE",
+        "taskeng.exe",
+        r"C:\Windows\explorer.exe",
+        r"C:\Windows\System32\services.exe",
+        None,
+    ]
+    rows = pd.DataFrame.from_records(
+        [candidate(f"{index:064x}", hash_host_count=1, example_parent=parent) for index, parent in enumerate(parents)]
+        + [candidate("f" * 64, example_parent=parents[0])]  # on 200 of 400 hosts: the rarity gate closes
+    )
+    assert suspicion_features(rows, ("task_parent",))["task_parent"].tolist() == [1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0]
 
 
 def test_name_copy_fires_where_another_signer_runs_the_name_on_half_the_fleet_whatever_the_folder() -> None:

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from codesign_prevalence.config import ModelConfig
 from codesign_prevalence.errors import ConfigError
+from codesign_prevalence.models.features import DEFAULT_FEATURES
 from codesign_prevalence.models.training import TrainingResult, fit_model, training_metrics
 from codesign_prevalence_model.forest import (
     PEER_FACTS,
@@ -134,6 +135,21 @@ def test_phrases_of_a_stolen_certificate(trained: TrainingResult) -> None:
     }
     assert set(reasons) <= expected
     assert not any(reason == "certificate revoked" for reason in reasons)  # said once, with its context
+
+
+def test_a_scheduled_task_is_named_where_task_parent_is_listed() -> None:
+    """task_parent is available, not default (session 42's judgement): listed, it is the reason of a rare binary
+    whose most frequent parent is the Task Scheduler's process."""
+    config = ModelConfig(n_estimators=100, random_state=7, fact_priors={}, features=(*DEFAULT_FEATURES, "task_parent"))
+    model = fit_model(benign_fleet(rows=200, rare_share=0.6), config).model
+    rows = _rows(RARE_ONLY, {**RARE_ONLY, "example_parent": "C:\\Windows\\System32\\svchost.exe"})
+    _, names = _explain(model, rows)
+    assert "task_parent" not in names[0] and names[1][0] == "task_parent"
+    assert model.explain(rows)[REASONS_COLUMN].iloc[1][0] == (
+        "most often started by C:\\Windows\\System32\\svchost.exe, the process the Task Scheduler starts tasks"
+        " from: a scheduled task?"
+    )
+    assert "task_parent" not in ModelConfig().features
 
 
 def test_suspicious_rows_outscore_the_training_population(trained: TrainingResult) -> None:
@@ -680,7 +696,7 @@ def test_a_fact_weighs_its_surprisal_in_its_own_folder_class(
     fleet_rate = (features[fact].gt(0.0).sum() + 1.0) / (len(features) + 2.0)
     expected = -np.log((in_downloads.sum() + 20.0 * fleet_rate) / (len(in_downloads) + 20.0))
     assert model.peer_weights is not None and set(model.peer_weights) == {"appdata", "downloads"}
-    assert set(model.peer_weights["downloads"]) == set(PEER_FACTS)
+    assert set(model.peer_weights["downloads"]) == set(PEER_FACTS) & set(config.features)  # the listed ones
     assert model.peer_weights["downloads"][fact] == pytest.approx(expected)
     assert model.peer_weights["downloads"][fact] < model.fact_weights[fact]
     assert model.peer_weights["appdata"][fact] > model.fact_weights[fact]

@@ -208,6 +208,9 @@ class ModelConfig(_Section):
         # A file name that is a document lure's (Invoice_2026-11.exe, Scan_00417.pdf.exe; session 29, judged on
         # fresh fleets of both generators).
         "document_lure",
+        # task_parent (the Task Scheduler's process starts it most often: persistence as a scheduled task) is
+        # available, not default: it raised the eight lines' mean AP on fresh fleets but lost its judgement on the
+        # rule-missed attacks found (benchmarks/README.md, "Session 42").
         "lolbin_parent",
         # Of the certificate figures cert_age helped on the quality benchmark (benchmarks/README.md), and
         # certificate_impostor (above); issuer_rarity, cert_short_lifetime and ci_enforcement are available, not
@@ -243,10 +246,10 @@ class ModelConfig(_Section):
     # (benchmarks/README.md, "Session 19", "Session 30").
     surprisal_power: float = Field(default=0.5, gt=0.0, le=1.0)
     # With surprisal weights, the facts whose base rate depends on the kind of folder (hash_rarity, signer_obscurity,
-    # path_surprise, signer_not_in_path, renamed, lolbin_parent, signer_recency) weigh their surprisal among the
-    # training rows of the binary's own folder class (path_class), each class's rate drawn toward the fleet-wide one
-    # by this many rows (codesign_prevalence_model/forest.py, peer_surprisals); null: the fleet-wide weights for
-    # every row, as before session 34 (benchmarks/README.md, "Session 34", "Session 35").
+    # path_surprise, signer_not_in_path, renamed, lolbin_parent, task_parent, signer_recency, hash_new) weigh their
+    # surprisal among the training rows of the binary's own folder class (path_class), each class's rate drawn
+    # toward the fleet-wide one by this many rows (codesign_prevalence_model/forest.py, peer_surprisals); null: the
+    # fleet-wide weights for every row, as before session 34 (benchmarks/README.md, "Session 34", "Session 35").
     peer_prior_rows: float | None = Field(default=20.0, ge=0.0)
     # With surprisal weights, the facts whose weight is the surprisal of the level a row reaches (the training rows at
     # or above its value), not of the fact's mere presence: a graded fact that many benign binaries carry a little of

@@ -243,6 +243,10 @@ UNVERIFIED_STATUSES: tuple[str, ...] = ("chaining", "untrusted_root", "invalid",
 # carrying a name the fleet knows (self-signed "Google LLC"), as much an impostor as a revoked one.
 STATUS_SURPRISE: dict[str, float] = {**STATUS_SEVERITY, **dict.fromkeys(UNVERIFIED_STATUSES, 1.0)}
 
+# task_parent: the processes the Task Scheduler starts a task's program from (svchost.exe hosting the Schedule
+# service on Windows 10 and later, taskhostw.exe / taskhost.exe, taskeng.exe before Windows 10).
+TASK_PARENTS = frozenset({"svchost.exe", "taskhostw.exe", "taskhost.exe", "taskeng.exe"})
+
 # name_copy: another signer's binaries run under the name on at least this share of the fleet's hosts (a Windows
 # component, the fleet's standard software), not on the few hosts a bundled tool reaches.
 NAME_COPY_FLEET_SHARE = 0.5
@@ -586,6 +590,16 @@ def lolbin_parent(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
     return _clip01(_numeric(frame, "lolbin_parent_share"))
 
 
+def task_parent(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
+    parents = frame["example_parent"].map(lambda parent: isinstance(parent, str) and is_task_parent(parent))
+    return parents.astype("float64")
+
+
+def is_task_parent(parent: str) -> bool:
+    """Whether a parent process is the one the Task Scheduler starts its tasks from (:data:`TASK_PARENTS`)."""
+    return path_file_name(parent).strip().lower() in TASK_PARENTS
+
+
 def _optional(frame: pd.DataFrame, column: str) -> pd.Series:
     """An optional numeric input as float, NaN where null or absent from the frame."""
     if column not in frame.columns:
@@ -660,6 +674,7 @@ FEATURE_FUNCTIONS: Mapping[str, FeatureFunction] = {
     "renamed": renamed,
     "masquerade": masquerade,
     "lolbin_parent": lolbin_parent,
+    "task_parent": task_parent,
     "signer_recency": signer_recency,
     "hash_new": hash_new,
     "issuer_rarity": issuer_rarity,

@@ -43,7 +43,8 @@ PEER_GROUP_COLUMN = "path_class"
 # from a signer the fleet may not know, names no vendor's folder, runs from a class of folder where its signer's
 # other binaries do not, carries a generic name ("setup.exe", "install (1).exe") rather than its own and is
 # launched by msiexec or cmd as a matter of course, often from a signer the fleet first met this week, and is new to
-# the fleet by nature (hash_new); in AppData or ProgramData the same facts are rarer. With ``peer_weights`` each
+# the fleet by nature (hash_new); in AppData or ProgramData the same facts are rarer, but a per-user updater there
+# runs as a scheduled task (task_parent) as a matter of course. With ``peer_weights`` each
 # weighs its surprisal among the training rows of the binary's own folder class (:func:`peer_surprisals`); a
 # certificate's status and a header or a name impersonating someone weigh the same in every folder.
 PEER_FACTS: tuple[str, ...] = (
@@ -53,6 +54,7 @@ PEER_FACTS: tuple[str, ...] = (
     "signer_not_in_path",
     "renamed",
     "lolbin_parent",
+    "task_parent",
     "signer_recency",
     "hash_new",
 )

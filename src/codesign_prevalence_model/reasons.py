@@ -268,6 +268,11 @@ def _lolbin_parent(row: Mapping[str, Any]) -> str:
     return f"{share:.0%} of its runs started by a LOLBin or Office app (most frequent parent: {parent})"
 
 
+def _task_parent(row: Mapping[str, Any]) -> str:
+    parent = _text(row["example_parent"], "unknown parent")
+    return f"most often started by {parent}, the process the Task Scheduler starts tasks from: a scheduled task?"
+
+
 def _signer_recency(row: Mapping[str, Any]) -> str:
     days, history = _count(row["signer_days_since_first_seen"]), _count(row.get("fleet_history_days"))
     signer = _text(row["signer"])
@@ -334,6 +339,7 @@ PHRASES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "renamed": _renamed,
     "masquerade": _masquerade,
     "lolbin_parent": _lolbin_parent,
+    "task_parent": _task_parent,
     "signer_recency": _signer_recency,
     "hash_new": _hash_new,
     "issuer_rarity": _issuer_rarity,
