@@ -208,10 +208,10 @@ class ModelConfig(_Section):
         # A file name that is a document lure's (Invoice_2026-11.exe, Scan_00417.pdf.exe; session 29, judged on
         # fresh fleets of both generators).
         "document_lure",
-        # task_parent (the Task Scheduler's process starts it most often: persistence as a scheduled task) is
-        # available, not default: it raised the eight lines' mean AP on fresh fleets but lost its judgement on the
-        # rule-missed attacks found (benchmarks/README.md, "Session 42").
         "lolbin_parent",
+        # Not listed: task_parent (the Task Scheduler's process starts the binary most often: persistence as a
+        # scheduled task), available; it raised the eight lines' mean AP on fresh fleets but lost its judgement on
+        # the rule-missed attacks found (benchmarks/README.md, "Session 42").
         # Of the certificate figures cert_age helped on the quality benchmark (benchmarks/README.md), and
         # certificate_impostor (above); issuer_rarity, cert_short_lifetime and ci_enforcement are available, not
         # default.
