@@ -591,13 +591,15 @@ def lolbin_parent(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
 
 
 def task_parent(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
-    parents = frame["example_parent"].map(lambda parent: isinstance(parent, str) and is_task_parent(parent))
-    return parents.astype("float64")
+    return frame["example_parent"].map(fold_parent).isin(TASK_PARENTS).astype("float64")
 
 
-def is_task_parent(parent: str) -> bool:
-    """Whether a parent process is the one the Task Scheduler starts its tasks from (:data:`TASK_PARENTS`)."""
-    return path_file_name(parent).strip().lower() in TASK_PARENTS
+def fold_parent(parent: object) -> str | None:
+    """A parent process's name as the model compares it (``task_parent``, ``parent_factors``): the file name, lower
+    case, without surrounding spaces (a full path keeps its last component); None for a missing one."""
+    if parent is None or (isinstance(parent, float) and np.isnan(parent)):
+        return None
+    return path_file_name(str(parent)).strip().lower() or None
 
 
 def _optional(frame: pd.DataFrame, column: str) -> pd.Series:

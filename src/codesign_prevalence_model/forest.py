@@ -31,8 +31,8 @@ from codesign_prevalence_model.features import (
     REQUIRED_INPUTS,
     STRING_INPUTS,
     FeatureParams,
+    fold_parent,
     known_publisher_discounted,
-    path_file_name,
     suspicion_features,
 )
 from codesign_prevalence_model.reasons import EVIDENCE, fact_contributions, render_reasons
@@ -332,16 +332,8 @@ def level_surprisals(table: LevelTable, values: np.ndarray) -> np.ndarray:
 
 
 def fold_parents(parents: pd.Series | Sequence[object]) -> list[str | None]:
-    """Parent process names as ``parent_factors`` compares them: the file name, lower case, without surrounding
-    spaces (a full path keeps its last component); None for a missing one."""
-    folded: list[str | None] = []
-    for parent in parents:
-        if parent is None or (isinstance(parent, float) and np.isnan(parent)):
-            folded.append(None)
-            continue
-        name = path_file_name(str(parent)).strip().lower()
-        folded.append(name or None)
-    return folded
+    """Parent process names as ``parent_factors`` compares them (:func:`fold_parent`)."""
+    return [fold_parent(parent) for parent in parents]
 
 
 def parent_factors(features: pd.DataFrame, parents: pd.Series | Sequence[object], power: float = 1.0) -> ParentFactors:
