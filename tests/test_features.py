@@ -434,7 +434,8 @@ CANDIDATE_SCHEMA = [
     ("path_names_signer", "boolean"), ("path_vendor", "string"), ("path_vendor_host_count", "bigint"),
     ("name_owner", "string"), ("name_owner_host_count", "bigint"), ("name_owner_word", "string"),
     ("name_word", "string"), ("certificate_other_host_count", "bigint"), ("lure_name", "boolean"),
-    ("name_copy_signer", "string"), ("name_copy_host_count", "bigint"),
+    ("name_copy_signer", "string"), ("name_copy_host_count", "bigint"), ("remote_parent", "string"),
+    ("remote_parent_host_count", "bigint"),
 ]
 CONTOSO_LABELS = (DIGICERT, "0a01", "2025-06-01 00:00:00", "2027-06-01 23:59:59", None, "embedded")
 NO_CERTIFICATE = (None,) * 6
@@ -461,6 +462,7 @@ NO_COMPANY_MISMATCH = (None,) * 3
 NO_PATH_VENDOR = (None, 0)  # no path names another signer's word
 NO_NAME_OWNER = (None, 0, None, None)  # no file name holds another signer's product word ("invoice" is only Evil's)
 NO_NAME_COPY = (None, 0)  # no binary runs under a file name another signer's binaries run under
+NO_REMOTE_PARENT = (None, 0)  # no parent that starts programs for a remote operator (s's services.exe is not one)
 
 # Per binary: every candidate column after ``population``.
 BINARY_A = (
@@ -478,6 +480,7 @@ BINARY_A = (
     3,  # certificate_other_host_count: b and c carry t-contoso too, on h1, h2 and h4
     False,
     *NO_NAME_COPY,
+    *NO_REMOTE_PARENT,
 )
 BINARY_B = (
     "b", "contoso ltd", "Contoso Ltd", "t-contoso", True, "expired", True, False, 2, 2,
@@ -491,6 +494,7 @@ BINARY_B = (
     3,
     False,
     *NO_NAME_COPY,
+    *NO_REMOTE_PARENT,
 )
 BINARY_C = (
     "c", "contoso ltd", "Contoso Ltd", "t-contoso", False, "trusted", False, False, 1, 1,
@@ -504,6 +508,7 @@ BINARY_C = (
     4,
     False,
     *NO_NAME_COPY,
+    *NO_REMOTE_PARENT,
 )
 BINARY_E = (
     "e", "evil llc", "Evil LLC", "t-evil", True, "untrusted_root", True, True, 1, 1,
@@ -520,6 +525,7 @@ BINARY_E = (
     0,  # certificate_other_host_count: no other binary of Evil LLC
     False,  # lure_name: invoice.exe names a lure word without a number
     *NO_NAME_COPY,
+    *NO_REMOTE_PARENT,
 )
 BINARY_G = (
     "g", "google llc", "Google LLC", "t-google", False, "trusted", False, False, 1, 1,
@@ -533,6 +539,7 @@ BINARY_G = (
     0,
     False,
     *NO_NAME_COPY,
+    *NO_REMOTE_PARENT,
 )
 BINARY_S = (
     "s", None, None, None, False, "bad_digest", True, False, 1, 1,
@@ -547,6 +554,7 @@ BINARY_S = (
     None,  # certificate_other_host_count: no signer
     False,
     *NO_NAME_COPY,
+    *NO_REMOTE_PARENT,
 )
 
 
@@ -771,6 +779,32 @@ def test_a_file_name_copy_is_judged_against_the_widest_other_signer_under_that_n
     )
     actual = name_copy_prevalence(host_binary)
     assert_df_equality(actual, expected, ignore_nullable=True, ignore_row_order=True)
+
+
+def test_a_parent_that_starts_programs_for_a_remote_operator_is_named_with_its_hosts(spark: SparkSession) -> None:
+    """An implant spread by WMI (``WmiPrvSE.exe``, known by its path alone, in any case) and by PowerShell remoting
+    (``wsmprovhost.exe``) names the first of those parents by name, on the 2 hosts where one started it; on its first
+    host a user started it. A vendor's service, started by ``services.exe``, has none."""
+    implant, service = r"C:\Users\Public\Libraries\update.exe", r"C:\ProgramData\Vendor\VendorSvc.exe"
+    signed = {"cs_subject_name": "Nimbus Labs Ltd", "cs_thumbprint_sha256": "t-nimbus"}
+    rows = [
+        event("i1", "2026-11-18 10:00:00", "h1", "i", implant, **signed, parent_name="explorer.exe"),
+        event("i2", "2026-11-19 10:00:00", "h2", "i", implant, **signed,
+              parent_executable=r"C:\Windows\System32\wbem\WmiPrvSE.exe"),
+        event("i3", "2026-11-19 11:00:00", "h3", "i", implant, **signed, parent_name="WSMPROVHOST.EXE"),
+        event("i4", "2026-11-20 09:00:00", "h3", "i", implant, **signed, parent_name="svchost.exe"),
+        event("v1", "2026-11-19 08:00:00", "h1", "v", service, cs_subject_name="Vendor Inc",
+              parent_name="services.exe"),
+    ]
+    with persisted(tables_for(spark, rows)) as tables:
+        actual = tables.candidates.where(F.col("population") == "hunt").select(
+            "sha256", "remote_parent", "remote_parent_host_count"
+        )
+        expected = spark.createDataFrame(
+            [("i", "wmiprvse.exe", 2), ("v", None, 0)],
+            "sha256 string, remote_parent string, remote_parent_host_count long",
+        )
+        assert_df_equality(actual, expected, ignore_nullable=True, ignore_row_order=True)
 
 
 def test_rule_matches_of_the_window(spark: SparkSession, fleet: FeatureTables) -> None:

@@ -17,9 +17,10 @@ import pytest
 from codesign_prevalence.simulator import FleetSummary, generate_fleet
 from codesign_prevalence.simulator.attacks import ATTACK_SCENARIOS, MISSED_BY_RULE, add_attacks
 from codesign_prevalence.simulator.catalog import Catalog
+from codesign_prevalence.simulator.datafiles import scenario_data
 from codesign_prevalence.simulator.fleet import build_catalog
 from codesign_prevalence.simulator.hosts import make_hosts
-from codesign_prevalence.simulator.model import Plan
+from codesign_prevalence.simulator.model import USER_SYSTEM, Plan
 from codesign_prevalence.simulator.profile import FleetProfile
 from codesign_prevalence.simulator.writer import DOTTED_STYLES, MALFORMED_KINDS, dotted
 
@@ -332,6 +333,10 @@ def test_attack_signatures_follow_their_scenario(reading: Reading, labels: dict[
                 "firefox.exe",
                 "explorer.exe",
                 "svchost.exe",
+                # a host reached later by remote execution (attacks.lateral_parents), as SYSTEM
+                "services.exe",
+                "WmiPrvSE.exe",
+                "wsmprovhost.exe",
             }
         elif row["scenario"] == "self_signed_impostor":
             assert signature["status"] == "errorUntrustedRoot" and signature["subject_name"] in allow_listed
@@ -345,6 +350,31 @@ def attacked_catalogs(seeds: range) -> list[Catalog]:
         add_attacks(catalog, make_hosts(seed, 200, "Contoso"), Plan(14), FleetProfile.draw(seed))
         catalogs.append(catalog)
     return catalogs
+
+
+def test_attacks_reach_later_hosts_by_remote_execution_as_system() -> None:
+    """Lateral movement: some hosts after an attack's first are reached by a service, WMI or PowerShell remoting, as
+    SYSTEM; the first host never is, so every attack binary has a host no remote parent started it on."""
+    lateral = set(scenario_data().attacks.lateral_parents)
+    assert lateral == {"services", "wmiprvse", "wsmprovhost"}
+    reached = 0
+    for seed in range(1, 6):
+        catalog = build_catalog(seed, 14, dt.date(2026, 11, 1))
+        plan = Plan(14)
+        add_attacks(catalog, make_hosts(seed, 200, "Contoso"), plan, FleetProfile.draw(seed))
+        remote_hosts: dict[int, set[int]] = defaultdict(set)
+        hosts: dict[int, set[int]] = defaultdict(set)
+        for (_day, host), runs in plan.runs.items():
+            for run in runs:
+                if catalog.binaries[run.bid].label != "malicious":
+                    continue
+                hosts[run.bid].add(host)
+                if run.parent in lateral:
+                    assert run.user == USER_SYSTEM
+                    remote_hosts[run.bid].add(host)
+        assert all(hosts[bid] - remote_hosts[bid] for bid in hosts)
+        reached += sum(len(remote) for remote in remote_hosts.values())
+    assert reached
 
 
 def test_front_company_signers_are_new_to_the_fleet() -> None:

@@ -79,7 +79,10 @@ history where gold/first_seen holds it, :func:`with_fleet_history`; "executions"
   Sysmon's events): a name the fleet knows on a certificate none of that name's binaries carry is a self-signed
   impostor's (:func:`certificate_prevalence`);
 - ``lure_name`` (never null): a file name of the binary is a document lure's, ``Invoice_2026-11.exe`` or
-  ``Scan_00417.pdf.exe`` (``normalize.lure_name``).
+  ``Scan_00417.pdf.exe`` (``normalize.lure_name``);
+- ``remote_parent`` / ``remote_parent_host_count``: the first, by name, of the binary's parents that start programs
+  for a remote operator or a WMI subscription (:data:`REMOTE_PARENTS`), and the hosts where such a parent started
+  it (null / 0 when none): lateral movement through WMI or WinRM, or WMI persistence.
 
 Null handling (every feature column is filled; only analyst columns may be null):
 
@@ -150,6 +153,11 @@ PATH_VENDOR_FIGURES: tuple[str, ...] = ("path_vendor", "path_vendor_host_count")
 NAME_OWNER_FIGURES: tuple[str, ...] = ("name_owner", "name_owner_host_count", "name_owner_word", "name_word")
 CERTIFICATE_SIGNER_FIGURES: tuple[str, ...] = ("certificate_other_host_count",)
 NAME_COPY_FIGURES: tuple[str, ...] = ("name_copy_signer", "name_copy_host_count")
+# Parents that start programs for someone elsewhere (lower case, as events.with_event_attributes folds a parent):
+# WMI's provider host (Win32_Process.Create, wmic /node, Impacket's wmiexec: ATT&CK T1047), WinRM's plug-in host and
+# remote shell host (PowerShell remoting, winrs: T1021.006), and WMI's script event consumer (a permanent WMI
+# subscription: T1546.003). services.exe is not one: it starts every service, an installed vendor's too.
+REMOTE_PARENTS: tuple[str, ...] = ("scrcons.exe", "winrshost.exe", "wmiprvse.exe", "wsmprovhost.exe")
 # name_copy_prevalence joins back a file name's this many most widespread signers: the binary's own, one of its
 # vendor's family, and the widest other.
 NAME_COPY_WIDEST = 3
@@ -237,7 +245,14 @@ CANDIDATE_COLUMNS: tuple[str, ...] = (
     "lure_name",
     # The most widespread other signer whose binaries run under a file name of the binary (name_copy_prevalence).
     *NAME_COPY_FIGURES,
+    # A parent that starts programs for a remote operator or a WMI subscription, and on how many hosts.
+    "remote_parent",
+    "remote_parent_host_count",
 )
+
+
+def _remote_parents() -> Column:
+    return F.array(*[F.lit(name) for name in REMOTE_PARENTS])
 
 
 def binary_prevalence(host_binary: DataFrame) -> DataFrame:
@@ -250,7 +265,8 @@ def binary_prevalence(host_binary: DataFrame) -> DataFrame:
     ``any_invalid``, ``any_signed``, ``any_original_name_mismatch``, ``any_path_names_signer`` (null when the
     signer's name has no distinctive word or acronym: ``normalize.path_names_signer``), ``any_lure_name``
     (``normalize.lure_name``, null when no path is known), ``parents``,
-    ``example_path`` (smallest raw path), ``host_names`` (all, sorted), ``first_host_id``.
+    ``remote_parent_host_count`` (hosts where a parent of :data:`REMOTE_PARENTS` started it), ``example_path``
+    (smallest raw path), ``host_names`` (all, sorted), ``first_host_id``.
     """
     per_signer_host = Window.partitionBy("signer", "host_id")
     counted = host_binary.select(
@@ -273,6 +289,7 @@ def binary_prevalence(host_binary: DataFrame) -> DataFrame:
         F.bool_or(path_names_signer(F.col("paths"), F.col("signer"))).alias("any_path_names_signer"),
         F.bool_or(F.exists(F.col("paths"), lure_name)).alias("any_lure_name"),
         F.array_sort(F.array_distinct(F.flatten(F.collect_list("parents")))).alias("parents"),
+        F.count_if(F.arrays_overlap(F.col("parents"), _remote_parents())).alias("remote_parent_host_count"),
         F.min("example_path").alias("example_path"),
         F.array_sort(F.collect_set("host_name")).alias("host_names"),
         F.min("host_id").alias("first_host_id"),
@@ -888,6 +905,8 @@ def candidates(
             "lure_name": F.coalesce(F.col("any_lure_name"), F.lit(False)),
             "name_copy_signer": F.col("name_copy_signer"),
             "name_copy_host_count": _zero_if_null(F.col("name_copy_host_count")),
+            "remote_parent": F.try_element_at(F.array_intersect(F.col("parents"), _remote_parents()), F.lit(1)),
+            "remote_parent_host_count": F.col("remote_parent_host_count"),
         }
         return joined.select(*[features[column].alias(column) for column in CANDIDATE_COLUMNS])
 

@@ -4,9 +4,10 @@ An attack is one binary, or (with the profile's ``campaign_probability``) a camp
 near-identical hashes: same certificate, same fake PE, same folder, a few hosts each. A malicious binary
 runs on a handful of hosts (``attacks.hosts`` in ``data/scenarios.yaml``, up to 8) over a short span, from a
 user-writable path, first started by a LOLBin, an Office application, a browser or Outlook, later again by
-its persistence (a scheduled task under svchost.exe, or a Run key under explorer.exe). Not every one carries
-every trait: some keep their PE's original file name, some name their signer as pe.company, some are first
-started by explorer or a browser. A careful actor (the profile's ``careful_attacks`` of the attacks under a
+its persistence (a scheduled task under svchost.exe, or a Run key under explorer.exe); a host after the first
+is sometimes reached by remote execution (a service, WMI or PowerShell remoting starts it as SYSTEM). Not every
+one carries every trait: some keep their PE's original file name, some name their signer as pe.company, some are
+first started by explorer or a browser. A careful actor (the profile's ``careful_attacks`` of the attacks under a
 vendor's or a front company's certificate) passes the binary off as the certificate owner's own software:
 named after the owner ("UmbriaUpdate.exe") in a folder named after it, its PE naming the owner and the file,
 half of them first started by explorer or a browser, and in a campaign each hash under a name and a folder of
@@ -43,6 +44,7 @@ from codesign_prevalence.simulator.model import (
     STATUS_REVOKED,
     STATUS_TRUSTED,
     STATUS_UNTRUSTED_ROOT,
+    USER_SYSTEM,
     BinarySpec,
     Cert,
     PeInfo,
@@ -419,15 +421,23 @@ def _schedule(
     """``spread`` hosts; first run from a phishing or LOLBin parent (or ``first_parent``), later runs from
     persistence, within ~3 days. A revoked certificate's binary persists past the revocation day. A careful
     actor's ``careful_parent`` replaces the first parent after it is drawn, so that the stream's later draws (the
-    other attacks') do not depend on it."""
+    other attacks') do not depend on it. A host after the first is reached, with ``attacks.lateral_parent``'s
+    probability, by remote execution: first started as SYSTEM by one of ``attacks.lateral_parents`` (drawn from a
+    stream of its own, so that the other draws do not depend on it)."""
+    data = scenario_data().attacks
     chosen = rng.sample(victims, min(spread, len(victims)))
     span = rng.randint(1, 3)
     for position, host in enumerate(chosen):
         day = first if position == 0 else first + rng.randrange(span)
         token = stable_guid(catalog.seed, f"attack|{bid}|{host.idx}")
         drawn = first_parent or rng.choice(FIRST_PARENTS[scenario])
-        parent = careful_parent or drawn
-        plan.add(day, host.idx, Run(bid, count=rng.randint(1, 2), parent=parent, user=0, token=token))
+        parent, user = careful_parent or drawn, 0
+        lateral = random.Random(f"{catalog.seed}|lateral|{bid}|{host.idx}")
+        if position and data.lateral_parents and lateral.random() < data.lateral_parent:
+            kinds = list(data.lateral_parents)
+            parent = lateral.choices(kinds, weights=[data.lateral_parents[kind] for kind in kinds])[0]
+            user = USER_SYSTEM
+        plan.add(day, host.idx, Run(bid, count=rng.randint(1, 2), parent=parent, user=user, token=token))
         last = min(catalog.days - 1, first + span)
         if scenario == STOLEN_REVOKED and position == 0 and last < revocation_day:
             last = min(catalog.days - 1, revocation_day + rng.randint(0, 2))

@@ -132,6 +132,8 @@ class AttackData(_Strict):
     fleet_name: float = Field(ge=0, le=1)
     benign_first_parent: float = Field(ge=0, le=1)
     benign_first_parents: tuple[str, ...]
+    lateral_parent: float = Field(default=0.0, ge=0, le=1)
+    lateral_parents: dict[str, float] = Field(default_factory=dict)
 
 
 class HardNegativeData(_Strict):

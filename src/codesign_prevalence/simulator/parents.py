@@ -28,6 +28,7 @@ DEFAULT_PARENTS: dict[str, str] = {
     "cmd": _S32 + "cmd.exe",
     "powershell": _S32 + "WindowsPowerShell\\v1.0\\powershell.exe",
     "wmiprvse": _S32 + "wbem\\WmiPrvSE.exe",
+    "wsmprovhost": _S32 + "wsmprovhost.exe",
     "msiexec": _S32 + "msiexec.exe",
     "rundll32": _S32 + "rundll32.exe",
     "regsvr32": _S32 + "regsvr32.exe",
