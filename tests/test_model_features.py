@@ -91,6 +91,7 @@ def test_hand_computed_rows() -> None:
             "masquerade": [0.0, 0.5, 0.5],
             "lolbin_parent": [0.0, 0.5, 0.0],
             "task_parent": [0.0, 0.0, 0.0],  # explorer.exe started each
+            "remote_parent": [0.0, 0.0, 0.0],  # no remote-parent figure (candidates written before it)
             "signer_recency": [0.0, 0.0, 0.0],
             "hash_new": [0.0, 0.0, 0.0],  # no first-run days (candidates the model did not read them from)
             # No issuer, validity or Code Integrity columns (as from Elastic Defend or Sysmon): neutral.
@@ -204,6 +205,20 @@ def test_task_parent_is_a_binary_the_task_scheduler_starts() -> None:
         + [candidate("f" * 64, example_parent=parents[0])]  # on 200 of 400 hosts: the rarity gate closes
     )
     assert suspicion_features(rows, ("task_parent",))["task_parent"].tolist() == [1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0]
+
+
+def test_remote_parent_is_a_binary_a_remote_execution_host_started_somewhere() -> None:
+    """WMI started a rare binary on 2 of its hosts: 1; on none (0), or without the figure (null, candidates written
+    before it): 0; on a binary 200 of 400 hosts run (an IT team's deployment): the rarity gate closes."""
+    rows = pd.DataFrame.from_records(
+        [
+            candidate("a" * 64, hash_host_count=3, remote_parent="wmiprvse.exe", remote_parent_host_count=2),
+            candidate("b" * 64, hash_host_count=3, remote_parent=None, remote_parent_host_count=0),
+            candidate("c" * 64, hash_host_count=3, remote_parent=None, remote_parent_host_count=None),
+            candidate("d" * 64, remote_parent="wsmprovhost.exe", remote_parent_host_count=200),
+        ]
+    )
+    assert suspicion_features(rows, ("remote_parent",))["remote_parent"].tolist() == [1.0, 0.0, 0.0, 0.0]
 
 
 def test_name_copy_fires_where_another_signer_runs_the_name_on_half_the_fleet_whatever_the_folder() -> None:

@@ -152,6 +152,20 @@ def test_a_scheduled_task_is_named_where_task_parent_is_listed() -> None:
     assert "task_parent" not in ModelConfig().features
 
 
+def test_a_remote_execution_is_named_with_its_channel_and_hosts() -> None:
+    """A rare binary WMI started on 2 hosts (lateral movement) has that as its top reason, with the channel."""
+    config = ModelConfig(n_estimators=100, random_state=7, fact_priors={})
+    assert "remote_parent" in config.features
+    model = fit_model(benign_fleet(rows=200, rare_share=0.6), config).model
+    remote = {**RARE_ONLY, "remote_parent": "wmiprvse.exe", "remote_parent_host_count": 2}
+    rows = _rows(RARE_ONLY, remote)
+    _, names = _explain(model, rows)
+    assert "remote_parent" not in names[0] and names[1][0] == "remote_parent"
+    assert model.explain(rows)[REASONS_COLUMN].iloc[1][0] == (
+        "started by wmiprvse.exe on 2 hosts: through WMI, from another host or a script?"
+    )
+
+
 def test_suspicious_rows_outscore_the_training_population(trained: TrainingResult) -> None:
     suspicious = _rows(
         {**RARE_ONLY, "status_category": "untrusted_root", "signer_path_class_share": 0.0, "lolbin_parent_share": 1.0},
@@ -214,6 +228,8 @@ EVERYTHING_SUSPICIOUS = {
     "original_name_mismatch": True,
     "lolbin_parent_share": 1.0,
     "example_parent": "rundll32.exe",
+    "remote_parent": "wmiprvse.exe",
+    "remote_parent_host_count": 1,
     "cert_age_days": 0.0,
     "signer_days_since_first_seen": 0,
     "hash_days_since_first_seen": 0,
@@ -234,7 +250,7 @@ EVERYTHING_SUSPICIOUS = {
 # inside name_copy.
 EVERY_FACT = ["hash_rarity", "signer_obscurity", "status_surprise", "path_surprise", "signer_not_in_path",
               "path_impersonation", "name_copy", "known_name", "document_lure", "company_impersonation", "renamed",
-              "lolbin_parent",
+              "lolbin_parent", "remote_parent",
               "cert_age", "signer_recency", "signer_spread", "hash_new"]
 
 

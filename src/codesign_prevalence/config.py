@@ -209,6 +209,9 @@ class ModelConfig(_Section):
         # fresh fleets of both generators).
         "document_lure",
         "lolbin_parent",
+        # A parent that starts programs for someone elsewhere (WMI's provider host, WinRM's hosts, WMI's script
+        # consumer) started it on some host: lateral movement through WMI or PowerShell remoting (session 43).
+        "remote_parent",
         # Not listed: task_parent (the Task Scheduler's process starts the binary most often: persistence as a
         # scheduled task), available; it raised the eight lines' mean AP on fresh fleets but lost its judgement on
         # the rule-missed attacks found (benchmarks/README.md, "Session 42").

@@ -156,6 +156,12 @@ on a third of the hosts as on one. No common benign binary of the generators' fl
     mean of the two above.
 ``lolbin_parent``
     ``lolbin_parent_share``: share of its executions started by a LOLBin or an Office application.
+``remote_parent``
+    1 when a parent that starts programs for someone elsewhere started the binary on some host
+    (``remote_parent_host_count`` above 0; gold/candidates' ``REMOTE_PARENTS``: WMI's provider host, WinRM's plug-in
+    and remote shell hosts, WMI's script event consumer): lateral movement through WMI or PowerShell remoting, or a
+    WMI subscription's persistence. An IT team's deployment through the same channels carries it too, on binaries
+    its rarity gate mostly sets aside. 0 without the column (candidates written before session 43).
 ``issuer_rarity``
     the log scale of ``hash_rarity`` on ``1 + issuer_other_host_count`` (leave-one-out: hosts that ran *another*
     binary chaining to this binary's certificate issuer): 1 for an issuer the fleet knows only through this
@@ -288,6 +294,7 @@ OPTIONAL_NUMERIC_INPUTS: tuple[str, ...] = (
     "lure_name",  # a flag: 1.0 / 0.0
     "name_copy_host_count",
     "hash_days_since_first_seen",
+    "remote_parent_host_count",
 )
 OPTIONAL_STRING_INPUTS: tuple[str, ...] = (
     "issuer",
@@ -297,6 +304,7 @@ OPTIONAL_STRING_INPUTS: tuple[str, ...] = (
     "name_owner_word",
     "name_word",
     "name_copy_signer",
+    "remote_parent",
     "example_path",  # a path the binary ran from (declared_test_certificate reads the profile's user from it)
 )
 OPTIONAL_INPUTS: tuple[str, ...] = (*OPTIONAL_NUMERIC_INPUTS, *OPTIONAL_STRING_INPUTS)
@@ -594,6 +602,10 @@ def task_parent(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
     return frame["example_parent"].map(fold_parent).isin(TASK_PARENTS).astype("float64")
 
 
+def remote_parent(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
+    return (_optional(frame, "remote_parent_host_count").fillna(0.0) > 0).astype("float64")
+
+
 def fold_parent(parent: object) -> str | None:
     """A parent process's name as the model compares it (``task_parent``, ``parent_factors``): the file name, lower
     case, without surrounding spaces (a full path keeps its last component); None for a missing one."""
@@ -677,6 +689,7 @@ FEATURE_FUNCTIONS: Mapping[str, FeatureFunction] = {
     "masquerade": masquerade,
     "lolbin_parent": lolbin_parent,
     "task_parent": task_parent,
+    "remote_parent": remote_parent,
     "signer_recency": signer_recency,
     "hash_new": hash_new,
     "issuer_rarity": issuer_rarity,

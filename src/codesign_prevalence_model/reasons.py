@@ -273,6 +273,21 @@ def _task_parent(row: Mapping[str, Any]) -> str:
     return f"most often started by {parent}, the process the Task Scheduler starts tasks from: a scheduled task?"
 
 
+# How each of gold/candidates' REMOTE_PARENTS starts a program (remote_parent's reason).
+REMOTE_CHANNELS: Mapping[str, str] = {
+    "wmiprvse.exe": "WMI, from another host or a script",
+    "wsmprovhost.exe": "PowerShell remoting, from another host",
+    "winrshost.exe": "WinRS, from another host",
+    "scrcons.exe": "a WMI event subscription (persistence)",
+}
+
+
+def _remote_parent(row: Mapping[str, Any]) -> str:
+    parent, hosts = _text(row.get("remote_parent"), "unknown parent"), _count(row.get("remote_parent_host_count"))
+    channel = REMOTE_CHANNELS.get(parent.lower(), "remote execution")
+    return f"started by {parent} on {_plural(hosts, 'host')}: through {channel}?"
+
+
 def _signer_recency(row: Mapping[str, Any]) -> str:
     days, history = _count(row["signer_days_since_first_seen"]), _count(row.get("fleet_history_days"))
     signer = _text(row["signer"])
@@ -340,6 +355,7 @@ PHRASES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "masquerade": _masquerade,
     "lolbin_parent": _lolbin_parent,
     "task_parent": _task_parent,
+    "remote_parent": _remote_parent,
     "signer_recency": _signer_recency,
     "hash_new": _hash_new,
     "issuer_rarity": _issuer_rarity,
