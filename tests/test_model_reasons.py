@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from codesign_prevalence.config import ModelConfig
 from codesign_prevalence.errors import ConfigError
+from codesign_prevalence.features.candidates import REMOTE_PARENTS
 from codesign_prevalence.models.features import DEFAULT_FEATURES
 from codesign_prevalence.models.training import TrainingResult, fit_model, training_metrics
 from codesign_prevalence_model.forest import (
@@ -22,6 +23,7 @@ from codesign_prevalence_model.forest import (
 )
 from codesign_prevalence_model.reasons import (
     PHRASES,
+    REMOTE_CHANNELS,
     STATUS_PHRASES,
     fact_contributions,
     occlusion_contributions,
@@ -164,6 +166,11 @@ def test_a_remote_execution_is_named_with_its_channel_and_hosts() -> None:
     assert model.explain(rows)[REASONS_COLUMN].iloc[1][0] == (
         "started by wmiprvse.exe on 2 hosts: through WMI, from another host or a script?"
     )
+
+
+def test_every_remote_parent_the_features_stage_looks_for_has_its_channel_named() -> None:
+    """The model's package does not import the job's, so the reasons keep their own list: the same names."""
+    assert set(REMOTE_CHANNELS) == set(REMOTE_PARENTS)
 
 
 def test_suspicious_rows_outscore_the_training_population(trained: TrainingResult) -> None:
