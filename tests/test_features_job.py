@@ -129,6 +129,7 @@ def test_features_job_on_a_generated_fleet(spark: SparkSession, pipeline_run: Pi
         "name_copy_signer",  # null exactly where no other signer runs a binary under its file name (below)
         "path_names_signer",  # null where the signer's name has no distinctive word or acronym
         "certificate_other_host_count",  # null exactly where the binary has no signer or no thumbprint (below)
+        "remote_parent",  # null exactly where no remote-execution parent started it (remote_parent_host_count 0)
     }
     filled = [c for c in CANDIDATE_COLUMNS if c not in labels]
     nulls = candidates.select(*[F.count_if(F.col(c).isNull()).alias(c) for c in filled]).head()
@@ -143,6 +144,7 @@ def test_features_job_on_a_generated_fleet(spark: SparkSession, pipeline_run: Pi
         "path_vendor": "path_vendor_host_count",
         **dict.fromkeys(("name_owner", "name_owner_word", "name_word"), "name_owner_host_count"),
         "name_copy_signer": "name_copy_host_count",
+        "remote_parent": "remote_parent_host_count",
     }
     misnamed = candidates.select(
         *[F.count_if((F.col(hosts) > F.lit(0)) != F.col(other).isNotNull()).alias(other)
