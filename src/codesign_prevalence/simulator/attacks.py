@@ -35,6 +35,7 @@ from codesign_prevalence.simulator import words
 from codesign_prevalence.simulator.catalog import KIND_SERVER, Catalog, Vendor, widespread_names
 from codesign_prevalence.simulator.certificates import retail_ca
 from codesign_prevalence.simulator.datafiles import AttackData, scenario_data
+from codesign_prevalence.simulator.hardneg import weighted
 from codesign_prevalence.simulator.hosts import Host
 from codesign_prevalence.simulator.model import (
     LABEL_MALICIOUS,
@@ -434,8 +435,7 @@ def _schedule(
         parent, user = careful_parent or drawn, 0
         lateral = random.Random(f"{catalog.seed}|lateral|{bid}|{host.idx}")
         if position and data.lateral_parents and lateral.random() < data.lateral_parent:
-            kinds = list(data.lateral_parents)
-            parent = lateral.choices(kinds, weights=[data.lateral_parents[kind] for kind in kinds])[0]
+            parent = weighted(lateral, data.lateral_parents)
             user = USER_SYSTEM
         plan.add(day, host.idx, Run(bid, count=rng.randint(1, 2), parent=parent, user=user, token=token))
         last = min(catalog.days - 1, first + span)
