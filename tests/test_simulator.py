@@ -342,14 +342,19 @@ def test_attack_signatures_follow_their_scenario(reading: Reading, labels: dict[
             assert signature["status"] == "errorUntrustedRoot" and signature["subject_name"] in allow_listed
 
 
-def attacked_catalogs(seeds: range) -> list[Catalog]:
-    """Catalogues with their attacks added (no event stream), for scenario properties over several seeds."""
-    catalogs = []
+def attacked_plans(seeds: range) -> list[tuple[Catalog, Plan]]:
+    """Catalogues with their attacks added and the runs those attacks planted (no event stream), for scenario
+    properties over several seeds."""
+    attacked = []
     for seed in seeds:
-        catalog = build_catalog(seed, 14, dt.date(2026, 11, 1))
-        add_attacks(catalog, make_hosts(seed, 200, "Contoso"), Plan(14), FleetProfile.draw(seed))
-        catalogs.append(catalog)
-    return catalogs
+        catalog, plan = build_catalog(seed, 14, dt.date(2026, 11, 1)), Plan(14)
+        add_attacks(catalog, make_hosts(seed, 200, "Contoso"), plan, FleetProfile.draw(seed))
+        attacked.append((catalog, plan))
+    return attacked
+
+
+def attacked_catalogs(seeds: range) -> list[Catalog]:
+    return [catalog for catalog, _plan in attacked_plans(seeds)]
 
 
 def test_attacks_reach_later_hosts_by_remote_execution_as_system() -> None:
@@ -358,10 +363,7 @@ def test_attacks_reach_later_hosts_by_remote_execution_as_system() -> None:
     lateral = set(scenario_data().attacks.lateral_parents)
     assert lateral == {"services", "wmiprvse", "wsmprovhost"}
     reached = 0
-    for seed in range(1, 6):
-        catalog = build_catalog(seed, 14, dt.date(2026, 11, 1))
-        plan = Plan(14)
-        add_attacks(catalog, make_hosts(seed, 200, "Contoso"), plan, FleetProfile.draw(seed))
+    for catalog, plan in attacked_plans(range(1, 6)):
         remote_hosts: dict[int, set[int]] = defaultdict(set)
         hosts: dict[int, set[int]] = defaultdict(set)
         for (_day, host), runs in plan.runs.items():
