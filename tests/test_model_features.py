@@ -75,6 +75,7 @@ def test_hand_computed_rows() -> None:
             "status_surprise": [0.0, 1.0, 0.0],
             # No certificate figure (candidates written before it, sources without a thumbprint): nothing judged.
             "certificate_impostor": [0.0, 0.0, 0.0],
+            "publisher_lapsed": [0.0, 0.0, 0.0],  # Contoso's lapsed certificate: no well-known publisher's
             "path_surprise": [0.0, 1.0, 0.0],
             # No path-names-signer flag (candidates written before it): nothing judged.
             "signer_not_in_path": [0.0, 0.0, 0.0],
@@ -219,6 +220,26 @@ def test_remote_parent_is_a_binary_a_remote_execution_host_started_somewhere() -
         ]
     )
     assert suspicion_features(rows, ("remote_parent",))["remote_parent"].tolist() == [1.0, 0.0, 0.0, 0.0]
+
+
+def test_publisher_lapsed_is_a_well_known_publishers_expired_certificate() -> None:
+    """An expired certificate under NVIDIA's or Zoom's name on a rare binary: 1; a long-tail vendor's lapsed one, a
+    publisher's revoked one (a vendor revokes its own after a breach), trusted one or one that does not chain (the
+    impostor's fact): 0; a publisher's lapsed build on 200 of 400 hosts: the rarity gate closes."""
+    rare = {"hash_host_count": 1, "status_category": "expired"}
+    rows = pd.DataFrame.from_records(
+        [
+            candidate("a" * 64, **{**rare, "signer": "nvidia corporation"}),
+            candidate("b" * 64, **{**rare, "signer": "zoom video communications inc"}),
+            candidate("c" * 64, **{**rare, "signer": "rilum systems llc"}),
+            candidate("d" * 64, **{**rare, "signer": "nvidia corporation", "status_category": "revoked"}),
+            candidate("e" * 64, **{**rare, "signer": "nvidia corporation", "status_category": "trusted"}),
+            candidate("f" * 64, **{**rare, "signer": "nvidia corporation", "status_category": "untrusted_root"}),
+            candidate("0" * 64, signer="nvidia corporation", status_category="expired"),
+        ]
+    )
+    values = suspicion_features(rows, ("publisher_lapsed",))["publisher_lapsed"].tolist()
+    assert values == [1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0]
 
 
 def test_name_copy_fires_where_another_signer_runs_the_name_on_half_the_fleet_whatever_the_folder() -> None:

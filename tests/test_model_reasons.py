@@ -173,6 +173,23 @@ def test_every_remote_parent_the_features_stage_looks_for_has_its_channel_named(
     assert set(REMOTE_CHANNELS) == set(REMOTE_PARENTS)
 
 
+def test_a_publishers_lapsed_certificate_is_named_as_signed_after_it_lapsed() -> None:
+    """A rare binary under NVIDIA's expired certificate has that as its top reason, said once (not again as a
+    status)."""
+    config = ModelConfig(n_estimators=100, random_state=7, fact_priors={})
+    assert "publisher_lapsed" in config.features
+    model = fit_model(benign_fleet(rows=200, rare_share=0.6), config).model
+    lapsed = {**RARE_ONLY, "signer": "nvidia corporation", "status_category": "expired"}
+    rows = _rows(RARE_ONLY, lapsed)
+    _, names = _explain(model, rows)
+    assert "publisher_lapsed" not in names[0] and names[1][0] == "publisher_lapsed"
+    assert not {"status_severity", "status_surprise"} & set(names[1])
+    assert model.explain(rows)[REASONS_COLUMN].iloc[1][0] == (
+        "certificate expired, under 'nvidia corporation', a well-known publisher's name: publishers timestamp their"
+        " signatures, so this one was signed after the certificate lapsed (a leaked certificate?)"
+    )
+
+
 def test_suspicious_rows_outscore_the_training_population(trained: TrainingResult) -> None:
     suspicious = _rows(
         {**RARE_ONLY, "status_category": "untrusted_root", "signer_path_class_share": 0.0, "lolbin_parent_share": 1.0},
@@ -267,9 +284,10 @@ def test_a_saturated_score_still_names_every_fact(trained: TrainingResult) -> No
     rows = _rows(EVERYTHING_SUSPICIOUS)
     model = trained.model
     features = model.features(rows)
-    # An impostor of a name the fleet knows cannot also sign under a name the fleet does not know, nor be revoked.
-    assert features["certificate_impostor"].iloc[0] == 0.0
-    assert (features.drop(columns="certificate_impostor").to_numpy() == 1.0).all()
+    # An impostor of a name the fleet knows cannot also sign under a name the fleet does not know, nor be revoked; a
+    # revoked certificate has not lapsed.
+    assert features[["certificate_impostor", "publisher_lapsed"]].iloc[0].tolist() == [0.0, 0.0]
+    assert (features.drop(columns=["certificate_impostor", "publisher_lapsed"]).to_numpy() == 1.0).all()
     forest_drops = occlusion_contributions(model.forest_matrix_scores, features, model.baseline)
     saturated = [name for name in features.columns if forest_drops[name].iloc[0] < model.reasons.min_contribution]
     assert saturated, "the score does not saturate here: the test would show nothing"

@@ -190,6 +190,9 @@ class ModelConfig(_Section):
         # A certificate that does not verify under a name the fleet knows, not that name's own (session 30, with the
         # name known at the rarity ceiling; judged on fresh fleets of both generators).
         "certificate_impostor",
+        # A well-known publisher's certificate that has lapsed: publishers timestamp, so the binary was signed after
+        # it lapsed (session 44).
+        "publisher_lapsed",
         "path_surprise",
         # No path of the binary names its signer; a path names another, widespread vendor (session 22: each
         # judged on fresh fleets of both generators, adopted); its file name is another signer's product

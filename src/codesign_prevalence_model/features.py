@@ -76,6 +76,15 @@ on a third of the hosts as on one. No common benign binary of the generators' fl
     name's obscurity read on its log scale, ``1 - signer_obscurity``, lost by 0.001 to such a tool; judged again in
     session 30 with the ceiling). 0 without ``certificate_other_host_count`` (sources without a thumbprint, Sysmon;
     candidates written before it): nothing to judge.
+``publisher_lapsed``
+    1 where the certificate has lapsed (``status_category`` ``expired``) and the signer's name is a well-known
+    publisher's (:func:`names_a_publisher`), else 0. Publishers timestamp their signatures, so a build they signed
+    while the certificate was valid still verifies after it lapses; one that reports the certificate expired was
+    signed after it lapsed, with a certificate that left its owner (the certificates leaked from NVIDIA in 2022,
+    used to sign malware long after they expired: ATT&CK T1588.003). A long-tail vendor's lapsed certificate is
+    the common case (an old build, a vendor that stopped timestamping) and weighs only as a status; a revoked
+    publisher's certificate is not counted either: a vendor revokes its own after a breach, and its genuine builds
+    then run under the revoked certificate (AnyDesk's, 2024), as the outside generators' fleets have them too.
 ``path_surprise``
     ``1 - signer_path_class_share``: the binary runs from a folder class where the signer's other binaries
     (almost) never run; 0 when the signer has no other binary.
@@ -440,6 +449,11 @@ def certificate_impostor(frame: pd.DataFrame, params: FeatureParams) -> pd.Serie
     return unverified * np.maximum(known_name * other_certificate, publisher)
 
 
+def publisher_lapsed(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
+    lapsed = frame["status_category"].eq("expired").astype("float64")
+    return lapsed * frame["signer"].map(names_a_publisher).astype("float64")
+
+
 def names_a_publisher(signer: object) -> bool:
     """Whether a (folded) signer name holds, as a whole word, a well-known publisher's word
     (:data:`~codesign_prevalence_model.known_names.PUBLISHER_WORDS`): "zoom video communications inc", "adobe inc"."""
@@ -675,6 +689,7 @@ FEATURE_FUNCTIONS: Mapping[str, FeatureFunction] = {
     "status_severity": status_severity,
     "status_surprise": status_surprise,
     "certificate_impostor": certificate_impostor,
+    "publisher_lapsed": publisher_lapsed,
     "path_surprise": path_surprise,
     "signer_not_in_path": signer_not_in_path,
     "path_impersonation": path_impersonation,

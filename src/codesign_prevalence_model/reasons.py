@@ -165,6 +165,13 @@ def _certificate_impostor(row: Mapping[str, Any]) -> str:
     )
 
 
+def _publisher_lapsed(row: Mapping[str, Any]) -> str:
+    return (
+        f"certificate expired, under '{_text(row['signer'])}', a well-known publisher's name: publishers timestamp"
+        " their signatures, so this one was signed after the certificate lapsed (a leaked certificate?)"
+    )
+
+
 def _path_surprise(row: Mapping[str, Any]) -> str:
     place = PATH_CLASS_PHRASES.get(_text(row["path_class"]), PATH_CLASS_PHRASES["other"])
     share = _share(row["signer_path_class_share"])
@@ -341,6 +348,7 @@ PHRASES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "status_severity": _status_severity,
     "status_surprise": _status_surprise,
     "certificate_impostor": _certificate_impostor,
+    "publisher_lapsed": _publisher_lapsed,
     "path_surprise": _path_surprise,
     "signer_not_in_path": _signer_not_in_path,
     "path_impersonation": _path_impersonation,
@@ -368,6 +376,7 @@ PHRASES: dict[str, Callable[[Mapping[str, Any]], str]] = {
 # A reason whose phrase already says what another one would: keep only the first (the fuller one).
 SUBSUMES: dict[str, tuple[str, ...]] = {
     "certificate_impostor": ("status_surprise", "status_severity"),
+    "publisher_lapsed": ("status_surprise", "status_severity"),
     "status_surprise": ("status_severity",),
     "company_impersonation": ("company_surprise", "company_mismatch"),
     "company_surprise": ("company_mismatch",),
