@@ -173,11 +173,13 @@ def test_every_remote_parent_the_features_stage_looks_for_has_its_channel_named(
     assert set(REMOTE_CHANNELS) == set(REMOTE_PARENTS)
 
 
-def test_a_publishers_lapsed_certificate_is_named_as_signed_after_it_lapsed() -> None:
-    """A rare binary under NVIDIA's expired certificate has that as its top reason, said once (not again as a
-    status)."""
-    config = ModelConfig(n_estimators=100, random_state=7, fact_priors={})
-    assert "publisher_lapsed" in config.features
+def test_a_publishers_lapsed_certificate_is_named_where_publisher_lapsed_is_listed() -> None:
+    """publisher_lapsed is available, not default (session 44's judgement): listed, it is the top reason of a rare
+    binary under NVIDIA's expired certificate, said once (not again as a status)."""
+    assert "publisher_lapsed" not in ModelConfig().features
+    config = ModelConfig(
+        n_estimators=100, random_state=7, fact_priors={}, features=(*DEFAULT_FEATURES, "publisher_lapsed")
+    )
     model = fit_model(benign_fleet(rows=200, rare_share=0.6), config).model
     lapsed = {**RARE_ONLY, "signer": "nvidia corporation", "status_category": "expired"}
     rows = _rows(RARE_ONLY, lapsed)
@@ -284,10 +286,9 @@ def test_a_saturated_score_still_names_every_fact(trained: TrainingResult) -> No
     rows = _rows(EVERYTHING_SUSPICIOUS)
     model = trained.model
     features = model.features(rows)
-    # An impostor of a name the fleet knows cannot also sign under a name the fleet does not know, nor be revoked; a
-    # revoked certificate has not lapsed.
-    assert features[["certificate_impostor", "publisher_lapsed"]].iloc[0].tolist() == [0.0, 0.0]
-    assert (features.drop(columns=["certificate_impostor", "publisher_lapsed"]).to_numpy() == 1.0).all()
+    # An impostor of a name the fleet knows cannot also sign under a name the fleet does not know, nor be revoked.
+    assert features["certificate_impostor"].iloc[0] == 0.0
+    assert (features.drop(columns="certificate_impostor").to_numpy() == 1.0).all()
     forest_drops = occlusion_contributions(model.forest_matrix_scores, features, model.baseline)
     saturated = [name for name in features.columns if forest_drops[name].iloc[0] < model.reasons.min_contribution]
     assert saturated, "the score does not saturate here: the test would show nothing"

@@ -190,9 +190,6 @@ class ModelConfig(_Section):
         # A certificate that does not verify under a name the fleet knows, not that name's own (session 30, with the
         # name known at the rarity ceiling; judged on fresh fleets of both generators).
         "certificate_impostor",
-        # A well-known publisher's certificate that has lapsed: publishers timestamp, so the binary was signed after
-        # it lapsed (session 44).
-        "publisher_lapsed",
         "path_surprise",
         # No path of the binary names its signer; a path names another, widespread vendor (session 22: each
         # judged on fresh fleets of both generators, adopted); its file name is another signer's product
@@ -217,7 +214,9 @@ class ModelConfig(_Section):
         "remote_parent",
         # Not listed: task_parent (the Task Scheduler's process starts the binary most often: persistence as a
         # scheduled task), available; it raised the eight lines' mean AP on fresh fleets but lost its judgement on
-        # the rule-missed attacks found (benchmarks/README.md, "Session 42").
+        # the rule-missed attacks found (benchmarks/README.md, "Session 42"); publisher_lapsed (a well-known
+        # publisher's expired certificate), available; it lowered the eight lines' mean AP on fresh fleets, where
+        # publishers' old installers outnumbered the attacks under their lapsed certificates ("Session 44").
         # Of the certificate figures cert_age helped on the quality benchmark (benchmarks/README.md), and
         # certificate_impostor (above); issuer_rarity, cert_short_lifetime and ci_enforcement are available, not
         # default.

@@ -76,7 +76,7 @@ on a third of the hosts as on one. No common benign binary of the generators' fl
     name's obscurity read on its log scale, ``1 - signer_obscurity``, lost by 0.001 to such a tool; judged again in
     session 30 with the ceiling). 0 without ``certificate_other_host_count`` (sources without a thumbprint, Sysmon;
     candidates written before it): nothing to judge.
-``publisher_lapsed``
+``publisher_lapsed`` (available, not in the default list: benchmarks/README.md, "Session 44")
     1 where the certificate has lapsed (``status_category`` ``expired``) and the signer's name is a well-known
     publisher's (:func:`names_a_publisher`), else 0. Publishers timestamp their signatures, so a build they signed
     while the certificate was valid still verifies after it lapses; one that reports the certificate expired was
