@@ -24,6 +24,10 @@ both populations; the line means and their average recomputed per draw):
     .venv/bin/python benchmarks/judge.py --keep ... --set model.x=y --save /tmp/candidate.json
     .venv/bin/python benchmarks/judge.py --compare /tmp/base.json /tmp/candidate.json
 
+``--carriers FACT ...`` (with ``--keep``) counts, instead of judging, the attacks and the benign binaries of each
+kept folder's populations that carry each fact: what decides a fact on fresh fleets is how often benign binaries
+carry it, which a probe's AP on one seen set does not show (session 44).
+
 ``--compare`` also names the lines whose minimum meets issue 13's AP bar (``rule`` 0.95, ``hunt`` 0.92) in one arm
 and not in the other: the average of the means can rise while a line stops meeting the bar (session 39).
 """
@@ -42,6 +46,8 @@ import codesign_prevalence_model.forest as forest
 import quality  # beside this script: the script's folder is the first entry of sys.path
 from codesign_prevalence.config import load_config
 from codesign_prevalence.features.candidates import SCORED_POPULATIONS
+from codesign_prevalence.models.features import feature_params
+from codesign_prevalence_model.features import FEATURE_FUNCTIONS, suspicion_features
 
 # A folder's figures per fleet, as --save writes them: {fleet: {population: [AP per random state]}}.
 FleetFigures = dict[str, dict[str, list[float]]]
@@ -84,6 +90,40 @@ def judge(
     average = average_of_line_means(per_fleet)  # one definition for the verdict and for --compare
     print(f"average of {lines} line means: {average:.5f}; rule-missed found {found} of {total}")
     return average, found, total, per_fleet
+
+
+# A fact's carriers per kept folder and population: (attacks carrying it, attacks, benign carrying it, benign).
+Carriers = dict[tuple[str, str, str], tuple[int, int, int, int]]
+
+
+def carriers(folders: list[Path], facts: list[str], overrides: list[str]) -> Carriers:
+    """How many attacks and how many benign binaries of each kept folder's scored populations carry each fact (its
+    suspicion value, gated and discounted as the model reads it, above 0), over the folder's fleets. A probe on seen
+    fleets shows what a fact does to their ranking; how often the fact falls on benign binaries is what decides it
+    on fresh ones (session 44: 12 benign carriers on the seen blind2 fleets, 22 on the fresh ones)."""
+    config = load_config(None, overrides)
+    params = feature_params(config.model)
+    unknown = [fact for fact in facts if fact not in FEATURE_FUNCTIONS]
+    if unknown:
+        raise ValueError(f"not a model feature: {', '.join(unknown)}")
+    counts: dict[tuple[str, str, str], list[int]] = {}
+    for folder in folders:
+        for workdir in sorted(path for path in folder.iterdir() if path.is_dir()):
+            if not quality._prepared_files(workdir):
+                continue
+            prepared = quality.load_prepared(quality.FleetSpec(0, 0), workdir, 0.0)
+            for name in SCORED_POPULATIONS:
+                rows = prepared.candidates[prepared.candidates["population"] == name].reset_index(drop=True)
+                attack = rows["sha256"].isin(prepared.malicious).to_numpy()
+                values = suspicion_features(rows, facts, params)
+                for fact in facts:
+                    carried = values[fact].to_numpy() > 0.0
+                    tally = counts.setdefault((folder.name, name, fact), [0, 0, 0, 0])
+                    tally[0] += int((carried & attack).sum())
+                    tally[1] += int(attack.sum())
+                    tally[2] += int((carried & ~attack).sum())
+                    tally[3] += int((~attack).sum())
+    return {key: (tally[0], tally[1], tally[2], tally[3]) for key, tally in counts.items()}
 
 
 def _line(fleets: FleetFigures, name: str, chosen: list[str] | None = None) -> list[float]:
@@ -159,6 +199,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--random-states", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="a configuration override")
     parser.add_argument("--save", metavar="FILE", help="write the figures per fleet, for --compare")
+    parser.add_argument(
+        "--carriers",
+        nargs="+",
+        metavar="FACT",
+        help="with --keep: count the attacks and benign binaries carrying each fact, instead of judging",
+    )
     args = parser.parse_args(argv)
     if args.compare:
         try:
@@ -180,6 +226,14 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"not a folder kept by quality.py --keep: {', '.join(missing)}")
     os.environ.pop("MLFLOW_TRACKING_URI", None)
     print(f"code: {Path(forest.__file__).parent.parent}", flush=True)
+    if args.carriers:
+        try:
+            counted = carriers(folders, list(args.carriers), list(args.set))
+        except ValueError as error:
+            parser.error(str(error))
+        for (folder, name, fact), (attacks, all_attacks, benign, all_benign) in counted.items():
+            print(f"{folder} {name} {fact}: attacks {attacks} of {all_attacks}, benign {benign} of {all_benign}")
+        return 0
     average, found, total, per_fleet = judge(folders, args.random_states, list(args.set))
     if args.save:
         saved = {"code": str(Path(forest.__file__).parent.parent), "overrides": list(args.set),

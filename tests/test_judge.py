@@ -8,9 +8,11 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+import pandas as pd
 import pytest
 
 from fleet_files import BENCHMARKS, load_generator
+from test_model_support import candidate
 
 
 @pytest.fixture(scope="module")
@@ -89,3 +91,38 @@ def test_a_line_that_stops_meeting_the_bar_is_named(
         (tmp_path / name).write_text(json.dumps({"folders": figures}), encoding="utf-8")
     assert judge.main(["--compare", str(tmp_path / "a.json"), str(tmp_path / "b.json")]) == 0
     assert "sim rule: minimum 1.000 -> 0.940, no longer meets 0.95" in capsys.readouterr().out
+
+
+def test_carriers_counts_the_attacks_and_benign_binaries_a_fact_falls_on(
+    judge: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two kept fleets: an expired certificate under NVIDIA's name on a rare attack and on a rare benign installer,
+    a lapsed long-tail vendor's on a rare benign tool, and NVIDIA's on a benign binary half the fleet runs (the
+    rarity gate closes); the counts add up over the fleets, per population."""
+    lapsed = {"hash_host_count": 1, "status_category": "expired", "fleet_history_days": 14}
+    fleets = {
+        "seed1": [("a" * 64, "nvidia corporation", lapsed, "malicious"), ("b" * 64, "nvidia corporation", lapsed,
+                  "benign"), ("c" * 64, "rilum systems llc", lapsed, "benign")],
+        "seed2": [("d" * 64, "nvidia corporation", {**lapsed, "hash_host_count": 200}, "benign"),
+                  ("e" * 64, "nvidia corporation", lapsed, "malicious")],
+    }
+    kept = tmp_path / "kept"
+    for fleet, rows in fleets.items():
+        workdir = kept / fleet
+        workdir.mkdir(parents=True)
+        frame = pd.DataFrame.from_records(
+            [candidate(sha, population="hunt", signer=signer, **values) for sha, signer, values, _ in rows]
+        )
+        frame.to_parquet(workdir / "candidates.parquet")
+        labels = "sha256,label\n" + "".join(f"{sha},{label}\n" for sha, _, _, label in rows)
+        (workdir / "labels.csv").write_text(labels, encoding="utf-8")
+    counted = judge.carriers([kept], ["publisher_lapsed", "hash_rarity"], [])
+    assert counted[("kept", "hunt", "publisher_lapsed")] == (2, 2, 1, 3)
+    assert counted[("kept", "hunt", "hash_rarity")] == (2, 2, 2, 3)
+    assert counted[("kept", "rule", "publisher_lapsed")] == (0, 0, 0, 0)  # no rule population in these fleets
+    assert judge.main(["--keep", str(kept), "--carriers", "publisher_lapsed"]) == 0
+    assert "kept hunt publisher_lapsed: attacks 2 of 2, benign 1 of 3" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as exit_info:
+        judge.main(["--keep", str(kept), "--carriers", "no_such_fact"])
+    assert exit_info.value.code == 2
+    assert "not a model feature: no_such_fact" in capsys.readouterr().err
