@@ -38,6 +38,7 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -53,6 +54,13 @@ from codesign_prevalence_model.features import FEATURE_FUNCTIONS, suspicion_feat
 FleetFigures = dict[str, dict[str, list[float]]]
 
 
+def kept_fleets(folder: Path) -> Iterator[tuple[str, quality.Prepared]]:
+    """The fleets ``quality.py --keep`` prepared under ``folder``, by name (its sub-folders with both files)."""
+    for workdir in sorted(path for path in folder.iterdir() if path.is_dir()):
+        if quality._prepared_files(workdir):
+            yield workdir.name, quality.load_prepared(quality.FleetSpec(0, 0), workdir, 0.0)
+
+
 def judge(
     folders: list[Path], random_states: list[int], overrides: list[str]
 ) -> tuple[float, int, int, dict[str, FleetFigures]]:
@@ -65,12 +73,9 @@ def judge(
     for folder in folders:
         missed_found = missed_total = no_reason = 0
         figures = per_fleet.setdefault(folder.name, {})
-        for workdir in sorted(path for path in folder.iterdir() if path.is_dir()):
-            if not quality._prepared_files(workdir):
-                continue
-            prepared = quality.load_prepared(quality.FleetSpec(0, 0), workdir, 0.0)
+        for fleet_name, prepared in kept_fleets(folder):
             trials, _ = quality.evaluate_fleet(prepared, config, random_states)
-            fleet = figures.setdefault(workdir.name, {name: [] for name in SCORED_POPULATIONS})
+            fleet = figures.setdefault(fleet_name, {name: [] for name in SCORED_POPULATIONS})
             for trial in trials:
                 for name in SCORED_POPULATIONS:
                     fleet[name].append(trial.ap.get(name, float("nan")))
@@ -108,10 +113,7 @@ def carriers(folders: list[Path], facts: list[str], overrides: list[str]) -> Car
         raise ValueError(f"not a model feature: {', '.join(unknown)}")
     counts: dict[tuple[str, str, str], list[int]] = {}
     for folder in folders:
-        for workdir in sorted(path for path in folder.iterdir() if path.is_dir()):
-            if not quality._prepared_files(workdir):
-                continue
-            prepared = quality.load_prepared(quality.FleetSpec(0, 0), workdir, 0.0)
+        for _, prepared in kept_fleets(folder):
             for name in SCORED_POPULATIONS:
                 rows = prepared.candidates[prepared.candidates["population"] == name].reset_index(drop=True)
                 attack = rows["sha256"].isin(prepared.malicious).to_numpy()
