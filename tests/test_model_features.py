@@ -15,6 +15,7 @@ from codesign_prevalence_model.features import (
     FEATURE_FUNCTIONS,
     KNOWN_PUBLISHER_EXPLAINS,
     FeatureParams,
+    distinctive_words,
     fold_signers,
     imitated_process,
     one_edit_apart,
@@ -413,6 +414,38 @@ def test_company_surprise_discounts_a_pairing_the_signers_other_binaries_share()
     # ceiling 20 hosts: 1 + 3 other hosts -> log(20 / 4) / log(20)
     assert features["company_surprise"].tolist() == pytest.approx([1.0, np.log(5.0) / np.log(20.0), 0.0, 1.0, 0.0, 0.0])
     assert features["company_impersonation"].tolist() == [0.0, 0.0, 0.0, 1.0, 0.0, 0.0]
+
+
+def test_a_header_naming_the_signers_own_family_is_no_company_surprise() -> None:
+    """A subsidiary naming its parent, a vendor its fuller or former name, an enterprise CA its IT department:
+    the company shares a distinctive word with the signer, so neither company fact counts it, however rare the
+    pairing. A shared generic word ("software", "systems") or legal form relates nothing."""
+    rare = {"hash_host_count": 1, "pe_company_mismatch": True, "company_other_host_count": 0}
+    pairs = [
+        ("cisco webex llc", "cisco systems inc", 300),  # a subsidiary, its parent known by its own certificate
+        ("zoom communications inc", "zoom video communications inc", 0),  # the fuller name
+        ("proseware code signing", "proseware it", 0),  # an enterprise's CA, its IT department
+        ("castell networks llc", "castell formerly trivia software", 0),  # a former name
+        ("praxa software ltd", "microsoft corporation", 300),  # a stolen certificate, a famous vendor's name
+        ("kairo systems gmbh", "zenkor systems gmbh", 0),  # only generic words and legal forms in common
+        ("ht srl", "hp inc", 0),  # no distinctive word on either side: nothing relates them
+    ]
+    rows = pd.DataFrame.from_records(
+        [
+            candidate(
+                f"{number:064x}", **rare, signer=signer, mismatched_company=company, company_signer_host_count=hosts
+            )
+            for number, (signer, company, hosts) in enumerate(pairs)
+        ]
+    )
+    features = suspicion_features(rows, ("company_surprise", "company_impersonation"))
+    assert features["company_surprise"].tolist() == [0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0]
+    assert features["company_impersonation"].tolist() == [0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0]
+    assert distinctive_words("cisco webex llc") == {"cisco", "webex"}
+    assert distinctive_words("kairo systems gmbh") == {"kairo"}
+    assert distinctive_words("hp development company l p") == frozenset()  # short, generic or a legal form
+    assert distinctive_words("腾讯科技 深圳 有限公司") == frozenset()
+    assert distinctive_words(None) == frozenset()
 
 
 def test_signer_spread_tells_a_polymorphic_campaign_from_builds_and_vendors() -> None:

@@ -156,6 +156,11 @@ on a third of the hosts as on one. No common benign binary of the generators' fl
     together, not the most widespread one as for ``signer_obscurity``: a vendor labelling dozens of portable
     tools, each on a host or two, with its brand ("Sysinternals" under Microsoft's certificate) has made a
     habit of the pairing however rare each tool is (reading the widest one lost on the independent fleets).
+    0 where the company shares a distinctive word with the signer (:func:`related_company`): a subsidiary naming
+    its parent ("Cisco Webex LLC" / "Cisco Systems, Inc."), a rebranded vendor its former or fuller name ("Zoom
+    Communications" / "Zoom Video Communications"), an enterprise's code-signing CA its IT department ("Proseware
+    Code Signing" / "Proseware IT"). Such a header names the signer's own family, however rarely; in the kept fleets
+    of all four generators, 298 benign binaries of the ``rule`` and ``hunt`` populations and no attack (session 45).
 ``company_impersonation``
     ``company_surprise`` where the company the header names signs binaries of its own in the fleet
     (``company_signer_host_count`` above 0): the file claims to come from a vendor the fleet knows by that
@@ -226,12 +231,14 @@ import pandas as pd
 
 from codesign_prevalence_model.known_names import (
     BRAND_PREFIXES,
+    GENERIC_SIGNER_WORDS,
     KNOWN_PUBLISHERS,
     LOOKALIKE_EDIT_MIN,
     LOOKALIKE_SUFFIX_MAX,
     LOOKALIKE_SUFFIX_MIN,
     MICROSOFT,
     PUBLISHER_WORDS,
+    SIGNER_WORD_MIN_LENGTH,
     SYSTEM_PROCESS_STEMS,
     WINDOWS_STEMS,
 )
@@ -596,7 +603,36 @@ def company_mismatch(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
 def company_surprise(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
     other_hosts = _optional(frame, "company_other_host_count")
     unusual = _log_scale(1.0 + other_hosts.fillna(0.0), rarity_ceiling(frame, params))
-    return company_mismatch(frame, params) * unusual.where(other_hosts.notna(), 1.0)
+    return company_mismatch(frame, params) * unusual.where(other_hosts.notna(), 1.0) * (1.0 - related_company(frame))
+
+
+_LATIN_LETTER_OR_DIGIT = re.compile("[a-z0-9]")
+
+
+def distinctive_words(name: object) -> frozenset[str]:
+    """A folded name's distinctive words, as ``features.normalize.signer_words`` reads a signer's in Spark: words
+    of at least ``SIGNER_WORD_MIN_LENGTH`` characters, not in ``GENERIC_SIGNER_WORDS``, holding a Latin letter or
+    a digit ("cisco webex llc" -> {"cisco", "webex"}; "hp inc" -> none). Empty for a missing name."""
+    if not isinstance(name, str):
+        return frozenset()
+    return frozenset(
+        word
+        for word in name.split(" ")
+        if len(word) >= SIGNER_WORD_MIN_LENGTH
+        and word not in GENERIC_SIGNER_WORDS
+        and _LATIN_LETTER_OR_DIGIT.search(word)
+    )
+
+
+def related_company(frame: pd.DataFrame) -> pd.Series:
+    """1.0 where the company a mismatching pe.company names (``mismatched_company``, folded) shares a distinctive
+    word (:func:`distinctive_words`) with the signer, else 0.0 (and 0.0 without the column)."""
+    companies = _optional_text(frame, "mismatched_company")
+    related = [
+        bool(distinctive_words(company) & distinctive_words(signer))
+        for company, signer in zip(companies, frame["signer"], strict=True)
+    ]
+    return pd.Series(related, index=frame.index, dtype="float64")
 
 
 def company_impersonation(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:

@@ -109,3 +109,39 @@ PUBLISHER_WORDS: frozenset[str] = frozenset(
     | set(MICROSOFT)
     | {"oracle", "mozilla", "vmware", "apple", "amazon"}
 )
+
+
+# Legal forms at the end of a folded company name (canonical_signer's output: lower case, punctuation as spaces).
+# Folded away only to compare a header's pe.company with the signer: "Slack Technologies, LLC" labels binaries
+# signed by "Slack Technologies, Inc.", "HP Development Company, L.P." those signed by "HP Inc.". Signers stay
+# grouped with their suffix (canonical_signer). Here, with the generic words below, because the model reads them
+# too (features.related_company); the job's features.normalize imports them.
+LEGAL_FORMS: tuple[str, ...] = (
+    "inc", "incorporated", "llc", "l l c", "ltd", "limited", "corp", "corporation", "co", "company", "gmbh",
+    "mbh", "ag", "kg", "sa", "s a", "sas", "sarl", "s a r l", "srl", "s r l", "spa", "s p a", "bv", "b v", "nv",
+    "n v", "plc", "lp", "l p", "llp", "pty", "pte", "oy", "oyj", "ab", "as", "a s", "aps", "kk", "k k", "se",
+)
+
+# Words of a canonical signer that do not say who it is: the legal forms (above, and their longer spellings),
+# words many company names share, code-signing vocabulary, and folder names every Windows path holds. A signer
+# name's other words of at least SIGNER_WORD_MIN_LENGTH characters are its *distinctive* words.
+SIGNER_WORD_MIN_LENGTH = 4
+GENERIC_SIGNER_WORDS: frozenset[str] = frozenset(
+    (
+        *(form for form in LEGAL_FORMS if " " not in form),
+        # company words
+        "holdings", "holding", "group",
+        "international", "global", "software", "systems", "system", "technologies", "technology", "solutions",
+        "services", "service", "digital", "media", "labs", "trading", "ventures", "agency", "networks", "network",
+        "engineering", "consulting", "enterprises", "enterprise", "development", "computer", "computers",
+        "electronics", "industries", "interactive", "studio", "studios", "games", "entertainment",
+        "communications", "security", "products", "partners", "associates", "innovations", "business", "data",
+        "tech", "soft", "info", "online", "cloud", "apps", "team",
+        # code signing
+        "code", "signing", "publisher", "certificate", "test", "root", "authority", "developer", "internal",
+        # Windows folders
+        "users", "public", "appdata", "local", "roaming", "locallow", "temp", "downloads", "programdata",
+        "program", "programs", "files", "windows", "common", "desktop", "documents", "update", "updater",
+        "setup", "install", "installer", "tools", "tool", "application", "applications", "cache",
+    )
+)

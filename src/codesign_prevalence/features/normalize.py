@@ -44,6 +44,8 @@ from collections.abc import Callable
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
+from codesign_prevalence_model.known_names import GENERIC_SIGNER_WORDS, LEGAL_FORMS, SIGNER_WORD_MIN_LENGTH
+
 PATH_CLASS_TEMP = "temp"
 PATH_CLASS_DOWNLOADS = "downloads"
 PATH_CLASS_USERS_PUBLIC = "users_public"
@@ -254,16 +256,9 @@ def renamed_file(original_name: Column, file: Column) -> Column:
     return F.coalesce(a_file_name & cores_differ, F.lit(False))
 
 
-# Legal forms at the end of a folded company name (canonical_signer's output: lower case, punctuation as spaces).
-# Folded away only to compare a header's pe.company with the signer: "Slack Technologies, LLC" labels binaries
-# signed by "Slack Technologies, Inc.", "HP Development Company, L.P." those signed by "HP Inc.". Signers stay
-# grouped with their suffix (canonical_signer).
-_LEGAL_FORMS = (
-    "inc", "incorporated", "llc", "l l c", "ltd", "limited", "corp", "corporation", "co", "company", "gmbh",
-    "mbh", "ag", "kg", "sa", "s a", "sas", "sarl", "s a r l", "srl", "s r l", "spa", "s p a", "bv", "b v", "nv",
-    "n v", "plc", "lp", "l p", "llp", "pty", "pte", "oy", "oyj", "ab", "as", "a s", "aps", "kk", "k k", "se",
-)
-_TRAILING_LEGAL_FORMS = r"(?:\s+(?:" + "|".join(form.replace(" ", r"\s") for form in _LEGAL_FORMS) + r"))+$"
+# Legal forms (known_names.LEGAL_FORMS) at the end of a folded company name are folded away only to compare a
+# header's pe.company with the signer; signers stay grouped with their suffix (canonical_signer).
+_TRAILING_LEGAL_FORMS = r"(?:\s+(?:" + "|".join(form.replace(" ", r"\s") for form in LEGAL_FORMS) + r"))+$"
 
 
 def company_core(folded: Column) -> Column:
@@ -279,31 +274,6 @@ def names_another_company(company: Column, signer: Column) -> Column:
     padded_company = F.concat(F.lit(" "), company_core(company), F.lit(" "))
     padded_signer = F.concat(F.lit(" "), company_core(signer), F.lit(" "))
     return ~(padded_signer.contains(padded_company) | padded_company.contains(padded_signer))
-
-
-# Words of a canonical signer that do not say who it is: the legal forms (above, and their longer spellings),
-# words many company names share, code-signing vocabulary, and folder names every Windows path holds. A signer
-# name's other words of at least SIGNER_WORD_MIN_LENGTH characters are its *distinctive* words.
-SIGNER_WORD_MIN_LENGTH = 4
-GENERIC_SIGNER_WORDS: frozenset[str] = frozenset(
-    (
-        *(form for form in _LEGAL_FORMS if " " not in form),
-        # company words
-        "holdings", "holding", "group",
-        "international", "global", "software", "systems", "system", "technologies", "technology", "solutions",
-        "services", "service", "digital", "media", "labs", "trading", "ventures", "agency", "networks", "network",
-        "engineering", "consulting", "enterprises", "enterprise", "development", "computer", "computers",
-        "electronics", "industries", "interactive", "studio", "studios", "games", "entertainment",
-        "communications", "security", "products", "partners", "associates", "innovations", "business", "data",
-        "tech", "soft", "info", "online", "cloud", "apps", "team",
-        # code signing
-        "code", "signing", "publisher", "certificate", "test", "root", "authority", "developer", "internal",
-        # Windows folders
-        "users", "public", "appdata", "local", "roaming", "locallow", "temp", "downloads", "programdata",
-        "program", "programs", "files", "windows", "common", "desktop", "documents", "update", "updater",
-        "setup", "install", "installer", "tools", "tool", "application", "applications", "cache",
-    )
-)
 
 
 def signer_words(signer: Column) -> Column:
