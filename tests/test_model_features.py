@@ -418,14 +418,16 @@ def test_company_surprise_discounts_a_pairing_the_signers_other_binaries_share()
 
 def test_a_header_naming_the_signers_own_family_is_no_company_surprise() -> None:
     """A subsidiary naming its parent, a vendor its fuller or former name, an enterprise CA its IT department:
-    the company shares a distinctive word with the signer, so neither company fact counts it, however rare the
-    pairing. A shared generic word ("software", "systems") or legal form relates nothing."""
+    the company shares a distinctive word with the signer, or is the catalogue's brand of a publisher the signer
+    is, so neither company fact counts it, however rare the pairing. A shared generic word ("software",
+    "systems") or legal form relates nothing."""
     rare = {"hash_host_count": 1, "pe_company_mismatch": True, "company_other_host_count": 0}
     pairs = [
         ("cisco webex llc", "cisco systems inc", 300),  # a subsidiary, its parent known by its own certificate
         ("zoom communications inc", "zoom video communications inc", 0),  # the fuller name
         ("proseware code signing", "proseware it", 0),  # an enterprise's CA, its IT department
         ("castell networks llc", "castell formerly trivia software", 0),  # a former name
+        ("philandro software gmbh", "anydesk software gmbh", 0),  # the catalogue's brand of the signer
         ("praxa software ltd", "microsoft corporation", 300),  # a stolen certificate, a famous vendor's name
         ("kairo systems gmbh", "zenkor systems gmbh", 0),  # only generic words and legal forms in common
         ("ht srl", "hp inc", 0),  # no distinctive word on either side: nothing relates them
@@ -439,8 +441,8 @@ def test_a_header_naming_the_signers_own_family_is_no_company_surprise() -> None
         ]
     )
     features = suspicion_features(rows, ("company_surprise", "company_impersonation"))
-    assert features["company_surprise"].tolist() == [0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0]
-    assert features["company_impersonation"].tolist() == [0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0]
+    assert features["company_surprise"].tolist() == [0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0]
+    assert features["company_impersonation"].tolist() == [0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0]
     assert distinctive_words("cisco webex llc") == {"cisco", "webex"}
     assert distinctive_words("kairo systems gmbh") == {"kairo"}
     assert distinctive_words("hp development company l p") == frozenset()  # short, generic or a legal form

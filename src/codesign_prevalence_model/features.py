@@ -159,8 +159,9 @@ on a third of the hosts as on one. No common benign binary of the generators' fl
     0 where the company shares a distinctive word with the signer (:func:`related_company`): a subsidiary naming
     its parent ("Cisco Webex LLC" / "Cisco Systems, Inc."), a rebranded vendor its former or fuller name ("Zoom
     Communications" / "Zoom Video Communications"), an enterprise's code-signing CA its IT department ("Proseware
-    Code Signing" / "Proseware IT"). Such a header names the signer's own family, however rarely; in the kept fleets
-    of all four generators, 298 benign binaries of the ``rule`` and ``hunt`` populations and no attack (session 45).
+    Code Signing" / "Proseware IT"), or a brand of the catalogue under its publisher's legal name ("AnyDesk Software
+    GmbH" / "philandro Software GmbH"). Such a header names the signer's own family, however rarely; in the kept fleets
+    of all four generators, 362 benign binaries of the ``rule`` and ``hunt`` populations and no attack (session 45).
 ``company_impersonation``
     ``company_surprise`` where the company the header names signs binaries of its own in the fleet
     (``company_signer_host_count`` above 0): the file claims to come from a vendor the fleet knows by that
@@ -625,14 +626,24 @@ def distinctive_words(name: object) -> frozenset[str]:
 
 
 def related_company(frame: pd.DataFrame) -> pd.Series:
-    """1.0 where the company a mismatching pe.company names (``mismatched_company``, folded) shares a distinctive
-    word (:func:`distinctive_words`) with the signer, else 0.0 (and 0.0 without the column)."""
+    """1.0 where the company a mismatching pe.company names (``mismatched_company``, folded) is the signer's own:
+    the two share a distinctive word (:func:`distinctive_words`), or a word of the company is a brand of the
+    catalogue (``known_names.BRAND_PREFIXES``) one of whose publishers' words the signer's name holds ("anydesk
+    software gmbh" under "philandro software gmbh"); else 0.0, and 0.0 without the column."""
     companies = _optional_text(frame, "mismatched_company")
     related = [
-        bool(distinctive_words(company) & distinctive_words(signer))
+        isinstance(company, str) and _companies_related(company, signer)
         for company, signer in zip(companies, frame["signer"], strict=True)
     ]
     return pd.Series(related, index=frame.index, dtype="float64")
+
+
+def _companies_related(company: str, signer: object) -> bool:
+    signer_words = distinctive_words(signer)
+    company_words = distinctive_words(company)
+    return bool(company_words & signer_words) or any(
+        not signer_words.isdisjoint(BRAND_PREFIXES.get(word, ())) for word in company_words
+    )
 
 
 def company_impersonation(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
