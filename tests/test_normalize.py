@@ -20,7 +20,7 @@ from codesign_prevalence.features.normalize import (
     with_signer,
     with_status_category,
 )
-from codesign_prevalence_model.features import fold_signer
+from codesign_prevalence_model.features import distinctive_words, fold_signer
 
 SUBJECT_SCHEMA = StructType([StructField("cs_subject_name", StringType(), True)])
 PATH_SCHEMA = StructType([StructField("executable", StringType(), True)])
@@ -270,6 +270,8 @@ def test_a_path_names_its_signer_by_a_distinctive_word_of_the_name(spark: SparkS
     ).collect()
     assert [row.words for row in actual] == [words for _, _, words, _ in cases]
     assert [row.named for row in actual] == [named for _, _, _, named in cases]
+    # The model reads a signer's words in pandas (related_company) as the job reads them here, in Spark.
+    assert [set(distinctive_words(signer)) for _, signer, _, _ in cases] == [set(row.words or []) for row in actual]
 
 
 def test_a_signer_named_by_an_acronym_alone_is_looked_for_by_it(spark: SparkSession) -> None:
