@@ -161,7 +161,7 @@ on a third of the hosts as on one. No common benign binary of the generators' fl
     Communications" / "Zoom Video Communications"), an enterprise's code-signing CA its IT department ("Proseware
     Code Signing" / "Proseware IT"), or a brand of the catalogue under its publisher's legal name ("AnyDesk Software
     GmbH" / "philandro Software GmbH"). Such a header names the signer's own family, however rarely; in the kept fleets
-    of all four generators, 362 benign binaries of the ``rule`` and ``hunt`` populations and no attack (session 45).
+    of all four generators, 390 benign binaries of the ``rule`` and ``hunt`` populations and no attack (session 45).
 ``company_impersonation``
     ``company_surprise`` where the company the header names signs binaries of its own in the fleet
     (``company_signer_host_count`` above 0): the file claims to come from a vendor the fleet knows by that
