@@ -108,6 +108,7 @@ from collections.abc import Callable
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
+from codesign_prevalence.features.frames import by
 from codesign_prevalence.features.normalize import (
     NOT_LETTER_OR_DIGIT,
     file_name,
@@ -272,7 +273,7 @@ def binary_prevalence(host_binary: DataFrame) -> DataFrame:
     counted = host_binary.select(
         "*", F.count(F.lit(1)).over(per_signer_host).alias("signer_binaries_on_host")
     )
-    aggregated = counted.groupBy("sha256", "signer").agg(
+    aggregated = counted.groupBy(*by("sha256", "signer")).agg(
         F.count(F.lit(1)).alias("host_count"),
         F.count_if(F.col("signer_binaries_on_host") == F.lit(1)).alias("exclusive_hosts"),
         F.sum("executions").alias("exec_count"),
@@ -294,7 +295,7 @@ def binary_prevalence(host_binary: DataFrame) -> DataFrame:
         F.array_sort(F.collect_set("host_name")).alias("host_names"),
         F.min("host_id").alias("first_host_id"),
     )
-    return aggregated.select(*aggregated.columns)
+    return aggregated
 
 
 def _hash_columns(hash_prevalence: DataFrame) -> DataFrame:
@@ -339,8 +340,7 @@ def _with_labels(binaries: DataFrame, labels: DataFrame) -> DataFrame:
         *[F.col(label) for label in LABEL_SOURCES],
     )
     same_binary = (F.col("sha256") == F.col("_label_sha256")) & F.col("signer").eqNullSafe(F.col("_label_signer"))
-    joined = binaries.join(keyed, on=same_binary, how="left")
-    return joined.select(*[F.col(name) for name in joined.columns if not name.startswith("_label_")])
+    return binaries.join(keyed, on=same_binary, how="left").drop("_label_sha256", "_label_signer")
 
 
 def _with_signer_widest_other(binaries: DataFrame) -> DataFrame:
@@ -378,8 +378,8 @@ def _leave_one_out_hosts(pairs: DataFrame, group: list[str]) -> DataFrame:
     """
     on_host = F.count(F.lit(1)).over(Window.partitionBy(*group, "host_id"))
     counted = pairs.select("host_id", "sha256", "signer", *group, on_host.alias("binaries_on_host"))
-    group_hosts = counted.groupBy(*group).agg(F.count_distinct("host_id").alias("group_hosts"))
-    exclusive = counted.groupBy("sha256", "signer", *group).agg(
+    group_hosts = counted.groupBy(*by(*group)).agg(F.count_distinct("host_id").alias("group_hosts"))
+    exclusive = counted.groupBy(*by("sha256", "signer", *group)).agg(
         F.count_if(F.col("binaries_on_host") == F.lit(1)).alias("exclusive_hosts")
     )
     joined = exclusive.join(group_hosts, on=group, how="inner")
@@ -405,7 +405,7 @@ def company_prevalence(host_binary: DataFrame, signer_prevalence: DataFrame) -> 
     )
     mismatching = pairs.where(names_another_company(F.col("company"), F.col("signer")))
     others = _leave_one_out_hosts(mismatching, ["signer", "company"])
-    least = others.groupBy("sha256", "signer").agg(F.min(F.struct("other_hosts", "company")).alias("least"))
+    least = others.groupBy(*by("sha256", "signer")).agg(F.min(F.struct("other_hosts", "company")).alias("least"))
     company_signers = signer_prevalence.select(
         F.col("signer").alias("_company"), F.col("host_count").alias("_company_signer_hosts")
     )
@@ -424,8 +424,7 @@ def _with_binary_figures(binaries: DataFrame, figures: DataFrame, columns: tuple
     signer; null where it has no row)."""
     keyed = figures.select(F.col("sha256").alias("_of_sha256"), F.col("signer").alias("_of_signer"), *columns)
     same_binary = (F.col("sha256") == F.col("_of_sha256")) & F.col("signer").eqNullSafe(F.col("_of_signer"))
-    joined = binaries.join(keyed, on=same_binary, how="left")
-    return joined.select(*[F.col(name) for name in joined.columns if not name.startswith("_of_")])
+    return binaries.join(keyed, on=same_binary, how="left").drop("_of_sha256", "_of_signer")
 
 
 def _signed_paths(host_binary: DataFrame, *columns: str) -> DataFrame:
@@ -501,7 +500,7 @@ def name_owner_prevalence(host_binary: DataFrame) -> DataFrame:
     # the signer with the most hosts spelling it exactly, and the hosts of all of them.
     per_word = Window.partitionBy("_word")
     per_signer = (
-        words.groupBy("_word", "signer")
+        words.groupBy(*by("_word", "signer"))
         .agg(
             F.count_distinct(F.when(F.col("_exact"), F.col("host_id"))).alias("_exact_hosts"),
             F.count_distinct("host_id").alias("_own_hosts"),
@@ -565,7 +564,7 @@ def name_copy_prevalence(host_binary: DataFrame) -> DataFrame:
     )
     widest_first = Window.partitionBy("_name").orderBy(F.col("_hosts").desc(), F.col("_other").desc())
     widest = (
-        named.groupBy("_name", F.col("signer").alias("_other"))
+        named.groupBy(F.col("_name"), F.col("signer").alias("_other"))
         .agg(F.count_distinct("host_id").alias("_hosts"))
         .withColumn("_rank", F.row_number().over(widest_first))
         .where(F.col("_rank") <= F.lit(NAME_COPY_WIDEST))
@@ -636,7 +635,7 @@ def _widest_per_binary(
     """Per binary (``sha256``, ``signer``) of ``named``, the ``other`` signer with the most ``hosts`` (ties: the
     greatest name, then the greatest ``words``), as the ``figures``: its name, its hosts, then the ``words`` it
     was found by."""
-    widest = named.groupBy("sha256", "signer").agg(F.max(F.struct(hosts, other, *words)).alias("_widest"))
+    widest = named.groupBy(*by("sha256", "signer")).agg(F.max(F.struct(hosts, other, *words)).alias("_widest"))
     name, host_count, *by_words = figures
     return widest.select(
         "sha256",
@@ -713,14 +712,9 @@ def _with_codeintegrity(binaries: DataFrame, codeintegrity: DataFrame | None) ->
             F.lit(None).cast("long").alias("ci_blocked_host_count"),
             F.lit(None).cast("long").alias("ci_audited_host_count"),
         )
-    joined = binaries.join(codeintegrity, on="sha256", how="left")
-    return joined.select(
-        *[F.col(name) for name in binaries.columns],
-        *[
-            _zero_if_null(F.col(name)).cast("long").alias(name)
-            for name in ("ci_blocked_host_count", "ci_audited_host_count")
-        ],
-    )
+    counts = ("ci_blocked_host_count", "ci_audited_host_count")
+    joined = binaries.join(codeintegrity.select("sha256", *counts), on="sha256", how="left")
+    return joined.withColumns({name: _zero_if_null(F.col(name)).cast("long") for name in counts})
 
 
 def _days_between(later: Column, earlier: Column) -> Column:
@@ -768,8 +762,8 @@ def with_fleet_history(binaries: DataFrame, history: DataFrame | None, as_of: dt
         "signer_days_since_first_seen": days_since(as_of, signer_first),
         "fleet_history_days": fleet_days,
     }
-    return joined.select(
-        *[replaced[name].alias(name) if name in replaced else F.col(name) for name in binaries.columns]
+    return joined.withColumns(replaced).drop(
+        "_history_hash", "_history_hash_first", "_history_signer", "_history_signer_first", "_history_fleet_first"
     )
 
 

@@ -72,15 +72,12 @@ def with_event_attributes(lolbin_parents: Sequence[str]) -> Callable[[DataFrame]
         process_file = F.coalesce(F.col("process_name"), F.col("executable"))
         renamed = renamed_file(F.col("pe_original_file_name"), process_file)
         signed = F.coalesce(F.col("cs_exists"), F.lit(False)) | F.col("cs_subject_name").isNotNull()
-        with_company = events.transform(with_lookup("pe_company", _companies))
-        return with_company.select(
-            *[F.col(name) for name in events.columns],
-            parent.alias("parent"),
-            lolbin.alias("lolbin_parent"),
-            renamed.alias("original_name_mismatch"),
-            F.col("company"),
-            F.lower(F.col("user_name")).alias("user"),
-            signed.alias("is_signed"),
+        return (
+            events.select(
+                "*", parent.alias("parent"), lolbin.alias("lolbin_parent"), renamed.alias("original_name_mismatch")
+            )
+            .transform(with_lookup("pe_company", _companies))
+            .select("*", F.lower(F.col("user_name")).alias("user"), signed.alias("is_signed"))
         )
 
     return transform

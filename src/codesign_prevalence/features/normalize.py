@@ -424,9 +424,7 @@ def with_lookup(source: str, compute: Callable[[DataFrame], DataFrame]) -> Calla
     def transform(frame: DataFrame) -> DataFrame:
         values = frame.select(F.col(source).alias(LOOKUP_VALUE)).distinct()
         lookup = compute(values)
-        added = [name for name in lookup.columns if name != LOOKUP_VALUE]
-        joined = frame.join(lookup, on=F.col(source).eqNullSafe(F.col(LOOKUP_VALUE)), how="left")
-        return joined.select(*[F.col(name) for name in frame.columns], *[F.col(name) for name in added])
+        return frame.join(lookup, on=F.col(source).eqNullSafe(F.col(LOOKUP_VALUE)), how="left").drop(LOOKUP_VALUE)
 
     return transform
 

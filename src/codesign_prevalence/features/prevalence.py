@@ -31,6 +31,7 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from codesign_prevalence.features.events import window_start
+from codesign_prevalence.features.frames import by
 from codesign_prevalence.features.normalize import PATH_CLASSES, USER_WRITABLE_PATH_CLASSES
 
 HOST_BINARY_KEY: tuple[str, ...] = ("host_id", "sha256", "signer")
@@ -173,8 +174,8 @@ def event_variants(
 
     def transform(events: DataFrame) -> DataFrame:
         masks = day_bit_masks(F.datediff(F.col("event_date"), F.lit(first_day)), lookback_days)
-        grouped = events.groupBy(
-            *VARIANT_KEY,
+        return events.groupBy(
+            *by(*VARIANT_KEY),
             event_key.cast("string").alias("rule_event_id"),
             date_key.cast("date").alias("rule_event_date"),
         ).agg(
@@ -183,7 +184,6 @@ def event_variants(
             F.max("timestamp").alias("last_seen"),
             *masks,
         )
-        return grouped.select(*grouped.columns)
 
     return transform
 
@@ -230,7 +230,7 @@ def host_binary_prevalence(variants: DataFrame) -> DataFrame:
     null), ``active_days``.
     """
     day_bits = day_bits_columns(variants)
-    aggregated = variants.groupBy(*HOST_BINARY_KEY).agg(
+    aggregated = variants.groupBy(*by(*HOST_BINARY_KEY)).agg(
         F.min("host_name").alias("host_name"),
         F.sum("executions").alias("executions"),
         F.min("first_seen").alias("first_seen"),
@@ -243,7 +243,7 @@ def host_binary_prevalence(variants: DataFrame) -> DataFrame:
         F.min("executable").alias("example_path"),
         *execution_aggregates(),
     )
-    return aggregated.select(*aggregated.columns, active_days(day_bits).alias("active_days"))
+    return aggregated.select("*", active_days(day_bits).alias("active_days"))
 
 
 # The analyst-facing labels of a binary -> the raw column each is read from.
@@ -301,10 +301,10 @@ def best_labels(counts: DataFrame) -> DataFrame:
     """
     counted = (
         counts.where(F.col("value").isNotNull())
-        .groupBy("sha256", "signer", "label", "value")
+        .groupBy(*by("sha256", "signer", "label", "value"))
         .agg(F.sum("executions").alias("executions"))
     )
-    best = counted.groupBy("sha256", "signer").agg(
+    best = counted.groupBy(*by("sha256", "signer")).agg(
         *[
             F.min_by(
                 F.when(F.col("label") == F.lit(label), F.col("value")),
@@ -340,7 +340,7 @@ def hash_prevalence(as_of: dt.date) -> Callable[[DataFrame], DataFrame]:
         fleet = host_binary.agg(
             F.count_distinct("host_id").alias("fleet_hosts"), F.min("first_seen").alias("fleet_first_seen")
         )
-        per_hash = host_binary.groupBy("sha256").agg(
+        per_hash = host_binary.groupBy(F.col("sha256")).agg(
             _distinct_count(F.col("host_id")).alias("host_count"),
             F.sum("executions").alias("exec_count"),
             F.min("first_seen").alias("first_seen"),
@@ -386,10 +386,10 @@ def _top_values(host_binary: DataFrame, columns: tuple[str, ...], top_n: int) ->
     """
     tagged = F.flatten(F.array(*[_tagged(name) for name in columns]))
     pairs = host_binary.select(F.col("signer"), F.explode(tagged).alias("item"))
-    counted = pairs.groupBy("signer", F.col("item.column").alias("column"), F.col("item.value").alias("value")).agg(
-        F.count(F.lit(1)).alias("pairs")
-    )
-    ranked = counted.groupBy("signer").agg(
+    counted = pairs.groupBy(
+        F.col("signer"), F.col("item.column").alias("column"), F.col("item.value").alias("value")
+    ).agg(F.count(F.lit(1)).alias("pairs"))
+    ranked = counted.groupBy(F.col("signer")).agg(
         *[
             F.array_sort(
                 F.collect_list(
@@ -423,7 +423,7 @@ def signer_prevalence(as_of: dt.date, top_n: int = PROFILE_TOP_N) -> Callable[[D
 
     def transform(host_binary: DataFrame) -> DataFrame:
         signed = host_binary.where(F.col("signer").isNotNull())
-        per_signer = signed.groupBy("signer").agg(
+        per_signer = signed.groupBy(F.col("signer")).agg(
             _distinct_count(F.col("host_id")).alias("host_count"),
             _distinct_count(F.col("sha256")).alias("hash_count"),
             _distinct_count(F.when(user_writable_count() > F.lit(0), F.col("sha256"))).alias("writable_hashes"),

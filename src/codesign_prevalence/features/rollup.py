@@ -29,6 +29,7 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from codesign_prevalence.features.events import window_start
+from codesign_prevalence.features.frames import by
 from codesign_prevalence.features.normalize import PATH_CLASSES
 from codesign_prevalence.features.prevalence import (
     HOST_BINARY_KEY,
@@ -78,14 +79,13 @@ def daily_variants(singled_out: Column) -> Callable[[DataFrame], DataFrame]:
     single = F.coalesce(singled_out, F.lit(False))
 
     def transform(events: DataFrame) -> DataFrame:
-        grouped = events.groupBy(
-            "event_date", *VARIANT_KEY, F.when(single, F.col("event_id")).cast("string").alias("rule_event_id")
+        return events.groupBy(
+            *by("event_date", *VARIANT_KEY), F.when(single, F.col("event_id")).cast("string").alias("rule_event_id")
         ).agg(
             F.count(F.lit(1)).alias("executions"),
             F.min("timestamp").alias("first_seen"),
             F.max("timestamp").alias("last_seen"),
         )
-        return grouped.select(*grouped.columns)
 
     return transform
 
@@ -121,7 +121,7 @@ def daily_binaries(bronze_version: int) -> Callable[[DataFrame], DataFrame]:
         # A singled-out variant is one event: its id is the variant's rule_event_id, its timestamp first_seen.
         event_columns = {"event_id": F.col("rule_event_id"), "timestamp": F.col("first_seen")}
         rule_event = F.struct(*[event_columns.get(name, F.col(name)).alias(name) for name in RULE_EVENT_FIELDS])
-        aggregated = variants.groupBy(*DAILY_KEY).agg(
+        aggregated = variants.groupBy(*by(*DAILY_KEY)).agg(
             F.min("host_name").alias("host_name"),
             F.sum("executions").alias("executions"),
             F.min("first_seen").alias("first_seen"),
@@ -133,10 +133,7 @@ def daily_binaries(bronze_version: int) -> Callable[[DataFrame], DataFrame]:
             F.array_sort(F.flatten(F.collect_list(label_entries))).alias("label_counts"),
             F.array_sort(F.collect_list(F.when(F.col("rule_event_id").isNotNull(), rule_event))).alias("rule_events"),
         )
-        return aggregated.select(
-            *[F.col(name) for name in aggregated.columns],
-            F.lit(bronze_version).cast("long").alias("bronze_version"),
-        )
+        return aggregated.select("*", F.lit(bronze_version).cast("long").alias("bronze_version"))
 
     return transform
 
@@ -161,7 +158,7 @@ def host_binary_from_daily(as_of: dt.date, lookback_days: int) -> Callable[[Data
 
     def transform(daily: DataFrame) -> DataFrame:
         masks = day_bit_masks(F.datediff(F.col("event_date"), F.lit(first_day)), lookback_days)
-        merged = daily.groupBy(*HOST_BINARY_KEY).agg(
+        merged = daily.groupBy(*by(*HOST_BINARY_KEY)).agg(
             F.min("host_name").alias("host_name"),
             F.sum("executions").alias("executions"),
             F.min("first_seen").alias("first_seen"),

@@ -195,8 +195,8 @@ def with_rule_match(
             F.lower(F.col("cs_subject_name")).alias("_subject_lower"),
         )
         anomalous = F.coalesce(F.col("cs_status").isin(*statuses), F.lit(False)) if statuses else F.lit(False)
-        return lowered.select(
-            *[F.col(name) for name in events.columns], rule.alias("rule_match"), anomalous.alias("anomalous_status")
+        return lowered.select("*", rule.alias("rule_match"), anomalous.alias("anomalous_status")).drop(
+            "_executable_lower", "_subject_lower"
         )
 
     return transform
