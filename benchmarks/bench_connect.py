@@ -1,14 +1,15 @@
-"""Time ``ingest`` and ``features`` through Spark Connect, and count the round trips that analyse a plan.
+"""Time the stages through Spark Connect, and count the round trips in which the server analyses a plan.
 
     .venv/bin/python benchmarks/bench_connect.py [--hosts 10] [--days 2] [--repeat 2] [--catalog] [--keep DIR]
 
 Starts a local Spark Connect server (``python -m codesign_prevalence.spark connect-server``'s command, with
 ``spark.fast_start``), generates a small fleet, then runs the command line in this process as a Connect client:
 ``ingest``, then ``features`` ``--repeat`` times (the first rolls the days up, the others only recompute the
-window). Per stage it prints the wall time and the client's round trips by kind: ``analyze`` (the server
-analyses a plan to answer a schema, ``columns``, ``isStreaming`` or ``persist`` question) and ``execute``, with
-the seconds each kind took and the source lines that asked most. With ``--catalog`` the tables are catalog
-tables (``storage.catalog=spark_catalog``, a Hive metastore under the kept folder), as on Databricks.
+window), then ``train``, ``score`` and ``report``. Per stage it prints the wall time and the client's round trips
+by kind: ``analyze`` (the server analyses a plan to answer a schema, ``columns``, ``isStreaming`` or ``persist``
+question) and ``execute``, with the seconds each kind took and the source lines that asked most. With
+``--catalog`` the tables are catalog tables (``storage.catalog=spark_catalog``, a Hive metastore under the kept
+folder), as on Databricks. The default MLflow store is the embedded one under the storage root.
 
 To compare two versions of the code: run it once per version with ``PYTHONPATH=<checkout>/src``.
 """
@@ -153,6 +154,8 @@ def main() -> None:
         _run(trips, "ingest", lambda: cli_main([*options, "ingest", "--input", str(fleet.events_path)]))
         for index in range(args.repeat):
             _run(trips, f"features #{index + 1}", lambda: cli_main([*options, "features"]))
+        for stage in ("train", "score", "report"):
+            _run(trips, stage, functools.partial(cli_main, [*options, stage]))
     print(f"load {os.getloadavg()[0]:.2f}")
 
 

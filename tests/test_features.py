@@ -16,9 +16,11 @@ The fleet, as of 2026-11-20 with a 30-day look-back (window 2026-10-22 .. 2026-1
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import datetime as dt
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,6 +29,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import StringType, StructField, StructType, TimestampType
 
+import codesign_prevalence.features
 from codesign_prevalence.config import Config
 from codesign_prevalence.features.candidates import (
     certificate_prevalence,
@@ -981,3 +984,33 @@ def test_a_misspelt_file_name_holds_the_word_it_misspells(spark: SparkSession) -
         " name_word string",
     )
     assert_df_equality(name_owner_prevalence(host_binary), expected, ignore_nullable=True, ignore_row_order=True)
+
+
+# The one place a transform reads a frame's columns: the day-bit words, early in the plan (cheap to analyse).
+SCHEMA_READS_ALLOWED = {("prevalence.py", "day_bits_columns")}
+
+
+def test_the_transforms_ask_no_plan_for_its_schema_half_way() -> None:
+    """Under Spark Connect ``frame.columns``/``schema``/``dtypes`` and a ``groupBy`` by column name are each a round
+    trip in which the server analyses the whole plan so far (``features/frames.py``); the features' transforms use
+    none, outside :data:`SCHEMA_READS_ALLOWED`. Checked on the source: a classic session hides the cost."""
+    found = []
+    for path in sorted(Path(codesign_prevalence.features.__file__).parent.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for function in [node for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)]:
+            for node in ast.walk(function):
+                where = (path.name, function.name, node.lineno if hasattr(node, "lineno") else 0)
+                schema_read = isinstance(node, ast.Attribute) and node.attr in {"columns", "schema", "dtypes"}
+                if schema_read and (path.name, function.name) not in SCHEMA_READS_ALLOWED:
+                    found.append((*where, node.attr))
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in {"groupBy", "groupby", "rollup", "cube"}
+                ):
+                    for argument in node.args:
+                        named = isinstance(argument, ast.Constant) and isinstance(argument.value, str)
+                        spread = isinstance(argument, ast.Starred) and not isinstance(argument.value, ast.Call)
+                        if named or spread:
+                            found.append((*where, f"{node.func.attr} by name"))
+    assert found == []
