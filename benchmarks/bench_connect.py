@@ -21,14 +21,11 @@ import collections
 import datetime as dt
 import functools
 import os
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, redirect_stderr, redirect_stdout
+from collections.abc import Callable
+from contextlib import redirect_stderr, redirect_stdout
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -38,7 +35,7 @@ import pyspark.sql.connect.client.core as connect_core
 from codesign_prevalence.cli import main as cli_main
 from codesign_prevalence.config import SparkConfig
 from codesign_prevalence.simulator import generate_fleet
-from codesign_prevalence.spark import connect_server_command, local_catalog_settings
+from codesign_prevalence.spark import local_connect_server
 
 KINDS = {"_analyze": "analyze", "_execute_and_fetch": "execute", "_execute": "execute"}
 
@@ -81,40 +78,6 @@ class RoundTrips:
         self.sites.clear()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextmanager
-def connect_server(root: Path, catalog: bool) -> Iterator[str]:
-    port = _free_port()
-    command = connect_server_command(SparkConfig(master="local[2]", shuffle_partitions=2, fast_start=True), port)
-    if catalog:
-        for key, value in local_catalog_settings(root).items():
-            command[-3:-3] = ["--conf", f"{key}={value}"]
-    environment = {**os.environ, "PYSPARK_PYTHON": sys.executable, "SPARK_HOME": str(Path(command[0]).parents[1])}
-    environment["SPARK_SUBMIT_OPTS"] = f"-Dderby.system.home={root}"
-    with (root / "server.log").open("ab") as log:
-        server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=environment, cwd=root)
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            if server.poll() is not None:
-                raise SystemExit(f"the Connect server exited; see {root / 'server.log'}")
-            with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            if time.monotonic() > deadline:
-                raise SystemExit("the Connect server did not listen within 180 s")
-            time.sleep(0.5)
-        yield f"sc://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait(timeout=60)
-
-
 def _run(trips: RoundTrips, label: str, command: Callable[[], int]) -> None:
     trips.reset()
     out, err = StringIO(), StringIO()
@@ -147,7 +110,8 @@ def main() -> None:
     trips = RoundTrips()
     for name in KINDS:
         trips.wrap(name)
-    with connect_server(root, args.catalog) as remote:
+    server = SparkConfig(master="local[2]", shuffle_partitions=2, fast_start=True)
+    with local_connect_server(server, root, root / "server.log", catalog=args.catalog) as remote:
         options = ["--set", f"spark.remote={remote}", "--set", f"storage.root={root / 'lake'}"]
         if args.catalog:
             options += ["--set", "storage.catalog=spark_catalog", "--set", "storage.schema=bench"]

@@ -13,19 +13,15 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from pyspark.sql import SparkSession
 
 from codesign_prevalence.config import SparkConfig
-from codesign_prevalence.spark import connect_server_command, local_catalog_settings
+from codesign_prevalence.spark import local_connect_server
 from codesign_prevalence.storage import GOLD_SCORED
 from pipeline_helpers import PipelineInputs, PipelineRun
 
@@ -34,45 +30,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.jvm]
 SCHEMA = "codesign"
 # Columns that differ between any two runs: when and by which MLflow run/version they were scored.
 RUN_COLUMNS = ("scored_at", "mlflow_run_id", "model_version")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextmanager
-def connect_server(root: Path, log: Path) -> Iterator[str]:
-    """A Spark Connect server whose catalog (a Hive metastore on Derby) and warehouse live under ``root``."""
-    port = _free_port()
-    config = SparkConfig(master="local[2]", driver_memory="1g", shuffle_partitions=2, fast_start=True)
-    command = connect_server_command(config, port)
-    for key, value in local_catalog_settings(root).items():
-        command[-3:-3] = ["--conf", f"{key}={value}"]
-    environment = {**os.environ, "PYSPARK_PYTHON": sys.executable, "SPARK_HOME": str(Path(command[0]).parents[1])}
-    environment["SPARK_SUBMIT_OPTS"] = f"-Dderby.system.home={root}"
-    with log.open("ab") as output:
-        server = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=environment, cwd=root)
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            if server.poll() is not None:
-                raise AssertionError(f"the Connect server exited: {log.read_text(errors='replace')[-3000:]}")
-            with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            if time.monotonic() > deadline:
-                raise AssertionError("the Connect server did not listen within 180 s")
-            time.sleep(0.5)
-        yield f"sc://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+# The server's session: spark.fast_start, as the suite's other subprocess JVMs.
+SERVER = SparkConfig(master="local[2]", driver_memory="1g", shuffle_partitions=2, fast_start=True)
 
 
 def _cli(remote: str, options: list[str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -93,7 +52,7 @@ def test_every_stage_through_spark_connect_on_catalog_tables(
         "--set", f"storage.schema={SCHEMA}",
     ]
     log = tmp_path / "server.log"
-    with connect_server(root, log) as remote:
+    with local_connect_server(SERVER, root, log) as remote:
         ran = _cli(remote, options, "run", "--input", *pipeline_inputs.inputs, "--json")
         assert ran.returncode == 0, ran.stderr[-3000:] + log.read_text(errors="replace")[-3000:]
         summary = json.loads(ran.stdout)
@@ -118,7 +77,7 @@ def test_every_stage_through_spark_connect_on_catalog_tables(
         )
         assert verdict.returncode == 0, verdict.stderr[-3000:]
 
-    with connect_server(root, log) as remote:  # a new server process: the tables are found by name
+    with local_connect_server(SERVER, root, log) as remote:  # a new server process: the tables are found by name
         # One client for both tables (each client process costs seconds).
         query = "SELECT (SELECT count(*) FROM scored_binaries) AS n, (SELECT max(verdict) FROM verdicts) AS verdict"
         again = _cli(remote, options, "sql", query)

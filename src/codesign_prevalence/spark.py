@@ -17,9 +17,13 @@ from __future__ import annotations
 import glob
 import os
 import shutil
+import socket
+import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from importlib.metadata import version
 from pathlib import Path
 
@@ -392,6 +396,51 @@ def connect_server_command(config: SparkConfig, port: int, host: str = "127.0.0.
     for key, value in settings.items():
         command += ["--conf", f"{key}={value}"]
     return [*command, "--class", CONNECT_SERVER_CLASS, "spark-internal"]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def local_connect_server(
+    config: SparkConfig, root: Path, log: Path, catalog: bool = True, timeout: float = 180
+) -> Iterator[str]:
+    """A local Spark Connect server (:func:`connect_server_command`) on a free port, working in ``root``, its output
+    appended to ``log``: yields its ``sc://`` URL once it listens, and stops it on leaving. With ``catalog``, its
+    session catalog is a Hive metastore with a warehouse under ``root`` (:func:`local_catalog_settings`), which a
+    later server on the same ``root`` finds again. For the tests and the benchmarks; raises RuntimeError when the
+    server exits, or does not listen within ``timeout`` seconds."""
+    port = _free_port()
+    command = connect_server_command(config, port)
+    if catalog:
+        for key, value in local_catalog_settings(root).items():
+            command[-3:-3] = ["--conf", f"{key}={value}"]  # before "--class <server> spark-internal"
+    environment = {**os.environ, "PYSPARK_PYTHON": sys.executable, "SPARK_HOME": str(Path(command[0]).parents[1])}
+    environment["SPARK_SUBMIT_OPTS"] = f"-Dderby.system.home={root}"
+    with log.open("ab") as output:
+        server = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=environment, cwd=root)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if server.poll() is not None:
+                raise RuntimeError(f"the Connect server exited: {log.read_text(errors='replace')[-3000:]}")
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the Connect server did not listen within {timeout:.0f} s")
+            time.sleep(0.5)
+        yield f"sc://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
 
 def _archive_workload(spark: SparkSession) -> None:
