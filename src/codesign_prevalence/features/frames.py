@@ -3,7 +3,7 @@
 Under Spark Connect (``spark.remote``; Databricks serverless) the client builds a DataFrame's plan locally, and
 whatever needs the plan's schema is a round trip in which the server analyses the whole plan built so far:
 ``frame.columns`` and ``frame.schema``, and a ``groupBy`` by column *name* (pyspark checks the name against the
-frame's schema). On the candidates' plan such round trips took more than half of a `features` run through
+X
 Connect (benchmarks/README.md, "Session 46"). So the transforms group by unresolved columns (:func:`by`), drop
 their helper columns by name rather than select the others from ``frame.columns``, and add columns to ``"*"``.
 In classic PySpark every DataFrame is analysed as it is built, and the same code does the same work.
