@@ -60,7 +60,7 @@ class RoundTrips:
                 return method(client, *args, **kwargs)
             finally:
                 self._depth -= 1
-                if self._depth == 0:  # _execute_and_fetch calls _execute: count the outer call only
+                if self._depth == 0:  # a wrapped call made inside another is part of it: the outer one counts
                     self._count(kind, time.perf_counter() - started)
 
         setattr(connect_core.SparkConnectClient, name, timed)
@@ -115,9 +115,9 @@ def main() -> None:
         options = ["--set", f"spark.remote={remote}", "--set", f"storage.root={root / 'lake'}"]
         if args.catalog:
             options += ["--set", "storage.catalog=spark_catalog", "--set", "storage.schema=bench"]
-        _run(trips, "ingest", lambda: cli_main([*options, "ingest", "--input", str(fleet.events_path)]))
+        _run(trips, "ingest", functools.partial(cli_main, [*options, "ingest", "--input", str(fleet.events_path)]))
         for index in range(args.repeat):
-            _run(trips, f"features #{index + 1}", lambda: cli_main([*options, "features"]))
+            _run(trips, f"features #{index + 1}", functools.partial(cli_main, [*options, "features"]))
         for stage in ("train", "score", "report"):
             _run(trips, stage, functools.partial(cli_main, [*options, stage]))
     print(f"load {os.getloadavg()[0]:.2f}")
