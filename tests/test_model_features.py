@@ -19,6 +19,7 @@ from codesign_prevalence_model.features import (
     fold_signers,
     imitated_process,
     one_edit_apart,
+    random_folder_of,
     suspicion_features,
 )
 from codesign_prevalence_model.known_names import SYSTEM_PROCESS_STEMS, WINDOWS_STEMS
@@ -85,6 +86,7 @@ def test_hand_computed_rows() -> None:
             "name_copy": [0.0, 0.0, 0.0],  # no name-copy figure (candidates written before it)
             "known_name": [0.0, 0.0, 0.0],  # Contoso's own names, none of them a well-known program's
             "document_lure": [0.0, 0.0, 0.0],  # no lure flag (candidates written before it)
+            "random_folder": [0.0, 0.0, 0.0],  # Contoso's own folders
             "company_mismatch": [0.0, 1.0, 0.0],
             # No company figures (candidates written before them): the plain mismatch; no known vendor named.
             "company_surprise": [0.0, 1.0, 0.0],
@@ -191,6 +193,39 @@ def test_document_lure_reads_the_flag_and_counts_however_widely_the_binary_runs(
     assert suspicion_features(rows, ("document_lure",))["document_lure"].tolist() == [1.0, 0.0, 0.0, 1.0]
     gated = suspicion_features(rows, ("document_lure",), FeatureParams(ungated=("known_name",)))
     assert gated["document_lure"].tolist() == [1.0, 0.0, 0.0, 0.0]  # the gate closes
+
+
+def test_random_folder_is_a_random_name_where_programs_keep_folders_named_after_themselves() -> None:
+    """A dropper's staging folder, a random token directly under AppData\\Roaming or Local, ProgramData or
+    Users\\Public; not a vendor's hashed sub-folder, a version, a word, Temp's installer folders, nor a file name."""
+    folders = {
+        r"C:\Users\ana\AppData\Roaming\1f689584\svcupdate.exe": "Roaming\\1f689584",
+        r"C:\ProgramData\66DF264B\chromeupdater.exe": "ProgramData\\66DF264B",
+        r"C:\Users\Public\deadbeef01\x.exe": "Public\\deadbeef01",
+        r"C:\ProgramData\ab12cd34\bin\tool.exe": "ProgramData\\ab12cd34",  # a folder above the file's
+        "c:/users/ana/appdata/local/0a1b2c/x.exe": "local\\0a1b2c",
+        r"C:\ProgramData\Dell\TechHub\Plugins\3f03edd854d90e0b\Dell.TechHub.exe": None,  # the vendor's own
+        r"C:\Users\ana\AppData\Local\Apps\2.0\E11A18A4\PolicyCheck.exe": None,  # ClickOnce's
+        r"C:\Users\ana\AppData\Local\Temp\9072B518\setup.exe": None,  # Temp: installers unpack there
+        r"C:\ProgramData\12345678\x.exe": None,  # digits only: a number, a date
+        r"C:\ProgramData\facade\x.exe": None,  # letters only: a word
+        r"C:\ProgramData\ab12c\x.exe": None,  # too short
+        r"C:\ProgramData\0123456789abcdef0\x.exe": None,  # too long
+        r"C:\ProgramData\1f689584.exe": None,  # the file's name, not a folder
+        r"C:\ProgramData\{6850F4E7-F217-4C46-B017-32242A93AD9A}\setup.exe": None,  # a GUID
+        "": None,
+    }
+    assert {path: random_folder_of(path) for path in folders} == folders
+    assert random_folder_of(None) is None and random_folder_of(float("nan")) is None
+    rows = pd.DataFrame.from_records(
+        [
+            candidate("a" * 64, hash_host_count=1, example_path=r"C:\ProgramData\66df264b\x.exe"),
+            candidate("b" * 64, hash_host_count=1, example_path=r"C:\ProgramData\Vendor\x.exe"),
+            candidate("c" * 64, hash_host_count=1, example_path=None),
+            candidate("d" * 64, hash_host_count=200, example_path=r"C:\ProgramData\66df264b\x.exe"),  # gated
+        ]
+    )
+    assert suspicion_features(rows, ("random_folder",))["random_folder"].tolist() == [1.0, 0.0, 0.0, 0.0]
 
 
 def test_task_parent_is_a_binary_the_task_scheduler_starts() -> None:

@@ -270,12 +270,14 @@ EVERYTHING_SUSPICIOUS = {
     "name_copy_host_count": 380,
     "company_other_host_count": 0,
     "company_signer_host_count": 150,
-    "example_path": "C:\\Users\\bob\\AppData\\Local\\Temp\\svchost.exe",  # a Windows name, not Microsoft's
+    # A Windows name, not Microsoft's, in a folder of a random name.
+    "example_path": "C:\\Users\\bob\\AppData\\Roaming\\3fa9c2d1\\svchost.exe",
 }
 # status_severity is said inside status_surprise, company_surprise inside company_impersonation, name_impersonation
 # inside name_copy.
 EVERY_FACT = ["hash_rarity", "signer_obscurity", "status_surprise", "path_surprise", "signer_not_in_path",
-              "path_impersonation", "name_copy", "known_name", "document_lure", "company_impersonation", "renamed",
+              "path_impersonation", "name_copy", "known_name", "document_lure", "random_folder",
+              "company_impersonation", "renamed",
               "lolbin_parent", "remote_parent",
               "cert_age", "signer_recency", "signer_spread", "hash_new"]
 

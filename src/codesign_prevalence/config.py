@@ -208,6 +208,10 @@ class ModelConfig(_Section):
         # A file name that is a document lure's (Invoice_2026-11.exe, Scan_00417.pdf.exe; session 29, judged on
         # fresh fleets of both generators).
         "document_lure",
+        # A folder of a random name (hexadecimal, letters and digits) directly under a user's AppData\Roaming or
+        # AppData\Local, ProgramData or Users\Public, where programs keep folders named after their vendor or
+        # product: a dropper's staging folder (session 47).
+        "random_folder",
         "lolbin_parent",
         # A parent that starts programs for someone elsewhere (WMI's provider host, WinRM's hosts, WMI's script
         # consumer) started it on some host: lateral movement through WMI or PowerShell remoting (session 43).
@@ -324,10 +328,10 @@ class ModelConfig(_Section):
     known_publishers: tuple[str, ...] = KNOWN_PUBLISHERS
     alert_top_n: int = Field(default=20, ge=0)
     alert_min_score: float | None = None
-    # Every default feature's reason (20 features, four of whose reasons the fuller ones say: certificate_impostor
+    # Every default feature's reason: 22 features, four of whose reasons the fuller ones say (certificate_impostor
     # says status_surprise's, either of them status_severity's, company_impersonation company_surprise's, name_copy
-    # name_impersonation's) and the Code Integrity evidence: 17.
-    reasons_per_binary: int = Field(default=17, ge=1, le=20)
+    # name_impersonation's): 18. The Code Integrity evidence is named beyond them.
+    reasons_per_binary: int = Field(default=18, ge=1, le=22)
     reason_min_contribution: float = Field(default=0.005, ge=0.0)
 
     @field_validator("fact_priors")

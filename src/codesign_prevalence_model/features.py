@@ -222,6 +222,7 @@ not when the model is fitted (``SuspicionForestModel.observed_features``).
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
@@ -597,6 +598,33 @@ def document_lure(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
     return _clip01(_optional(frame, "lure_name").fillna(0.0))
 
 
+# Folders directly under which programs keep a folder named after their vendor or product: a user's roaming and
+# local application data, the machine's program data, the public profile. Not Temp, where installers unpack into
+# folders of random names (MSI7EF7, 7zS4A21, {GUID}).
+NAMED_FOLDER_ROOTS = frozenset({"roaming", "local", "locallow", "programdata", "public"})
+_RANDOM_TOKEN = re.compile(r"(?=.*[0-9])(?=.*[a-f])[0-9a-f]{6,16}")
+
+
+def random_folder_of(path: object) -> str | None:
+    """The folder of a random name on the path, with the folder it sits in (``Roaming\\1f689584``), or None: a
+    folder that holds the path's file, or one above it, named by a random token (6 to 16 hexadecimal digits, letters
+    and digits both) directly under a folder of :data:`NAMED_FOLDER_ROOTS`:
+    ``AppData\\Roaming\\1f689584\\svcupdate.exe``, ``C:\\ProgramData\\66df264b\\chromeupdater.exe``. Not a
+    vendor's own hashed sub-folders (``ProgramData\\Dell\\TechHub\\Plugins\\3f03edd854d90e0b``,
+    ``AppData\\Local\\Apps\\2.0\\E11A18A4``, ClickOnce's), nor a version (``12345678``)."""
+    if not isinstance(path, str) or not path:
+        return None
+    folders = _PATH_SEPARATOR.split(path)[:-1]
+    for parent, folder in itertools.pairwise(folders):
+        if parent.lower() in NAMED_FOLDER_ROOTS and _RANDOM_TOKEN.fullmatch(folder.lower()) is not None:
+            return f"{parent}\\{folder}"
+    return None
+
+
+def random_folder(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
+    return _optional_text(frame, "example_path").map(lambda path: random_folder_of(path) is not None).astype("float64")
+
+
 def company_mismatch(frame: pd.DataFrame, params: FeatureParams) -> pd.Series:
     return _flag(frame, "pe_company_mismatch")
 
@@ -744,6 +772,7 @@ FEATURE_FUNCTIONS: Mapping[str, FeatureFunction] = {
     "name_copy": name_copy,
     "known_name": known_name,
     "document_lure": document_lure,
+    "random_folder": random_folder,
     "company_mismatch": company_mismatch,
     "company_surprise": company_surprise,
     "company_impersonation": company_impersonation,

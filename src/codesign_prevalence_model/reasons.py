@@ -34,6 +34,7 @@ from codesign_prevalence_model.features import (
     declares_test_certificate,
     names_a_publisher,
     path_file_name,
+    random_folder_of,
     well_known_name,
 )
 
@@ -233,6 +234,11 @@ def _document_lure(row: Mapping[str, Any]) -> str:
     )
 
 
+def _random_folder(row: Mapping[str, Any]) -> str:
+    folder = random_folder_of(row.get("example_path")) or "?"
+    return f"runs from a folder of a random name, '{folder}', where programs keep folders named after themselves"
+
+
 def _masquerade(row: Mapping[str, Any]) -> str:
     company, renamed = bool(row["pe_company_mismatch"]), bool(row["original_name_mismatch"])
     parts = []
@@ -356,6 +362,7 @@ PHRASES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "name_copy": _name_copy,
     "known_name": _known_name,
     "document_lure": _document_lure,
+    "random_folder": _random_folder,
     "company_mismatch": _company_mismatch,
     "company_surprise": _company_surprise,
     "company_impersonation": _company_impersonation,
