@@ -138,6 +138,12 @@ on a third of the hosts as on one. No common benign binary of the generators' fl
     (``Invoice_2026-11.exe``, ``PO_73460.exe``): a dropper sent by mail or chat, named as what it pretends to be
     (T1204.002). A program is named after itself, its version dotted. 0 without the figure (candidates written
     before it).
+``random_folder``
+    1 when a folder of ``example_path`` has a random name directly under a folder where programs keep folders
+    named after their vendor or product (:func:`random_folder_of`: ``AppData\\Roaming\\1f689584\\``,
+    ``ProgramData\\66df264b\\``): a dropper's staging folder. Not ``Temp``, where installers unpack into folders
+    of random names, nor a vendor's hashed sub-folders under its own (``ProgramData\\Dell\\TechHub\\Plugins\\
+    3f03edd854d90e0b``, ClickOnce's ``AppData\\Local\\Apps\\2.0\\E11A18A4``). 0 without a path (session 47).
 ``company_mismatch``
     ``pe_company_mismatch``: the PE header names another company than the certificate's signer.
 ``renamed``
