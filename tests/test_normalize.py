@@ -224,6 +224,9 @@ def test_names_another_company_sets_legal_forms_aside_and_compares_whole_words(s
         ("microsoft corporation", "soft co", True),  # "soft" is no word of Microsoft's name
         ("zoom video communications inc", "evil llc", True),
         ("co ltd", "co ltd", False),  # nothing but legal forms: the name itself
+        ("kairo metrology s r o", "kairo metrology sro", False),  # "s.r.o." and "sro" alike
+        ("vltava data spol s r o", "vltava data a s", False),
+        ("kairo metrology s r o", "vltava data s r o", True),
         ("inc", "acme inc", True),
         (None, "acme inc", None),
     ]

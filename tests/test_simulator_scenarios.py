@@ -315,6 +315,37 @@ def stolen_implants(catalog: Catalog, **attacks: float) -> list[tuple[str, str]]
     return implants
 
 
+RANDOM_FOLDER = re.compile(
+    r"C:\\(?:Users\\[^\\]+\\AppData\\(?:Roaming|Local)|ProgramData|Users\\Public)\\[0-9a-f]{8}\\[^\\]+"
+)
+
+
+def test_some_implants_and_a_few_benign_tools_sit_in_a_folder_of_a_random_name() -> None:
+    """With ``random_folder`` an implant is staged in a folder of a random name directly under AppData or
+    ProgramData (``AppData\\Roaming\\1f689584\\svcupdate.exe``); a hard negative's ``random_folder`` puts a benign
+    tool in one too, so that the trait alone does not separate the two."""
+    catalog = build_catalog(4, 14, dt.date(2026, 11, 2))
+
+    def staged(share: float) -> list[bool]:
+        paths = [path for path, _ in stolen_implants(catalog, random_folder=share, in_signer_folder=0.0)]
+        return [RANDOM_FOLDER.fullmatch(path.replace("{U}", "bob")) is not None for path in paths]
+
+    assert not any(staged(0.0))
+    assert all(staged(1.0))
+    assert len({path for path, _ in stolen_implants(catalog, random_folder=1.0, in_signer_folder=0.0)}) == 12
+    defaults = scenario_data().hard_negatives
+    unpacking = {name for name, spec in defaults.items() if spec.random_folder > 0}
+    assert unpacking == {"portable_tool", "per_user_installer"}
+    publisher = Publisher("Wexford Security LLC", "Wexford Security", "Wexford Security LLC")
+    for share in (0.0, 1.0):
+        tool = defaults["portable_tool"].model_copy(update={"random_folder": share})
+        for index in range(5):
+            rng = random.Random(index)
+            spec = hardneg_spec(catalog, rng, "portable_tool", tool, index, publisher, catalog.vendors, [])
+            path = json.loads("{" + spec.invocations[0].exe + "}")["executable"]
+            assert (RANDOM_FOLDER.fullmatch(path.replace("{U}", "bob")) is not None) == (share == 1.0), path
+
+
 def test_some_implants_are_named_after_a_binary_the_fleet_runs_widely() -> None:
     """With ``fleet_name`` an implant takes the file name of a widespread product's binary signed by someone else
     (``svchost.exe`` under a stolen vendor certificate); without it, a lure's name that no such binary has."""

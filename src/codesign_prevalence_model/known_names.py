@@ -120,6 +120,11 @@ LEGAL_FORMS: tuple[str, ...] = (
     "inc", "incorporated", "llc", "l l c", "ltd", "limited", "corp", "corporation", "co", "company", "gmbh",
     "mbh", "ag", "kg", "sa", "s a", "sas", "sarl", "s a r l", "srl", "s r l", "spa", "s p a", "bv", "b v", "nv",
     "n v", "plc", "lp", "l p", "llp", "pty", "pte", "oy", "oyj", "ab", "as", "a s", "aps", "kk", "k k", "se",
+    # Central and Eastern Europe, Iberia and Latin America, single-member French forms (session 48: 675 signer
+    # names of the blind fleets end in "s r o", so that "Kairo Metrology s.r.o." named another company than
+    # "Kairo Metrology sro")
+    "s r o", "sro", "spol", "kft", "zrt", "sp z o o", "ooo", "d o o", "doo", "bvba", "ltda", "sl", "s l",
+    "sasu", "sarlu", "s a r l u", "s a s u",
 )
 
 # Words of a canonical signer that do not say who it is: the legal forms (above, and their longer spellings),

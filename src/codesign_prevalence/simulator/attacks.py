@@ -241,10 +241,11 @@ class _Forge:
         )
 
     def _implant_path(self, number: int, brand: str, signer: str) -> str:
-        """Where an implant is dropped: a folder of its own, or (``in_signer_folder`` of them) one named after
+        """Where an implant is dropped: a folder of its own (``random_folder`` of them: a folder of a random name
+        under AppData or ProgramData, a dropper's staging folder), or (``in_signer_folder`` of them) one named after
         the certificate's owner, posing as that vendor's updater; its name is a lure's, or (``fleet_name`` of
         them) that of a binary the fleet runs widely under another signer (``svchost.exe``, ``Teams.exe``).
-        The last two choices draw from random streams of their own, so a fleet's other draws do not depend on
+        The last three choices draw from random streams of their own, so a fleet's other draws do not depend on
         them."""
         rng = self.rng
         folder = rng.choice(
@@ -256,6 +257,9 @@ class _Forge:
             )
         )
         name = rng.choice(words.IMPLANT_NAMES)
+        staged = random.Random(f"{self.catalog.seed}|random-folder|{number}")
+        if staged.random() < self.data.random_folder:
+            folder = words.random_folder(staged)
         own = random.Random(f"{self.catalog.seed}|signer-folder|{number}")
         if brand and own.random() < self.data.in_signer_folder:
             folder = own.choice(

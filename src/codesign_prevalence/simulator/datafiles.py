@@ -130,6 +130,7 @@ class AttackData(_Strict):
     matching_company: float = Field(ge=0, le=1)
     in_signer_folder: float = Field(ge=0, le=1)
     fleet_name: float = Field(ge=0, le=1)
+    random_folder: float = Field(default=0.0, ge=0, le=1)
     benign_first_parent: float = Field(ge=0, le=1)
     benign_first_parents: tuple[str, ...]
     lateral_parent: float = Field(default=0.0, ge=0, le=1)
@@ -151,6 +152,7 @@ class HardNegativeData(_Strict):
     product_name: float = Field(default=0.0, ge=0, le=1)
     product_folder: float = Field(default=0.0, ge=0, le=1)
     glued_name: float = Field(default=0.0, ge=0, le=1)
+    random_folder: float = Field(default=0.0, ge=0, le=1)
 
 
 class RareBenignData(_Strict):

@@ -138,6 +138,9 @@ def _spec(
     if not any(part in folder.lower() for part in ("downloads", "temp")):
         folder = f"{folder}\\{publisher.brand}"
     folder = host_folder or folder
+    unpacked = random.Random(f"{catalog.seed}|random-folder|{name}|{index}")
+    if not host_folder and unpacked.random() < spec.random_folder:  # a stream of its own: other draws unchanged
+        folder = words.random_folder(unpacked)
     status = weighted(rng, spec.status)
     key = f"hardneg|{name}|{index}|{publisher.signer}"
     company = _company(rng, spec, publisher, others)

@@ -6,6 +6,8 @@ are the seed rule's allow-listed publishers and a few well-known per-user applic
 
 from __future__ import annotations
 
+import random
+
 VENDOR_CLASSICS: tuple[str, ...] = (
     "Northwind Traders",
     "Fabrikam",
@@ -393,6 +395,22 @@ IMPLANT_NAMES: tuple[str, ...] = (
     "NvTelemetry.exe",
     "AnyDeskSetup.exe",
 )
+
+# The folders under which a dropper stages an implant in a folder of a random name (AppData\Roaming\1f689584),
+# and where now and then a benign per-user tool unpacks itself into one: the places where programs otherwise
+# keep folders named after their vendor or product.
+RANDOM_FOLDER_ROOTS: tuple[str, ...] = (
+    "C:\\Users\\{U}\\AppData\\Roaming",
+    "C:\\Users\\{U}\\AppData\\Local",
+    "C:\\ProgramData",
+    "C:\\Users\\Public",
+)
+
+
+def random_folder(rng: random.Random) -> str:
+    """A folder of a random name, eight hexadecimal digits, under one of RANDOM_FOLDER_ROOTS."""
+    return f"{rng.choice(RANDOM_FOLDER_ROOTS)}\\{rng.getrandbits(32):08x}"
+
 
 IMPLANT_DIRS: tuple[str, ...] = (
     "Microsoft\\Network",
