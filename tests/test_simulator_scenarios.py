@@ -326,13 +326,16 @@ def test_some_implants_and_a_few_benign_tools_sit_in_a_folder_of_a_random_name()
     tool in one too, so that the trait alone does not separate the two."""
     catalog = build_catalog(4, 14, dt.date(2026, 11, 2))
 
-    def staged(share: float) -> list[bool]:
-        paths = [path for path, _ in stolen_implants(catalog, random_folder=share, in_signer_folder=0.0)]
-        return [RANDOM_FOLDER.fullmatch(path.replace("{U}", "bob")) is not None for path in paths]
+    def staged(share: float) -> list[str]:
+        return [path for path, _ in stolen_implants(catalog, random_folder=share, in_signer_folder=0.0)]
 
-    assert not any(staged(0.0))
-    assert all(staged(1.0))
-    assert len({path for path, _ in stolen_implants(catalog, random_folder=1.0, in_signer_folder=0.0)}) == 12
+    def in_random_folder(path: str) -> bool:
+        return RANDOM_FOLDER.fullmatch(path.replace("{U}", "bob")) is not None
+
+    assert not any(in_random_folder(path) for path in staged(0.0))
+    always = staged(1.0)
+    assert all(in_random_folder(path) for path in always)
+    assert len(set(always)) == 12
     defaults = scenario_data().hard_negatives
     unpacking = {name for name, spec in defaults.items() if spec.random_folder > 0}
     assert unpacking == {"portable_tool", "per_user_installer"}
@@ -343,7 +346,7 @@ def test_some_implants_and_a_few_benign_tools_sit_in_a_folder_of_a_random_name()
             rng = random.Random(index)
             spec = hardneg_spec(catalog, rng, "portable_tool", tool, index, publisher, catalog.vendors, [])
             path = json.loads("{" + spec.invocations[0].exe + "}")["executable"]
-            assert (RANDOM_FOLDER.fullmatch(path.replace("{U}", "bob")) is not None) == (share == 1.0), path
+            assert in_random_folder(path) == (share == 1.0), path
 
 
 def test_some_implants_are_named_after_a_binary_the_fleet_runs_widely() -> None:
